@@ -1,0 +1,144 @@
+//! The one place that decides "may this user do this to this unit" (DESIGN.md section 3).
+//! Handlers ask through `CurrentUser::require`; list queries narrow with `CurrentUser::scope`.
+
+use crate::domain::Role;
+
+/// What a user wants to do to a unit's data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// See the unit's records.
+    Read,
+    /// Change the unit's own records (measures, items, reports, …).
+    Write,
+    /// Re-check (复查) or re-review (复核) the unit's submissions.
+    Review,
+    /// Set up the organisation, users, campaign (office only).
+    Manage,
+}
+
+/// The units a user's lists cover.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// Every unit.
+    All,
+    /// A unit and everything under it (by path prefix).
+    Subtree(String),
+    /// Exactly one unit.
+    Unit(i32),
+}
+
+impl Scope {
+    /// True when a unit with this id and path is inside the scope.
+    pub fn contains(&self, unit_id: i32, unit_path: &str) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Subtree(prefix) => unit_path.starts_with(prefix.as_str()),
+            Scope::Unit(id) => *id == unit_id,
+        }
+    }
+}
+
+/// The facts the rules need about the acting user.
+pub struct Actor<'a> {
+    pub role: Role,
+    pub unit_id: i32,
+    pub unit_path: &'a str,
+}
+
+/// The rules. `target_path` is the materialised path of the unit (`/1/4/17/`).
+pub fn allows(actor: &Actor<'_>, action: Action, target_id: i32, target_path: &str) -> bool {
+    let own = target_id == actor.unit_id;
+    let below = target_path.starts_with(actor.unit_path) && !own;
+    match (actor.role, action) {
+        (Role::Office, _) => true,
+        (Role::Viewer, Action::Read) => true,
+        (Role::Viewer, _) => false,
+        (Role::Reviewer, Action::Read) => own || below,
+        (Role::Reviewer, Action::Write) => own,
+        (Role::Reviewer, Action::Review) => below,
+        (Role::Reviewer, Action::Manage) => false,
+        (Role::Secretary, Action::Read | Action::Write) => own,
+        (Role::Secretary, Action::Review | Action::Manage) => false,
+    }
+}
+
+/// The units a user's lists cover when reading.
+pub fn read_scope(actor: &Actor<'_>) -> Scope {
+    match actor.role {
+        Role::Office | Role::Viewer => Scope::All,
+        Role::Reviewer => Scope::Subtree(actor.unit_path.to_string()),
+        Role::Secretary => Scope::Unit(actor.unit_id),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Tree: 1 committee /1/; 2 general branch /1/2/; 3 branch /1/2/3/; 4 branch /1/2/4/;
+    // 5 general branch /1/5/; 6 branch /1/5/6/; 7 branch directly under the committee /1/7/.
+    const UNITS: [(i32, &str); 7] = [
+        (1, "/1/"),
+        (2, "/1/2/"),
+        (3, "/1/2/3/"),
+        (4, "/1/2/4/"),
+        (5, "/1/5/"),
+        (6, "/1/5/6/"),
+        (7, "/1/7/"),
+    ];
+
+    fn allowed(role: Role, unit: i32, path: &str, action: Action) -> Vec<i32> {
+        let actor = Actor { role, unit_id: unit, unit_path: path };
+        UNITS
+            .iter()
+            .filter(|(id, p)| allows(&actor, action, *id, p))
+            .map(|(id, _)| *id)
+            .collect()
+    }
+
+    #[test]
+    fn secretary_only_own_branch() {
+        for a in [Action::Read, Action::Write] {
+            assert_eq!(allowed(Role::Secretary, 3, "/1/2/3/", a), vec![3]);
+        }
+        assert!(allowed(Role::Secretary, 3, "/1/2/3/", Action::Review).is_empty());
+        assert!(allowed(Role::Secretary, 3, "/1/2/3/", Action::Manage).is_empty());
+    }
+
+    #[test]
+    fn reviewer_reads_and_reviews_below() {
+        assert_eq!(allowed(Role::Reviewer, 2, "/1/2/", Action::Read), vec![2, 3, 4]);
+        assert_eq!(allowed(Role::Reviewer, 2, "/1/2/", Action::Write), vec![2]);
+        assert_eq!(allowed(Role::Reviewer, 2, "/1/2/", Action::Review), vec![3, 4]);
+        assert!(allowed(Role::Reviewer, 2, "/1/2/", Action::Manage).is_empty());
+    }
+
+    #[test]
+    fn prefix_is_not_fooled_by_similar_ids() {
+        // Unit 2's path "/1/2/" must not cover a unit with path "/1/23/".
+        let actor = Actor { role: Role::Reviewer, unit_id: 2, unit_path: "/1/2/" };
+        assert!(!allows(&actor, Action::Read, 23, "/1/23/"));
+    }
+
+    #[test]
+    fn office_everything_viewer_reads() {
+        for a in [Action::Read, Action::Write, Action::Review, Action::Manage] {
+            assert_eq!(allowed(Role::Office, 1, "/1/", a).len(), 7);
+        }
+        assert_eq!(allowed(Role::Viewer, 1, "/1/", Action::Read).len(), 7);
+        for a in [Action::Write, Action::Review, Action::Manage] {
+            assert!(allowed(Role::Viewer, 1, "/1/", a).is_empty());
+        }
+    }
+
+    #[test]
+    fn scopes() {
+        let sec = Actor { role: Role::Secretary, unit_id: 3, unit_path: "/1/2/3/" };
+        assert_eq!(read_scope(&sec), Scope::Unit(3));
+        let rev = Actor { role: Role::Reviewer, unit_id: 2, unit_path: "/1/2/" };
+        let s = read_scope(&rev);
+        assert!(s.contains(4, "/1/2/4/"));
+        assert!(!s.contains(6, "/1/5/6/"));
+        assert_eq!(read_scope(&Actor { role: Role::Viewer, unit_id: 1, unit_path: "/1/" }), Scope::All);
+    }
+}

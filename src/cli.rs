@@ -1,0 +1,216 @@
+//! The command line: `zuofeng serve | migrate | user add|passwd|disable`.
+
+use std::io::BufRead;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::auth::password;
+use crate::config::{Settings, DEFAULT_BIND, DEFAULT_DATABASE_URL};
+use crate::db::models::{sessions, units, users};
+use crate::db::{write_tx, Db};
+use crate::domain::validate::{self, FieldErrors};
+use crate::domain::Role;
+use crate::startup::Application;
+
+#[derive(Parser, Debug)]
+#[command(name = "zuofeng", version, about = "作风建设管理平台 — work-style campaign portal")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct DbArgs {
+    /// postgres://…, sqlite://relative.db, sqlite:///absolute.db or a file path
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    pub database_url: String,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the web portal (migrates the database first).
+    Serve(ServeArgs),
+    /// Create or update the database schema, then exit.
+    Migrate(DbArgs),
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    #[arg(long, env = "ZUOFENG_BIND", default_value = DEFAULT_BIND)]
+    pub bind: String,
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Seed the demo organisation and accounts (idempotent).
+    #[arg(long)]
+    pub demo: bool,
+    /// Secret for signing session cookies (≥ 32 characters); by default one is generated and kept in the database.
+    #[arg(long, env = "ZUOFENG_SECRET_KEY", hide_env_values = true)]
+    pub secret_key: Option<String>,
+    /// Password of the demo accounts; printed when generated.
+    #[arg(long, env = "ZUOFENG_DEMO_PASSWORD", hide_env_values = true)]
+    pub demo_password: Option<String>,
+    /// Served behind TLS: Secure cookie with the __Host- prefix, HSTS.
+    #[arg(long, env = "ZUOFENG_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+    /// Minutes without a request before a session ends.
+    #[arg(long, env = "ZUOFENG_IDLE_TIMEOUT_MINUTES", default_value_t = 120)]
+    pub idle_timeout_minutes: u64,
+    /// Hours after sign-in when a session ends whatever the activity.
+    #[arg(long, env = "ZUOFENG_ABSOLUTE_TIMEOUT_HOURS", default_value_t = 12)]
+    pub absolute_timeout_hours: u64,
+    /// Minutes an account waits after 5 wrong passwords.
+    #[arg(long, env = "ZUOFENG_LOCKOUT_MINUTES", default_value_t = 15)]
+    pub lockout_minutes: u64,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Create a user. The password is read from standard input when --password is absent.
+    Add {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        username: String,
+        /// Display name (姓名)
+        #[arg(long)]
+        name: String,
+        /// secretary | reviewer | office | viewer
+        #[arg(long)]
+        role: String,
+        /// Unit code, e.g. ZB01
+        #[arg(long)]
+        unit: String,
+        #[arg(long)]
+        password: Option<String>,
+    },
+    /// Set a new password (ends the user's sessions).
+    Passwd {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        password: Option<String>,
+    },
+    /// Disable a user (ends the user's sessions).
+    Disable {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        username: String,
+    },
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve(args) => serve(args),
+        Command::Migrate(db) => {
+            Db::open(&db.database_url)?;
+            println!("数据库已是最新结构。");
+            Ok(())
+        }
+        Command::User(cmd) => user(cmd),
+    }
+}
+
+fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    crate::telemetry::init();
+    let mut settings = Settings::new(args.bind, args.db.database_url);
+    settings.demo = args.demo;
+    settings.secret_key = args.secret_key.filter(|s| !s.is_empty());
+    settings.demo_password = args.demo_password.filter(|s| !s.is_empty());
+    settings.secure_cookies = args.secure_cookies;
+    settings.idle_timeout = Duration::from_secs(args.idle_timeout_minutes.max(1) * 60);
+    settings.absolute_timeout = Duration::from_secs(args.absolute_timeout_hours.max(1) * 3600);
+    settings.lockout_duration = Duration::from_secs(args.lockout_minutes.max(1) * 60);
+    actix_web::rt::System::new().block_on(async move {
+        let bind = settings.bind.clone();
+        let app = Application::build(settings)?;
+        tracing::info!(%bind, port = app.port(), "zuofeng is serving");
+        println!("作风建设管理平台已启动：http://{bind}/");
+        app.run_until_stopped().await?;
+        Ok(())
+    })
+}
+
+fn read_password(given: Option<String>) -> anyhow::Result<String> {
+    if let Some(p) = given {
+        return Ok(p);
+    }
+    eprintln!("请输入密码（一行）：");
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+fn check_password(raw: &str) -> anyhow::Result<()> {
+    let mut e = FieldErrors::new();
+    validate::new_password(&mut e, "password", raw);
+    match e.get("password") {
+        Some(msg) => anyhow::bail!("{msg}"),
+        None => Ok(()),
+    }
+}
+
+fn user(cmd: UserCommand) -> anyhow::Result<()> {
+    let now = chrono::Utc::now().naive_utc();
+    match cmd {
+        UserCommand::Add { db, username, name, role, unit, password } => {
+            let mut e = FieldErrors::new();
+            let username = validate::username(&mut e, &username);
+            let name = validate::required_text(&mut e, "display_name", "姓名", &name, 50);
+            if let Some(msg) = e.get("username").or(e.get("display_name")) {
+                anyhow::bail!("{msg}");
+            }
+            let role = Role::parse(&role)
+                .ok_or_else(|| anyhow::anyhow!("未知角色 {role}: secretary | reviewer | office | viewer"))?;
+            let password = read_password(password)?;
+            check_password(&password)?;
+            let db = Db::open(&db.database_url)?;
+            let hash = password::hash_blocking(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let mut conn = db.conn().map_err(|e| anyhow::anyhow!("{e}"))?;
+            write_tx(&mut *conn, |c| -> anyhow::Result<()> {
+                let unit = units::by_code(c, &unit)?
+                    .ok_or_else(|| anyhow::anyhow!("没有编码为 {unit} 的单位"))?;
+                if users::by_username(c, &username)?.is_some() {
+                    anyhow::bail!("用户名 {username} 已存在");
+                }
+                let fields = users::UserFields { username: username.clone(), display_name: name, role, unit_id: unit.id };
+                users::insert(c, &fields, &hash, false, now)?;
+                Ok(())
+            })?;
+            println!("已创建用户 {username}。");
+        }
+        UserCommand::Passwd { db, username, password } => {
+            let password = read_password(password)?;
+            check_password(&password)?;
+            let db = Db::open(&db.database_url)?;
+            let hash = password::hash_blocking(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let mut conn = db.conn().map_err(|e| anyhow::anyhow!("{e}"))?;
+            write_tx(&mut *conn, |c| -> anyhow::Result<()> {
+                let u = users::by_username(c, &username.to_lowercase())?
+                    .ok_or_else(|| anyhow::anyhow!("没有用户 {username}"))?;
+                users::set_password(c, u.id, &hash, false, now)?;
+                sessions::delete_for_user(c, u.id, None)?;
+                Ok(())
+            })?;
+            println!("已为 {username} 设置新密码，其登录已全部退出。");
+        }
+        UserCommand::Disable { db, username } => {
+            let db = Db::open(&db.database_url)?;
+            let mut conn = db.conn().map_err(|e| anyhow::anyhow!("{e}"))?;
+            write_tx(&mut *conn, |c| -> anyhow::Result<()> {
+                let u = users::by_username(c, &username.to_lowercase())?
+                    .ok_or_else(|| anyhow::anyhow!("没有用户 {username}"))?;
+                users::set_active(c, u.id, false, now)?;
+                Ok(())
+            })?;
+            println!("已停用用户 {username}，其登录已全部退出。");
+        }
+    }
+    Ok(())
+}

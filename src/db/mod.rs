@@ -1,0 +1,278 @@
+//! Data layer: one connection type over PostgreSQL and SQLite, chosen at run time from the URL.
+//!
+//! Layering (as in crates.io): `models::<area>` hold row structs and queries taking
+//! `&mut DbConn` and returning `QueryResult<T>`; handlers call them through [`Db::run`] /
+//! [`Db::write`], which move the work to a blocking thread and check a connection out there.
+
+pub mod models;
+pub mod schema;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use actix_web::web;
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::pg::PgConnection;
+use diesel::r2d2::{self, ManageConnection};
+use diesel::sqlite::SqliteConnection;
+use diesel::Connection;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use crate::error::AppError;
+
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// The one connection type every query takes.
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Pg(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+/// Which database a URL names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Postgres(String),
+    /// Path of the SQLite file (or `:memory:`).
+    Sqlite(PathBuf),
+}
+
+impl Backend {
+    /// `postgres://…` / `postgresql://…` select PostgreSQL; `sqlite://relative.db`,
+    /// `sqlite:///absolute.db` or a bare file path select SQLite.
+    pub fn from_url(url: &str) -> Result<Self, String> {
+        let url = url.trim();
+        if url.is_empty() {
+            return Err("数据库地址为空 (empty database URL)".into());
+        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Backend::Postgres(url.to_string()));
+        }
+        let path = if let Some(rest) = url.strip_prefix("sqlite://") {
+            rest
+        } else if let Some(rest) = url.strip_prefix("sqlite:") {
+            rest
+        } else if url.contains("://") {
+            return Err(format!(
+                "不支持的数据库地址 {url:?}: use postgres://… or sqlite://path/to/file.db"
+            ));
+        } else {
+            url
+        };
+        if path.is_empty() {
+            return Err("SQLite 数据库地址缺少文件路径 (sqlite:// needs a file path)".into());
+        }
+        Ok(Backend::Sqlite(PathBuf::from(path)))
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        matches!(self, Backend::Sqlite(_))
+    }
+
+    /// Open one connection (no pool), with the per-connection set-up applied.
+    pub fn connect(&self) -> Result<DbConn, diesel::ConnectionError> {
+        match self {
+            Backend::Postgres(url) => PgConnection::establish(url).map(DbConn::Pg),
+            Backend::Sqlite(path) => {
+                let mut conn = SqliteConnection::establish(&path.to_string_lossy())?;
+                // busy_timeout first, so that switching to WAL already waits for other writers.
+                conn.batch_execute(
+                    "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+                )
+                .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                Ok(DbConn::Sqlite(conn))
+            }
+        }
+    }
+
+    /// Make sure the folder of a SQLite file exists and is writable.
+    pub fn prepare(&self) -> anyhow::Result<()> {
+        if let Backend::Sqlite(path) = self {
+            if path.as_os_str() == ":memory:" {
+                return Ok(());
+            }
+            let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            std::fs::create_dir_all(dir).map_err(|e| {
+                anyhow::anyhow!("无法创建数据目录 {}: {e}", dir.display())
+            })?;
+            let probe = dir.join(format!(".zuofeng-write-test-{}", std::process::id()));
+            std::fs::write(&probe, b"ok")
+                .map_err(|e| anyhow::anyhow!("数据目录 {} 不可写: {e}", dir.display()))?;
+            let _ = std::fs::remove_file(&probe);
+        }
+        Ok(())
+    }
+}
+
+/// r2d2 manager that connects to exactly the backend the URL names (the derive's own
+/// `establish` would try every backend in turn and could create a file named like a PG URL).
+#[derive(Clone, Debug)]
+pub struct Manager {
+    backend: Backend,
+}
+
+impl ManageConnection for Manager {
+    type Connection = DbConn;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<DbConn, Self::Error> {
+        self.backend
+            .connect()
+            .map_err(diesel::r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), Self::Error> {
+        conn.batch_execute("SELECT 1")
+            .map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        <DbConn as Connection>::TransactionManager::is_broken_transaction_manager(conn)
+    }
+}
+
+pub type Pool = r2d2::Pool<Manager>;
+
+/// Shared handle to the pool; cheap to clone.
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool,
+    backend: Backend,
+}
+
+impl Db {
+    /// Check the URL, create the SQLite folder, run migrations and open the pool.
+    pub fn open(url: &str) -> anyhow::Result<Self> {
+        let backend = Backend::from_url(url).map_err(|e| anyhow::anyhow!(e))?;
+        backend.prepare()?;
+        let mut conn = backend
+            .connect()
+            .map_err(|e| anyhow::anyhow!("无法连接数据库 ({}): {e}", redact(url)))?;
+        run_migrations(&mut conn)?;
+        drop(conn);
+        let size = if backend.is_sqlite() { 8 } else { 16 };
+        let pool = r2d2::Pool::builder()
+            .max_size(size)
+            .connection_timeout(Duration::from_secs(10))
+            .build(Manager {
+                backend: backend.clone(),
+            })
+            .map_err(|e| anyhow::anyhow!("无法建立数据库连接池: {e}"))?;
+        Ok(Db { pool, backend })
+    }
+
+    pub fn backend(&self) -> &Backend {
+        &self.backend
+    }
+
+    /// Check out a connection on the current thread. Only for blocking contexts (CLI, tests).
+    pub fn conn(&self) -> Result<r2d2::PooledConnection<Manager>, AppError> {
+        self.pool.get().map_err(AppError::from)
+    }
+
+    /// Run `f` on a blocking thread with a pooled connection.
+    pub async fn run<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        web::block(move || {
+            let mut conn = pool.get()?;
+            f(&mut conn)
+        })
+        .await?
+    }
+
+    /// Like [`Db::run`], inside a write transaction (`BEGIN IMMEDIATE` on SQLite).
+    pub async fn write<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.run(move |conn| write_tx(conn, f)).await
+    }
+}
+
+/// Run `f` in a transaction that takes the write lock up front on SQLite, so a unit of work
+/// that reads before it writes never fails with "database is locked" on lock upgrade.
+pub fn write_tx<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    match conn {
+        DbConn::Sqlite(inner) => {
+            AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?
+        }
+        DbConn::Pg(_) => <DbConn as Connection>::TransactionManager::begin_transaction(conn)?,
+    }
+    match f(conn) {
+        Ok(value) => {
+            <DbConn as Connection>::TransactionManager::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(e) => {
+            // The original error matters more than a failed rollback.
+            let _ = <DbConn as Connection>::TransactionManager::rollback_transaction(conn);
+            Err(e)
+        }
+    }
+}
+
+pub fn run_migrations(conn: &mut DbConn) -> anyhow::Result<()> {
+    let result = match conn {
+        DbConn::Pg(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|_| ()),
+        DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|_| ()),
+    };
+    result.map_err(|e| anyhow::anyhow!("数据库迁移失败: {e}"))
+}
+
+/// A URL without its password, for messages.
+pub fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_pick_the_backend() {
+        assert_eq!(
+            Backend::from_url("postgres://root@localhost/x").unwrap(),
+            Backend::Postgres("postgres://root@localhost/x".into())
+        );
+        assert_eq!(
+            Backend::from_url("sqlite://data/z.db").unwrap(),
+            Backend::Sqlite("data/z.db".into())
+        );
+        assert_eq!(
+            Backend::from_url("sqlite:///tmp/z.db").unwrap(),
+            Backend::Sqlite("/tmp/z.db".into())
+        );
+        assert_eq!(
+            Backend::from_url("z.db").unwrap(),
+            Backend::Sqlite("z.db".into())
+        );
+        assert!(Backend::from_url("mysql://x").is_err());
+        assert!(Backend::from_url("sqlite://").is_err());
+        assert!(Backend::from_url("").is_err());
+    }
+
+    #[test]
+    fn redact_hides_password() {
+        assert_eq!(
+            redact("postgres://u:secret@h/db"),
+            "postgres://u:***@h/db"
+        );
+    }
+}

@@ -1,0 +1,233 @@
+//! The organisation tree. Each unit keeps a materialised `path` (`/1/4/17/`) so that "this unit
+//! and everything under it" is one indexed prefix match and ancestry checks need no query.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::{units, users};
+use crate::db::DbConn;
+use crate::domain::{UnitCategory, UnitKind};
+
+#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
+#[diesel(table_name = units)]
+pub struct Unit {
+    pub id: i32,
+    pub parent_id: Option<i32>,
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub category: String,
+    pub path: String,
+    pub sort_order: i32,
+    pub active: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl Unit {
+    pub fn kind(&self) -> UnitKind {
+        UnitKind::parse(&self.kind).unwrap_or(UnitKind::Branch)
+    }
+
+    pub fn category(&self) -> UnitCategory {
+        UnitCategory::parse(&self.category).unwrap_or(UnitCategory::Other)
+    }
+
+    /// Depth in the tree: the committee is 0.
+    pub fn depth(&self) -> usize {
+        self.path.matches('/').count().saturating_sub(2)
+    }
+
+    /// Ids from the root down to this unit.
+    pub fn ancestor_ids(&self) -> Vec<i32> {
+        self.path
+            .split('/')
+            .filter_map(|s| s.parse().ok())
+            .collect()
+    }
+}
+
+/// The fields an office user sets on a unit.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct UnitFields {
+    pub parent_id: Option<i32>,
+    pub code: String,
+    pub name: String,
+    pub kind: UnitKind,
+    pub category: UnitCategory,
+    pub sort_order: i32,
+    pub active: bool,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = units)]
+struct NewUnit<'a> {
+    parent_id: Option<i32>,
+    code: &'a str,
+    name: &'a str,
+    kind: &'a str,
+    category: &'a str,
+    path: &'a str,
+    sort_order: i32,
+    active: bool,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+pub fn get(conn: &mut DbConn, id: i32) -> QueryResult<Unit> {
+    units::table.find(id).select(Unit::as_select()).first(conn)
+}
+
+pub fn find(conn: &mut DbConn, id: i32) -> QueryResult<Option<Unit>> {
+    units::table
+        .find(id)
+        .select(Unit::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn by_code(conn: &mut DbConn, code: &str) -> QueryResult<Option<Unit>> {
+    units::table
+        .filter(units::code.eq(code))
+        .select(Unit::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Every unit, in tree order (parents before children, siblings by sort order then name).
+pub fn all(conn: &mut DbConn) -> QueryResult<Vec<Unit>> {
+    let rows = units::table.select(Unit::as_select()).load(conn)?;
+    Ok(tree_order(rows))
+}
+
+/// A unit and everything under it, in tree order.
+pub fn subtree(conn: &mut DbConn, root_path: &str) -> QueryResult<Vec<Unit>> {
+    let rows = units::table
+        .filter(
+            units::path
+                .like(format!("{}%", escape_like(root_path)))
+                .escape('\\'),
+        )
+        .select(Unit::as_select())
+        .load(conn)?;
+    Ok(tree_order(rows))
+}
+
+pub fn children(conn: &mut DbConn, parent: i32) -> QueryResult<Vec<Unit>> {
+    units::table
+        .filter(units::parent_id.eq(parent))
+        .order((units::sort_order, units::name))
+        .select(Unit::as_select())
+        .load(conn)
+}
+
+pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
+    units::table.count().get_result(conn)
+}
+
+pub fn count_members(conn: &mut DbConn, unit_id: i32) -> QueryResult<i64> {
+    users::table
+        .filter(users::unit_id.eq(unit_id))
+        .count()
+        .get_result(conn)
+}
+
+/// Sort rows so that each parent comes right before its children.
+pub fn tree_order(mut rows: Vec<Unit>) -> Vec<Unit> {
+    rows.sort_by(|a, b| (a.sort_order, &a.name).cmp(&(b.sort_order, &b.name)));
+    let mut out = Vec::with_capacity(rows.len());
+    let ids: std::collections::HashSet<i32> = rows.iter().map(|u| u.id).collect();
+    // Roots of the given set: units whose parent is not in the set.
+    let (roots, mut rest): (Vec<Unit>, Vec<Unit>) = rows
+        .into_iter()
+        .partition(|u| u.parent_id.is_none_or(|p| !ids.contains(&p)));
+    fn visit(unit: Unit, rest: &mut Vec<Unit>, out: &mut Vec<Unit>) {
+        let id = unit.id;
+        out.push(unit);
+        let mut i = 0;
+        let mut kids = Vec::new();
+        while i < rest.len() {
+            if rest[i].parent_id == Some(id) {
+                kids.push(rest.remove(i));
+            } else {
+                i += 1;
+            }
+        }
+        for kid in kids {
+            visit(kid, rest, out);
+        }
+    }
+    for root in roots {
+        visit(root, &mut rest, &mut out);
+    }
+    out
+}
+
+/// Escape `%`, `_` and `\` for a LIKE pattern (paths only hold digits and `/`, but be safe).
+pub fn escape_like(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+/// Insert a unit under `fields.parent_id` and give it its path. Run inside a write transaction.
+pub fn insert(conn: &mut DbConn, fields: &UnitFields, now: NaiveDateTime) -> QueryResult<Unit> {
+    let parent_path = match fields.parent_id {
+        Some(p) => get(conn, p)?.path,
+        None => "/".to_string(),
+    };
+    let id: i32 = diesel::insert_into(units::table)
+        .values(NewUnit {
+            parent_id: fields.parent_id,
+            code: &fields.code,
+            name: &fields.name,
+            kind: fields.kind.code(),
+            category: fields.category.code(),
+            path: "",
+            sort_order: fields.sort_order,
+            active: fields.active,
+            created_at: now,
+            updated_at: now,
+        })
+        .returning(units::id)
+        .get_result(conn)?;
+    diesel::update(units::table.find(id))
+        .set(units::path.eq(format!("{parent_path}{id}/")))
+        .execute(conn)?;
+    get(conn, id)
+}
+
+/// Update a unit; when its parent changes, the paths of the whole subtree move with it.
+/// Run inside a write transaction.
+pub fn update(
+    conn: &mut DbConn,
+    id: i32,
+    fields: &UnitFields,
+    now: NaiveDateTime,
+) -> QueryResult<Unit> {
+    let before = get(conn, id)?;
+    diesel::update(units::table.find(id))
+        .set((
+            units::parent_id.eq(fields.parent_id),
+            units::code.eq(&fields.code),
+            units::name.eq(&fields.name),
+            units::kind.eq(fields.kind.code()),
+            units::category.eq(fields.category.code()),
+            units::sort_order.eq(fields.sort_order),
+            units::active.eq(fields.active),
+            units::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    if before.parent_id != fields.parent_id {
+        let parent_path = match fields.parent_id {
+            Some(p) => get(conn, p)?.path,
+            None => "/".to_string(),
+        };
+        let new_path = format!("{parent_path}{id}/");
+        for unit in subtree(conn, &before.path)? {
+            let moved = format!("{new_path}{}", &unit.path[before.path.len()..]);
+            diesel::update(units::table.find(unit.id))
+                .set(units::path.eq(moved))
+                .execute(conn)?;
+        }
+    }
+    get(conn, id)
+}

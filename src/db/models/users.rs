@@ -1,0 +1,215 @@
+//! Users and their unit. Password hashes never leave this module except to the verifier.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::models::units::{escape_like, Unit};
+use crate::db::schema::{sessions, units, users};
+use crate::db::DbConn;
+use crate::domain::Role;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct User {
+    pub id: i32,
+    pub username: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub role: String,
+    pub unit_id: i32,
+    pub active: bool,
+    pub must_change_password: bool,
+    pub last_login_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl User {
+    pub fn role(&self) -> Role {
+        // An unknown code in the database gets the weakest role.
+        Role::parse(&self.role).unwrap_or(Role::Viewer)
+    }
+}
+
+/// The fields an office user sets on a user (the password is set apart).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct UserFields {
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub unit_id: i32,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = users)]
+struct NewUser<'a> {
+    username: &'a str,
+    display_name: &'a str,
+    password_hash: &'a str,
+    role: &'a str,
+    unit_id: i32,
+    active: bool,
+    must_change_password: bool,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+pub fn get(conn: &mut DbConn, id: i32) -> QueryResult<User> {
+    users::table.find(id).select(User::as_select()).first(conn)
+}
+
+pub fn by_username(conn: &mut DbConn, username: &str) -> QueryResult<Option<User>> {
+    users::table
+        .filter(users::username.eq(username))
+        .select(User::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// A user with their unit, for the signed-in user and for lists.
+pub fn with_unit(conn: &mut DbConn, id: i32) -> QueryResult<Option<(User, Unit)>> {
+    users::table
+        .inner_join(units::table)
+        .filter(users::id.eq(id))
+        .select((User::as_select(), Unit::as_select()))
+        .first(conn)
+        .optional()
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct UserFilter {
+    /// Free text: username or name contains.
+    pub q: Option<String>,
+    pub role: Option<Role>,
+    /// Users of this unit and everything under it (a unit path).
+    pub unit_path: Option<String>,
+    /// Users of exactly this unit.
+    pub unit_id: Option<i32>,
+    pub active: Option<bool>,
+}
+
+/// One page of users matching `f`, with the total count.
+pub fn list(
+    conn: &mut DbConn,
+    f: &UserFilter,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(Vec<(User, Unit)>, i64)> {
+    macro_rules! apply {
+        ($q:expr) => {{
+            let mut q = $q;
+            if let Some(text) = &f.q {
+                let pat = format!("%{}%", escape_like(text));
+                q = q.filter(
+                    users::username
+                        .like(pat.clone())
+                        .escape('\\')
+                        .or(users::display_name.like(pat).escape('\\')),
+                );
+            }
+            if let Some(role) = f.role {
+                q = q.filter(users::role.eq(role.code()));
+            }
+            if let Some(path) = &f.unit_path {
+                q = q.filter(units::path.like(format!("{}%", escape_like(path))).escape('\\'));
+            }
+            if let Some(id) = f.unit_id {
+                q = q.filter(users::unit_id.eq(id));
+            }
+            if let Some(active) = f.active {
+                q = q.filter(users::active.eq(active));
+            }
+            q
+        }};
+    }
+    let total: i64 = apply!(users::table.inner_join(units::table).into_boxed())
+        .count()
+        .get_result(conn)?;
+    let rows = apply!(users::table.inner_join(units::table).into_boxed())
+        .order((units::path, users::username))
+        .offset(offset)
+        .limit(limit)
+        .select((User::as_select(), Unit::as_select()))
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+pub fn insert(
+    conn: &mut DbConn,
+    fields: &UserFields,
+    password_hash: &str,
+    must_change_password: bool,
+    now: NaiveDateTime,
+) -> QueryResult<User> {
+    let id: i32 = diesel::insert_into(users::table)
+        .values(NewUser {
+            username: &fields.username,
+            display_name: &fields.display_name,
+            password_hash,
+            role: fields.role.code(),
+            unit_id: fields.unit_id,
+            active: true,
+            must_change_password,
+            created_at: now,
+            updated_at: now,
+        })
+        .returning(users::id)
+        .get_result(conn)?;
+    get(conn, id)
+}
+
+pub fn update(
+    conn: &mut DbConn,
+    id: i32,
+    fields: &UserFields,
+    now: NaiveDateTime,
+) -> QueryResult<User> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::username.eq(&fields.username),
+            users::display_name.eq(&fields.display_name),
+            users::role.eq(fields.role.code()),
+            users::unit_id.eq(fields.unit_id),
+            users::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    get(conn, id)
+}
+
+pub fn set_password(
+    conn: &mut DbConn,
+    id: i32,
+    password_hash: &str,
+    must_change_password: bool,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::password_hash.eq(password_hash),
+            users::must_change_password.eq(must_change_password),
+            users::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn set_active(conn: &mut DbConn, id: i32, active: bool, now: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set((users::active.eq(active), users::updated_at.eq(now)))
+        .execute(conn)?;
+    if !active {
+        diesel::delete(sessions::table.filter(sessions::user_id.eq(id))).execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn touch_login(conn: &mut DbConn, id: i32, now: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set(users::last_login_at.eq(now))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
+    users::table.count().get_result(conn)
+}

@@ -1,0 +1,140 @@
+//! Demo data (`serve --demo`), idempotent: the organisation tree and the demo accounts of
+//! DESIGN.md section 6. Later areas add their own demo records here.
+
+use crate::auth::password;
+use crate::config::Settings;
+use crate::db::models::units::{self, UnitFields};
+use crate::db::models::users::{self, UserFields};
+use crate::db::models::throttle;
+use crate::db::{write_tx, Db};
+use crate::domain::{Role, UnitCategory, UnitKind};
+
+/// (code, parent code, name, kind, category)
+const UNITS: &[(&str, Option<&str>, &str, UnitKind, UnitCategory)] = &[
+    ("DW", None, "工程咨询集团党委", UnitKind::Committee, UnitCategory::Headquarters),
+    ("ZZ01", Some("DW"), "总部机关党总支", UnitKind::GeneralBranch, UnitCategory::Headquarters),
+    ("ZB01", Some("ZZ01"), "综合办公室党支部", UnitKind::Branch, UnitCategory::Headquarters),
+    ("ZB02", Some("ZZ01"), "党群工作部党支部", UnitKind::Branch, UnitCategory::Headquarters),
+    ("ZB03", Some("ZZ01"), "财务管理部党支部", UnitKind::Branch, UnitCategory::Headquarters),
+    ("ZB04", Some("ZZ01"), "工程技术部党支部", UnitKind::Branch, UnitCategory::Headquarters),
+    ("ZZ02", Some("DW"), "监理公司党总支", UnitKind::GeneralBranch, UnitCategory::Subsidiary),
+    ("ZB05", Some("ZZ02"), "监理一分公司党支部", UnitKind::Branch, UnitCategory::Subsidiary),
+    ("ZB06", Some("ZZ02"), "监理二分公司党支部", UnitKind::Branch, UnitCategory::Subsidiary),
+    ("ZB07", Some("ZZ02"), "监理三分公司党支部", UnitKind::Branch, UnitCategory::Subsidiary),
+    ("ZZ03", Some("DW"), "检测公司党总支", UnitKind::GeneralBranch, UnitCategory::Subsidiary),
+    ("ZB08", Some("ZZ03"), "检测中心党支部", UnitKind::Branch, UnitCategory::Subsidiary),
+    ("ZB09", Some("ZZ03"), "试验室党支部", UnitKind::Branch, UnitCategory::Subsidiary),
+    ("ZB10", Some("ZZ03"), "桥隧检测党支部", UnitKind::Branch, UnitCategory::Subsidiary),
+    ("ZB11", Some("DW"), "设计院党支部", UnitKind::Branch, UnitCategory::Subsidiary),
+    ("ZB12", Some("DW"), "造价咨询公司党支部", UnitKind::Branch, UnitCategory::Subsidiary),
+];
+
+/// (username, name, role, unit code)
+pub const ACCOUNTS: &[(&str, &str, Role, &str)] = &[
+    ("admin", "党群工作部管理员", Role::Office, "DW"),
+    ("viewer", "集团领导", Role::Viewer, "DW"),
+    ("zongzhi01", "王建国", Role::Reviewer, "ZZ01"),
+    ("zhibu01", "李明", Role::Secretary, "ZB01"),
+    ("zhibu02", "张华", Role::Secretary, "ZB02"),
+    ("zhibu03", "刘洋", Role::Secretary, "ZB05"),
+];
+
+fn random_password() -> String {
+    use rand::Rng;
+    const CHARS: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rng();
+    let mut s: String = (0..10)
+        .map(|_| CHARS[rng.random_range(0..CHARS.len())] as char)
+        .collect();
+    s.push_str("9a");
+    s
+}
+
+/// Create what is missing. With an explicit demo password, existing demo accounts get it
+/// again (so the README's command always works); without one, a generated password is
+/// printed for new accounts.
+pub fn seed(db: &Db, settings: &Settings) -> anyhow::Result<()> {
+    let now = settings.clock.now();
+    let mut conn = db.conn().map_err(|e| anyhow::anyhow!("{e}"))?;
+    write_tx(&mut *conn, |c| -> anyhow::Result<()> {
+        for (code, parent, name, kind, category) in UNITS {
+            if units::by_code(c, code)?.is_some() {
+                continue;
+            }
+            let parent_id = match parent {
+                Some(p) => Some(
+                    units::by_code(c, p)?
+                        .ok_or_else(|| anyhow::anyhow!("demo parent {p} missing"))?
+                        .id,
+                ),
+                None => None,
+            };
+            let fields = UnitFields {
+                parent_id,
+                code: code.to_string(),
+                name: name.to_string(),
+                kind: *kind,
+                category: *category,
+                sort_order: 0,
+                active: true,
+            };
+            units::insert(c, &fields, now)?;
+        }
+        Ok(())
+    })?;
+
+    let missing: Vec<_> = ACCOUNTS
+        .iter()
+        .filter(|(u, ..)| users::by_username(&mut conn, u).ok().flatten().is_none())
+        .collect();
+    let (password, generated) = match &settings.demo_password {
+        Some(p) if !p.is_empty() => (p.clone(), false),
+        _ => (random_password(), true),
+    };
+    let targets: Vec<_> = if generated { missing } else { ACCOUNTS.iter().collect() };
+    if targets.is_empty() {
+        println!("演示账号已存在（密码未变；如需重设，请设置 ZUOFENG_DEMO_PASSWORD 后重新启动）。");
+        return Ok(());
+    }
+    // Hash in parallel: each argon2 hash takes a core for a moment.
+    let hashes: Vec<String> = std::thread::scope(|s| {
+        let handles: Vec<_> = targets
+            .iter()
+            .map(|_| s.spawn(|| password::hash_blocking(&password)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().map_err(|_| anyhow::anyhow!("hash thread panicked"))?.map_err(|e| anyhow::anyhow!("{e}")))
+            .collect::<anyhow::Result<Vec<_>>>()
+    })?;
+    write_tx(&mut *conn, |c| -> anyhow::Result<()> {
+        for ((username, name, role, unit_code), hash) in targets.iter().zip(&hashes) {
+            let unit = units::by_code(c, unit_code)?
+                .ok_or_else(|| anyhow::anyhow!("demo unit {unit_code} missing"))?;
+            match users::by_username(c, username)? {
+                Some(existing) => {
+                    users::set_password(c, existing.id, hash, false, now)?;
+                    users::set_active(c, existing.id, true, now)?;
+                    throttle::clear(c, username)?;
+                }
+                None => {
+                    let fields = UserFields {
+                        username: username.to_string(),
+                        display_name: name.to_string(),
+                        role: *role,
+                        unit_id: unit.id,
+                    };
+                    users::insert(c, &fields, hash, false, now)?;
+                }
+            }
+        }
+        Ok(())
+    })?;
+    if generated {
+        println!(
+            "演示账号 {} 的密码：{password}（设置 ZUOFENG_DEMO_PASSWORD 可指定）",
+            targets.iter().map(|a| a.0).collect::<Vec<_>>().join(", ")
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,179 @@
+//! One application error type. Every handler returns `Result<_, AppError>`; each kind maps to a
+//! status code and a friendly Chinese page. Internal details go to the log, never to the user.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use askama::Template;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not signed in")]
+    Unauthorized { next: Option<String> },
+    #[error("forbidden")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    #[error("csrf token missing or wrong")]
+    Csrf,
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("payload too large")]
+    PayloadTooLarge,
+    #[error("too many requests")]
+    TooManyRequests,
+    #[error("redirect to {0}")]
+    Redirect(String),
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    pub fn internal(e: impl std::fmt::Display) -> Self {
+        AppError::Internal(anyhow::anyhow!("{e}"))
+    }
+
+    /// Title and message shown to the user for a status.
+    pub fn user_message(&self) -> (&'static str, String) {
+        match self {
+            AppError::Unauthorized { .. } => ("请先登录", "请登录后再访问此页面。".into()),
+            AppError::Forbidden => (
+                "无权访问",
+                "您没有权限访问此页面或此单位的数据。如有疑问，请联系党群工作部。".into(),
+            ),
+            AppError::NotFound => ("页面不存在", "您访问的页面或记录不存在，可能已被删除。".into()),
+            AppError::BadRequest(msg) => ("请求有误", msg.clone()),
+            AppError::Csrf => (
+                "页面已过期",
+                "页面已过期或表单校验失败，请返回刷新页面后重新提交。".into(),
+            ),
+            AppError::Conflict(msg) => ("数据冲突", msg.clone()),
+            AppError::PayloadTooLarge => ("内容过大", "提交的内容过大，请精简后重试。".into()),
+            AppError::TooManyRequests => (
+                "操作过于频繁",
+                "操作过于频繁，请稍后再试。".into(),
+            ),
+            AppError::Redirect(_) => ("跳转", String::new()),
+            AppError::Unavailable(_) => (
+                "服务暂不可用",
+                "系统暂时无法访问数据库，请稍后再试。".into(),
+            ),
+            AppError::Internal(_) => (
+                "系统错误",
+                "系统出现内部错误，已记录日志。请稍后再试，或联系管理员。".into(),
+            ),
+        }
+    }
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(e: diesel::result::Error) -> Self {
+        match e {
+            diesel::result::Error::NotFound => AppError::NotFound,
+            other => AppError::Internal(anyhow::Error::new(other).context("database query")),
+        }
+    }
+}
+
+impl From<diesel::r2d2::PoolError> for AppError {
+    fn from(e: diesel::r2d2::PoolError) -> Self {
+        AppError::Unavailable(e.to_string())
+    }
+}
+
+impl From<actix_web::error::BlockingError> for AppError {
+    fn from(e: actix_web::error::BlockingError) -> Self {
+        AppError::internal(e)
+    }
+}
+
+impl From<askama::Error> for AppError {
+    fn from(e: askama::Error) -> Self {
+        AppError::Internal(anyhow::Error::new(e).context("template rendering"))
+    }
+}
+
+impl From<actix_session::SessionInsertError> for AppError {
+    fn from(e: actix_session::SessionInsertError) -> Self {
+        AppError::internal(e)
+    }
+}
+
+impl From<actix_session::SessionGetError> for AppError {
+    fn from(e: actix_session::SessionGetError) -> Self {
+        AppError::internal(e)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage<'a> {
+    pub status: u16,
+    pub title: &'a str,
+    pub message: &'a str,
+}
+
+/// Render the friendly error page; falls back to plain text if the template itself fails.
+pub fn error_page(status: StatusCode, title: &str, message: &str) -> HttpResponse {
+    let page = ErrorPage {
+        status: status.as_u16(),
+        title,
+        message,
+    };
+    match page.render() {
+        Ok(body) => HttpResponse::build(status)
+            .content_type("text/html; charset=utf-8")
+            .body(body),
+        Err(_) => HttpResponse::build(status)
+            .content_type("text/plain; charset=utf-8")
+            .body(format!("{title}: {message}")),
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::Unauthorized { .. } | AppError::Redirect(_) => StatusCode::SEE_OTHER,
+            AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            AppError::Unauthorized { next } => {
+                let location = match next {
+                    Some(n) if n != "/" => format!(
+                        "/login?next={}",
+                        url::form_urlencoded::byte_serialize(n.as_bytes()).collect::<String>()
+                    ),
+                    _ => "/login".to_string(),
+                };
+                return HttpResponse::SeeOther()
+                    .insert_header((header::LOCATION, location))
+                    .finish();
+            }
+            AppError::Redirect(to) => {
+                return HttpResponse::SeeOther()
+                    .insert_header((header::LOCATION, to.as_str()))
+                    .finish();
+            }
+            AppError::Internal(e) => tracing::error!(error = ?e, "internal error"),
+            AppError::Unavailable(e) => tracing::error!(error = %e, "database unavailable"),
+            _ => {}
+        }
+        let (title, message) = self.user_message();
+        error_page(self.status_code(), title, &message)
+    }
+}

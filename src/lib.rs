@@ -1,0 +1,18 @@
+//! zuofeng — 作风建设管理平台: the work-style campaign portal.
+//!
+//! Layers, top to bottom: `routes` (thin HTTP handlers, one module per area) → `auth`
+//! (who asks, may they) and `views` (page context) → `db::models` (queries per area) →
+//! `db` (one connection type over PostgreSQL and SQLite). `domain` holds rules with no I/O.
+
+pub mod auth;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod routes;
+pub mod startup;
+pub mod telemetry;
+pub mod views;

@@ -1,0 +1,37 @@
+//! HTTP routes, one module per area. Each module exposes `configure`; handlers stay thin:
+//! parse input, ask the policy, call the area's queries, render.
+
+pub mod account;
+pub mod assets;
+pub mod audit;
+pub mod health;
+pub mod home;
+pub mod units;
+pub mod users;
+
+use actix_governor::{Governor, PeerIpKeyExtractor};
+use actix_governor::governor::middleware::NoOpMiddleware;
+use actix_web::web;
+
+use crate::error::AppError;
+
+pub type LoginLimiter = Governor<PeerIpKeyExtractor, NoOpMiddleware>;
+
+pub fn configure(cfg: &mut web::ServiceConfig, login_limiter: LoginLimiter) {
+    health::configure(cfg);
+    assets::configure(cfg);
+    account::configure(cfg, login_limiter);
+    home::configure(cfg);
+    units::configure(cfg);
+    users::configure(cfg);
+    audit::configure(cfg);
+}
+
+pub async fn not_found() -> Result<actix_web::HttpResponse, AppError> {
+    Err(AppError::NotFound)
+}
+
+/// Parse the optional query parameter the list filters share: an empty string means "any".
+pub fn non_empty(s: &Option<String>) -> Option<&str> {
+    s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}

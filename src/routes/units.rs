@@ -1,0 +1,478 @@
+//! The organisation tree: everyone sees the part of it their role covers; the office adds and
+//! edits units (committee → general branches → branches; HQ departments and subsidiaries).
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::auth::{Action, CurrentUser, Scope};
+use crate::db::models::units::{self, Unit, UnitFields};
+use crate::db::models::{audit, users};
+use crate::domain::validate::{self, FieldErrors};
+use crate::domain::{UnitCategory, UnitKind};
+use crate::error::AppResult;
+use crate::startup::AppState;
+use crate::views::{flash, redirect, render, render_status, BaseContext, PageCtx};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/units", web::get().to(list))
+        .route("/units", web::post().to(create))
+        .route("/units/new", web::get().to(new_form))
+        .route("/units/{id}", web::get().to(show))
+        .route("/units/{id}", web::post().to(update))
+        .route("/units/{id}/edit", web::get().to(edit_form));
+}
+
+/// A unit as a list line.
+pub struct UnitRow {
+    pub id: i32,
+    pub code: String,
+    pub name: String,
+    pub kind: &'static str,
+    pub category: &'static str,
+    pub depth: usize,
+    pub active: bool,
+}
+
+impl From<&Unit> for UnitRow {
+    fn from(u: &Unit) -> Self {
+        UnitRow {
+            id: u.id,
+            code: u.code.clone(),
+            name: u.name.clone(),
+            kind: u.kind().label(),
+            category: u.category().label(),
+            depth: u.depth(),
+            active: u.active,
+        }
+    }
+}
+
+/// The units a user may see, in tree order.
+fn visible(c: &mut crate::db::DbConn, scope: &Scope) -> AppResult<Vec<Unit>> {
+    Ok(match scope {
+        Scope::All => units::all(c)?,
+        Scope::Subtree(p) => units::subtree(c, p)?,
+        Scope::Unit(id) => vec![units::get(c, *id)?],
+    })
+}
+
+#[derive(Template)]
+#[template(path = "units/list.html")]
+struct ListPage {
+    base: BaseContext,
+    rows: Vec<UnitRow>,
+    can_manage: bool,
+}
+
+async fn list(state: web::Data<AppState>, user: CurrentUser, ctx: PageCtx) -> AppResult<HttpResponse> {
+    let scope = user.scope();
+    let units = state.db.run(move |c| visible(c, &scope)).await?;
+    render(&ListPage {
+        base: ctx.base("组织机构"),
+        rows: units.iter().map(UnitRow::from).collect(),
+        can_manage: user.is_office(),
+    })
+}
+
+pub struct Member {
+    pub id: i32,
+    pub username: String,
+    pub display_name: String,
+    pub role: &'static str,
+    pub active: bool,
+}
+
+#[derive(Template)]
+#[template(path = "units/show.html")]
+struct ShowPage {
+    base: BaseContext,
+    unit: UnitRow,
+    trail: Vec<(i32, String)>,
+    children: Vec<UnitRow>,
+    members: Vec<Member>,
+    can_manage: bool,
+}
+
+async fn show(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    path: web::Path<i32>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let unit = state.db.run(move |c| Ok(units::get(c, id)?)).await?;
+    user.require(Action::Read, &unit)?;
+    let (ancestors, children, members) = {
+        let unit = unit.clone();
+        state
+            .db
+            .run(move |c| {
+                let mut trail = Vec::new();
+                for aid in unit.ancestor_ids() {
+                    if aid != unit.id {
+                        let a = units::get(c, aid)?;
+                        trail.push(a);
+                    }
+                }
+                let children = units::children(c, unit.id)?;
+                let (members, _) = users::list(
+                    c,
+                    &users::UserFilter {
+                        unit_id: Some(unit.id),
+                        ..Default::default()
+                    },
+                    0,
+                    500,
+                )?;
+                Ok((trail, children, members))
+            })
+            .await?
+    };
+    render(&ShowPage {
+        base: ctx.base(unit.name.clone()),
+        unit: UnitRow::from(&unit),
+        trail: ancestors
+            .iter()
+            .filter(|a| user.can(Action::Read, a))
+            .map(|a| (a.id, a.name.clone()))
+            .collect(),
+        children: children
+            .iter()
+            .filter(|c| user.can(Action::Read, c))
+            .map(UnitRow::from)
+            .collect(),
+        members: members
+            .into_iter()
+            .map(|(m, _)| Member {
+                id: m.id,
+                role: m.role().label(),
+                username: m.username,
+                display_name: m.display_name,
+                active: m.active,
+            })
+            .collect(),
+        can_manage: user.is_office(),
+    })
+}
+
+/// The raw form, kept as typed for re-display.
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct UnitForm {
+    pub parent_id: String,
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub category: String,
+    pub sort_order: String,
+    pub active: String,
+}
+
+impl UnitForm {
+    fn from_unit(u: &Unit) -> Self {
+        UnitForm {
+            parent_id: u.parent_id.map(|p| p.to_string()).unwrap_or_default(),
+            code: u.code.clone(),
+            name: u.name.clone(),
+            kind: u.kind.clone(),
+            category: u.category.clone(),
+            sort_order: u.sort_order.to_string(),
+            active: if u.active { "on".into() } else { String::new() },
+        }
+    }
+
+    /// Checks that need no database.
+    fn parse(&self) -> Result<UnitFields, FieldErrors> {
+        let mut e = FieldErrors::new();
+        let name = validate::required_text(&mut e, "name", "单位名称", &self.name, 100);
+        let code = self.code.trim().to_string();
+        if code.is_empty() {
+            e.add("code", "请填写单位编码");
+        } else if code.len() > 32
+            || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            e.add("code", "编码须为 1–32 位字母、数字、- 或 _");
+        }
+        let kind = UnitKind::parse(self.kind.trim());
+        if kind.is_none() {
+            e.add("kind", "请选择组织类型");
+        }
+        let category = UnitCategory::parse(self.category.trim());
+        if category.is_none() {
+            e.add("category", "请选择单位类别");
+        }
+        let sort_order = if self.sort_order.trim().is_empty() {
+            0
+        } else {
+            validate::int_in_range(&mut e, "sort_order", "排序号", &self.sort_order, 0..=9999)
+        };
+        let parent_id = if kind == Some(UnitKind::Committee) {
+            if !self.parent_id.trim().is_empty() {
+                e.add("parent_id", "党委是组织树的根，不能有上级");
+            }
+            None
+        } else if kind.is_some() {
+            validate::chosen_id(&mut e, "parent_id", "上级组织", &self.parent_id)
+        } else {
+            None
+        };
+        let (Some(kind), Some(category)) = (kind, category) else {
+            return Err(e);
+        };
+        e.into_result(UnitFields {
+            parent_id,
+            code,
+            name,
+            kind,
+            category,
+            sort_order,
+            active: !self.active.is_empty(),
+        })
+    }
+}
+
+/// Checks against the tree, inside the write transaction.
+fn check_tree(
+    c: &mut crate::db::DbConn,
+    fields: &UnitFields,
+    editing: Option<&Unit>,
+) -> AppResult<FieldErrors> {
+    let mut e = FieldErrors::new();
+    if let Some(other) = units::by_code(c, &fields.code)? {
+        if editing.is_none_or(|u| u.id != other.id) {
+            e.add("code", "该编码已被其他单位使用");
+        }
+    }
+    match fields.parent_id {
+        Some(pid) => match units::find(c, pid)? {
+            None => e.add("parent_id", "上级组织不存在"),
+            Some(parent) => {
+                if !parent.kind().allowed_children().contains(&fields.kind) {
+                    e.add(
+                        "parent_id",
+                        format!("{}下不能设立{}", parent.kind().label(), fields.kind.label()),
+                    );
+                }
+                if let Some(u) = editing {
+                    if parent.path.starts_with(&u.path) {
+                        e.add("parent_id", "不能把单位移到它自己或其下级之下");
+                    }
+                }
+            }
+        },
+        None => {
+            // Only one committee: the root.
+            let roots: Vec<Unit> = units::all(c)?
+                .into_iter()
+                .filter(|u| u.parent_id.is_none() && editing.is_none_or(|x| x.id != u.id))
+                .collect();
+            if !roots.is_empty() {
+                e.add("kind", "组织树已有党委，新单位须设在党委之下");
+            }
+        }
+    }
+    if let Some(u) = editing {
+        if u.kind() != fields.kind && !units::children(c, u.id)?.is_empty() {
+            let ok = units::children(c, u.id)?
+                .iter()
+                .all(|k| fields.kind.allowed_children().contains(&k.kind()));
+            if !ok {
+                e.add("kind", "该单位有下级组织，不能改为这一类型");
+            }
+        }
+    }
+    Ok(e)
+}
+
+#[derive(Template)]
+#[template(path = "units/form.html")]
+struct FormPage {
+    base: BaseContext,
+    editing: Option<i32>,
+    form: UnitForm,
+    errors: FieldErrors,
+    parents: Vec<UnitRow>,
+    kinds: &'static [UnitKind],
+    categories: &'static [UnitCategory],
+}
+
+async fn form_page(
+    state: &AppState,
+    ctx: &PageCtx,
+    editing: Option<i32>,
+    form: UnitForm,
+    errors: FieldErrors,
+) -> AppResult<HttpResponse> {
+    let all = state.db.run(|c| Ok(units::all(c)?)).await?;
+    let parents = all
+        .iter()
+        .filter(|u| u.kind() != UnitKind::Branch)
+        .filter(|u| editing.is_none_or(|id| !u.path.contains(&format!("/{id}/"))))
+        .map(UnitRow::from)
+        .collect();
+    let title = if editing.is_some() { "编辑单位" } else { "新增单位" };
+    let page = FormPage {
+        base: ctx.base(title),
+        editing,
+        form,
+        errors,
+        parents,
+        kinds: UnitKind::ALL,
+        categories: UnitCategory::ALL,
+    };
+    if page.errors.is_empty() {
+        render(&page)
+    } else {
+        render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+    }
+}
+
+#[derive(Deserialize)]
+struct NewQuery {
+    parent: Option<i32>,
+}
+
+async fn new_form(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    query: web::Query<NewQuery>,
+) -> AppResult<HttpResponse> {
+    user.require_office()?;
+    let form = UnitForm {
+        parent_id: query.parent.map(|p| p.to_string()).unwrap_or_default(),
+        kind: UnitKind::Branch.code().into(),
+        category: UnitCategory::Subsidiary.code().into(),
+        sort_order: "0".into(),
+        active: "on".into(),
+        ..Default::default()
+    };
+    form_page(&state, &ctx, None, form, FieldErrors::new()).await
+}
+
+async fn edit_form(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    path: web::Path<i32>,
+) -> AppResult<HttpResponse> {
+    user.require_office()?;
+    let id = path.into_inner();
+    let unit = state.db.run(move |c| Ok(units::get(c, id)?)).await?;
+    form_page(&state, &ctx, Some(id), UnitForm::from_unit(&unit), FieldErrors::new()).await
+}
+
+/// Outcome of a write that may fail validation inside the transaction.
+enum Saved {
+    Done(Unit),
+    Invalid(FieldErrors),
+}
+
+async fn create(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    session: Session,
+    form: web::Form<UnitForm>,
+) -> AppResult<HttpResponse> {
+    user.require_office()?;
+    let form = form.into_inner();
+    let fields = match form.parse() {
+        Ok(f) => f,
+        Err(errors) => return form_page(&state, &ctx, None, form, errors).await,
+    };
+    let now = state.now();
+    let actor = user.id;
+    let saved = state
+        .db
+        .write(move |c| {
+            let errors = check_tree(c, &fields, None)?;
+            if !errors.is_empty() {
+                return Ok(Saved::Invalid(errors));
+            }
+            let unit = units::insert(c, &fields, now)?;
+            audit::record(
+                c,
+                audit::Change {
+                    user_id: Some(actor),
+                    unit_id: Some(unit.id),
+                    action: "create",
+                    entity: "unit",
+                    entity_id: Some(unit.id),
+                    summary: format!("新增单位 {}", unit.name),
+                    before: None,
+                    after: serde_json::to_value(&fields).ok(),
+                },
+                now,
+            )?;
+            Ok(Saved::Done(unit))
+        })
+        .await?;
+    match saved {
+        Saved::Done(unit) => {
+            flash(&session, "success", format!("已新增单位：{}", unit.name));
+            Ok(redirect(&format!("/units/{}", unit.id)))
+        }
+        Saved::Invalid(errors) => form_page(&state, &ctx, None, form, errors).await,
+    }
+}
+
+async fn update(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    session: Session,
+    path: web::Path<i32>,
+    form: web::Form<UnitForm>,
+) -> AppResult<HttpResponse> {
+    user.require_office()?;
+    let id = path.into_inner();
+    let form = form.into_inner();
+    let fields = match form.parse() {
+        Ok(f) => f,
+        Err(errors) => {
+            // Still a 404 for an id that does not exist.
+            state.db.run(move |c| Ok(units::get(c, id)?)).await?;
+            return form_page(&state, &ctx, Some(id), form, errors).await;
+        }
+    };
+    let now = state.now();
+    let actor = user.id;
+    let saved = state
+        .db
+        .write(move |c| {
+            let before = units::get(c, id)?;
+            let errors = check_tree(c, &fields, Some(&before))?;
+            if !errors.is_empty() {
+                return Ok(Saved::Invalid(errors));
+            }
+            let unit = units::update(c, id, &fields, now)?;
+            audit::record(
+                c,
+                audit::Change {
+                    user_id: Some(actor),
+                    unit_id: Some(id),
+                    action: "update",
+                    entity: "unit",
+                    entity_id: Some(id),
+                    summary: format!("修改单位 {}", unit.name),
+                    before: serde_json::to_value(&before).ok(),
+                    after: serde_json::to_value(&unit).ok(),
+                },
+                now,
+            )?;
+            Ok(Saved::Done(unit))
+        })
+        .await?;
+    match saved {
+        Saved::Done(unit) => {
+            flash(&session, "success", format!("已保存单位：{}", unit.name));
+            Ok(redirect(&format!("/units/{id}")))
+        }
+        Saved::Invalid(errors) => form_page(&state, &ctx, Some(id), form, errors).await,
+    }
+}
+

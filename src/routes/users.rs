@@ -1,0 +1,514 @@
+//! User management (office only): list with filters, create, edit, reset password,
+//! disable and enable. Disabling a user or resetting a password ends their sessions at once.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::auth::CurrentUser;
+use crate::clock::format_local;
+use crate::db::models::units::{self, Unit};
+use crate::db::models::users::{self, User, UserFields, UserFilter};
+use crate::db::models::{audit, sessions};
+use crate::db::DbConn;
+use crate::domain::validate::{self, FieldErrors};
+use crate::domain::{Role, UnitKind};
+use crate::error::AppResult;
+use crate::routes::non_empty;
+use crate::routes::units::UnitRow;
+use crate::startup::AppState;
+use crate::views::{flash, redirect, render, render_status, BaseContext, PageCtx, Paging};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/users", web::get().to(list))
+        .route("/users", web::post().to(create))
+        .route("/users/new", web::get().to(new_form))
+        .route("/users/{id}/edit", web::get().to(edit_form))
+        .route("/users/{id}", web::post().to(update))
+        .route("/users/{id}/password", web::post().to(reset_password))
+        .route("/users/{id}/disable", web::post().to(disable))
+        .route("/users/{id}/enable", web::post().to(enable));
+}
+
+pub struct UserRow {
+    pub id: i32,
+    pub username: String,
+    pub display_name: String,
+    pub role: &'static str,
+    pub unit_name: String,
+    pub active: bool,
+    pub last_login: String,
+}
+
+#[derive(Deserialize, Default)]
+struct ListQuery {
+    q: Option<String>,
+    role: Option<String>,
+    unit: Option<String>,
+    status: Option<String>,
+    page: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "users/list.html")]
+struct ListPage {
+    base: BaseContext,
+    rows: Vec<UserRow>,
+    paging: Paging,
+    q: String,
+    role: String,
+    unit: String,
+    status: String,
+    roles: &'static [Role],
+    units: Vec<UnitRow>,
+}
+
+async fn list(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    query: web::Query<ListQuery>,
+) -> AppResult<HttpResponse> {
+    user.require_office()?;
+    let query = query.into_inner();
+    let role = non_empty(&query.role).and_then(Role::parse);
+    let unit_id = non_empty(&query.unit).and_then(|u| u.parse::<i32>().ok());
+    let active = match non_empty(&query.status) {
+        Some("active") => Some(true),
+        Some("disabled") => Some(false),
+        _ => None,
+    };
+    let q = non_empty(&query.q).map(|s| s.chars().take(50).collect::<String>());
+    let mut paging = Paging::new(query.page.as_deref(), Paging::PER_PAGE);
+    let (offset, limit) = (paging.offset(), paging.per_page);
+    let filter_q = q.clone();
+    let (all_units, rows, total) = state
+        .db
+        .run(move |c| {
+            let all_units = units::all(c)?;
+            let unit_path = unit_id.and_then(|id| all_units.iter().find(|u| u.id == id)).map(|u| u.path.clone());
+            let filter = UserFilter {
+                q: filter_q,
+                role,
+                unit_path,
+                unit_id: None,
+                active,
+            };
+            let (rows, total) = users::list(c, &filter, offset, limit)?;
+            Ok((all_units, rows, total))
+        })
+        .await?;
+    paging.total = total;
+    let mut kept = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in [
+        ("q", q.clone().unwrap_or_default()),
+        ("role", role.map(|r| r.code().to_string()).unwrap_or_default()),
+        ("unit", unit_id.map(|u| u.to_string()).unwrap_or_default()),
+        ("status", non_empty(&query.status).unwrap_or("").to_string()),
+    ] {
+        if !v.is_empty() {
+            kept.append_pair(k, &v);
+        }
+    }
+    paging.query = kept.finish();
+    render(&ListPage {
+        base: ctx.base("用户管理"),
+        rows: rows.into_iter().map(|(u, unit)| row(u, &unit)).collect(),
+        paging,
+        q: q.unwrap_or_default(),
+        role: role.map(|r| r.code().to_string()).unwrap_or_default(),
+        unit: unit_id.map(|u| u.to_string()).unwrap_or_default(),
+        status: non_empty(&query.status).unwrap_or("").to_string(),
+        roles: Role::ALL,
+        units: all_units.iter().map(UnitRow::from).collect(),
+    })
+}
+
+fn row(u: User, unit: &Unit) -> UserRow {
+    UserRow {
+        id: u.id,
+        role: u.role().label(),
+        username: u.username,
+        display_name: u.display_name,
+        unit_name: unit.name.clone(),
+        active: u.active,
+        last_login: u.last_login_at.map(format_local).unwrap_or_else(|| "从未登录".into()),
+    }
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+struct UserForm {
+    username: String,
+    display_name: String,
+    role: String,
+    unit_id: String,
+    password: String,
+}
+
+impl UserForm {
+    fn parse(&self, with_password: bool) -> Result<UserFields, FieldErrors> {
+        let mut e = FieldErrors::new();
+        let username = validate::username(&mut e, &self.username);
+        let display_name = validate::required_text(&mut e, "display_name", "姓名", &self.display_name, 50);
+        let role = Role::parse(self.role.trim());
+        if role.is_none() {
+            e.add("role", "请选择角色");
+        }
+        let unit_id = validate::chosen_id(&mut e, "unit_id", "所属单位", &self.unit_id);
+        if with_password {
+            validate::new_password(&mut e, "password", &self.password);
+        }
+        match (role, unit_id) {
+            (Some(role), Some(unit_id)) if e.is_empty() => Ok(UserFields {
+                username,
+                display_name,
+                role,
+                unit_id,
+            }),
+            _ => Err(e),
+        }
+    }
+}
+
+/// Checks against the database: unique name, existing unit fitting the role.
+fn check(c: &mut DbConn, fields: &UserFields, editing: Option<i32>) -> AppResult<FieldErrors> {
+    let mut e = FieldErrors::new();
+    if let Some(other) = users::by_username(c, &fields.username)? {
+        if editing != Some(other.id) {
+            e.add("username", "该用户名已被使用");
+        }
+    }
+    match units::find(c, fields.unit_id)? {
+        None => e.add("unit_id", "所属单位不存在"),
+        Some(unit) => match (fields.role, unit.kind()) {
+            (Role::Secretary, k) if k != UnitKind::Branch => {
+                e.add("unit_id", "支部书记须属于一个党支部")
+            }
+            (Role::Reviewer, k) if k != UnitKind::GeneralBranch => {
+                e.add("unit_id", "党总支书记须属于一个党总支")
+            }
+            _ => {}
+        },
+    }
+    Ok(e)
+}
+
+#[derive(Template)]
+#[template(path = "users/form.html")]
+struct FormPage {
+    base: BaseContext,
+    editing: Option<EditingUser>,
+    form: UserForm,
+    errors: FieldErrors,
+    roles: &'static [Role],
+    units: Vec<UnitRow>,
+}
+
+struct EditingUser {
+    id: i32,
+    active: bool,
+    is_self: bool,
+    active_sessions: i64,
+}
+
+async fn form_page(
+    state: &AppState,
+    ctx: &PageCtx,
+    editing: Option<EditingUser>,
+    form: UserForm,
+    errors: FieldErrors,
+) -> AppResult<HttpResponse> {
+    let all = state.db.run(|c| Ok(units::all(c)?)).await?;
+    let title = if editing.is_some() { "编辑用户" } else { "新增用户" };
+    let page = FormPage {
+        base: ctx.base(title),
+        editing,
+        form,
+        errors,
+        roles: Role::ALL,
+        units: all.iter().map(UnitRow::from).collect(),
+    };
+    if page.errors.is_empty() {
+        render(&page)
+    } else {
+        render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+    }
+}
+
+async fn load_editing(state: &AppState, me: &CurrentUser, id: i32) -> AppResult<(User, EditingUser)> {
+    let (u, n) = state
+        .db
+        .run(move |c| Ok((users::get(c, id)?, sessions::count_for_user(c, id)?)))
+        .await?;
+    let editing = EditingUser {
+        id,
+        active: u.active,
+        is_self: me.id == id,
+        active_sessions: n,
+    };
+    Ok((u, editing))
+}
+
+#[derive(Deserialize)]
+struct NewQuery {
+    unit: Option<i32>,
+}
+
+async fn new_form(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    query: web::Query<NewQuery>,
+) -> AppResult<HttpResponse> {
+    user.require_office()?;
+    let form = UserForm {
+        role: Role::Secretary.code().into(),
+        unit_id: query.unit.map(|u| u.to_string()).unwrap_or_default(),
+        ..Default::default()
+    };
+    form_page(&state, &ctx, None, form, FieldErrors::new()).await
+}
+
+async fn edit_form(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    path: web::Path<i32>,
+) -> AppResult<HttpResponse> {
+    user.require_office()?;
+    let (u, editing) = load_editing(&state, &user, path.into_inner()).await?;
+    let form = UserForm {
+        username: u.username.clone(),
+        display_name: u.display_name.clone(),
+        role: u.role.clone(),
+        unit_id: u.unit_id.to_string(),
+        password: String::new(),
+    };
+    form_page(&state, &ctx, Some(editing), form, FieldErrors::new()).await
+}
+
+enum Saved {
+    Done(User),
+    Invalid(FieldErrors),
+}
+
+fn change(actor: i32, u: &User, action: &'static str, summary: String) -> audit::Change<'static> {
+    audit::Change {
+        user_id: Some(actor),
+        unit_id: Some(u.unit_id),
+        action,
+        entity: "user",
+        entity_id: Some(u.id),
+        summary,
+        before: None,
+        after: None,
+    }
+}
+
+async fn create(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    session: Session,
+    form: web::Form<UserForm>,
+) -> AppResult<HttpResponse> {
+    user.require_office()?;
+    let mut form = form.into_inner();
+    let fields = match form.parse(true) {
+        Ok(f) => f,
+        Err(errors) => {
+            form.password.clear();
+            return form_page(&state, &ctx, None, form, errors).await;
+        }
+    };
+    let hash = state.hasher.hash(form.password.clone()).await?;
+    let now = state.now();
+    let actor = user.id;
+    let saved = state
+        .db
+        .write(move |c| {
+            let errors = check(c, &fields, None)?;
+            if !errors.is_empty() {
+                return Ok(Saved::Invalid(errors));
+            }
+            let created = users::insert(c, &fields, &hash, true, now)?;
+            let mut ch = change(actor, &created, "create", format!("新增用户 {}（{}）", created.display_name, created.username));
+            ch.after = serde_json::to_value(&fields).ok();
+            audit::record(c, ch, now)?;
+            Ok(Saved::Done(created))
+        })
+        .await?;
+    match saved {
+        Saved::Done(u) => {
+            flash(
+                &session,
+                "success",
+                format!("已新增用户 {}，首次登录时须修改初始密码。", u.username),
+            );
+            Ok(redirect("/users"))
+        }
+        Saved::Invalid(errors) => {
+            form.password.clear();
+            form_page(&state, &ctx, None, form, errors).await
+        }
+    }
+}
+
+async fn update(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    session: Session,
+    path: web::Path<i32>,
+    form: web::Form<UserForm>,
+) -> AppResult<HttpResponse> {
+    user.require_office()?;
+    let id = path.into_inner();
+    let (_, editing) = load_editing(&state, &user, id).await?;
+    let form = form.into_inner();
+    let fields = match form.parse(false) {
+        Ok(f) => f,
+        Err(errors) => return form_page(&state, &ctx, Some(editing), form, errors).await,
+    };
+    if id == user.id && fields.role != Role::Office {
+        let mut errors = FieldErrors::new();
+        errors.add("role", "不能取消自己的党群工作部角色");
+        return form_page(&state, &ctx, Some(editing), form, errors).await;
+    }
+    let now = state.now();
+    let actor = user.id;
+    let saved = state
+        .db
+        .write(move |c| {
+            let before = users::get(c, id)?;
+            let errors = check(c, &fields, Some(id))?;
+            if !errors.is_empty() {
+                return Ok(Saved::Invalid(errors));
+            }
+            let after = users::update(c, id, &fields, now)?;
+            if before.role != after.role || before.unit_id != after.unit_id {
+                // New rights: sign in again.
+                sessions::delete_for_user(c, id, None)?;
+            }
+            let mut ch = change(actor, &after, "update", format!("修改用户 {}", after.username));
+            ch.before = Some(serde_json::json!({
+                "username": before.username, "display_name": before.display_name,
+                "role": before.role, "unit_id": before.unit_id,
+            }));
+            ch.after = serde_json::to_value(&fields).ok();
+            audit::record(c, ch, now)?;
+            Ok(Saved::Done(after))
+        })
+        .await?;
+    match saved {
+        Saved::Done(u) => {
+            flash(&session, "success", format!("已保存用户 {}", u.username));
+            Ok(redirect("/users"))
+        }
+        Saved::Invalid(errors) => form_page(&state, &ctx, Some(editing), form, errors).await,
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ResetForm {
+    password: String,
+}
+
+async fn reset_password(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    session: Session,
+    path: web::Path<i32>,
+    form: web::Form<ResetForm>,
+) -> AppResult<HttpResponse> {
+    user.require_office()?;
+    let id = path.into_inner();
+    let (u, editing) = load_editing(&state, &user, id).await?;
+    let mut errors = FieldErrors::new();
+    let password = validate::new_password(&mut errors, "password", &form.password);
+    if !errors.is_empty() {
+        let form = UserForm {
+            username: u.username.clone(),
+            display_name: u.display_name.clone(),
+            role: u.role.clone(),
+            unit_id: u.unit_id.to_string(),
+            password: String::new(),
+        };
+        return form_page(&state, &ctx, Some(editing), form, errors).await;
+    }
+    let hash = state.hasher.hash(password).await?;
+    let now = state.now();
+    let actor = user.id;
+    state
+        .db
+        .write(move |c| {
+            let target = users::get(c, id)?;
+            users::set_password(c, id, &hash, true, now)?;
+            sessions::delete_for_user(c, id, None)?;
+            audit::record(c, change(actor, &target, "reset_password", format!("重置用户 {} 的密码", target.username)), now)?;
+            Ok(())
+        })
+        .await?;
+    flash(
+        &session,
+        "success",
+        format!("已重置 {} 的密码，其登录已全部退出，下次登录须修改密码。", u.username),
+    );
+    Ok(redirect(&format!("/users/{id}/edit")))
+}
+
+async fn set_active(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    session: Session,
+    id: i32,
+    active: bool,
+) -> AppResult<HttpResponse> {
+    user.require_office()?;
+    if id == user.id && !active {
+        flash(&session, "error", "不能停用自己的账户。");
+        return Ok(redirect(&format!("/users/{id}/edit")));
+    }
+    let now = state.now();
+    let actor = user.id;
+    let target = state
+        .db
+        .write(move |c| {
+            let target = users::get(c, id)?;
+            users::set_active(c, id, active, now)?;
+            let (action, verb) = if active { ("enable", "启用") } else { ("disable", "停用") };
+            audit::record(c, change(actor, &target, action, format!("{verb}用户 {}", target.username)), now)?;
+            Ok(target)
+        })
+        .await?;
+    let msg = if active {
+        format!("已启用用户 {}", target.username)
+    } else {
+        format!("已停用用户 {}，其登录已全部退出。", target.username)
+    };
+    flash(&session, "success", msg);
+    Ok(redirect(&format!("/users/{id}/edit")))
+}
+
+async fn disable(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    session: Session,
+    path: web::Path<i32>,
+) -> AppResult<HttpResponse> {
+    set_active(state, user, session, path.into_inner(), false).await
+}
+
+async fn enable(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    session: Session,
+    path: web::Path<i32>,
+) -> AppResult<HttpResponse> {
+    set_active(state, user, session, path.into_inner(), true).await
+}

@@ -1,0 +1,187 @@
+//! Building the application from settings: database (migrated), optional demo data, the
+//! middleware stack and the routes, bound to a listener whose port tests can read.
+
+use std::net::TcpListener;
+
+use actix_governor::{Governor, GovernorConfigBuilder};
+use actix_session::config::{BrowserSession, CookieContentSecurity, TtlExtensionPolicy};
+use actix_session::SessionMiddleware;
+use actix_web::body::{BoxBody, EitherBody};
+use actix_web::cookie::{Key, SameSite};
+use actix_web::dev::{Server, ServiceResponse};
+use actix_web::http::{header, Method, StatusCode};
+use actix_web::middleware::{from_fn, DefaultHeaders, ErrorHandlerResponse, ErrorHandlers};
+use actix_web::{web, App, HttpServer};
+
+use crate::auth::csrf;
+use crate::auth::password::Hasher;
+use crate::auth::session_store::DbSessionStore;
+use crate::config::Settings;
+use crate::db::{models, Db};
+use crate::error::{error_page, AppError};
+use crate::{demo, routes, telemetry};
+
+/// Shared by every handler as `web::Data<AppState>`.
+pub struct AppState {
+    pub db: Db,
+    pub hasher: Hasher,
+    pub settings: Settings,
+}
+
+impl AppState {
+    pub fn now(&self) -> chrono::NaiveDateTime {
+        self.settings.clock.now()
+    }
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    db: Db,
+}
+
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                   font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; \
+                   form-action 'self'; frame-ancestors 'none'";
+
+impl Application {
+    /// Open and migrate the database, seed demo data if asked, bind the listener.
+    /// Blocking work here happens before the server takes requests.
+    pub fn build(settings: Settings) -> anyhow::Result<Self> {
+        let db = Db::open(&settings.database_url)?;
+        if settings.demo {
+            demo::seed(&db, &settings)?;
+        }
+        let secret = match &settings.secret_key {
+            Some(s) if s.len() >= 32 => s.clone(),
+            Some(_) => anyhow::bail!("ZUOFENG_SECRET_KEY 至少需要 32 个字符"),
+            None => {
+                let mut conn = db.conn().map_err(|e| anyhow::anyhow!("{e}"))?;
+                models::settings::get_or_insert_with(&mut conn, "cookie_secret", || {
+                    format!("{}{}", crate::auth::random_token(), crate::auth::random_token())
+                })?
+            }
+        };
+        let key = Key::derive_from(secret.as_bytes());
+        let listener = TcpListener::bind(&settings.bind)
+            .map_err(|e| anyhow::anyhow!("无法监听地址 {}: {e}", settings.bind))?;
+        let port = listener.local_addr()?.port();
+        let state = web::Data::new(AppState {
+            db: db.clone(),
+            hasher: Hasher::new(settings.max_concurrent_hashes),
+            settings: settings.clone(),
+        });
+        let login_limit = GovernorConfigBuilder::default()
+            .period(settings.login_ip_period)
+            .burst_size(settings.login_ip_burst.max(1))
+            .methods(vec![Method::POST])
+            .finish()
+            .ok_or_else(|| anyhow::anyhow!("登录限流设置无效"))?;
+        let store = DbSessionStore::new(db.clone(), settings.clock.clone(), settings.absolute_timeout);
+        let idle = actix_web::cookie::time::Duration::seconds(
+            settings.idle_timeout.as_secs().min(i64::MAX as u64) as i64,
+        );
+        let secure = settings.secure_cookies;
+        let cookie_name = settings.cookie_name().to_string();
+
+        let server = HttpServer::new(move || {
+            let session = SessionMiddleware::builder(store.clone(), key.clone())
+                .cookie_name(cookie_name.clone())
+                .cookie_secure(secure)
+                .cookie_http_only(true)
+                .cookie_same_site(SameSite::Lax)
+                .cookie_path("/".into())
+                .cookie_content_security(CookieContentSecurity::Signed)
+                .session_lifecycle(
+                    BrowserSession::default()
+                        .state_ttl(idle)
+                        .state_ttl_extension_policy(TtlExtensionPolicy::OnEveryRequest),
+                )
+                .build();
+            let mut headers = DefaultHeaders::new()
+                .add((header::CONTENT_SECURITY_POLICY, CSP))
+                .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+                .add((header::X_FRAME_OPTIONS, "DENY"))
+                .add((header::REFERRER_POLICY, "same-origin"))
+                .add(("Permissions-Policy", "camera=(), microphone=(), geolocation=()"))
+                .add((header::CACHE_CONTROL, "no-store"));
+            if secure {
+                headers = headers.add((header::STRICT_TRANSPORT_SECURITY, "max-age=31536000"));
+            }
+            App::new()
+                .app_data(state.clone())
+                .app_data(
+                    web::FormConfig::default()
+                        .limit(csrf::FORM_LIMIT)
+                        .error_handler(|err, _| match err {
+                            actix_web::error::UrlencodedError::Overflow { .. } => {
+                                AppError::PayloadTooLarge.into()
+                            }
+                            _ => AppError::BadRequest("表单内容无法识别，请返回重新填写。".into())
+                                .into(),
+                        }),
+                )
+                .app_data(web::QueryConfig::default().error_handler(|_, _| {
+                    AppError::BadRequest("网址中的查询参数有误。".into()).into()
+                }))
+                .app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()))
+                .configure(|cfg| routes::configure(cfg, Governor::new(&login_limit)))
+                .default_service(web::to(routes::not_found))
+                .wrap(from_fn(csrf::guard))
+                .wrap(session)
+                .wrap(ErrorHandlers::new().default_handler(friendly_error))
+                .wrap(headers)
+                .wrap(from_fn(telemetry::log_request))
+        })
+        .workers(std::thread::available_parallelism().map_or(2, |n| n.get()).max(2))
+        .listen(listener)
+        .map_err(|e| anyhow::anyhow!("无法启动服务: {e}"))?
+        .run();
+        Ok(Application { port, server, db })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+
+    pub fn into_server(self) -> Server {
+        self.server
+    }
+}
+
+/// Errors produced outside our handlers (rate limiter, payload limits, session store, …)
+/// get the same friendly Chinese page as ours; pages we rendered ourselves pass through.
+fn friendly_error<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let is_html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if is_html {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    let err = match status {
+        StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED => AppError::NotFound,
+        StatusCode::FORBIDDEN => AppError::Forbidden,
+        StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge,
+        StatusCode::TOO_MANY_REQUESTS => AppError::TooManyRequests,
+        StatusCode::SERVICE_UNAVAILABLE => AppError::Unavailable(String::new()),
+        s if s.is_server_error() => AppError::internal("error outside handler"),
+        _ => AppError::BadRequest("请求有误，请返回后重试。".into()),
+    };
+    let (title, message) = err.user_message();
+    let page = error_page(status, title, &message);
+    let (req, _) = res.into_parts();
+    let res: ServiceResponse<EitherBody<B, BoxBody>> =
+        ServiceResponse::new(req, page).map_into_right_body();
+    Ok(ErrorHandlerResponse::Response(res))
+}

@@ -1,0 +1,188 @@
+//! What every page shares: the base context read by `templates/base.html` (user, navigation,
+//! flash messages, CSRF token), and small helpers to render and redirect.
+
+pub mod paging;
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_session::{Session, SessionExt};
+use actix_web::http::{header, StatusCode};
+use actix_web::{dev::Payload, FromRequest, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::{Deserialize, Serialize};
+
+use crate::auth::{random_token, CurrentUser, SESSION_CSRF, SESSION_FLASH};
+use crate::domain::Role;
+use crate::error::AppError;
+
+pub use paging::Paging;
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Flash {
+    /// `success`, `error` or `info`.
+    pub level: String,
+    pub message: String,
+}
+
+/// Queue a message for the next page this browser shows.
+pub fn flash(session: &Session, level: &str, message: impl Into<String>) {
+    let mut list: Vec<Flash> = session.get(SESSION_FLASH).ok().flatten().unwrap_or_default();
+    list.push(Flash {
+        level: level.to_string(),
+        message: message.into(),
+    });
+    if let Err(e) = session.insert(SESSION_FLASH, list) {
+        tracing::warn!(error = %e, "could not store flash message");
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub active: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct UserBadge {
+    pub display_name: String,
+    pub role_label: &'static str,
+    pub unit_name: String,
+}
+
+/// Read by `base.html`.
+#[derive(Clone, Debug)]
+pub struct BaseContext {
+    pub title: String,
+    pub user: Option<UserBadge>,
+    pub nav: Vec<NavItem>,
+    pub flashes: Vec<Flash>,
+    pub csrf_token: String,
+}
+
+/// Per-request page context: extract it in any handler that renders a page.
+pub struct PageCtx {
+    pub user: Option<CurrentUser>,
+    pub csrf_token: String,
+    pub flashes: Vec<Flash>,
+    pub path: String,
+}
+
+impl PageCtx {
+    pub fn base(&self, title: impl Into<String>) -> BaseContext {
+        BaseContext {
+            title: title.into(),
+            user: self.user.as_ref().map(|u| UserBadge {
+                display_name: u.display_name.clone(),
+                role_label: u.role.label(),
+                unit_name: u.unit_name.clone(),
+            }),
+            nav: self
+                .user
+                .as_ref()
+                .map(|u| nav_for(u.role, &self.path))
+                .unwrap_or_default(),
+            flashes: self.flashes.clone(),
+            csrf_token: self.csrf_token.clone(),
+        }
+    }
+}
+
+/// Navigation by role; the item whose prefix matches the path is marked active.
+fn nav_for(role: Role, path: &str) -> Vec<NavItem> {
+    let mut items: Vec<(&'static str, &'static str)> = vec![("/home", "首页")];
+    items.push(("/units", "组织机构"));
+    if role == Role::Office {
+        items.push(("/users", "用户管理"));
+        items.push(("/audit", "操作日志"));
+    }
+    items.push(("/account/password", "修改密码"));
+    items
+        .into_iter()
+        .map(|(href, label)| NavItem {
+            href,
+            label,
+            active: path == href || (href != "/home" && path.starts_with(href)),
+        })
+        .collect()
+}
+
+impl FromRequest for PageCtx {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let user = CurrentUser::load(&req).await?;
+            let session = req.get_session();
+            let csrf_token = match session.get::<String>(SESSION_CSRF).ok().flatten() {
+                Some(t) => t,
+                None => {
+                    let t = random_token();
+                    session.insert(SESSION_CSRF, &t)?;
+                    t
+                }
+            };
+            let flashes = session
+                .remove_as::<Vec<Flash>>(SESSION_FLASH)
+                .and_then(Result::ok)
+                .unwrap_or_default();
+            Ok(PageCtx {
+                user,
+                csrf_token,
+                flashes,
+                path: req.path().to_string(),
+            })
+        })
+    }
+}
+
+/// 200 with the rendered page.
+pub fn render(page: &impl Template) -> Result<HttpResponse, AppError> {
+    render_status(StatusCode::OK, page)
+}
+
+/// The rendered page with a status (e.g. 422 for a form with errors).
+pub fn render_status(status: StatusCode, page: &impl Template) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(page.render()?))
+}
+
+/// 303 See Other to a local path.
+pub fn redirect(to: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, to))
+        .finish()
+}
+
+/// A `next` target is only followed when it is a path on this site.
+pub fn safe_next(next: Option<&str>) -> Option<String> {
+    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
+        .map(str::to_string)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_must_stay_on_site() {
+        assert_eq!(safe_next(Some("/users?page=2")).as_deref(), Some("/users?page=2"));
+        assert_eq!(safe_next(Some("//evil.example")), None);
+        assert_eq!(safe_next(Some("https://evil.example")), None);
+        assert_eq!(safe_next(Some("/\\evil")), None);
+        assert_eq!(safe_next(None), None);
+    }
+
+    #[test]
+    fn office_has_admin_nav() {
+        let office = nav_for(Role::Office, "/users/3/edit");
+        assert!(office.iter().any(|n| n.href == "/users" && n.active));
+        let sec = nav_for(Role::Secretary, "/home");
+        assert!(!sec.iter().any(|n| n.href == "/users"));
+        assert!(sec.iter().any(|n| n.href == "/home" && n.active));
+    }
+}
