@@ -155,6 +155,7 @@ impl Db {
         let size = if backend.is_sqlite() { 8 } else { 16 };
         let pool = r2d2::Pool::builder()
             .max_size(size)
+            .min_idle(Some(2))
             .connection_timeout(Duration::from_secs(10))
             .build(Manager {
                 backend: backend.clone(),

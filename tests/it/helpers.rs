@@ -1,0 +1,370 @@
+//! `TestApp::spawn(Kind)` starts the portal on port 0 against its own throw-away database,
+//! with the demo organisation and accounts and a clock the test controls. `Browser` is a
+//! cookie-keeping client that remembers the last CSRF token it saw, like a real browser form.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use chrono::NaiveDateTime;
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, RunQueryDsl};
+use reqwest::cookie::{CookieStore, Jar};
+use zuofeng::clock::FixedClock;
+use zuofeng::config::Settings;
+use zuofeng::db::Db;
+use zuofeng::startup::Application;
+
+pub const DEMO_PASSWORD: &str = "Demo-pass-2026";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Sqlite,
+    Postgres,
+}
+
+/// Run an async test body once per backend: `both!(name);` for `async fn name(app: TestApp)`.
+#[macro_export]
+macro_rules! both {
+    ($($name:ident),+ $(,)?) => {
+        $(
+        mod $name {
+            use $crate::helpers::{Kind, TestApp};
+            #[actix_web::test]
+            async fn sqlite() {
+                let app = TestApp::spawn(Kind::Sqlite).await.expect("sqlite app");
+                super::$name(app).await;
+            }
+            #[actix_web::test]
+            async fn postgres() {
+                if let Some(app) = TestApp::spawn(Kind::Postgres).await {
+                    super::$name(app).await;
+                }
+            }
+        }
+        )+
+    };
+}
+
+/// Same, with settings changed before the app starts.
+#[macro_export]
+macro_rules! both_with {
+    ($name:ident, $tweak:expr) => {
+        mod $name {
+            use $crate::helpers::{Kind, TestApp};
+            #[actix_web::test]
+            async fn sqlite() {
+                let app = TestApp::spawn_with(Kind::Sqlite, $tweak).await.expect("sqlite app");
+                super::$name(app).await;
+            }
+            #[actix_web::test]
+            async fn postgres() {
+                if let Some(app) = TestApp::spawn_with(Kind::Postgres, $tweak).await {
+                    super::$name(app).await;
+                }
+            }
+        }
+    };
+}
+
+enum Cleanup {
+    SqliteDir(PathBuf),
+    PgDatabase { admin_url: String, name: String },
+}
+
+pub struct TestApp {
+    pub kind: Kind,
+    pub addr: String,
+    pub db: Db,
+    pub clock: Arc<FixedClock>,
+    pub database_url: String,
+    cleanup: Cleanup,
+}
+
+fn random_suffix() -> String {
+    use rand::Rng;
+    let mut rng = rand::rng();
+    (0..12).map(|_| (b'a' + rng.random_range(0..26)) as char).collect()
+}
+
+fn pg_admin_url() -> String {
+    std::env::var("ZUOFENG_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgres://root@127.0.0.1:5432/postgres".to_string())
+}
+
+pub fn start_time() -> NaiveDateTime {
+    // A Tuesday morning in Beijing (02:00 UTC = 10:00 +08).
+    chrono::NaiveDate::from_ymd_opt(2026, 11, 24)
+        .and_then(|d| d.and_hms_opt(2, 0, 0))
+        .expect("valid date")
+}
+
+impl TestApp {
+    pub async fn spawn(kind: Kind) -> Option<TestApp> {
+        Self::spawn_with(kind, |_| {}).await
+    }
+
+    pub async fn spawn_with(kind: Kind, tweak: impl FnOnce(&mut Settings)) -> Option<TestApp> {
+        let (database_url, cleanup) = match kind {
+            Kind::Sqlite => {
+                let dir = std::env::temp_dir().join(format!("zuofeng-test-{}", random_suffix()));
+                let url = format!("sqlite://{}/zuofeng.db", dir.display());
+                (url, Cleanup::SqliteDir(dir))
+            }
+            Kind::Postgres => {
+                let admin_url = pg_admin_url();
+                let name = format!("zuofeng_test_{}", random_suffix());
+                match diesel::PgConnection::establish(&admin_url) {
+                    Ok(mut conn) => {
+                        conn.batch_execute(&format!("CREATE DATABASE {name}"))
+                            .expect("create test database");
+                    }
+                    Err(e) => {
+                        if std::env::var("ZUOFENG_REQUIRE_PG").is_ok_and(|v| v == "1") {
+                            panic!("PostgreSQL is required (ZUOFENG_REQUIRE_PG=1) but unreachable at {admin_url}: {e}");
+                        }
+                        eprintln!("\n!!!!!!!! PostgreSQL unreachable at {admin_url}: {e}\n!!!!!!!! SKIPPING the PostgreSQL variant of this test (set ZUOFENG_REQUIRE_PG=1 to fail instead)\n");
+                        return None;
+                    }
+                }
+                let mut url = url::Url::parse(&admin_url).expect("admin url");
+                url.set_path(&name);
+                (url.to_string(), Cleanup::PgDatabase { admin_url, name })
+            }
+        };
+        let clock = Arc::new(FixedClock::new(start_time()));
+        let mut settings = Settings::new("127.0.0.1:0", database_url.clone());
+        settings.demo = true;
+        settings.demo_password = Some(DEMO_PASSWORD.to_string());
+        settings.clock = clock.clone();
+        settings.max_concurrent_hashes = 2;
+        tweak(&mut settings);
+        let app = Application::build(settings).expect("application builds");
+        let addr = format!("http://127.0.0.1:{}", app.port());
+        let db = app.db().clone();
+        actix_web::rt::spawn(app.into_server());
+        Some(TestApp {
+            kind,
+            addr,
+            db,
+            clock,
+            database_url,
+            cleanup,
+        })
+    }
+
+    pub fn browser(&self) -> Browser {
+        Browser::new(&self.addr)
+    }
+
+    /// A browser already signed in as a demo account.
+    pub async fn signed_in(&self, username: &str) -> Browser {
+        let b = self.browser();
+        let res = b.login(username, DEMO_PASSWORD).await;
+        assert_eq!(res.status, 303, "login of {username} failed: {}", res.body);
+        b
+    }
+
+    pub fn advance(&self, by: chrono::Duration) {
+        self.clock.advance(by);
+    }
+
+    /// Count rows with a raw SQL `SELECT COUNT(*) AS n FROM …` on the app's database.
+    pub fn count(&self, sql_from_where: &str) -> i64 {
+        use diesel::sql_types::BigInt;
+        #[derive(diesel::QueryableByName)]
+        struct N {
+            #[diesel(sql_type = BigInt)]
+            n: i64,
+        }
+        let mut conn = self.db.conn().expect("connection");
+        let row: N = diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {sql_from_where}"))
+            .get_result(&mut *conn)
+            .expect("count query");
+        row.n
+    }
+
+    /// Id of a unit by its code.
+    pub fn unit_id(&self, code: &str) -> i32 {
+        let mut conn = self.db.conn().expect("connection");
+        zuofeng::db::models::units::by_code(&mut conn, code)
+            .expect("query")
+            .unwrap_or_else(|| panic!("unit {code}"))
+            .id
+    }
+
+    /// Id of a user by name.
+    pub fn user_id(&self, username: &str) -> i32 {
+        let mut conn = self.db.conn().expect("connection");
+        zuofeng::db::models::users::by_username(&mut conn, username)
+            .expect("query")
+            .unwrap_or_else(|| panic!("user {username}"))
+            .id
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        match &self.cleanup {
+            Cleanup::SqliteDir(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Cleanup::PgDatabase { admin_url, name } => {
+                if let Ok(mut conn) = diesel::PgConnection::establish(admin_url) {
+                    let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+                }
+            }
+        }
+    }
+}
+
+/// What a request answered.
+#[derive(Debug)]
+pub struct Page {
+    pub status: u16,
+    pub location: Option<String>,
+    pub set_cookie: Vec<String>,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: String,
+}
+
+impl Page {
+    pub fn assert_redirect(&self, to: &str) {
+        assert_eq!(self.status, 303, "expected redirect to {to}, got {}: {}", self.status, self.body);
+        assert_eq!(self.location.as_deref(), Some(to));
+    }
+
+    pub fn assert_contains(&self, text: &str) {
+        assert!(self.body.contains(text), "page (status {}) lacks {text:?}:\n{}", self.status, self.body);
+    }
+
+    pub fn assert_lacks(&self, text: &str) {
+        assert!(!self.body.contains(text), "page (status {}) has {text:?}:\n{}", self.status, self.body);
+    }
+
+    /// The `value` of the input with this name, if present.
+    pub fn input_value(&self, name: &str) -> Option<String> {
+        let doc = scraper::Html::parse_document(&self.body);
+        let sel = scraper::Selector::parse(&format!("input[name=\"{name}\"]")).ok()?;
+        doc.select(&sel).next()?.value().attr("value").map(str::to_string)
+    }
+}
+
+pub struct Browser {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub jar: Arc<Jar>,
+    csrf: Mutex<String>,
+}
+
+impl Browser {
+    pub fn new(base: &str) -> Self {
+        let jar = Arc::new(Jar::default());
+        let client = reqwest::Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        Browser {
+            base: base.to_string(),
+            client,
+            jar,
+            csrf: Mutex::new(String::new()),
+        }
+    }
+
+    /// The Cookie header this browser would send now.
+    pub fn cookie_header(&self) -> Option<String> {
+        let url = self.base.parse().expect("url");
+        self.jar
+            .cookies(&url)
+            .and_then(|v| v.to_str().ok().map(str::to_string))
+    }
+
+    pub fn csrf(&self) -> String {
+        self.csrf.lock().expect("lock").clone()
+    }
+
+    async fn read(&self, res: reqwest::Response) -> Page {
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        let location = headers
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let set_cookie = headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok().map(str::to_string))
+            .collect();
+        let body = res.text().await.unwrap_or_default();
+        if let Some(token) = Page::token_in(&body) {
+            *self.csrf.lock().expect("lock") = token;
+        }
+        Page { status, location, set_cookie, headers, body }
+    }
+
+    pub async fn get(&self, path: &str) -> Page {
+        let res = self
+            .client
+            .get(format!("{}{}", self.base, path))
+            .send()
+            .await
+            .expect("GET");
+        self.read(res).await
+    }
+
+    /// POST a form with the last CSRF token seen (fetching a page first if none yet).
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        if self.csrf().is_empty() {
+            let p = self.get("/login").await;
+            if self.csrf().is_empty() {
+                // Signed in already: /login redirects; any page has the token.
+                let _ = p;
+                self.get("/home").await;
+            }
+        }
+        let token = self.csrf();
+        let mut all: Vec<(&str, &str)> = vec![("csrf_token", token.as_str())];
+        all.extend_from_slice(fields);
+        self.post_raw(path, &all).await
+    }
+
+    /// POST exactly these fields (no token added).
+    pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let res = self
+            .client
+            .post(format!("{}{}", self.base, path))
+            .form(fields)
+            .send()
+            .await
+            .expect("POST");
+        self.read(res).await
+    }
+
+    /// POST a raw body with a content type.
+    pub async fn post_body(&self, path: &str, content_type: &str, body: Vec<u8>) -> Page {
+        let res = self
+            .client
+            .post(format!("{}{}", self.base, path))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .expect("POST");
+        self.read(res).await
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> Page {
+        self.get("/login").await;
+        self.post("/login", &[("username", username), ("password", password)]).await
+    }
+}
+
+impl Page {
+    fn token_in(body: &str) -> Option<String> {
+        let marker = "name=\"csrf_token\" value=\"";
+        let start = body.find(marker)? + marker.len();
+        let end = body[start..].find('"')? + start;
+        Some(body[start..end].to_string())
+    }
+}
