@@ -14,7 +14,11 @@ use crate::domain::Role;
 use crate::startup::Application;
 
 #[derive(Parser, Debug)]
-#[command(name = "zuofeng", version, about = "作风建设管理平台 — work-style campaign portal")]
+#[command(
+    name = "zuofeng",
+    version,
+    about = "作风建设管理平台 — work-style campaign portal"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -159,39 +163,56 @@ fn check_password(raw: &str) -> anyhow::Result<()> {
 fn user(cmd: UserCommand) -> anyhow::Result<()> {
     let now = chrono::Utc::now().naive_utc();
     match cmd {
-        UserCommand::Add { db, username, name, role, unit, password } => {
+        UserCommand::Add {
+            db,
+            username,
+            name,
+            role,
+            unit,
+            password,
+        } => {
             let mut e = FieldErrors::new();
             let username = validate::username(&mut e, &username);
             let name = validate::required_text(&mut e, "display_name", "姓名", &name, 50);
             if let Some(msg) = e.get("username").or(e.get("display_name")) {
                 anyhow::bail!("{msg}");
             }
-            let role = Role::parse(&role)
-                .ok_or_else(|| anyhow::anyhow!("未知角色 {role}: secretary | reviewer | office | viewer"))?;
+            let role = Role::parse(&role).ok_or_else(|| {
+                anyhow::anyhow!("未知角色 {role}: secretary | reviewer | office | viewer")
+            })?;
             let password = read_password(password)?;
             check_password(&password)?;
             let db = Db::open(&db.database_url)?;
             let hash = password::hash_blocking(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
             let mut conn = db.conn().map_err(|e| anyhow::anyhow!("{e}"))?;
-            write_tx(&mut *conn, |c| -> anyhow::Result<()> {
+            write_tx(&mut conn, |c| -> anyhow::Result<()> {
                 let unit = units::by_code(c, &unit)?
                     .ok_or_else(|| anyhow::anyhow!("没有编码为 {unit} 的单位"))?;
                 if users::by_username(c, &username)?.is_some() {
                     anyhow::bail!("用户名 {username} 已存在");
                 }
-                let fields = users::UserFields { username: username.clone(), display_name: name, role, unit_id: unit.id };
+                let fields = users::UserFields {
+                    username: username.clone(),
+                    display_name: name,
+                    role,
+                    unit_id: unit.id,
+                };
                 users::insert(c, &fields, &hash, false, now)?;
                 Ok(())
             })?;
             println!("已创建用户 {username}。");
         }
-        UserCommand::Passwd { db, username, password } => {
+        UserCommand::Passwd {
+            db,
+            username,
+            password,
+        } => {
             let password = read_password(password)?;
             check_password(&password)?;
             let db = Db::open(&db.database_url)?;
             let hash = password::hash_blocking(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
             let mut conn = db.conn().map_err(|e| anyhow::anyhow!("{e}"))?;
-            write_tx(&mut *conn, |c| -> anyhow::Result<()> {
+            write_tx(&mut conn, |c| -> anyhow::Result<()> {
                 let u = users::by_username(c, &username.to_lowercase())?
                     .ok_or_else(|| anyhow::anyhow!("没有用户 {username}"))?;
                 users::set_password(c, u.id, &hash, false, now)?;
@@ -203,7 +224,7 @@ fn user(cmd: UserCommand) -> anyhow::Result<()> {
         UserCommand::Disable { db, username } => {
             let db = Db::open(&db.database_url)?;
             let mut conn = db.conn().map_err(|e| anyhow::anyhow!("{e}"))?;
-            write_tx(&mut *conn, |c| -> anyhow::Result<()> {
+            write_tx(&mut conn, |c| -> anyhow::Result<()> {
                 let u = users::by_username(c, &username.to_lowercase())?
                     .ok_or_else(|| anyhow::anyhow!("没有用户 {username}"))?;
                 users::set_active(c, u.id, false, now)?;

@@ -7,7 +7,8 @@ use chrono::{Duration, FixedOffset, NaiveDate, NaiveDateTime, Utc};
 
 /// The group works on Beijing time; stored timestamps are naive UTC.
 pub fn china_offset() -> FixedOffset {
-    FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| FixedOffset::east_opt(0).expect("zero offset"))
+    FixedOffset::east_opt(8 * 3600)
+        .unwrap_or_else(|| FixedOffset::east_opt(0).expect("zero offset"))
 }
 
 pub trait Clock: Send + Sync {
@@ -58,5 +59,7 @@ impl Clock for FixedClock {
 
 /// Format a stored UTC timestamp as Beijing local time, `2026-11-24 16:05`.
 pub fn format_local(at: NaiveDateTime) -> String {
-    (at + Duration::hours(8)).format("%Y-%m-%d %H:%M").to_string()
+    (at + Duration::hours(8))
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
 }

@@ -3,30 +3,126 @@
 
 use crate::auth::password;
 use crate::config::Settings;
+use crate::db::models::throttle;
 use crate::db::models::units::{self, UnitFields};
 use crate::db::models::users::{self, UserFields};
-use crate::db::models::throttle;
 use crate::db::{write_tx, Db};
 use crate::domain::{Role, UnitCategory, UnitKind};
 
 /// (code, parent code, name, kind, category)
 const UNITS: &[(&str, Option<&str>, &str, UnitKind, UnitCategory)] = &[
-    ("DW", None, "工程咨询集团党委", UnitKind::Committee, UnitCategory::Headquarters),
-    ("ZZ01", Some("DW"), "总部机关党总支", UnitKind::GeneralBranch, UnitCategory::Headquarters),
-    ("ZB01", Some("ZZ01"), "综合办公室党支部", UnitKind::Branch, UnitCategory::Headquarters),
-    ("ZB02", Some("ZZ01"), "党群工作部党支部", UnitKind::Branch, UnitCategory::Headquarters),
-    ("ZB03", Some("ZZ01"), "财务管理部党支部", UnitKind::Branch, UnitCategory::Headquarters),
-    ("ZB04", Some("ZZ01"), "工程技术部党支部", UnitKind::Branch, UnitCategory::Headquarters),
-    ("ZZ02", Some("DW"), "监理公司党总支", UnitKind::GeneralBranch, UnitCategory::Subsidiary),
-    ("ZB05", Some("ZZ02"), "监理一分公司党支部", UnitKind::Branch, UnitCategory::Subsidiary),
-    ("ZB06", Some("ZZ02"), "监理二分公司党支部", UnitKind::Branch, UnitCategory::Subsidiary),
-    ("ZB07", Some("ZZ02"), "监理三分公司党支部", UnitKind::Branch, UnitCategory::Subsidiary),
-    ("ZZ03", Some("DW"), "检测公司党总支", UnitKind::GeneralBranch, UnitCategory::Subsidiary),
-    ("ZB08", Some("ZZ03"), "检测中心党支部", UnitKind::Branch, UnitCategory::Subsidiary),
-    ("ZB09", Some("ZZ03"), "试验室党支部", UnitKind::Branch, UnitCategory::Subsidiary),
-    ("ZB10", Some("ZZ03"), "桥隧检测党支部", UnitKind::Branch, UnitCategory::Subsidiary),
-    ("ZB11", Some("DW"), "设计院党支部", UnitKind::Branch, UnitCategory::Subsidiary),
-    ("ZB12", Some("DW"), "造价咨询公司党支部", UnitKind::Branch, UnitCategory::Subsidiary),
+    (
+        "DW",
+        None,
+        "工程咨询集团党委",
+        UnitKind::Committee,
+        UnitCategory::Headquarters,
+    ),
+    (
+        "ZZ01",
+        Some("DW"),
+        "总部机关党总支",
+        UnitKind::GeneralBranch,
+        UnitCategory::Headquarters,
+    ),
+    (
+        "ZB01",
+        Some("ZZ01"),
+        "综合办公室党支部",
+        UnitKind::Branch,
+        UnitCategory::Headquarters,
+    ),
+    (
+        "ZB02",
+        Some("ZZ01"),
+        "党群工作部党支部",
+        UnitKind::Branch,
+        UnitCategory::Headquarters,
+    ),
+    (
+        "ZB03",
+        Some("ZZ01"),
+        "财务管理部党支部",
+        UnitKind::Branch,
+        UnitCategory::Headquarters,
+    ),
+    (
+        "ZB04",
+        Some("ZZ01"),
+        "工程技术部党支部",
+        UnitKind::Branch,
+        UnitCategory::Headquarters,
+    ),
+    (
+        "ZZ02",
+        Some("DW"),
+        "监理公司党总支",
+        UnitKind::GeneralBranch,
+        UnitCategory::Subsidiary,
+    ),
+    (
+        "ZB05",
+        Some("ZZ02"),
+        "监理一分公司党支部",
+        UnitKind::Branch,
+        UnitCategory::Subsidiary,
+    ),
+    (
+        "ZB06",
+        Some("ZZ02"),
+        "监理二分公司党支部",
+        UnitKind::Branch,
+        UnitCategory::Subsidiary,
+    ),
+    (
+        "ZB07",
+        Some("ZZ02"),
+        "监理三分公司党支部",
+        UnitKind::Branch,
+        UnitCategory::Subsidiary,
+    ),
+    (
+        "ZZ03",
+        Some("DW"),
+        "检测公司党总支",
+        UnitKind::GeneralBranch,
+        UnitCategory::Subsidiary,
+    ),
+    (
+        "ZB08",
+        Some("ZZ03"),
+        "检测中心党支部",
+        UnitKind::Branch,
+        UnitCategory::Subsidiary,
+    ),
+    (
+        "ZB09",
+        Some("ZZ03"),
+        "试验室党支部",
+        UnitKind::Branch,
+        UnitCategory::Subsidiary,
+    ),
+    (
+        "ZB10",
+        Some("ZZ03"),
+        "桥隧检测党支部",
+        UnitKind::Branch,
+        UnitCategory::Subsidiary,
+    ),
+    (
+        "ZB11",
+        Some("DW"),
+        "设计院党支部",
+        UnitKind::Branch,
+        UnitCategory::Subsidiary,
+    ),
+    (
+        "ZB12",
+        Some("DW"),
+        "造价咨询公司党支部",
+        UnitKind::Branch,
+        UnitCategory::Subsidiary,
+    ),
 ];
 
 /// (username, name, role, unit code)
@@ -56,7 +152,7 @@ fn random_password() -> String {
 pub fn seed(db: &Db, settings: &Settings) -> anyhow::Result<()> {
     let now = settings.clock.now();
     let mut conn = db.conn().map_err(|e| anyhow::anyhow!("{e}"))?;
-    write_tx(&mut *conn, |c| -> anyhow::Result<()> {
+    write_tx(&mut conn, |c| -> anyhow::Result<()> {
         for (code, parent, name, kind, category) in UNITS {
             if units::by_code(c, code)?.is_some() {
                 continue;
@@ -91,7 +187,11 @@ pub fn seed(db: &Db, settings: &Settings) -> anyhow::Result<()> {
         Some(p) if !p.is_empty() => (p.clone(), false),
         _ => (random_password(), true),
     };
-    let targets: Vec<_> = if generated { missing } else { ACCOUNTS.iter().collect() };
+    let targets: Vec<_> = if generated {
+        missing
+    } else {
+        ACCOUNTS.iter().collect()
+    };
     if targets.is_empty() {
         println!("演示账号已存在（密码未变；如需重设，请设置 ZUOFENG_DEMO_PASSWORD 后重新启动）。");
         return Ok(());
@@ -104,10 +204,14 @@ pub fn seed(db: &Db, settings: &Settings) -> anyhow::Result<()> {
             .collect();
         handles
             .into_iter()
-            .map(|h| h.join().map_err(|_| anyhow::anyhow!("hash thread panicked"))?.map_err(|e| anyhow::anyhow!("{e}")))
+            .map(|h| {
+                h.join()
+                    .map_err(|_| anyhow::anyhow!("hash thread panicked"))?
+                    .map_err(|e| anyhow::anyhow!("{e}"))
+            })
             .collect::<anyhow::Result<Vec<_>>>()
     })?;
-    write_tx(&mut *conn, |c| -> anyhow::Result<()> {
+    write_tx(&mut conn, |c| -> anyhow::Result<()> {
         for ((username, name, role, unit_code), hash) in targets.iter().zip(&hashes) {
             let unit = units::by_code(c, unit_code)?
                 .ok_or_else(|| anyhow::anyhow!("demo unit {unit_code} missing"))?;

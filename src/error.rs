@@ -46,7 +46,10 @@ impl AppError {
                 "无权访问",
                 "您没有权限访问此页面或此单位的数据。如有疑问，请联系党群工作部。".into(),
             ),
-            AppError::NotFound => ("页面不存在", "您访问的页面或记录不存在，可能已被删除。".into()),
+            AppError::NotFound => (
+                "页面不存在",
+                "您访问的页面或记录不存在，可能已被删除。".into(),
+            ),
             AppError::BadRequest(msg) => ("请求有误", msg.clone()),
             AppError::Csrf => (
                 "页面已过期",
@@ -54,10 +57,7 @@ impl AppError {
             ),
             AppError::Conflict(msg) => ("数据冲突", msg.clone()),
             AppError::PayloadTooLarge => ("内容过大", "提交的内容过大，请精简后重试。".into()),
-            AppError::TooManyRequests => (
-                "操作过于频繁",
-                "操作过于频繁，请稍后再试。".into(),
-            ),
+            AppError::TooManyRequests => ("操作过于频繁", "操作过于频繁，请稍后再试。".into()),
             AppError::Redirect(_) => ("跳转", String::new()),
             AppError::Unavailable(_) => (
                 "服务暂不可用",
@@ -175,5 +175,44 @@ impl ResponseError for AppError {
         }
         let (title, message) = self.user_message();
         error_page(self.status_code(), title, &message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::body::MessageBody;
+
+    fn body_of(e: AppError) -> (u16, String) {
+        let res = e.error_response();
+        let status = res.status().as_u16();
+        let bytes = res.into_body().try_into_bytes().unwrap_or_default();
+        (status, String::from_utf8_lossy(&bytes).to_string())
+    }
+
+    #[test]
+    fn internal_details_never_reach_the_user() {
+        let (status, body) = body_of(AppError::Internal(anyhow::anyhow!(
+            "relation \"users\" does not exist at /srv/secret/path"
+        )));
+        assert_eq!(status, 500);
+        assert!(body.contains("系统错误"));
+        assert!(!body.contains("secret"));
+        assert!(!body.contains("relation"));
+    }
+
+    #[test]
+    fn kinds_map_to_statuses() {
+        assert_eq!(body_of(AppError::Forbidden).0, 403);
+        assert_eq!(body_of(AppError::NotFound).0, 404);
+        assert_eq!(body_of(AppError::Csrf).0, 403);
+        assert_eq!(body_of(AppError::PayloadTooLarge).0, 413);
+        assert_eq!(body_of(AppError::Unavailable("pool timed out".into())).0, 503);
+        assert_eq!(body_of(AppError::from(diesel::result::Error::NotFound)).0, 404);
+        let res = AppError::Unauthorized { next: Some("/units?page=2".into()) }.error_response();
+        assert_eq!(
+            res.headers().get("location").and_then(|v| v.to_str().ok()),
+            Some("/login?next=%2Funits%3Fpage%3D2")
+        );
     }
 }

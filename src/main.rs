@@ -3,8 +3,11 @@ use clap::Parser;
 fn main() {
     let cli = zuofeng::cli::Cli::parse();
     if let Err(e) = zuofeng::cli::run(cli) {
-        // One clear line, not a panic: the whole cause chain, joined.
-        eprintln!("zuofeng: 错误: {e:#}");
+        // One clear line, not a panic: the whole cause chain, joined (libpq's own messages
+        // span several lines).
+        let message = format!("{e:#}");
+        let line = message.split_whitespace().collect::<Vec<_>>().join(" ");
+        eprintln!("zuofeng: 错误: {line}");
         std::process::exit(1);
     }
 }

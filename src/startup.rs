@@ -58,7 +58,11 @@ impl Application {
             None => {
                 let mut conn = db.conn().map_err(|e| anyhow::anyhow!("{e}"))?;
                 models::settings::get_or_insert_with(&mut conn, "cookie_secret", || {
-                    format!("{}{}", crate::auth::random_token(), crate::auth::random_token())
+                    format!(
+                        "{}{}",
+                        crate::auth::random_token(),
+                        crate::auth::random_token()
+                    )
                 })?
             }
         };
@@ -77,7 +81,11 @@ impl Application {
             .methods(vec![Method::POST])
             .finish()
             .ok_or_else(|| anyhow::anyhow!("登录限流设置无效"))?;
-        let store = DbSessionStore::new(db.clone(), settings.clock.clone(), settings.absolute_timeout);
+        let store = DbSessionStore::new(
+            db.clone(),
+            settings.clock.clone(),
+            settings.absolute_timeout,
+        );
         let idle = actix_web::cookie::time::Duration::seconds(
             settings.idle_timeout.as_secs().min(i64::MAX as u64) as i64,
         );
@@ -103,7 +111,10 @@ impl Application {
                 .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
                 .add((header::X_FRAME_OPTIONS, "DENY"))
                 .add((header::REFERRER_POLICY, "same-origin"))
-                .add(("Permissions-Policy", "camera=(), microphone=(), geolocation=()"))
+                .add((
+                    "Permissions-Policy",
+                    "camera=(), microphone=(), geolocation=()",
+                ))
                 .add((header::CACHE_CONTROL, "no-store"));
             if secure {
                 headers = headers.add((header::STRICT_TRANSPORT_SECURITY, "max-age=31536000"));
@@ -124,7 +135,9 @@ impl Application {
                 .app_data(web::QueryConfig::default().error_handler(|_, _| {
                     AppError::BadRequest("网址中的查询参数有误。".into()).into()
                 }))
-                .app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()))
+                .app_data(
+                    web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()),
+                )
                 .configure(|cfg| routes::configure(cfg, Governor::new(&login_limit)))
                 .default_service(web::to(routes::not_found))
                 .wrap(from_fn(csrf::guard))
@@ -133,7 +146,11 @@ impl Application {
                 .wrap(headers)
                 .wrap(from_fn(telemetry::log_request))
         })
-        .workers(std::thread::available_parallelism().map_or(2, |n| n.get()).max(2))
+        .workers(
+            std::thread::available_parallelism()
+                .map_or(2, |n| n.get())
+                .max(2),
+        )
         .listen(listener)
         .map_err(|e| anyhow::anyhow!("无法启动服务: {e}"))?
         .run();

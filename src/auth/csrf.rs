@@ -5,10 +5,10 @@
 use actix_session::SessionExt;
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
-use actix_web::HttpMessage;
 use actix_web::http::{header, Method};
 use actix_web::middleware::Next;
 use actix_web::web::{Bytes, BytesMut};
+use actix_web::HttpMessage;
 use futures_util::StreamExt;
 
 use crate::auth::{constant_time_eq, SESSION_CSRF};
@@ -25,10 +25,16 @@ pub async fn guard(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
-        return next.call(req).await.map(ServiceResponse::map_into_left_body);
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_left_body);
     }
     match check(&mut req).await {
-        Ok(()) => next.call(req).await.map(ServiceResponse::map_into_left_body),
+        Ok(()) => next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_left_body),
         Err(e) => {
             tracing::warn!(path = %req.path(), reason = %e, "request refused by CSRF check");
             Ok(req.error_response(e).map_into_right_body())
@@ -54,7 +60,11 @@ async fn check(req: &mut ServiceRequest) -> Result<(), AppError> {
     if !multipart && !kind.starts_with("application/x-www-form-urlencoded") {
         return Err(AppError::Csrf);
     }
-    let limit = if multipart { MULTIPART_LIMIT } else { FORM_LIMIT };
+    let limit = if multipart {
+        MULTIPART_LIMIT
+    } else {
+        FORM_LIMIT
+    };
     let body = read_body(req, limit).await?;
     let given = if multipart {
         multipart_field(&body, &content_type, FIELD)
@@ -138,6 +148,9 @@ mod tests {
             multipart_field(body, "multipart/form-data; boundary=XyZ", "other"),
             None
         );
-        assert_eq!(multipart_field(body, "multipart/form-data", "csrf_token"), None);
+        assert_eq!(
+            multipart_field(body, "multipart/form-data", "csrf_token"),
+            None
+        );
     }
 }

@@ -88,7 +88,11 @@ mod tests {
     ];
 
     fn allowed(role: Role, unit: i32, path: &str, action: Action) -> Vec<i32> {
-        let actor = Actor { role, unit_id: unit, unit_path: path };
+        let actor = Actor {
+            role,
+            unit_id: unit,
+            unit_path: path,
+        };
         UNITS
             .iter()
             .filter(|(id, p)| allows(&actor, action, *id, p))
@@ -107,16 +111,26 @@ mod tests {
 
     #[test]
     fn reviewer_reads_and_reviews_below() {
-        assert_eq!(allowed(Role::Reviewer, 2, "/1/2/", Action::Read), vec![2, 3, 4]);
+        assert_eq!(
+            allowed(Role::Reviewer, 2, "/1/2/", Action::Read),
+            vec![2, 3, 4]
+        );
         assert_eq!(allowed(Role::Reviewer, 2, "/1/2/", Action::Write), vec![2]);
-        assert_eq!(allowed(Role::Reviewer, 2, "/1/2/", Action::Review), vec![3, 4]);
+        assert_eq!(
+            allowed(Role::Reviewer, 2, "/1/2/", Action::Review),
+            vec![3, 4]
+        );
         assert!(allowed(Role::Reviewer, 2, "/1/2/", Action::Manage).is_empty());
     }
 
     #[test]
     fn prefix_is_not_fooled_by_similar_ids() {
         // Unit 2's path "/1/2/" must not cover a unit with path "/1/23/".
-        let actor = Actor { role: Role::Reviewer, unit_id: 2, unit_path: "/1/2/" };
+        let actor = Actor {
+            role: Role::Reviewer,
+            unit_id: 2,
+            unit_path: "/1/2/",
+        };
         assert!(!allows(&actor, Action::Read, 23, "/1/23/"));
     }
 
@@ -133,12 +147,27 @@ mod tests {
 
     #[test]
     fn scopes() {
-        let sec = Actor { role: Role::Secretary, unit_id: 3, unit_path: "/1/2/3/" };
+        let sec = Actor {
+            role: Role::Secretary,
+            unit_id: 3,
+            unit_path: "/1/2/3/",
+        };
         assert_eq!(read_scope(&sec), Scope::Unit(3));
-        let rev = Actor { role: Role::Reviewer, unit_id: 2, unit_path: "/1/2/" };
+        let rev = Actor {
+            role: Role::Reviewer,
+            unit_id: 2,
+            unit_path: "/1/2/",
+        };
         let s = read_scope(&rev);
         assert!(s.contains(4, "/1/2/4/"));
         assert!(!s.contains(6, "/1/5/6/"));
-        assert_eq!(read_scope(&Actor { role: Role::Viewer, unit_id: 1, unit_path: "/1/" }), Scope::All);
+        assert_eq!(
+            read_scope(&Actor {
+                role: Role::Viewer,
+                unit_id: 1,
+                unit_path: "/1/"
+            }),
+            Scope::All
+        );
     }
 }

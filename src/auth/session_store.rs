@@ -41,10 +41,7 @@ fn user_of(state: &HashMap<String, String>) -> Option<i32> {
 }
 
 impl SessionStore for DbSessionStore {
-    async fn load(
-        &self,
-        key: &SessionKey,
-    ) -> Result<Option<HashMap<String, String>>, LoadError> {
+    async fn load(&self, key: &SessionKey) -> Result<Option<HashMap<String, String>>, LoadError> {
         let id = key.as_ref().to_string();
         let now = self.clock.now();
         let created_after = now - self.absolute;
@@ -108,7 +105,11 @@ impl SessionStore for DbSessionStore {
         }
     }
 
-    async fn update_ttl(&self, key: &SessionKey, ttl_: &CookieDuration) -> Result<(), anyhow::Error> {
+    async fn update_ttl(
+        &self,
+        key: &SessionKey,
+        ttl_: &CookieDuration,
+    ) -> Result<(), anyhow::Error> {
         let id = key.as_ref().to_string();
         let expires = self.clock.now() + ttl(ttl_);
         self.db

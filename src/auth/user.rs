@@ -126,11 +126,9 @@ impl FromRequest for CurrentUser {
                     Ok(user)
                 }
                 None => {
-                    let next = (req.method() == Method::GET).then(|| {
-                        match req.query_string() {
-                            "" => req.path().to_string(),
-                            q => format!("{}?{}", req.path(), q),
-                        }
+                    let next = (req.method() == Method::GET).then(|| match req.query_string() {
+                        "" => req.path().to_string(),
+                        q => format!("{}?{}", req.path(), q),
                     });
                     Err(AppError::Unauthorized { next })
                 }

@@ -93,10 +93,12 @@ impl Backend {
             if path.as_os_str() == ":memory:" {
                 return Ok(());
             }
-            let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-            std::fs::create_dir_all(dir).map_err(|e| {
-                anyhow::anyhow!("无法创建数据目录 {}: {e}", dir.display())
-            })?;
+            let dir = path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            std::fs::create_dir_all(dir)
+                .map_err(|e| anyhow::anyhow!("无法创建数据目录 {}: {e}", dir.display()))?;
             let probe = dir.join(format!(".zuofeng-write-test-{}", std::process::id()));
             std::fs::write(&probe, b"ok")
                 .map_err(|e| anyhow::anyhow!("数据目录 {} 不可写: {e}", dir.display()))?;
@@ -271,9 +273,6 @@ mod tests {
 
     #[test]
     fn redact_hides_password() {
-        assert_eq!(
-            redact("postgres://u:secret@h/db"),
-            "postgres://u:***@h/db"
-        );
+        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
     }
 }

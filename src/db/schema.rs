@@ -78,4 +78,11 @@ diesel::joinable!(users -> units (unit_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(audit_log -> users (user_id));
 
-diesel::allow_tables_to_appear_in_same_query!(units, users, sessions, login_throttle, audit_log, app_settings);
+diesel::allow_tables_to_appear_in_same_query!(
+    units,
+    users,
+    sessions,
+    login_throttle,
+    audit_log,
+    app_settings
+);

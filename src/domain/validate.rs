@@ -79,10 +79,7 @@ pub fn username(errors: &mut FieldErrors, raw: &str) -> String {
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
     {
-        errors.add(
-            "username",
-            "用户名须为 2–32 位小写字母、数字或 . _ -",
-        );
+        errors.add("username", "用户名须为 2–32 位小写字母、数字或 . _ -");
     }
     value
 }
@@ -93,13 +90,12 @@ pub const PASSWORD_MAX: usize = 128;
 /// A new password: 8–128 characters with at least one letter and one digit.
 pub fn new_password(errors: &mut FieldErrors, field: &'static str, raw: &str) -> String {
     let n = raw.chars().count();
-    if n < PASSWORD_MIN || n > PASSWORD_MAX {
+    if !(PASSWORD_MIN..=PASSWORD_MAX).contains(&n) {
         errors.add(
             field,
             format!("密码长度须为 {PASSWORD_MIN}–{PASSWORD_MAX} 位"),
         );
-    } else if !raw.chars().any(|c| c.is_alphabetic()) || !raw.chars().any(|c| c.is_ascii_digit())
-    {
+    } else if !raw.chars().any(|c| c.is_alphabetic()) || !raw.chars().any(|c| c.is_ascii_digit()) {
         errors.add(field, "密码须同时包含字母和数字");
     }
     raw.to_string()
@@ -118,7 +114,11 @@ pub fn int_in_range(
         _ => {
             errors.add(
                 field,
-                format!("{label}须为 {} 到 {} 之间的整数", range.start(), range.end()),
+                format!(
+                    "{label}须为 {} 到 {} 之间的整数",
+                    range.start(),
+                    range.end()
+                ),
             );
             *range.start()
         }
@@ -126,7 +126,12 @@ pub fn int_in_range(
 }
 
 /// An id chosen from a list (a `<select>`); `None` with a message when not a number.
-pub fn chosen_id(errors: &mut FieldErrors, field: &'static str, label: &str, raw: &str) -> Option<i32> {
+pub fn chosen_id(
+    errors: &mut FieldErrors,
+    field: &'static str,
+    label: &str,
+    raw: &str,
+) -> Option<i32> {
     match raw.trim().parse::<i32>() {
         Ok(v) if v > 0 => Some(v),
         _ => {
@@ -145,7 +150,14 @@ mod tests {
         let mut e = FieldErrors::new();
         assert_eq!(username(&mut e, "  ZhiBu01 "), "zhibu01");
         assert!(e.is_empty());
-        for bad in ["", "a", "有中文", "a b", "x'; drop table users;--", &"a".repeat(33)] {
+        for bad in [
+            "",
+            "a",
+            "有中文",
+            "a b",
+            "x'; drop table users;--",
+            &"a".repeat(33),
+        ] {
             let mut e = FieldErrors::new();
             username(&mut e, bad);
             assert!(e.get("username").is_some(), "{bad:?} accepted");
@@ -173,7 +185,10 @@ mod tests {
     #[test]
     fn texts_and_numbers() {
         let mut e = FieldErrors::new();
-        assert_eq!(required_text(&mut e, "name", "名称", "  党支部 ", 10), "党支部");
+        assert_eq!(
+            required_text(&mut e, "name", "名称", "  党支部 ", 10),
+            "党支部"
+        );
         assert!(e.is_empty());
         required_text(&mut e, "name", "名称", "   ", 10);
         assert_eq!(e.get("name"), Some("请填写名称"));

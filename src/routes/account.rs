@@ -133,7 +133,10 @@ async fn login(
 
     let ok = state
         .hasher
-        .verify(user.as_ref().map(|u| u.password_hash.clone()), form.password.clone())
+        .verify(
+            user.as_ref().map(|u| u.password_hash.clone()),
+            form.password.clone(),
+        )
         .await?;
     match user {
         Some(user) if ok && user.active => {
@@ -178,7 +181,11 @@ async fn login(
             let name = username.clone();
             let locked = state
                 .db
-                .write(move |c| Ok(throttle::record_failure(c, &name, now, threshold, lock_for)?))
+                .write(move |c| {
+                    Ok(throttle::record_failure(
+                        c, &name, now, threshold, lock_for,
+                    )?)
+                })
                 .await?;
             tracing::info!(username = %username, locked = locked.is_some(), "failed sign-in");
             if locked.is_some() {
@@ -305,6 +312,10 @@ async fn change_password(
     session.renew();
     session.insert(SESSION_USER, uid)?;
     session.insert(SESSION_CSRF, random_token())?;
-    flash(&session, "success", "密码已修改，其他设备上的登录已全部退出。");
+    flash(
+        &session,
+        "success",
+        "密码已修改，其他设备上的登录已全部退出。",
+    );
     Ok(redirect("/home"))
 }

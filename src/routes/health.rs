@@ -11,7 +11,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 async fn healthz(state: web::Data<AppState>) -> HttpResponse {
     match state.db.run(|c| Ok(c.batch_execute("SELECT 1")?)).await {
-        Ok(()) => HttpResponse::Ok().content_type("text/plain; charset=utf-8").body("ok"),
+        Ok(()) => HttpResponse::Ok()
+            .content_type("text/plain; charset=utf-8")
+            .body("ok"),
         Err(e) => {
             tracing::error!(error = %e, "health check failed");
             HttpResponse::ServiceUnavailable()

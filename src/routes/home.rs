@@ -17,7 +17,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 async fn root(ctx: PageCtx) -> HttpResponse {
-    redirect(if ctx.user.is_some() { "/home" } else { "/login" })
+    redirect(if ctx.user.is_some() {
+        "/home"
+    } else {
+        "/login"
+    })
 }
 
 pub struct Stat {
@@ -51,7 +55,11 @@ struct HomePage {
     recent: Vec<RecentChange>,
 }
 
-async fn home(state: web::Data<AppState>, user: CurrentUser, ctx: PageCtx) -> AppResult<HttpResponse> {
+async fn home(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+) -> AppResult<HttpResponse> {
     let scope = user.scope();
     let office = user.is_office();
     let (units, members, stats, recent) = state
@@ -81,12 +89,21 @@ async fn home(state: web::Data<AppState>, user: CurrentUser, ctx: PageCtx) -> Ap
             )?;
             let count = |k: UnitKind| visible.iter().filter(|u| u.kind() == k).count() as i64;
             let mut stats = vec![
-                Stat { label: "党总支", value: count(UnitKind::GeneralBranch) },
-                Stat { label: "党支部", value: count(UnitKind::Branch) },
+                Stat {
+                    label: "党总支",
+                    value: count(UnitKind::GeneralBranch),
+                },
+                Stat {
+                    label: "党支部",
+                    value: count(UnitKind::Branch),
+                },
             ];
             let mut recent = Vec::new();
             if office {
-                stats.push(Stat { label: "在用账户", value: people.len() as i64 });
+                stats.push(Stat {
+                    label: "在用账户",
+                    value: people.len() as i64,
+                });
                 let (rows, _) = audit::list(c, &audit::AuditFilter::default(), 0, 8)?;
                 recent = rows
                     .into_iter()

@@ -9,8 +9,8 @@ pub mod home;
 pub mod units;
 pub mod users;
 
-use actix_governor::{Governor, PeerIpKeyExtractor};
 use actix_governor::governor::middleware::NoOpMiddleware;
+use actix_governor::{Governor, PeerIpKeyExtractor};
 use actix_web::web;
 
 use crate::error::AppError;

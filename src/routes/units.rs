@@ -67,7 +67,11 @@ struct ListPage {
     can_manage: bool,
 }
 
-async fn list(state: web::Data<AppState>, user: CurrentUser, ctx: PageCtx) -> AppResult<HttpResponse> {
+async fn list(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+) -> AppResult<HttpResponse> {
     let scope = user.scope();
     let units = state.db.run(move |c| visible(c, &scope)).await?;
     render(&ListPage {
@@ -192,7 +196,9 @@ impl UnitForm {
         if code.is_empty() {
             e.add("code", "请填写单位编码");
         } else if code.len() > 32
-            || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            || !code
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
         {
             e.add("code", "编码须为 1–32 位字母、数字、- 或 _");
         }
@@ -313,7 +319,11 @@ async fn form_page(
         .filter(|u| editing.is_none_or(|id| !u.path.contains(&format!("/{id}/"))))
         .map(UnitRow::from)
         .collect();
-    let title = if editing.is_some() { "编辑单位" } else { "新增单位" };
+    let title = if editing.is_some() {
+        "编辑单位"
+    } else {
+        "新增单位"
+    };
     let page = FormPage {
         base: ctx.base(title),
         editing,
@@ -362,7 +372,14 @@ async fn edit_form(
     user.require_office()?;
     let id = path.into_inner();
     let unit = state.db.run(move |c| Ok(units::get(c, id)?)).await?;
-    form_page(&state, &ctx, Some(id), UnitForm::from_unit(&unit), FieldErrors::new()).await
+    form_page(
+        &state,
+        &ctx,
+        Some(id),
+        UnitForm::from_unit(&unit),
+        FieldErrors::new(),
+    )
+    .await
 }
 
 /// Outcome of a write that may fail validation inside the transaction.
@@ -475,4 +492,3 @@ async fn update(
         Saved::Invalid(errors) => form_page(&state, &ctx, Some(id), form, errors).await,
     }
 }
-

@@ -88,7 +88,9 @@ async fn list(
         .db
         .run(move |c| {
             let all_units = units::all(c)?;
-            let unit_path = unit_id.and_then(|id| all_units.iter().find(|u| u.id == id)).map(|u| u.path.clone());
+            let unit_path = unit_id
+                .and_then(|id| all_units.iter().find(|u| u.id == id))
+                .map(|u| u.path.clone());
             let filter = UserFilter {
                 q: filter_q,
                 role,
@@ -104,7 +106,10 @@ async fn list(
     let mut kept = url::form_urlencoded::Serializer::new(String::new());
     for (k, v) in [
         ("q", q.clone().unwrap_or_default()),
-        ("role", role.map(|r| r.code().to_string()).unwrap_or_default()),
+        (
+            "role",
+            role.map(|r| r.code().to_string()).unwrap_or_default(),
+        ),
         ("unit", unit_id.map(|u| u.to_string()).unwrap_or_default()),
         ("status", non_empty(&query.status).unwrap_or("").to_string()),
     ] {
@@ -134,7 +139,10 @@ fn row(u: User, unit: &Unit) -> UserRow {
         display_name: u.display_name,
         unit_name: unit.name.clone(),
         active: u.active,
-        last_login: u.last_login_at.map(format_local).unwrap_or_else(|| "从未登录".into()),
+        last_login: u
+            .last_login_at
+            .map(format_local)
+            .unwrap_or_else(|| "从未登录".into()),
     }
 }
 
@@ -152,7 +160,8 @@ impl UserForm {
     fn parse(&self, with_password: bool) -> Result<UserFields, FieldErrors> {
         let mut e = FieldErrors::new();
         let username = validate::username(&mut e, &self.username);
-        let display_name = validate::required_text(&mut e, "display_name", "姓名", &self.display_name, 50);
+        let display_name =
+            validate::required_text(&mut e, "display_name", "姓名", &self.display_name, 50);
         let role = Role::parse(self.role.trim());
         if role.is_none() {
             e.add("role", "请选择角色");
@@ -222,7 +231,11 @@ async fn form_page(
     errors: FieldErrors,
 ) -> AppResult<HttpResponse> {
     let all = state.db.run(|c| Ok(units::all(c)?)).await?;
-    let title = if editing.is_some() { "编辑用户" } else { "新增用户" };
+    let title = if editing.is_some() {
+        "编辑用户"
+    } else {
+        "新增用户"
+    };
     let page = FormPage {
         base: ctx.base(title),
         editing,
@@ -238,7 +251,11 @@ async fn form_page(
     }
 }
 
-async fn load_editing(state: &AppState, me: &CurrentUser, id: i32) -> AppResult<(User, EditingUser)> {
+async fn load_editing(
+    state: &AppState,
+    me: &CurrentUser,
+    id: i32,
+) -> AppResult<(User, EditingUser)> {
     let (u, n) = state
         .db
         .run(move |c| Ok((users::get(c, id)?, sessions::count_for_user(c, id)?)))
@@ -335,7 +352,12 @@ async fn create(
                 return Ok(Saved::Invalid(errors));
             }
             let created = users::insert(c, &fields, &hash, true, now)?;
-            let mut ch = change(actor, &created, "create", format!("新增用户 {}（{}）", created.display_name, created.username));
+            let mut ch = change(
+                actor,
+                &created,
+                "create",
+                format!("新增用户 {}（{}）", created.display_name, created.username),
+            );
             ch.after = serde_json::to_value(&fields).ok();
             audit::record(c, ch, now)?;
             Ok(Saved::Done(created))
@@ -393,7 +415,12 @@ async fn update(
                 // New rights: sign in again.
                 sessions::delete_for_user(c, id, None)?;
             }
-            let mut ch = change(actor, &after, "update", format!("修改用户 {}", after.username));
+            let mut ch = change(
+                actor,
+                &after,
+                "update",
+                format!("修改用户 {}", after.username),
+            );
             ch.before = Some(serde_json::json!({
                 "username": before.username, "display_name": before.display_name,
                 "role": before.role, "unit_id": before.unit_id,
@@ -450,14 +477,26 @@ async fn reset_password(
             let target = users::get(c, id)?;
             users::set_password(c, id, &hash, true, now)?;
             sessions::delete_for_user(c, id, None)?;
-            audit::record(c, change(actor, &target, "reset_password", format!("重置用户 {} 的密码", target.username)), now)?;
+            audit::record(
+                c,
+                change(
+                    actor,
+                    &target,
+                    "reset_password",
+                    format!("重置用户 {} 的密码", target.username),
+                ),
+                now,
+            )?;
             Ok(())
         })
         .await?;
     flash(
         &session,
         "success",
-        format!("已重置 {} 的密码，其登录已全部退出，下次登录须修改密码。", u.username),
+        format!(
+            "已重置 {} 的密码，其登录已全部退出，下次登录须修改密码。",
+            u.username
+        ),
     );
     Ok(redirect(&format!("/users/{id}/edit")))
 }
@@ -481,8 +520,21 @@ async fn set_active(
         .write(move |c| {
             let target = users::get(c, id)?;
             users::set_active(c, id, active, now)?;
-            let (action, verb) = if active { ("enable", "启用") } else { ("disable", "停用") };
-            audit::record(c, change(actor, &target, action, format!("{verb}用户 {}", target.username)), now)?;
+            let (action, verb) = if active {
+                ("enable", "启用")
+            } else {
+                ("disable", "停用")
+            };
+            audit::record(
+                c,
+                change(
+                    actor,
+                    &target,
+                    action,
+                    format!("{verb}用户 {}", target.username),
+                ),
+                now,
+            )?;
             Ok(target)
         })
         .await?;

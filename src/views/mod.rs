@@ -27,7 +27,11 @@ pub struct Flash {
 
 /// Queue a message for the next page this browser shows.
 pub fn flash(session: &Session, level: &str, message: impl Into<String>) {
-    let mut list: Vec<Flash> = session.get(SESSION_FLASH).ok().flatten().unwrap_or_default();
+    let mut list: Vec<Flash> = session
+        .get(SESSION_FLASH)
+        .ok()
+        .flatten()
+        .unwrap_or_default();
     list.push(Flash {
         level: level.to_string(),
         message: message.into(),
@@ -170,7 +174,10 @@ mod tests {
 
     #[test]
     fn next_must_stay_on_site() {
-        assert_eq!(safe_next(Some("/users?page=2")).as_deref(), Some("/users?page=2"));
+        assert_eq!(
+            safe_next(Some("/users?page=2")).as_deref(),
+            Some("/users?page=2")
+        );
         assert_eq!(safe_next(Some("//evil.example")), None);
         assert_eq!(safe_next(Some("https://evil.example")), None);
         assert_eq!(safe_next(Some("/\\evil")), None);

@@ -11,13 +11,17 @@ async fn login_page_is_a_chinese_form(app: TestApp) {
     page.assert_contains("name=\"password\"");
     assert!(!b.csrf().is_empty(), "login form carries a csrf_token");
     // Anonymous requests to pages lead to the login page, keeping where they wanted to go.
-    b.get("/units").await.assert_redirect("/login?next=%2Funits");
+    b.get("/units")
+        .await
+        .assert_redirect("/login?next=%2Funits");
     b.get("/").await.assert_redirect("/login");
 }
 
 async fn login_lands_on_home_and_root_leads_there(app: TestApp) {
     let b = app.browser();
-    b.login("zhibu01", DEMO_PASSWORD).await.assert_redirect("/home");
+    b.login("zhibu01", DEMO_PASSWORD)
+        .await
+        .assert_redirect("/home");
     let home = b.get("/home").await;
     assert_eq!(home.status, 200);
     home.assert_contains("李明");
@@ -31,14 +35,25 @@ async fn login_lands_on_home_and_root_leads_there(app: TestApp) {
 async fn login_follows_next_only_on_site(app: TestApp) {
     let b = app.browser();
     b.get("/login?next=/units").await;
-    b.post("/login", &[("username", "admin"), ("password", DEMO_PASSWORD), ("next", "/units")])
-        .await
-        .assert_redirect("/units");
+    b.post(
+        "/login",
+        &[
+            ("username", "admin"),
+            ("password", DEMO_PASSWORD),
+            ("next", "/units"),
+        ],
+    )
+    .await
+    .assert_redirect("/units");
     let evil = app.browser();
     evil.get("/login").await;
     evil.post(
         "/login",
-        &[("username", "admin"), ("password", DEMO_PASSWORD), ("next", "//evil.example/x")],
+        &[
+            ("username", "admin"),
+            ("password", DEMO_PASSWORD),
+            ("next", "//evil.example/x"),
+        ],
     )
     .await
     .assert_redirect("/home");
@@ -62,7 +77,9 @@ async fn wrong_password_and_unknown_user_look_the_same(app: TestApp) {
 async fn empty_fields_get_messages_next_to_them(app: TestApp) {
     let b = app.browser();
     b.get("/login").await;
-    let page = b.post("/login", &[("username", ""), ("password", "")]).await;
+    let page = b
+        .post("/login", &[("username", ""), ("password", "")])
+        .await;
     assert_eq!(page.status, 422);
     page.assert_contains("请填写用户名");
     page.assert_contains("请填写密码");
@@ -86,12 +103,17 @@ async fn five_wrong_passwords_lock_the_account_for_a_while(app: TestApp) {
     assert_eq!(locked.status, 429);
     locked.assert_contains("分钟后再试");
     // Other accounts are not affected.
-    app.browser().login("zhibu01", DEMO_PASSWORD).await.assert_redirect("/home");
+    app.browser()
+        .login("zhibu01", DEMO_PASSWORD)
+        .await
+        .assert_redirect("/home");
     // One second before the end: still locked; after it: the right password works.
     app.advance(chrono::Duration::minutes(15) - chrono::Duration::seconds(1));
     assert_eq!(b.login("zhibu02", DEMO_PASSWORD).await.status, 429);
     app.advance(chrono::Duration::seconds(2));
-    b.login("zhibu02", DEMO_PASSWORD).await.assert_redirect("/home");
+    b.login("zhibu02", DEMO_PASSWORD)
+        .await
+        .assert_redirect("/home");
 }
 
 async fn unknown_names_lock_too(app: TestApp) {
@@ -122,9 +144,12 @@ async fn session_id_changes_at_sign_in(app: TestApp) {
     let b = app.browser();
     b.get("/login").await;
     let before = b.cookie_header().expect("anonymous session cookie");
-    b.post("/login", &[("username", "zhibu01"), ("password", DEMO_PASSWORD)])
-        .await
-        .assert_redirect("/home");
+    b.post(
+        "/login",
+        &[("username", "zhibu01"), ("password", DEMO_PASSWORD)],
+    )
+    .await
+    .assert_redirect("/home");
     let after = b.cookie_header().expect("session cookie");
     assert_ne!(before, after, "session id renewed at sign-in");
     // The pre-login id is not signed in.
@@ -142,11 +167,18 @@ async fn session_id_changes_at_sign_in(app: TestApp) {
 async fn cookie_is_http_only_and_lax(app: TestApp) {
     let b = app.browser();
     let page = b.get("/login").await;
-    let cookie = page.set_cookie.iter().find(|c| c.starts_with("zuofeng_session=")).expect("session cookie");
+    let cookie = page
+        .set_cookie
+        .iter()
+        .find(|c| c.starts_with("zuofeng_session="))
+        .expect("session cookie");
     assert!(cookie.contains("HttpOnly"), "{cookie}");
     assert!(cookie.contains("SameSite=Lax"), "{cookie}");
     assert!(cookie.contains("Path=/"), "{cookie}");
-    assert!(!cookie.contains("Secure"), "plain http: no Secure flag: {cookie}");
+    assert!(
+        !cookie.contains("Secure"),
+        "plain http: no Secure flag: {cookie}"
+    );
 }
 
 async fn cookie_behind_tls_is_host_prefixed_and_secure(app: TestApp) {
@@ -158,7 +190,10 @@ async fn cookie_behind_tls_is_host_prefixed_and_secure(app: TestApp) {
         .find(|c| c.starts_with("__Host-zuofeng_session="))
         .expect("__Host- cookie");
     assert!(cookie.contains("Secure") && cookie.contains("HttpOnly") && cookie.contains("Path=/"));
-    assert!(!cookie.contains("Domain"), "__Host- cookies carry no Domain");
+    assert!(
+        !cookie.contains("Domain"),
+        "__Host- cookies carry no Domain"
+    );
     assert!(page.headers.contains_key("strict-transport-security"));
 }
 
@@ -178,7 +213,13 @@ async fn logout_ends_the_session_for_good(app: TestApp) {
         .await
         .expect("GET");
     assert_eq!(res.status().as_u16(), 303);
-    assert_eq!(app.count(&format!("sessions WHERE user_id = {}", app.user_id("zhibu01"))), 0);
+    assert_eq!(
+        app.count(&format!(
+            "sessions WHERE user_id = {}",
+            app.user_id("zhibu01")
+        )),
+        0
+    );
 }
 
 async fn logout_needs_the_csrf_token(app: TestApp) {
@@ -194,7 +235,11 @@ async fn idle_sessions_end(app: TestApp) {
     app.advance(chrono::Duration::minutes(119));
     assert_eq!(b.get("/home").await.status, 200, "within the idle timeout");
     app.advance(chrono::Duration::minutes(119));
-    assert_eq!(b.get("/home").await.status, 200, "activity extended the session");
+    assert_eq!(
+        b.get("/home").await.status,
+        200,
+        "activity extended the session"
+    );
     app.advance(chrono::Duration::minutes(121));
     b.get("/home").await.assert_redirect("/login?next=%2Fhome");
 }
@@ -217,16 +262,29 @@ async fn changing_the_password_ends_other_sessions(app: TestApp) {
     let res = a
         .post(
             "/account/password",
-            &[("current", DEMO_PASSWORD), ("new", "New-secret-2027"), ("confirm", "New-secret-2027")],
+            &[
+                ("current", DEMO_PASSWORD),
+                ("new", "New-secret-2027"),
+                ("confirm", "New-secret-2027"),
+            ],
         )
         .await;
     res.assert_redirect("/home");
     let home = a.get("/home").await;
     assert_eq!(home.status, 200, "the changing session stays signed in");
     home.assert_contains("密码已修改");
-    other.get("/home").await.assert_redirect("/login?next=%2Fhome");
-    assert_eq!(app.browser().login("zhibu01", DEMO_PASSWORD).await.status, 401);
-    app.browser().login("zhibu01", "New-secret-2027").await.assert_redirect("/home");
+    other
+        .get("/home")
+        .await
+        .assert_redirect("/login?next=%2Fhome");
+    assert_eq!(
+        app.browser().login("zhibu01", DEMO_PASSWORD).await.status,
+        401
+    );
+    app.browser()
+        .login("zhibu01", "New-secret-2027")
+        .await
+        .assert_redirect("/home");
 }
 
 async fn password_change_rejects_bad_input(app: TestApp) {
@@ -234,28 +292,56 @@ async fn password_change_rejects_bad_input(app: TestApp) {
     b.get("/account/password").await;
     let cases: [(&str, &str, &str, &str); 5] = [
         ("", "New-secret-2027", "New-secret-2027", "请填写当前密码"),
-        ("wrong-current1", "New-secret-2027", "New-secret-2027", "当前密码不正确"),
+        (
+            "wrong-current1",
+            "New-secret-2027",
+            "New-secret-2027",
+            "当前密码不正确",
+        ),
         (DEMO_PASSWORD, "short1", "short1", "密码长度须为"),
-        (DEMO_PASSWORD, "onlyletters", "onlyletters", "须同时包含字母和数字"),
-        (DEMO_PASSWORD, "New-secret-2027", "New-secret-2028", "两次输入的新密码不一致"),
+        (
+            DEMO_PASSWORD,
+            "onlyletters",
+            "onlyletters",
+            "须同时包含字母和数字",
+        ),
+        (
+            DEMO_PASSWORD,
+            "New-secret-2027",
+            "New-secret-2028",
+            "两次输入的新密码不一致",
+        ),
     ];
     for (current, new, confirm, message) in cases {
         let res = b
-            .post("/account/password", &[("current", current), ("new", new), ("confirm", confirm)])
+            .post(
+                "/account/password",
+                &[("current", current), ("new", new), ("confirm", confirm)],
+            )
             .await;
         assert_eq!(res.status, 422, "{message}");
         res.assert_contains(message);
     }
     // Nothing changed.
-    app.browser().login("zhibu01", DEMO_PASSWORD).await.assert_redirect("/home");
+    app.browser()
+        .login("zhibu01", DEMO_PASSWORD)
+        .await
+        .assert_redirect("/home");
 }
 
 async fn password_change_needs_the_csrf_token(app: TestApp) {
     let b = app.signed_in("zhibu01").await;
-    let fields = [("current", DEMO_PASSWORD), ("new", "New-secret-2027"), ("confirm", "New-secret-2027")];
+    let fields = [
+        ("current", DEMO_PASSWORD),
+        ("new", "New-secret-2027"),
+        ("confirm", "New-secret-2027"),
+    ];
     let missing = b.post_raw("/account/password", &fields).await;
     assert_eq!(missing.status, 403);
-    let mut forged = vec![("csrf_token", "0000000000000000000000000000000000000000000000000000000000000000")];
+    let mut forged = vec![(
+        "csrf_token",
+        "0000000000000000000000000000000000000000000000000000000000000000",
+    )];
     forged.extend_from_slice(&fields);
     assert_eq!(b.post_raw("/account/password", &forged).await.status, 403);
     // Another browser's valid token is no good in this session either.
@@ -265,14 +351,20 @@ async fn password_change_needs_the_csrf_token(app: TestApp) {
     stolen.extend(fields.iter().map(|(k, v)| (*k, v.to_string())));
     let stolen: Vec<(&str, &str)> = stolen.iter().map(|(k, v)| (*k, v.as_str())).collect();
     assert_eq!(b.post_raw("/account/password", &stolen).await.status, 403);
-    app.browser().login("zhibu01", DEMO_PASSWORD).await.assert_redirect("/home");
+    app.browser()
+        .login("zhibu01", DEMO_PASSWORD)
+        .await
+        .assert_redirect("/home");
 }
 
 async fn login_needs_the_csrf_token(app: TestApp) {
     let b = app.browser();
     b.get("/login").await;
     let res = b
-        .post_raw("/login", &[("username", "zhibu01"), ("password", DEMO_PASSWORD)])
+        .post_raw(
+            "/login",
+            &[("username", "zhibu01"), ("password", DEMO_PASSWORD)],
+        )
         .await;
     assert_eq!(res.status, 403);
     b.get("/home").await.assert_redirect("/login?next=%2Fhome");
@@ -284,8 +376,14 @@ async fn disabled_users_are_signed_out_at_once(app: TestApp) {
     let admin = app.signed_in("admin").await;
     admin.get("/home").await;
     let id = app.user_id("zhibu02");
-    admin.post(&format!("/users/{id}/disable"), &[]).await.assert_redirect(&format!("/users/{id}/edit"));
-    victim.get("/home").await.assert_redirect("/login?next=%2Fhome");
+    admin
+        .post(&format!("/users/{id}/disable"), &[])
+        .await
+        .assert_redirect(&format!("/users/{id}/edit"));
+    victim
+        .get("/home")
+        .await
+        .assert_redirect("/login?next=%2Fhome");
     let again = app.browser().login("zhibu02", DEMO_PASSWORD).await;
     assert_eq!(again.status, 403);
     again.assert_contains("已停用");
@@ -315,4 +413,6 @@ both_with!(the_login_route_is_limited_per_ip, |s| {
     s.login_ip_burst = 3;
     s.login_ip_period = std::time::Duration::from_secs(600);
 });
-both_with!(cookie_behind_tls_is_host_prefixed_and_secure, |s| s.secure_cookies = true);
+both_with!(cookie_behind_tls_is_host_prefixed_and_secure, |s| s
+    .secure_cookies =
+    true);

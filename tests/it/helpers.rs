@@ -53,7 +53,9 @@ macro_rules! both_with {
             use $crate::helpers::{Kind, TestApp};
             #[actix_web::test]
             async fn sqlite() {
-                let app = TestApp::spawn_with(Kind::Sqlite, $tweak).await.expect("sqlite app");
+                let app = TestApp::spawn_with(Kind::Sqlite, $tweak)
+                    .await
+                    .expect("sqlite app");
                 super::$name(app).await;
             }
             #[actix_web::test]
@@ -72,7 +74,6 @@ enum Cleanup {
 }
 
 pub struct TestApp {
-    pub kind: Kind,
     pub addr: String,
     pub db: Db,
     pub clock: Arc<FixedClock>,
@@ -83,7 +84,9 @@ pub struct TestApp {
 fn random_suffix() -> String {
     use rand::Rng;
     let mut rng = rand::rng();
-    (0..12).map(|_| (b'a' + rng.random_range(0..26)) as char).collect()
+    (0..12)
+        .map(|_| (b'a' + rng.random_range(0..26)) as char)
+        .collect()
 }
 
 fn pg_admin_url() -> String {
@@ -143,7 +146,6 @@ impl TestApp {
         let db = app.db().clone();
         actix_web::rt::spawn(app.into_server());
         Some(TestApp {
-            kind,
             addr,
             db,
             clock,
@@ -161,6 +163,8 @@ impl TestApp {
         let b = self.browser();
         let res = b.login(username, DEMO_PASSWORD).await;
         assert_eq!(res.status, 303, "login of {username} failed: {}", res.body);
+        // Like a browser following the redirect: pick up the new session's CSRF token.
+        b.get("/home").await;
         b
     }
 
@@ -210,7 +214,8 @@ impl Drop for TestApp {
             }
             Cleanup::PgDatabase { admin_url, name } => {
                 if let Ok(mut conn) = diesel::PgConnection::establish(admin_url) {
-                    let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+                    let _ =
+                        conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
                 }
             }
         }
@@ -229,23 +234,41 @@ pub struct Page {
 
 impl Page {
     pub fn assert_redirect(&self, to: &str) {
-        assert_eq!(self.status, 303, "expected redirect to {to}, got {}: {}", self.status, self.body);
+        assert_eq!(
+            self.status, 303,
+            "expected redirect to {to}, got {}: {}",
+            self.status, self.body
+        );
         assert_eq!(self.location.as_deref(), Some(to));
     }
 
     pub fn assert_contains(&self, text: &str) {
-        assert!(self.body.contains(text), "page (status {}) lacks {text:?}:\n{}", self.status, self.body);
+        assert!(
+            self.body.contains(text),
+            "page (status {}) lacks {text:?}:\n{}",
+            self.status,
+            self.body
+        );
     }
 
     pub fn assert_lacks(&self, text: &str) {
-        assert!(!self.body.contains(text), "page (status {}) has {text:?}:\n{}", self.status, self.body);
+        assert!(
+            !self.body.contains(text),
+            "page (status {}) has {text:?}:\n{}",
+            self.status,
+            self.body
+        );
     }
 
     /// The `value` of the input with this name, if present.
     pub fn input_value(&self, name: &str) -> Option<String> {
         let doc = scraper::Html::parse_document(&self.body);
         let sel = scraper::Selector::parse(&format!("input[name=\"{name}\"]")).ok()?;
-        doc.select(&sel).next()?.value().attr("value").map(str::to_string)
+        doc.select(&sel)
+            .next()?
+            .value()
+            .attr("value")
+            .map(str::to_string)
     }
 }
 
@@ -300,7 +323,13 @@ impl Browser {
         if let Some(token) = Page::token_in(&body) {
             *self.csrf.lock().expect("lock") = token;
         }
-        Page { status, location, set_cookie, headers, body }
+        Page {
+            status,
+            location,
+            set_cookie,
+            headers,
+            body,
+        }
     }
 
     pub async fn get(&self, path: &str) -> Page {
@@ -356,7 +385,8 @@ impl Browser {
 
     pub async fn login(&self, username: &str, password: &str) -> Page {
         self.get("/login").await;
-        self.post("/login", &[("username", username), ("password", password)]).await
+        self.post("/login", &[("username", username), ("password", password)])
+            .await
     }
 }
 

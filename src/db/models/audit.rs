@@ -57,13 +57,16 @@ pub struct AuditFilter {
     pub user_id: Option<i32>,
 }
 
+/// An entry with the display name of who made it (none for the system).
+pub type EntryWithActor = (AuditEntry, Option<String>);
+
 /// Newest first, one page, with the actor's display name.
 pub fn list(
     conn: &mut DbConn,
     f: &AuditFilter,
     offset: i64,
     limit: i64,
-) -> QueryResult<(Vec<(AuditEntry, Option<String>)>, i64)> {
+) -> QueryResult<(Vec<EntryWithActor>, i64)> {
     macro_rules! apply {
         ($q:expr) => {{
             let mut q = $q;
@@ -79,7 +82,9 @@ pub fn list(
             q
         }};
     }
-    let total = apply!(audit_log::table.into_boxed()).count().get_result(conn)?;
+    let total = apply!(audit_log::table.into_boxed())
+        .count()
+        .get_result(conn)?;
     let rows = apply!(audit_log::table.left_join(users::table).into_boxed())
         .order(audit_log::id.desc())
         .offset(offset)

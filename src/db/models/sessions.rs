@@ -107,7 +107,11 @@ pub fn delete_for_user(conn: &mut DbConn, user_id: i32, keep: Option<&str>) -> Q
     }
 }
 
-pub fn purge_expired(conn: &mut DbConn, now: NaiveDateTime, created_before: NaiveDateTime) -> QueryResult<usize> {
+pub fn purge_expired(
+    conn: &mut DbConn,
+    now: NaiveDateTime,
+    created_before: NaiveDateTime,
+) -> QueryResult<usize> {
     diesel::delete(
         sessions::table.filter(
             sessions::expires_at

@@ -16,7 +16,11 @@ pub struct Throttle {
 }
 
 /// Until when the name is locked, if it is locked now.
-pub fn locked_until(conn: &mut DbConn, username: &str, now: NaiveDateTime) -> QueryResult<Option<NaiveDateTime>> {
+pub fn locked_until(
+    conn: &mut DbConn,
+    username: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Option<NaiveDateTime>> {
     let row: Option<Throttle> = login_throttle::table
         .find(username)
         .select(Throttle::as_select())

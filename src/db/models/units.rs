@@ -165,7 +165,9 @@ pub fn tree_order(mut rows: Vec<Unit>) -> Vec<Unit> {
 
 /// Escape `%`, `_` and `\` for a LIKE pattern (paths only hold digits and `/`, but be safe).
 pub fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
 /// Insert a unit under `fields.parent_id` and give it its path. Run inside a write transaction.

@@ -111,7 +111,11 @@ pub fn list(
                 q = q.filter(users::role.eq(role.code()));
             }
             if let Some(path) = &f.unit_path {
-                q = q.filter(units::path.like(format!("{}%", escape_like(path))).escape('\\'));
+                q = q.filter(
+                    units::path
+                        .like(format!("{}%", escape_like(path)))
+                        .escape('\\'),
+                );
             }
             if let Some(id) = f.unit_id {
                 q = q.filter(users::unit_id.eq(id));

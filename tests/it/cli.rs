@@ -1,0 +1,256 @@
+//! The `zuofeng` command line: clear one-line errors, and user management from the shell.
+
+use std::process::{Command, Output};
+
+use crate::helpers::*;
+
+fn zuofeng(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_zuofeng"))
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .env_remove("ZUOFENG_BIND")
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run zuofeng")
+}
+
+fn zuofeng_stdin(args: &[&str], input: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_zuofeng"))
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn zuofeng");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write stdin");
+    child.wait_with_output().expect("wait")
+}
+
+/// Exit code 1 and exactly one line on stderr containing `needle`.
+fn assert_one_line_error(out: &Output, needle: &str) {
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "stderr: {err}");
+    assert_eq!(err.trim().lines().count(), 1, "one line, got: {err}");
+    assert!(err.contains(needle), "{needle:?} not in {err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+fn temp_db() -> (std::path::PathBuf, String) {
+    let dir = std::env::temp_dir()
+        .join(format!("zuofeng-cli-{}", std::process::id()))
+        .join(format!("{}", rand::random::<u64>()));
+    let url = format!("sqlite://{}/z.db", dir.display());
+    (dir, url)
+}
+
+#[test]
+fn unsupported_database_url_is_one_clear_line() {
+    let out = zuofeng(&[
+        "serve",
+        "--bind",
+        "127.0.0.1:0",
+        "--database-url",
+        "mysql://root@localhost/x",
+    ]);
+    assert_one_line_error(&out, "不支持的数据库地址");
+}
+
+#[test]
+fn unreachable_postgres_is_one_clear_line() {
+    let out = zuofeng(&[
+        "serve",
+        "--bind",
+        "127.0.0.1:0",
+        "--database-url",
+        "postgres://root@127.0.0.1:1/nothing",
+    ]);
+    assert_one_line_error(&out, "无法连接数据库");
+}
+
+#[test]
+fn unwritable_data_folder_is_one_clear_line() {
+    let out = zuofeng(&[
+        "migrate",
+        "--database-url",
+        "sqlite:///proc/zuofeng-not-here/z.db",
+    ]);
+    assert_one_line_error(&out, "数据目录");
+}
+
+#[test]
+fn port_in_use_is_one_clear_line() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = taken.local_addr().expect("addr").to_string();
+    let (dir, url) = temp_db();
+    let out = zuofeng(&["serve", "--bind", &addr, "--database-url", &url]);
+    assert_one_line_error(&out, "无法监听地址");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn migrate_creates_the_database_file() {
+    let (dir, url) = temp_db();
+    let out = zuofeng(&["migrate", "--database-url", &url]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(dir.join("z.db").exists());
+    // Again: nothing to do, still fine.
+    assert!(zuofeng(&["migrate", "--database-url", &url])
+        .status
+        .success());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+async fn users_are_managed_from_the_shell(app: TestApp) {
+    let url = app.database_url.as_str();
+    // Bad input: clear message, nothing written.
+    let out = zuofeng(&[
+        "user",
+        "add",
+        "--database-url",
+        url,
+        "--username",
+        "wangwu",
+        "--name",
+        "王五",
+        "--role",
+        "chief",
+        "--unit",
+        "ZB06",
+        "--password",
+        "Start-2026x",
+    ]);
+    assert_one_line_error(&out, "未知角色");
+    let out = zuofeng(&[
+        "user",
+        "add",
+        "--database-url",
+        url,
+        "--username",
+        "wangwu",
+        "--name",
+        "王五",
+        "--role",
+        "secretary",
+        "--unit",
+        "NOPE",
+        "--password",
+        "Start-2026x",
+    ]);
+    assert_one_line_error(&out, "没有编码为 NOPE 的单位");
+    let out = zuofeng(&[
+        "user",
+        "add",
+        "--database-url",
+        url,
+        "--username",
+        "wangwu",
+        "--name",
+        "王五",
+        "--role",
+        "secretary",
+        "--unit",
+        "ZB06",
+        "--password",
+        "short",
+    ]);
+    assert_one_line_error(&out, "密码长度");
+    assert_eq!(app.count("users WHERE username = 'wangwu'"), 0);
+
+    // Password from standard input.
+    let out = zuofeng_stdin(
+        &[
+            "user",
+            "add",
+            "--database-url",
+            url,
+            "--username",
+            "wangwu",
+            "--name",
+            "王五",
+            "--role",
+            "secretary",
+            "--unit",
+            "ZB06",
+        ],
+        "Start-2026x\n",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let b = app.browser();
+    b.login("wangwu", "Start-2026x")
+        .await
+        .assert_redirect("/home");
+    let home = b.get("/home").await;
+    home.assert_contains("王五");
+    home.assert_contains("监理二分公司党支部");
+
+    // A new password ends the running session.
+    let out = zuofeng(&[
+        "user",
+        "passwd",
+        "--database-url",
+        url,
+        "--username",
+        "wangwu",
+        "--password",
+        "Second-2026x",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    b.get("/home").await.assert_redirect("/login?next=%2Fhome");
+    assert_eq!(
+        app.browser().login("wangwu", "Start-2026x").await.status,
+        401
+    );
+    let b = app.browser();
+    b.login("wangwu", "Second-2026x")
+        .await
+        .assert_redirect("/home");
+
+    // Disabling ends it too, and sign-in is refused.
+    let out = zuofeng(&[
+        "user",
+        "disable",
+        "--database-url",
+        url,
+        "--username",
+        "wangwu",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    b.get("/home").await.assert_redirect("/login?next=%2Fhome");
+    assert_eq!(
+        app.browser().login("wangwu", "Second-2026x").await.status,
+        403
+    );
+    let out = zuofeng(&[
+        "user",
+        "disable",
+        "--database-url",
+        url,
+        "--username",
+        "nobody",
+    ]);
+    assert_one_line_error(&out, "没有用户 nobody");
+}
+
+both!(users_are_managed_from_the_shell);
