@@ -153,7 +153,7 @@ pub fn seed(db: &Db, settings: &Settings) -> anyhow::Result<()> {
     let now = settings.clock.now();
     let mut conn = db.conn().map_err(|e| anyhow::anyhow!("{e}"))?;
     write_tx(&mut conn, |c| -> anyhow::Result<()> {
-        for (code, parent, name, kind, category) in UNITS {
+        for (i, (code, parent, name, kind, category)) in UNITS.iter().enumerate() {
             if units::by_code(c, code)?.is_some() {
                 continue;
             }
@@ -171,7 +171,7 @@ pub fn seed(db: &Db, settings: &Settings) -> anyhow::Result<()> {
                 name: name.to_string(),
                 kind: *kind,
                 category: *category,
-                sort_order: 0,
+                sort_order: i as i32 * 10,
                 active: true,
             };
             units::insert(c, &fields, now)?;

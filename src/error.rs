@@ -207,9 +207,18 @@ mod tests {
         assert_eq!(body_of(AppError::NotFound).0, 404);
         assert_eq!(body_of(AppError::Csrf).0, 403);
         assert_eq!(body_of(AppError::PayloadTooLarge).0, 413);
-        assert_eq!(body_of(AppError::Unavailable("pool timed out".into())).0, 503);
-        assert_eq!(body_of(AppError::from(diesel::result::Error::NotFound)).0, 404);
-        let res = AppError::Unauthorized { next: Some("/units?page=2".into()) }.error_response();
+        assert_eq!(
+            body_of(AppError::Unavailable("pool timed out".into())).0,
+            503
+        );
+        assert_eq!(
+            body_of(AppError::from(diesel::result::Error::NotFound)).0,
+            404
+        );
+        let res = AppError::Unauthorized {
+            next: Some("/units?page=2".into()),
+        }
+        .error_response();
         assert_eq!(
             res.headers().get("location").and_then(|v| v.to_str().ok()),
             Some("/login?next=%2Funits%3Fpage%3D2")

@@ -154,6 +154,7 @@ impl Application {
         .listen(listener)
         .map_err(|e| anyhow::anyhow!("无法启动服务: {e}"))?
         .run();
+        spawn_session_sweeper(db.clone(), settings.clone());
         Ok(Application { port, server, db })
     }
 
@@ -172,6 +173,28 @@ impl Application {
     pub fn into_server(self) -> Server {
         self.server
     }
+}
+
+/// Every ten minutes, delete sessions past their idle or absolute end (anonymous visitors of
+/// the login page leave rows behind; signed-in ones are already refused when expired).
+fn spawn_session_sweeper(db: Db, settings: Settings) {
+    actix_web::rt::spawn(async move {
+        let mut tick = actix_web::rt::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            let now = settings.clock.now();
+            let absolute = chrono::Duration::from_std(settings.absolute_timeout)
+                .unwrap_or(chrono::Duration::hours(12));
+            let result = db
+                .run(move |c| Ok(models::sessions::purge_expired(c, now, now - absolute)?))
+                .await;
+            match result {
+                Ok(n) if n > 0 => tracing::info!(removed = n, "expired sessions removed"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "session sweep failed"),
+            }
+        }
+    });
 }
 
 /// Errors produced outside our handlers (rate limiter, payload limits, session store, …)

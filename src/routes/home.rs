@@ -88,16 +88,20 @@ async fn home(
                 10_000,
             )?;
             let count = |k: UnitKind| visible.iter().filter(|u| u.kind() == k).count() as i64;
-            let mut stats = vec![
-                Stat {
-                    label: "党总支",
-                    value: count(UnitKind::GeneralBranch),
-                },
-                Stat {
-                    label: "党支部",
-                    value: count(UnitKind::Branch),
-                },
-            ];
+            let mut stats = if matches!(scope, Scope::Unit(_)) {
+                Vec::new()
+            } else {
+                vec![
+                    Stat {
+                        label: "党总支",
+                        value: count(UnitKind::GeneralBranch),
+                    },
+                    Stat {
+                        label: "党支部",
+                        value: count(UnitKind::Branch),
+                    },
+                ]
+            };
             let mut recent = Vec::new();
             if office {
                 stats.push(Stat {
@@ -117,6 +121,7 @@ async fn home(
             Ok((visible, people, stats, recent))
         })
         .await?;
+    let top = units.iter().map(|u| u.depth()).min().unwrap_or(0);
     let lines = units
         .iter()
         .take(60)
@@ -124,7 +129,7 @@ async fn home(
             id: u.id,
             name: u.name.clone(),
             kind: u.kind().label(),
-            depth: u.depth(),
+            depth: u.depth() - top,
             members: members
                 .iter()
                 .filter(|(m, _)| m.unit_id == u.id)

@@ -50,6 +50,18 @@ impl From<&Unit> for UnitRow {
     }
 }
 
+/// List lines for units in tree order, indented relative to the shallowest one shown.
+pub fn tree_rows(units: &[Unit]) -> Vec<UnitRow> {
+    let top = units.iter().map(Unit::depth).min().unwrap_or(0);
+    units
+        .iter()
+        .map(|u| UnitRow {
+            depth: u.depth() - top,
+            ..UnitRow::from(u)
+        })
+        .collect()
+}
+
 /// The units a user may see, in tree order.
 fn visible(c: &mut crate::db::DbConn, scope: &Scope) -> AppResult<Vec<Unit>> {
     Ok(match scope {
@@ -76,7 +88,7 @@ async fn list(
     let units = state.db.run(move |c| visible(c, &scope)).await?;
     render(&ListPage {
         base: ctx.base("组织机构"),
-        rows: units.iter().map(UnitRow::from).collect(),
+        rows: tree_rows(&units),
         can_manage: user.is_office(),
     })
 }

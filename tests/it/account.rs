@@ -416,3 +416,21 @@ both_with!(the_login_route_is_limited_per_ip, |s| {
 both_with!(cookie_behind_tls_is_host_prefixed_and_secure, |s| s
     .secure_cookies =
     true);
+
+async fn expired_sessions_are_swept(app: TestApp) {
+    let _live = app.signed_in("zhibu01").await;
+    app.browser().get("/login").await; // an anonymous visitor leaves a session row
+    assert!(app.count("sessions") >= 2);
+    let mut conn = app.db.conn().expect("connection");
+    let now = zuofeng::clock::Clock::now(&*app.clock);
+    let removed = zuofeng::db::models::sessions::purge_expired(&mut conn, now, now - chrono::Duration::hours(12))
+        .expect("purge");
+    assert_eq!(removed, 0, "nothing expired yet");
+    let later = now + chrono::Duration::hours(3);
+    let removed = zuofeng::db::models::sessions::purge_expired(&mut conn, later, later - chrono::Duration::hours(12))
+        .expect("purge");
+    assert!(removed >= 2);
+    assert_eq!(app.count("sessions"), 0);
+}
+
+both!(expired_sessions_are_swept);

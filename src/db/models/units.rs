@@ -94,7 +94,7 @@ pub fn by_code(conn: &mut DbConn, code: &str) -> QueryResult<Option<Unit>> {
         .optional()
 }
 
-/// Every unit, in tree order (parents before children, siblings by sort order then name).
+/// Every unit, in tree order (parents before children, siblings by sort order then code).
 pub fn all(conn: &mut DbConn) -> QueryResult<Vec<Unit>> {
     let rows = units::table.select(Unit::as_select()).load(conn)?;
     Ok(tree_order(rows))
@@ -116,7 +116,7 @@ pub fn subtree(conn: &mut DbConn, root_path: &str) -> QueryResult<Vec<Unit>> {
 pub fn children(conn: &mut DbConn, parent: i32) -> QueryResult<Vec<Unit>> {
     units::table
         .filter(units::parent_id.eq(parent))
-        .order((units::sort_order, units::name))
+        .order((units::sort_order, units::code))
         .select(Unit::as_select())
         .load(conn)
 }
@@ -134,7 +134,7 @@ pub fn count_members(conn: &mut DbConn, unit_id: i32) -> QueryResult<i64> {
 
 /// Sort rows so that each parent comes right before its children.
 pub fn tree_order(mut rows: Vec<Unit>) -> Vec<Unit> {
-    rows.sort_by(|a, b| (a.sort_order, &a.name).cmp(&(b.sort_order, &b.name)));
+    rows.sort_by(|a, b| (a.sort_order, &a.code).cmp(&(b.sort_order, &b.code)));
     let mut out = Vec::with_capacity(rows.len());
     let ids: std::collections::HashSet<i32> = rows.iter().map(|u| u.id).collect();
     // Roots of the given set: units whose parent is not in the set.
