@@ -132,6 +132,18 @@ impl Application {
                                 .into(),
                         }),
                 )
+                .app_data(
+                    actix_multipart::form::MultipartFormConfig::default()
+                        .total_limit(csrf::MULTIPART_LIMIT)
+                        .memory_limit(csrf::MULTIPART_LIMIT)
+                        .error_handler(|err, _| {
+                            tracing::info!(error = %err, "multipart form refused");
+                            AppError::BadRequest(
+                                "上传内容无法识别或超过 10 MB，请重新选择文件。".into(),
+                            )
+                            .into()
+                        }),
+                )
                 .app_data(web::QueryConfig::default().error_handler(|_, _| {
                     AppError::BadRequest("网址中的查询参数有误。".into()).into()
                 }))

@@ -1,5 +1,5 @@
-//! Hand-kept diesel schema. Only types both backends share: Integer, Text, Bool, Timestamp
-//! (naive UTC), Nullable. Keep in step with `migrations/sqlite` and `migrations/postgres`.
+//! Hand-kept diesel schema. Only types both backends share: Integer, Double, Text, Bool,
+//! Binary, Date, Timestamp (naive UTC), Nullable. Keep in step with `migrations/sqlite` and `migrations/postgres`.
 
 diesel::table! {
     units (id) {
@@ -74,9 +74,204 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    campaigns (id) {
+        id -> Integer,
+        year -> Integer,
+        name -> Text,
+        due_day -> Integer,
+        yellow_days -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    campaign_goals (id) {
+        id -> Integer,
+        campaign_id -> Integer,
+        style -> Text,
+        seq -> Integer,
+        name -> Text,
+        description -> Text,
+    }
+}
+
+diesel::table! {
+    campaign_months (id) {
+        id -> Integer,
+        campaign_id -> Integer,
+        month -> Integer,
+        requirement -> Text,
+    }
+}
+
+diesel::table! {
+    attachments (id) {
+        id -> Integer,
+        owner -> Text,
+        owner_id -> Integer,
+        unit_id -> Integer,
+        file_name -> Text,
+        content_type -> Text,
+        size -> Integer,
+        data -> Binary,
+        uploaded_by -> Nullable<Integer>,
+        uploaded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    unit_plans (id) {
+        id -> Integer,
+        campaign_id -> Integer,
+        unit_id -> Integer,
+        title -> Text,
+        content -> Text,
+        updated_by -> Nullable<Integer>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    measures (id) {
+        id -> Integer,
+        campaign_id -> Integer,
+        unit_id -> Integer,
+        title -> Text,
+        content -> Text,
+        category -> Text,
+        carrier -> Text,
+        lead_tag -> Text,
+        indicator -> Text,
+        target_value -> Nullable<Double>,
+        target_unit -> Text,
+        owner -> Text,
+        deadline -> Date,
+        status -> Text,
+        progress -> Integer,
+        closed_at -> Nullable<Timestamp>,
+        version -> Integer,
+        created_by -> Nullable<Integer>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    measure_goals (measure_id, goal_id) {
+        measure_id -> Integer,
+        goal_id -> Integer,
+    }
+}
+
+diesel::table! {
+    rect_tables (id) {
+        id -> Integer,
+        campaign_id -> Integer,
+        unit_id -> Integer,
+        title -> Text,
+        created_by -> Nullable<Integer>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    rect_items (id) {
+        id -> Integer,
+        table_id -> Integer,
+        campaign_id -> Integer,
+        unit_id -> Integer,
+        seq -> Integer,
+        area -> Text,
+        source -> Text,
+        problem -> Text,
+        cause -> Text,
+        measure -> Text,
+        requirement -> Text,
+        responsible -> Text,
+        deadline -> Date,
+        original_deadline -> Date,
+        status -> Text,
+        accepted_by -> Nullable<Integer>,
+        accepted_at -> Nullable<Timestamp>,
+        version -> Integer,
+        created_by -> Nullable<Integer>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    rect_extensions (id) {
+        id -> Integer,
+        item_id -> Integer,
+        unit_id -> Integer,
+        old_deadline -> Date,
+        new_deadline -> Date,
+        reason -> Text,
+        status -> Text,
+        requested_by -> Nullable<Integer>,
+        requested_at -> Timestamp,
+        decided_by -> Nullable<Integer>,
+        decided_at -> Nullable<Timestamp>,
+        decision_comment -> Text,
+    }
+}
+
+diesel::table! {
+    task_force (id) {
+        id -> Integer,
+        user_id -> Integer,
+        unit_id -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    supervision_notes (id) {
+        id -> Integer,
+        entity -> Text,
+        entity_id -> Integer,
+        unit_id -> Integer,
+        author_id -> Nullable<Integer>,
+        content -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    field_changes (id) {
+        id -> Integer,
+        entity -> Text,
+        entity_id -> Integer,
+        user_id -> Nullable<Integer>,
+        at -> Timestamp,
+        field -> Text,
+        old_value -> Text,
+        new_value -> Text,
+    }
+}
+
 diesel::joinable!(users -> units (unit_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(audit_log -> users (user_id));
+
+diesel::joinable!(campaign_goals -> campaigns (campaign_id));
+diesel::joinable!(campaign_months -> campaigns (campaign_id));
+diesel::joinable!(unit_plans -> units (unit_id));
+diesel::joinable!(measures -> units (unit_id));
+diesel::joinable!(measures -> campaigns (campaign_id));
+diesel::joinable!(measure_goals -> measures (measure_id));
+diesel::joinable!(measure_goals -> campaign_goals (goal_id));
+diesel::joinable!(rect_tables -> units (unit_id));
+diesel::joinable!(rect_items -> rect_tables (table_id));
+diesel::joinable!(rect_items -> units (unit_id));
+diesel::joinable!(rect_extensions -> rect_items (item_id));
+diesel::joinable!(task_force -> units (unit_id));
+diesel::joinable!(task_force -> users (user_id));
+diesel::joinable!(field_changes -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     units,
@@ -84,5 +279,18 @@ diesel::allow_tables_to_appear_in_same_query!(
     sessions,
     login_throttle,
     audit_log,
-    app_settings
+    app_settings,
+    campaigns,
+    campaign_goals,
+    campaign_months,
+    attachments,
+    unit_plans,
+    measures,
+    measure_goals,
+    rect_tables,
+    rect_items,
+    rect_extensions,
+    task_force,
+    supervision_notes,
+    field_changes,
 );

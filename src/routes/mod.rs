@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod assets;
+pub mod attachments;
 pub mod audit;
 pub mod health;
 pub mod home;
@@ -20,6 +21,7 @@ pub type LoginLimiter = Governor<PeerIpKeyExtractor, NoOpMiddleware>;
 pub fn configure(cfg: &mut web::ServiceConfig, login_limiter: LoginLimiter) {
     health::configure(cfg);
     assets::configure(cfg);
+    attachments::configure(cfg);
     account::configure(cfg, login_limiter);
     home::configure(cfg);
     units::configure(cfg);

@@ -1,7 +1,10 @@
 //! Rows and queries, one module per area. Functions take `&mut DbConn` and return
 //! `QueryResult<T>`; they never know about HTTP.
 
+pub mod attachments;
 pub mod audit;
+pub mod campaigns;
+pub mod history;
 pub mod sessions;
 pub mod settings;
 pub mod throttle;

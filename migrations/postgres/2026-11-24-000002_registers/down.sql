@@ -1,0 +1,13 @@
+DROP TABLE field_changes;
+DROP TABLE supervision_notes;
+DROP TABLE task_force;
+DROP TABLE rect_extensions;
+DROP TABLE rect_items;
+DROP TABLE rect_tables;
+DROP TABLE measure_goals;
+DROP TABLE measures;
+DROP TABLE unit_plans;
+DROP TABLE attachments;
+DROP TABLE campaign_months;
+DROP TABLE campaign_goals;
+DROP TABLE campaigns;

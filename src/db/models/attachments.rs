@@ -1,0 +1,152 @@
+//! Files attached to records (evidence of measures and rectification items, unit plans),
+//! stored in the database so every instance serves them. Each file carries the unit of its
+//! record, so downloads are checked against the same unit scope as the record.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::{attachments, measures, rect_items, unit_plans, users};
+use crate::db::DbConn;
+
+/// What a file is attached to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Owner {
+    Measure,
+    RectItem,
+    UnitPlan,
+}
+
+impl Owner {
+    pub fn code(self) -> &'static str {
+        match self {
+            Owner::Measure => "measure",
+            Owner::RectItem => "rect_item",
+            Owner::UnitPlan => "unit_plan",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Owner> {
+        [Owner::Measure, Owner::RectItem, Owner::UnitPlan]
+            .into_iter()
+            .find(|o| o.code() == code)
+    }
+}
+
+/// A file without its bytes, for lists.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = attachments)]
+pub struct AttachmentMeta {
+    pub id: i32,
+    pub owner: String,
+    pub owner_id: i32,
+    pub unit_id: i32,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: i32,
+    pub uploaded_by: Option<i32>,
+    pub uploaded_at: NaiveDateTime,
+}
+
+impl AttachmentMeta {
+    /// `1.2 MB`, `35 KB`
+    pub fn size_label(&self) -> String {
+        let s = f64::from(self.size);
+        if s >= 1024.0 * 1024.0 {
+            format!("{:.1} MB", s / 1024.0 / 1024.0)
+        } else {
+            format!("{:.0} KB", (s / 1024.0).ceil())
+        }
+    }
+}
+
+/// The unit a record belongs to, or None when the record does not exist.
+pub fn owner_unit(conn: &mut DbConn, owner: Owner, owner_id: i32) -> QueryResult<Option<i32>> {
+    match owner {
+        Owner::Measure => measures::table
+            .find(owner_id)
+            .select(measures::unit_id)
+            .first(conn)
+            .optional(),
+        Owner::RectItem => rect_items::table
+            .find(owner_id)
+            .select(rect_items::unit_id)
+            .first(conn)
+            .optional(),
+        Owner::UnitPlan => unit_plans::table
+            .find(owner_id)
+            .select(unit_plans::unit_id)
+            .first(conn)
+            .optional(),
+    }
+}
+
+pub struct NewFile<'a> {
+    pub owner: Owner,
+    pub owner_id: i32,
+    pub unit_id: i32,
+    pub file_name: &'a str,
+    pub content_type: &'a str,
+    pub data: &'a [u8],
+    pub uploaded_by: i32,
+}
+
+pub fn insert(conn: &mut DbConn, f: NewFile<'_>, now: NaiveDateTime) -> QueryResult<i32> {
+    diesel::insert_into(attachments::table)
+        .values((
+            attachments::owner.eq(f.owner.code()),
+            attachments::owner_id.eq(f.owner_id),
+            attachments::unit_id.eq(f.unit_id),
+            attachments::file_name.eq(f.file_name),
+            attachments::content_type.eq(f.content_type),
+            attachments::size.eq(i32::try_from(f.data.len()).unwrap_or(i32::MAX)),
+            attachments::data.eq(f.data),
+            attachments::uploaded_by.eq(Some(f.uploaded_by)),
+            attachments::uploaded_at.eq(now),
+        ))
+        .returning(attachments::id)
+        .get_result(conn)
+}
+
+/// The files of a record, oldest first, with the uploader's name.
+pub fn list_for(
+    conn: &mut DbConn,
+    owner: Owner,
+    owner_id: i32,
+) -> QueryResult<Vec<(AttachmentMeta, Option<String>)>> {
+    attachments::table
+        .left_join(users::table.on(users::id.nullable().eq(attachments::uploaded_by)))
+        .filter(attachments::owner.eq(owner.code()))
+        .filter(attachments::owner_id.eq(owner_id))
+        .order(attachments::id)
+        .select((AttachmentMeta::as_select(), users::display_name.nullable()))
+        .load(conn)
+}
+
+pub fn meta(conn: &mut DbConn, id: i32) -> QueryResult<AttachmentMeta> {
+    attachments::table
+        .find(id)
+        .select(AttachmentMeta::as_select())
+        .first(conn)
+}
+
+pub fn data(conn: &mut DbConn, id: i32) -> QueryResult<Vec<u8>> {
+    attachments::table
+        .find(id)
+        .select(attachments::data)
+        .first(conn)
+}
+
+pub fn delete(conn: &mut DbConn, id: i32) -> QueryResult<()> {
+    diesel::delete(attachments::table.find(id)).execute(conn)?;
+    Ok(())
+}
+
+/// Delete the files of a record (when the record itself goes).
+pub fn delete_for(conn: &mut DbConn, owner: Owner, owner_id: i32) -> QueryResult<usize> {
+    diesel::delete(
+        attachments::table
+            .filter(attachments::owner.eq(owner.code()))
+            .filter(attachments::owner_id.eq(owner_id)),
+    )
+    .execute(conn)
+}

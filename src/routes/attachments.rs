@@ -1,0 +1,236 @@
+//! Evidence files: upload (multipart, CSRF-checked like every POST), download with the
+//! original Chinese name, delete. Every step checks the unit scope of the record the file
+//! belongs to.
+
+use actix_multipart::form::{bytes::Bytes, text::Text, MultipartForm};
+use actix_session::Session;
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+
+use crate::auth::{Action, CurrentUser};
+use crate::clock::format_local;
+use crate::db::models::attachments::{self, AttachmentMeta, NewFile, Owner};
+use crate::db::models::{audit, units};
+use crate::db::DbConn;
+use crate::domain::files;
+use crate::error::{AppError, AppResult};
+use crate::startup::AppState;
+use crate::views::{flash, redirect, safe_next};
+use crate::xlsx::attachment_response;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/attachments", web::post().to(upload))
+        .route("/attachments/{id}", web::get().to(download))
+        .route("/attachments/{id}/delete", web::post().to(delete));
+}
+
+/// One file in a record's list (read by `templates/partials/files.html`).
+pub struct FileLine {
+    pub id: i32,
+    pub name: String,
+    pub size: String,
+    pub uploader: String,
+    pub at: String,
+}
+
+/// The files block of a record page: list, and the upload form when the user may write.
+pub struct FileList {
+    pub owner: &'static str,
+    pub owner_id: i32,
+    /// Where to come back to after an upload or delete.
+    pub back: String,
+    pub can_write: bool,
+    pub files: Vec<FileLine>,
+}
+
+impl FileList {
+    /// Load the files of a record. `can_write` comes from the record's own permission check.
+    pub fn load(
+        conn: &mut DbConn,
+        owner: Owner,
+        owner_id: i32,
+        back: String,
+        can_write: bool,
+    ) -> AppResult<FileList> {
+        let rows = attachments::list_for(conn, owner, owner_id)?;
+        Ok(FileList {
+            owner: owner.code(),
+            owner_id,
+            back,
+            can_write,
+            files: rows
+                .into_iter()
+                .map(|(m, who): (AttachmentMeta, Option<String>)| FileLine {
+                    id: m.id,
+                    size: m.size_label(),
+                    name: m.file_name,
+                    uploader: who.unwrap_or_default(),
+                    at: format_local(m.uploaded_at),
+                })
+                .collect(),
+        })
+    }
+}
+
+#[derive(MultipartForm)]
+pub struct UploadForm {
+    file: Option<Bytes>,
+    owner: Text<String>,
+    owner_id: Text<String>,
+    back: Option<Text<String>>,
+}
+
+/// The unit of a record, checked for `action`.
+async fn unit_for(
+    state: &AppState,
+    user: &CurrentUser,
+    owner: Owner,
+    owner_id: i32,
+    action: Action,
+) -> AppResult<i32> {
+    let unit = state
+        .db
+        .run(move |c| {
+            let unit_id = attachments::owner_unit(c, owner, owner_id)?.ok_or(AppError::NotFound)?;
+            Ok(units::get(c, unit_id)?)
+        })
+        .await?;
+    user.require(action, &unit)?;
+    Ok(unit.id)
+}
+
+async fn upload(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    session: Session,
+    form: MultipartForm<UploadForm>,
+) -> AppResult<HttpResponse> {
+    let form = form.into_inner();
+    let owner = Owner::parse(form.owner.trim()).ok_or(AppError::NotFound)?;
+    let owner_id: i32 = form
+        .owner_id
+        .trim()
+        .parse()
+        .map_err(|_| AppError::NotFound)?;
+    let back = safe_next(form.back.as_ref().map(|b| b.as_str())).unwrap_or_else(|| "/home".into());
+    let unit_id = unit_for(&state, &user, owner, owner_id, Action::Write).await?;
+    let Some(file) = form.file else {
+        flash(&session, "error", "请选择要上传的文件。");
+        return Ok(redirect(&back));
+    };
+    let name = files::clean_name(file.file_name.as_deref().unwrap_or(""));
+    let content_type = match files::check(&name, &file.data) {
+        Ok(t) => t,
+        Err(msg) => {
+            flash(&session, "error", format!("{name}：{msg}"));
+            return Ok(redirect(&back));
+        }
+    };
+    let now = state.now();
+    let actor = user.id;
+    let data = file.data.to_vec();
+    let stored_name = name.clone();
+    state
+        .db
+        .write(move |c| {
+            let id = attachments::insert(
+                c,
+                NewFile {
+                    owner,
+                    owner_id,
+                    unit_id,
+                    file_name: &stored_name,
+                    content_type,
+                    data: &data,
+                    uploaded_by: actor,
+                },
+                now,
+            )?;
+            audit::record(
+                c,
+                audit::Change {
+                    user_id: Some(actor),
+                    unit_id: Some(unit_id),
+                    action: "upload",
+                    entity: owner.code(),
+                    entity_id: Some(owner_id),
+                    summary: format!("上传附件 {stored_name}"),
+                    before: None,
+                    after: Some(serde_json::json!({ "attachment_id": id, "size": data.len() })),
+                },
+                now,
+            )?;
+            Ok(())
+        })
+        .await?;
+    flash(&session, "success", format!("已上传附件：{name}"));
+    Ok(redirect(&back))
+}
+
+async fn download(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<i32>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let meta = state.db.run(move |c| Ok(attachments::meta(c, id)?)).await?;
+    let unit_id = meta.unit_id;
+    let unit = state.db.run(move |c| Ok(units::get(c, unit_id)?)).await?;
+    user.require(Action::Read, &unit)?;
+    let data = state.db.run(move |c| Ok(attachments::data(c, id)?)).await?;
+    Ok(attachment_response(
+        &meta.file_name,
+        &meta.content_type,
+        data,
+    ))
+}
+
+#[derive(Deserialize)]
+struct DeleteForm {
+    #[serde(default)]
+    back: String,
+}
+
+async fn delete(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    session: Session,
+    path: web::Path<i32>,
+    form: web::Form<DeleteForm>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let meta = state.db.run(move |c| Ok(attachments::meta(c, id)?)).await?;
+    let unit_id = meta.unit_id;
+    let unit = state.db.run(move |c| Ok(units::get(c, unit_id)?)).await?;
+    user.require(Action::Write, &unit)?;
+    let now = state.now();
+    let actor = user.id;
+    let name = meta.file_name.clone();
+    state
+        .db
+        .write(move |c| {
+            attachments::delete(c, id)?;
+            audit::record(
+                c,
+                audit::Change {
+                    user_id: Some(actor),
+                    unit_id: Some(unit_id),
+                    action: "delete_attachment",
+                    entity: &meta.owner,
+                    entity_id: Some(meta.owner_id),
+                    summary: format!("删除附件 {}", meta.file_name),
+                    before: Some(
+                        serde_json::json!({ "attachment_id": id, "file_name": meta.file_name }),
+                    ),
+                    after: None,
+                },
+                now,
+            )?;
+            Ok(())
+        })
+        .await?;
+    flash(&session, "success", format!("已删除附件：{name}"));
+    Ok(redirect(
+        &safe_next(Some(&form.back)).unwrap_or_else(|| "/home".into()),
+    ))
+}
