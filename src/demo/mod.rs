@@ -1,5 +1,7 @@
 //! Demo data (`serve --demo`), idempotent: the organisation tree and the demo accounts of
-//! DESIGN.md section 6. Later areas add their own demo records here.
+//! DESIGN.md section 6, and the campaign years with their registers (one module per area).
+
+pub mod campaigns;
 
 use crate::auth::password;
 use crate::config::Settings;
@@ -176,6 +178,12 @@ pub fn seed(db: &Db, settings: &Settings) -> anyhow::Result<()> {
             };
             units::insert(c, &fields, now)?;
         }
+        Ok(())
+    })?;
+
+    let today = settings.clock.today();
+    write_tx(&mut conn, |c| -> anyhow::Result<()> {
+        campaigns::seed(c, today, now)?;
         Ok(())
     })?;
 
