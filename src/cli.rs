@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::auth::password;
 use crate::config::{Settings, DEFAULT_BIND, DEFAULT_DATABASE_URL};
 use crate::db::models::{sessions, units, users};
-use crate::db::{write_tx, Db};
+use crate::db::{connect_migrated, write_tx};
 use crate::domain::validate::{self, FieldErrors};
 use crate::domain::Role;
 use crate::startup::Application;
@@ -113,7 +113,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => serve(args),
         Command::Migrate(db) => {
-            Db::open(&db.database_url)?;
+            connect_migrated(&db.database_url)?;
             println!("数据库已是最新结构。");
             Ok(())
         }
@@ -182,9 +182,8 @@ fn user(cmd: UserCommand) -> anyhow::Result<()> {
             })?;
             let password = read_password(password)?;
             check_password(&password)?;
-            let db = Db::open(&db.database_url)?;
+            let (_, mut conn) = connect_migrated(&db.database_url)?;
             let hash = password::hash_blocking(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
-            let mut conn = db.conn().map_err(|e| anyhow::anyhow!("{e}"))?;
             write_tx(&mut conn, |c| -> anyhow::Result<()> {
                 let unit = units::by_code(c, &unit)?
                     .ok_or_else(|| anyhow::anyhow!("没有编码为 {unit} 的单位"))?;
@@ -209,9 +208,8 @@ fn user(cmd: UserCommand) -> anyhow::Result<()> {
         } => {
             let password = read_password(password)?;
             check_password(&password)?;
-            let db = Db::open(&db.database_url)?;
+            let (_, mut conn) = connect_migrated(&db.database_url)?;
             let hash = password::hash_blocking(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
-            let mut conn = db.conn().map_err(|e| anyhow::anyhow!("{e}"))?;
             write_tx(&mut conn, |c| -> anyhow::Result<()> {
                 let u = users::by_username(c, &username.to_lowercase())?
                     .ok_or_else(|| anyhow::anyhow!("没有用户 {username}"))?;
@@ -222,8 +220,7 @@ fn user(cmd: UserCommand) -> anyhow::Result<()> {
             println!("已为 {username} 设置新密码，其登录已全部退出。");
         }
         UserCommand::Disable { db, username } => {
-            let db = Db::open(&db.database_url)?;
-            let mut conn = db.conn().map_err(|e| anyhow::anyhow!("{e}"))?;
+            let (_, mut conn) = connect_migrated(&db.database_url)?;
             write_tx(&mut conn, |c| -> anyhow::Result<()> {
                 let u = users::by_username(c, &username.to_lowercase())?
                     .ok_or_else(|| anyhow::anyhow!("没有用户 {username}"))?;

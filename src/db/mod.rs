@@ -20,6 +20,16 @@ use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 use crate::error::AppError;
 
+/// SQL functions both backends have.
+pub mod sql {
+    use diesel::sql_types::Text;
+
+    diesel::define_sql_function! {
+        /// Lower-case text, for case-insensitive search (PostgreSQL's LIKE is case-sensitive).
+        fn lower(x: Text) -> Text;
+    }
+}
+
 pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
@@ -144,15 +154,22 @@ pub struct Db {
     backend: Backend,
 }
 
+/// Check the URL, create the SQLite folder, connect once and run migrations. For commands
+/// that do one piece of work and exit: no pool, so no background threads at exit.
+pub fn connect_migrated(url: &str) -> anyhow::Result<(Backend, DbConn)> {
+    let backend = Backend::from_url(url).map_err(|e| anyhow::anyhow!(e))?;
+    backend.prepare()?;
+    let mut conn = backend
+        .connect()
+        .map_err(|e| anyhow::anyhow!("无法连接数据库 ({}): {e}", redact(url)))?;
+    run_migrations(&mut conn)?;
+    Ok((backend, conn))
+}
+
 impl Db {
     /// Check the URL, create the SQLite folder, run migrations and open the pool.
     pub fn open(url: &str) -> anyhow::Result<Self> {
-        let backend = Backend::from_url(url).map_err(|e| anyhow::anyhow!(e))?;
-        backend.prepare()?;
-        let mut conn = backend
-            .connect()
-            .map_err(|e| anyhow::anyhow!("无法连接数据库 ({}): {e}", redact(url)))?;
-        run_migrations(&mut conn)?;
+        let (backend, conn) = connect_migrated(url)?;
         drop(conn);
         let size = if backend.is_sqlite() { 8 } else { 16 };
         let pool = r2d2::Pool::builder()

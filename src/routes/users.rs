@@ -457,7 +457,7 @@ async fn reset_password(
     let id = path.into_inner();
     let (u, editing) = load_editing(&state, &user, id).await?;
     let mut errors = FieldErrors::new();
-    let password = validate::new_password(&mut errors, "password", &form.password);
+    let password = validate::new_password(&mut errors, "reset_password", &form.password);
     if !errors.is_empty() {
         let form = UserForm {
             username: u.username.clone(),

@@ -91,7 +91,7 @@ fn random_suffix() -> String {
 
 fn pg_admin_url() -> String {
     std::env::var("ZUOFENG_TEST_PG_URL")
-        .unwrap_or_else(|_| "postgres://root@127.0.0.1:5432/postgres".to_string())
+        .unwrap_or_else(|_| "postgres://root@127.0.0.1:5432/postgres?sslmode=disable".to_string())
 }
 
 pub fn start_time() -> NaiveDateTime {

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use crate::db::models::units::{escape_like, Unit};
 use crate::db::schema::{sessions, units, users};
+use crate::db::sql::lower;
 use crate::db::DbConn;
 use crate::domain::Role;
 
@@ -99,12 +100,12 @@ pub fn list(
         ($q:expr) => {{
             let mut q = $q;
             if let Some(text) = &f.q {
-                let pat = format!("%{}%", escape_like(text));
+                let pat = format!("%{}%", escape_like(&text.to_lowercase()));
                 q = q.filter(
-                    users::username
+                    lower(users::username)
                         .like(pat.clone())
                         .escape('\\')
-                        .or(users::display_name.like(pat).escape('\\')),
+                        .or(lower(users::display_name).like(pat).escape('\\')),
                 );
             }
             if let Some(role) = f.role {
