@@ -5,6 +5,7 @@ pub mod account;
 pub mod assets;
 pub mod attachments;
 pub mod audit;
+pub mod campaigns;
 pub mod health;
 pub mod home;
 pub mod units;
@@ -27,6 +28,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, login_limiter: LoginLimiter) {
     units::configure(cfg);
     users::configure(cfg);
     audit::configure(cfg);
+    campaigns::configure(cfg);
 }
 
 pub async fn not_found() -> Result<actix_web::HttpResponse, AppError> {

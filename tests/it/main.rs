@@ -5,6 +5,7 @@
 mod helpers;
 
 mod account;
+mod campaigns;
 mod cli;
 mod misc;
 mod roles;

@@ -1,0 +1,415 @@
+//! Campaign years: set-up by the office, the 15 goals, monthly requirements, unit plans with
+//! their files.
+
+use crate::helpers::*;
+
+fn multipart(
+    token: &str,
+    fields: &[(&str, &str)],
+    file: Option<(&str, &[u8])>,
+) -> (String, Vec<u8>) {
+    let boundary = "ZuofengBoundary7MA4YWxk";
+    let mut body = Vec::new();
+    let mut part = |name: &str, value: &[u8], file_name: Option<&str>| {
+        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        match file_name {
+            Some(f) => body.extend_from_slice(
+                format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
+            ),
+            None => body.extend_from_slice(format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes()),
+        }
+        body.extend_from_slice(value);
+        body.extend_from_slice(b"\r\n");
+    };
+    part("csrf_token", token.as_bytes(), None);
+    for (k, v) in fields {
+        part(k, v.as_bytes(), None);
+    }
+    if let Some((name, data)) = file {
+        part("file", data, Some(name));
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<<>>\n%%EOF\n";
+
+async fn everyone_reads_the_campaign_and_its_goals(app: TestApp) {
+    for who in ["zhibu01", "zongzhi01", "viewer", "admin"] {
+        let b = app.signed_in(who).await;
+        let list = b.get("/campaigns").await;
+        assert_eq!(list.status, 200);
+        list.assert_contains("/campaigns/2022");
+        list.assert_contains("/campaigns/2026");
+        let page = b.get("/campaigns/2026").await;
+        assert_eq!(page.status, 200);
+        for goal in [
+            "标准严格",
+            "纪律严明",
+            "较真碰硬",
+            "落实细心",
+            "作风务实",
+            "流程快捷",
+        ] {
+            page.assert_contains(goal);
+        }
+        page.assert_contains("工作目标（15 个）");
+        page.assert_contains("每月 25 日前报送");
+        // Only the office gets edit forms.
+        if who == "admin" {
+            page.assert_contains("保存工作目标");
+        } else {
+            page.assert_lacks("保存工作目标");
+            page.assert_lacks("年度设置</a>");
+        }
+    }
+    assert_eq!(
+        app.signed_in("zhibu01")
+            .await
+            .get("/campaigns/1999")
+            .await
+            .status,
+        404
+    );
+}
+
+async fn office_creates_a_year_with_fifteen_goals(app: TestApp) {
+    let admin = app.signed_in("admin").await;
+    assert_eq!(admin.get("/campaigns/new").await.status, 200);
+    let res = admin
+        .post(
+            "/campaigns",
+            &[
+                ("year", "2027"),
+                ("name", "2027年作风建设"),
+                ("due_day", "20"),
+                ("yellow_days", "5"),
+            ],
+        )
+        .await;
+    res.assert_redirect("/campaigns/2027");
+    let page = admin.get("/campaigns/2027").await;
+    page.assert_contains("每月 20 日前报送");
+    page.assert_contains("到期前 5 天");
+    assert_eq!(
+        app.count("campaign_goals g JOIN campaigns c ON c.id = g.campaign_id WHERE c.year = 2027"),
+        15
+    );
+    assert_eq!(
+        app.count("audit_log WHERE entity = 'campaign' AND action = 'create'"),
+        1
+    );
+    // The same year again is refused on the form.
+    let again = admin
+        .post(
+            "/campaigns",
+            &[
+                ("year", "2027"),
+                ("name", "重复"),
+                ("due_day", "25"),
+                ("yellow_days", "7"),
+            ],
+        )
+        .await;
+    assert_eq!(again.status, 422);
+    again.assert_contains("2027 年度已存在");
+    assert_eq!(again.input_value("name").as_deref(), Some("重复"));
+}
+
+async fn bad_campaign_input_is_refused(app: TestApp) {
+    let admin = app.signed_in("admin").await;
+    let before = app.count("campaigns");
+    for (year, name, due, yellow, message) in [
+        ("abc", "x", "25", "7", "年度须为"),
+        ("2028", "", "25", "7", "请填写名称"),
+        ("2028", "x", "0", "7", "月度调度截止日须为"),
+        ("2028", "x", "32", "7", "月度调度截止日须为"),
+        ("2028", "x", "25", "-1", "临期提醒天数须为"),
+        ("2028", "x", "25", "99", "临期提醒天数须为"),
+    ] {
+        let res = admin
+            .post(
+                "/campaigns",
+                &[
+                    ("year", year),
+                    ("name", name),
+                    ("due_day", due),
+                    ("yellow_days", yellow),
+                ],
+            )
+            .await;
+        assert_eq!(res.status, 422, "{message}");
+        res.assert_contains(message);
+        assert_eq!(res.input_value("due_day").as_deref(), Some(due));
+    }
+    assert_eq!(app.count("campaigns"), before);
+}
+
+async fn only_the_office_sets_up_years(app: TestApp) {
+    let fields = [
+        ("year", "2029"),
+        ("name", "x"),
+        ("due_day", "25"),
+        ("yellow_days", "7"),
+    ];
+    for who in ["zhibu01", "zongzhi01", "viewer"] {
+        let b = app.signed_in(who).await;
+        assert_eq!(b.get("/campaigns/new").await.status, 403);
+        assert_eq!(b.post("/campaigns", &fields).await.status, 403, "{who}");
+        assert_eq!(
+            b.post(
+                "/campaigns/2026",
+                &[("name", "改名"), ("due_day", "1"), ("yellow_days", "1")]
+            )
+            .await
+            .status,
+            403
+        );
+        assert_eq!(
+            b.post("/campaigns/2026/months", &[("m1", "改")])
+                .await
+                .status,
+            403
+        );
+    }
+    assert_eq!(app.count("campaigns WHERE year = 2029"), 0);
+    assert_eq!(app.count("campaigns WHERE due_day = 1"), 0);
+    // Without the token, even the office is refused.
+    let admin = app.signed_in("admin").await;
+    assert_eq!(admin.post_raw("/campaigns", &fields).await.status, 403);
+    let mut forged = vec![("csrf_token", "forged")];
+    forged.extend_from_slice(&fields);
+    assert_eq!(admin.post_raw("/campaigns", &forged).await.status, 403);
+    assert_eq!(app.count("campaigns WHERE year = 2029"), 0);
+}
+
+async fn office_edits_settings_goals_and_months(app: TestApp) {
+    let admin = app.signed_in("admin").await;
+    admin.get("/campaigns/2026/edit").await;
+    admin
+        .post(
+            "/campaigns/2026",
+            &[
+                ("name", "2026年作风建设年"),
+                ("due_day", "20"),
+                ("yellow_days", "10"),
+            ],
+        )
+        .await
+        .assert_redirect("/campaigns/2026");
+    let page = admin.get("/campaigns/2026").await;
+    page.assert_contains("2026年作风建设年");
+    page.assert_contains("每月 20 日前报送");
+
+    // Rename one goal.
+    let goal_id = app.count("campaign_goals g JOIN campaigns c ON c.id = g.campaign_id WHERE c.year = 2026 AND g.name = '标准严格'");
+    assert_eq!(goal_id, 1);
+    let id = {
+        use diesel::prelude::*;
+        use zuofeng::db::schema::{campaign_goals, campaigns};
+        let mut conn = app.db.conn().expect("conn");
+        campaign_goals::table
+            .inner_join(campaigns::table)
+            .filter(campaigns::year.eq(2026))
+            .filter(campaign_goals::name.eq("标准严格"))
+            .select(campaign_goals::id)
+            .first::<i32>(&mut conn)
+            .expect("goal")
+    };
+    let name_field = format!("name_{id}");
+    let desc_field = format!("desc_{id}");
+    admin
+        .post(
+            "/campaigns/2026/goals",
+            &[(&name_field, "标准更严格"), (&desc_field, "对标一流")],
+        )
+        .await
+        .assert_redirect("/campaigns/2026#goals");
+    let page = admin.get("/campaigns/2026").await;
+    page.assert_contains("标准更严格");
+    page.assert_contains("对标一流");
+    // An empty goal name is refused and nothing changes.
+    let res = admin
+        .post("/campaigns/2026/goals", &[(&name_field, "  ")])
+        .await;
+    assert_eq!(res.status, 422);
+    res.assert_contains("的名称");
+    assert_eq!(app.count("campaign_goals WHERE name = '标准更严格'"), 1);
+
+    // Monthly requirements.
+    admin
+        .post(
+            "/campaigns/2026/months",
+            &[("m11", "完成年度自查，准备千分制考核。")],
+        )
+        .await
+        .assert_redirect("/campaigns/2026#months");
+    admin
+        .get("/campaigns/2026")
+        .await
+        .assert_contains("完成年度自查，准备千分制考核。");
+    let long = "长".repeat(2001);
+    let res = admin
+        .post("/campaigns/2026/months", &[("m11", &long)])
+        .await;
+    assert_eq!(res.status, 422);
+    assert_eq!(
+        app.count("campaign_months WHERE requirement = '完成年度自查，准备千分制考核。'"),
+        1
+    );
+}
+
+async fn branches_write_their_own_plan_with_files(app: TestApp) {
+    let zb01 = app.unit_id("ZB01");
+    let path = format!("/campaigns/2026/plans/{zb01}");
+    let sec = app.signed_in("zhibu01").await;
+    let form = sec.get(&path).await;
+    assert_eq!(form.status, 200);
+    assert!(form
+        .input_value("title")
+        .unwrap_or_default()
+        .contains("综合办公室党支部"));
+    // Bad input keeps what was typed.
+    let res = sec
+        .post(&path, &[("title", "我的方案"), ("content", "")])
+        .await;
+    assert_eq!(res.status, 422);
+    res.assert_contains("请填写方案内容");
+    assert_eq!(res.input_value("title").as_deref(), Some("我的方案"));
+    assert_eq!(app.count("unit_plans"), 0);
+    sec.post(
+        &path,
+        &[
+            ("title", "综合办公室党支部实施方案"),
+            ("content", "一、工作目标\n二、工作措施"),
+        ],
+    )
+    .await
+    .assert_redirect(&path);
+    assert_eq!(app.count("unit_plans"), 1);
+
+    // The general branch reads it; other branches cannot.
+    let rev = app.signed_in("zongzhi01").await;
+    let page = rev.get(&path).await;
+    assert_eq!(page.status, 200);
+    page.assert_contains("二、工作措施");
+    let other = app.signed_in("zhibu02").await;
+    assert_eq!(other.get(&path).await.status, 403);
+    assert_eq!(
+        other
+            .post(&path, &[("title", "篡改"), ("content", "篡改")])
+            .await
+            .status,
+        403
+    );
+    assert_eq!(app.count("unit_plans WHERE title = '篡改'"), 0);
+    assert_eq!(
+        rev.post(&path, &[("title", "篡改"), ("content", "篡改")])
+            .await
+            .status,
+        403
+    );
+
+    // Upload the plan file (a real PDF), then a disguised one that is refused.
+    sec.get(&path).await;
+    let plan_id = app.count("unit_plans WHERE id > 0"); // the only plan has id 1
+    let plan_id = plan_id.to_string();
+    let (ct, body) = multipart(
+        &sec.csrf(),
+        &[
+            ("owner", "unit_plan"),
+            ("owner_id", &plan_id),
+            ("back", &path),
+        ],
+        Some(("实施方案.pdf", PDF)),
+    );
+    sec.post_body("/attachments", &ct, body)
+        .await
+        .assert_redirect(&path);
+    let page = sec.get(&path).await;
+    page.assert_contains("已上传附件：实施方案.pdf");
+    page.assert_contains("实施方案.pdf");
+    assert_eq!(app.count("attachments"), 1);
+    let (ct, body) = multipart(
+        &sec.csrf(),
+        &[
+            ("owner", "unit_plan"),
+            ("owner_id", &plan_id),
+            ("back", &path),
+        ],
+        Some(("evil.pdf", b"<html><script>alert(1)</script></html>")),
+    );
+    sec.post_body("/attachments", &ct, body)
+        .await
+        .assert_redirect(&path);
+    sec.get(&path).await.assert_contains("只能上传");
+    assert_eq!(app.count("attachments"), 1);
+    // Another branch may not upload onto this plan.
+    other.get("/home").await;
+    let (ct, body) = multipart(
+        &other.csrf(),
+        &[
+            ("owner", "unit_plan"),
+            ("owner_id", &plan_id),
+            ("back", "/home"),
+        ],
+        Some(("x.pdf", PDF)),
+    );
+    assert_eq!(other.post_body("/attachments", &ct, body).await.status, 403);
+    // No token: refused before anything.
+    let (ct, body) = multipart(
+        "",
+        &[("owner", "unit_plan"), ("owner_id", &plan_id)],
+        Some(("x.pdf", PDF)),
+    );
+    assert_eq!(sec.post_body("/attachments", &ct, body).await.status, 403);
+    assert_eq!(app.count("attachments"), 1);
+
+    // Download keeps the Chinese name; scope applies.
+    let file_id = app.count("attachments WHERE id > 0");
+    let res = rev
+        .client
+        .get(format!("{}/attachments/{file_id}", app.addr))
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(res.status().as_u16(), 200);
+    let cd = res.headers()["content-disposition"]
+        .to_str()
+        .unwrap_or("")
+        .to_string();
+    assert!(cd.contains("filename*=UTF-8''%E5%AE%9E%E6%96%BD"), "{cd}");
+    assert_eq!(res.bytes().await.expect("body").as_ref(), PDF);
+    assert_eq!(
+        other.get(&format!("/attachments/{file_id}")).await.status,
+        403
+    );
+    // Delete: another branch refused, the owner may.
+    assert_eq!(
+        other
+            .post(
+                &format!("/attachments/{file_id}/delete"),
+                &[("back", "/home")]
+            )
+            .await
+            .status,
+        403
+    );
+    assert_eq!(app.count("attachments"), 1);
+    sec.post(
+        &format!("/attachments/{file_id}/delete"),
+        &[("back", &path)],
+    )
+    .await
+    .assert_redirect(&path);
+    assert_eq!(app.count("attachments"), 0);
+}
+
+both!(
+    everyone_reads_the_campaign_and_its_goals,
+    office_creates_a_year_with_fifteen_goals,
+    bad_campaign_input_is_refused,
+    only_the_office_sets_up_years,
+    office_edits_settings_goals_and_months,
+    branches_write_their_own_plan_with_files,
+);
