@@ -146,20 +146,15 @@ async fn login(
                 .write(move |c| {
                     throttle::clear(c, &name)?;
                     users::touch_login(c, uid, now)?;
-                    audit::record(
-                        c,
-                        audit::Change {
-                            user_id: Some(uid),
-                            unit_id: Some(user.unit_id),
-                            action: "login",
-                            entity: "user",
-                            entity_id: Some(uid),
-                            summary: format!("{} 登录", user.display_name),
-                            before: None,
-                            after: None,
-                        },
-                        now,
-                    )?;
+                    audit::Change::new(
+                        uid,
+                        "login",
+                        "user",
+                        uid,
+                        format!("{} 登录", user.display_name),
+                    )
+                    .unit(user.unit_id)
+                    .record(c, now)?;
                     Ok(())
                 })
                 .await?;
@@ -292,20 +287,15 @@ async fn change_password(
             users::set_password(c, uid, &hash, false, now)?;
             // Every other session of this user ends now; this one gets a new id below.
             sessions::delete_for_user(c, uid, None)?;
-            audit::record(
-                c,
-                audit::Change {
-                    user_id: Some(uid),
-                    unit_id: Some(unit_id),
-                    action: "password",
-                    entity: "user",
-                    entity_id: Some(uid),
-                    summary: format!("{name} 修改了自己的密码"),
-                    before: None,
-                    after: None,
-                },
-                now,
-            )?;
+            audit::Change::new(
+                uid,
+                "password",
+                "user",
+                uid,
+                format!("{name} 修改了自己的密码"),
+            )
+            .unit(unit_id)
+            .record(c, now)?;
             Ok(())
         })
         .await?;

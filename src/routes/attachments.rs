@@ -146,20 +146,16 @@ async fn upload(
                 },
                 now,
             )?;
-            audit::record(
-                c,
-                audit::Change {
-                    user_id: Some(actor),
-                    unit_id: Some(unit_id),
-                    action: "upload",
-                    entity: owner.code(),
-                    entity_id: Some(owner_id),
-                    summary: format!("上传附件 {stored_name}"),
-                    before: None,
-                    after: Some(serde_json::json!({ "attachment_id": id, "size": data.len() })),
-                },
-                now,
-            )?;
+            audit::Change::new(
+                actor,
+                "upload",
+                owner.code(),
+                owner_id,
+                format!("上传附件 {stored_name}"),
+            )
+            .unit(unit_id)
+            .after(&serde_json::json!({ "attachment_id": id, "size": data.len() }))
+            .record(c, now)?;
             Ok(())
         })
         .await?;
@@ -210,22 +206,16 @@ async fn delete(
         .db
         .write(move |c| {
             attachments::delete(c, id)?;
-            audit::record(
-                c,
-                audit::Change {
-                    user_id: Some(actor),
-                    unit_id: Some(unit_id),
-                    action: "delete_attachment",
-                    entity: &meta.owner,
-                    entity_id: Some(meta.owner_id),
-                    summary: format!("删除附件 {}", meta.file_name),
-                    before: Some(
-                        serde_json::json!({ "attachment_id": id, "file_name": meta.file_name }),
-                    ),
-                    after: None,
-                },
-                now,
-            )?;
+            audit::Change::new(
+                actor,
+                "delete_attachment",
+                &meta.owner,
+                meta.owner_id,
+                format!("删除附件 {}", meta.file_name),
+            )
+            .unit(unit_id)
+            .before(&serde_json::json!({ "attachment_id": id, "file_name": meta.file_name }))
+            .record(c, now)?;
             Ok(())
         })
         .await?;

@@ -4,7 +4,6 @@
 use std::collections::HashMap;
 
 use actix_session::Session;
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
@@ -19,7 +18,7 @@ use crate::domain::UnitKind;
 use crate::error::{AppError, AppResult};
 use crate::routes::attachments::FileList;
 use crate::startup::AppState;
-use crate::views::{flash, redirect, render, render_status, BaseContext, PageCtx};
+use crate::views::{flash, redirect, render, render_form, BaseContext, PageCtx};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/campaigns", web::get().to(list))
@@ -177,11 +176,7 @@ async fn show_page(
         campaign,
         errors,
     };
-    if page.errors.is_empty() {
-        render(&page)
-    } else {
-        render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
-    }
+    render_form(&page, &page.errors)
 }
 
 async fn show(
@@ -258,11 +253,7 @@ fn form_page(
         form,
         errors,
     };
-    if page.errors.is_empty() {
-        render(&page)
-    } else {
-        render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
-    }
+    render_form(&page, &page.errors)
 }
 
 async fn new_form(
@@ -308,20 +299,15 @@ async fn create(
                 return Ok(None);
             }
             let created = campaigns::create(c, f.year, &f.name, f.due_day, f.yellow_days, now)?;
-            audit::record(
-                c,
-                audit::Change {
-                    user_id: Some(actor),
-                    unit_id: None,
-                    action: "create",
-                    entity: "campaign",
-                    entity_id: Some(created.id),
-                    summary: format!("新建作风建设年度 {}", created.year),
-                    before: None,
-                    after: serde_json::to_value(&created).ok(),
-                },
-                now,
-            )?;
+            audit::Change::new(
+                actor,
+                "create",
+                "campaign",
+                created.id,
+                format!("新建作风建设年度 {}", created.year),
+            )
+            .after(&created)
+            .record(c, now)?;
             Ok(Some(created))
         })
         .await?;
@@ -387,20 +373,16 @@ async fn update(
         .write(move |c| {
             let after =
                 campaigns::update_settings(c, before.id, &f.name, f.due_day, f.yellow_days, now)?;
-            audit::record(
-                c,
-                audit::Change {
-                    user_id: Some(actor),
-                    unit_id: None,
-                    action: "update",
-                    entity: "campaign",
-                    entity_id: Some(before.id),
-                    summary: format!("修改 {} 年度设置", before.year),
-                    before: serde_json::to_value(&before).ok(),
-                    after: serde_json::to_value(&after).ok(),
-                },
-                now,
-            )?;
+            audit::Change::new(
+                actor,
+                "update",
+                "campaign",
+                before.id,
+                format!("修改 {} 年度设置", before.year),
+            )
+            .before(&before)
+            .after(&after)
+            .record(c, now)?;
             Ok(())
         })
         .await?;
@@ -457,20 +439,16 @@ async fn update_goals(
         .write(move |c| {
             for (id, old, name, desc) in &changes {
                 campaigns::update_goal(c, *id, name, desc)?;
-                audit::record(
-                    c,
-                    audit::Change {
-                        user_id: Some(actor),
-                        unit_id: None,
-                        action: "update",
-                        entity: "goal",
-                        entity_id: Some(*id),
-                        summary: format!("修改 {year} 年度工作目标：{old} → {name}"),
-                        before: Some(serde_json::json!({ "name": old })),
-                        after: Some(serde_json::json!({ "name": name, "description": desc })),
-                    },
-                    now,
-                )?;
+                audit::Change::new(
+                    actor,
+                    "update",
+                    "goal",
+                    *id,
+                    format!("修改 {year} 年度工作目标：{old} → {name}"),
+                )
+                .before(&serde_json::json!({ "name": old }))
+                .after(&serde_json::json!({ "name": name, "description": desc }))
+                .record(c, now)?;
             }
             Ok(())
         })
@@ -516,23 +494,19 @@ async fn update_months(
             for (m, text) in &texts {
                 campaigns::set_month(c, cid, *m, text)?;
             }
-            audit::record(
-                c,
-                audit::Change {
-                    user_id: Some(actor),
-                    unit_id: None,
-                    action: "update",
-                    entity: "campaign_months",
-                    entity_id: Some(cid),
-                    summary: format!("修改 {year} 年度每月工作要求"),
-                    before: Some(serde_json::json!(before
-                        .iter()
-                        .map(|m| (m.month, m.requirement.clone()))
-                        .collect::<Vec<_>>())),
-                    after: Some(serde_json::json!(texts)),
-                },
-                now,
-            )?;
+            audit::Change::new(
+                actor,
+                "update",
+                "campaign_months",
+                cid,
+                format!("修改 {year} 年度每月工作要求"),
+            )
+            .before(&serde_json::json!(before
+                .iter()
+                .map(|m| (m.month, m.requirement.clone()))
+                .collect::<Vec<_>>()))
+            .after(&serde_json::json!(texts))
+            .record(c, now)?;
             Ok(())
         })
         .await?;
@@ -613,11 +587,7 @@ async fn plan_page(
         files,
         campaign,
     };
-    if page.errors.is_empty() {
-        render(&page)
-    } else {
-        render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
-    }
+    render_form(&page, &page.errors)
 }
 
 async fn show_plan(
@@ -658,20 +628,20 @@ async fn save_plan(
         .write(move |c| {
             let before = campaigns::plan(c, cid, unit_id)?;
             let after = campaigns::save_plan(c, cid, unit_id, &title, &content, actor, now)?;
-            audit::record(
-                c,
-                audit::Change {
-                    user_id: Some(actor),
-                    unit_id: Some(unit_id),
-                    action: if before.is_some() { "update" } else { "create" },
-                    entity: "unit_plan",
-                    entity_id: Some(after.id),
-                    summary: format!("保存 {year} 年度实施方案：{}", after.title),
-                    before: before.and_then(|b| serde_json::to_value(&b).ok()),
-                    after: serde_json::to_value(&after).ok(),
-                },
-                now,
-            )?;
+            let action = if before.is_some() { "update" } else { "create" };
+            let mut change = audit::Change::new(
+                actor,
+                action,
+                "unit_plan",
+                after.id,
+                format!("保存 {year} 年度实施方案：{}", after.title),
+            )
+            .unit(unit_id)
+            .after(&after);
+            if let Some(b) = &before {
+                change = change.before(b);
+            }
+            change.record(c, now)?;
             Ok(())
         })
         .await?;

@@ -2,7 +2,6 @@
 //! edits units (committee → general branches → branches; HQ departments and subsidiaries).
 
 use actix_session::Session;
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
@@ -14,7 +13,7 @@ use crate::domain::validate::{self, FieldErrors};
 use crate::domain::{UnitCategory, UnitKind};
 use crate::error::AppResult;
 use crate::startup::AppState;
-use crate::views::{flash, redirect, render, render_status, BaseContext, PageCtx};
+use crate::views::{flash, redirect, render, render_form, BaseContext, PageCtx};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/units", web::get().to(list))
@@ -345,11 +344,7 @@ async fn form_page(
         kinds: UnitKind::ALL,
         categories: UnitCategory::ALL,
     };
-    if page.errors.is_empty() {
-        render(&page)
-    } else {
-        render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
-    }
+    render_form(&page, &page.errors)
 }
 
 #[derive(Deserialize)]
@@ -423,20 +418,16 @@ async fn create(
                 return Ok(Saved::Invalid(errors));
             }
             let unit = units::insert(c, &fields, now)?;
-            audit::record(
-                c,
-                audit::Change {
-                    user_id: Some(actor),
-                    unit_id: Some(unit.id),
-                    action: "create",
-                    entity: "unit",
-                    entity_id: Some(unit.id),
-                    summary: format!("新增单位 {}", unit.name),
-                    before: None,
-                    after: serde_json::to_value(&fields).ok(),
-                },
-                now,
-            )?;
+            audit::Change::new(
+                actor,
+                "create",
+                "unit",
+                unit.id,
+                format!("新增单位 {}", unit.name),
+            )
+            .unit(unit.id)
+            .after(&fields)
+            .record(c, now)?;
             Ok(Saved::Done(unit))
         })
         .await?;
@@ -479,20 +470,17 @@ async fn update(
                 return Ok(Saved::Invalid(errors));
             }
             let unit = units::update(c, id, &fields, now)?;
-            audit::record(
-                c,
-                audit::Change {
-                    user_id: Some(actor),
-                    unit_id: Some(id),
-                    action: "update",
-                    entity: "unit",
-                    entity_id: Some(id),
-                    summary: format!("修改单位 {}", unit.name),
-                    before: serde_json::to_value(&before).ok(),
-                    after: serde_json::to_value(&unit).ok(),
-                },
-                now,
-            )?;
+            audit::Change::new(
+                actor,
+                "update",
+                "unit",
+                id,
+                format!("修改单位 {}", unit.name),
+            )
+            .unit(id)
+            .before(&before)
+            .after(&unit)
+            .record(c, now)?;
             Ok(Saved::Done(unit))
         })
         .await?;

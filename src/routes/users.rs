@@ -2,7 +2,6 @@
 //! disable and enable. Disabling a user or resetting a password ends their sessions at once.
 
 use actix_session::Session;
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
@@ -19,7 +18,7 @@ use crate::error::AppResult;
 use crate::routes::non_empty;
 use crate::routes::units::UnitRow;
 use crate::startup::AppState;
-use crate::views::{flash, redirect, render, render_status, BaseContext, PageCtx, Paging};
+use crate::views::{flash, redirect, render, render_form, BaseContext, PageCtx, Paging};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/users", web::get().to(list))
@@ -244,11 +243,7 @@ async fn form_page(
         roles: Role::ALL,
         units: all.iter().map(UnitRow::from).collect(),
     };
-    if page.errors.is_empty() {
-        render(&page)
-    } else {
-        render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
-    }
+    render_form(&page, &page.errors)
 }
 
 async fn load_editing(
@@ -313,16 +308,7 @@ enum Saved {
 }
 
 fn change(actor: i32, u: &User, action: &'static str, summary: String) -> audit::Change<'static> {
-    audit::Change {
-        user_id: Some(actor),
-        unit_id: Some(u.unit_id),
-        action,
-        entity: "user",
-        entity_id: Some(u.id),
-        summary,
-        before: None,
-        after: None,
-    }
+    audit::Change::new(actor, action, "user", u.id, summary).unit(u.unit_id)
 }
 
 async fn create(
@@ -352,14 +338,14 @@ async fn create(
                 return Ok(Saved::Invalid(errors));
             }
             let created = users::insert(c, &fields, &hash, true, now)?;
-            let mut ch = change(
+            change(
                 actor,
                 &created,
                 "create",
                 format!("新增用户 {}（{}）", created.display_name, created.username),
-            );
-            ch.after = serde_json::to_value(&fields).ok();
-            audit::record(c, ch, now)?;
+            )
+            .after(&fields)
+            .record(c, now)?;
             Ok(Saved::Done(created))
         })
         .await?;
@@ -415,18 +401,18 @@ async fn update(
                 // New rights: sign in again.
                 sessions::delete_for_user(c, id, None)?;
             }
-            let mut ch = change(
+            change(
                 actor,
                 &after,
                 "update",
                 format!("修改用户 {}", after.username),
-            );
-            ch.before = Some(serde_json::json!({
+            )
+            .before(&serde_json::json!({
                 "username": before.username, "display_name": before.display_name,
                 "role": before.role, "unit_id": before.unit_id,
-            }));
-            ch.after = serde_json::to_value(&fields).ok();
-            audit::record(c, ch, now)?;
+            }))
+            .after(&fields)
+            .record(c, now)?;
             Ok(Saved::Done(after))
         })
         .await?;

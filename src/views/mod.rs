@@ -156,6 +156,18 @@ pub fn render_status(status: StatusCode, page: &impl Template) -> Result<HttpRes
         .body(page.render()?))
 }
 
+/// A form page: 200 when `errors` is empty, else 422 (the page shows the messages).
+pub fn render_form(
+    page: &impl Template,
+    errors: &crate::domain::validate::FieldErrors,
+) -> Result<HttpResponse, AppError> {
+    if errors.is_empty() {
+        render(page)
+    } else {
+        render_status(StatusCode::UNPROCESSABLE_ENTITY, page)
+    }
+}
+
 /// 303 See Other to a local path.
 pub fn redirect(to: &str) -> HttpResponse {
     HttpResponse::SeeOther()

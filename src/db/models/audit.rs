@@ -33,6 +33,48 @@ pub struct Change<'a> {
     pub after: Option<serde_json::Value>,
 }
 
+impl<'a> Change<'a> {
+    /// `user_id` did `action` to `entity` number `entity_id`; `summary` is the line people read.
+    pub fn new(
+        user_id: i32,
+        action: &'a str,
+        entity: &'a str,
+        entity_id: i32,
+        summary: impl Into<String>,
+    ) -> Self {
+        Change {
+            user_id: Some(user_id),
+            unit_id: None,
+            action,
+            entity,
+            entity_id: Some(entity_id),
+            summary: summary.into(),
+            before: None,
+            after: None,
+        }
+    }
+
+    /// The unit whose data changed (for scoping the log).
+    pub fn unit(mut self, unit_id: i32) -> Self {
+        self.unit_id = Some(unit_id);
+        self
+    }
+
+    pub fn before(mut self, value: &impl serde::Serialize) -> Self {
+        self.before = serde_json::to_value(value).ok();
+        self
+    }
+
+    pub fn after(mut self, value: &impl serde::Serialize) -> Self {
+        self.after = serde_json::to_value(value).ok();
+        self
+    }
+
+    pub fn record(self, conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<()> {
+        record(conn, self, now)
+    }
+}
+
 pub fn record(conn: &mut DbConn, change: Change<'_>, now: NaiveDateTime) -> QueryResult<()> {
     diesel::insert_into(audit_log::table)
         .values((
