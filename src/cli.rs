@@ -40,6 +40,25 @@ pub enum Command {
     /// Manage user accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Fill a database with a large synthetic group (for benchmarks).
+    Synth(SynthArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct SynthArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    #[arg(long, default_value_t = 30)]
+    pub general_branches: usize,
+    #[arg(long, default_value_t = 10)]
+    pub branches_per_general: usize,
+    #[arg(long, default_value_t = 6000)]
+    pub measures: usize,
+    #[arg(long, default_value_t = 1500)]
+    pub items: usize,
+    /// Password of every synthetic account.
+    #[arg(long, default_value = "Synth-2026")]
+    pub password: String,
 }
 
 #[derive(Args, Debug)]
@@ -118,6 +137,24 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::User(cmd) => user(cmd),
+        Command::Synth(args) => {
+            let (_, mut conn) = connect_migrated(&args.db.database_url)?;
+            let hash =
+                password::hash_blocking(&args.password).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let now = chrono::Utc::now().naive_utc();
+            let today = crate::clock::Clock::today(&crate::clock::SystemClock);
+            let size = crate::synth::SynthSize {
+                general_branches: args.general_branches,
+                branches_per_general: args.branches_per_general,
+                measures: args.measures,
+                items: args.items,
+            };
+            println!(
+                "{}",
+                crate::synth::run(&mut conn, &size, &hash, today, now)?
+            );
+            Ok(())
+        }
     }
 }
 

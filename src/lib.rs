@@ -14,6 +14,7 @@ pub mod domain;
 pub mod error;
 pub mod routes;
 pub mod startup;
+pub mod synth;
 pub mod telemetry;
 pub mod views;
 pub mod xlsx;

@@ -20,6 +20,19 @@ use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 use crate::error::AppError;
 
+/// Run the same diesel expression on the concrete connection of either backend, for the few
+/// queries `DbConn` cannot express itself (multi-row `INSERT … VALUES (…), (…)`): each arm is
+/// type-checked for its own backend.
+#[macro_export]
+macro_rules! per_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConn::Pg($c) => $body,
+            $crate::db::DbConn::Sqlite($c) => $body,
+        }
+    };
+}
+
 /// SQL functions both backends have.
 pub mod sql {
     use diesel::sql_types::Text;

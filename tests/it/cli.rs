@@ -254,3 +254,44 @@ async fn users_are_managed_from_the_shell(app: TestApp) {
 }
 
 both!(users_are_managed_from_the_shell);
+
+async fn synth_fills_a_large_group_and_its_accounts_work(app: TestApp) {
+    let url = app.database_url.as_str();
+    let out = zuofeng(&[
+        "synth",
+        "--database-url",
+        url,
+        "--general-branches",
+        "3",
+        "--branches-per-general",
+        "4",
+        "--measures",
+        "120",
+        "--items",
+        "30",
+        "--password",
+        "Synth-2026x",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(app.count("units WHERE code LIKE 'SB%'"), 12);
+    assert_eq!(
+        app.count("measures WHERE unit_id IN (SELECT id FROM units WHERE code LIKE 'SB%')"),
+        120
+    );
+    assert_eq!(
+        app.count("rect_items WHERE unit_id IN (SELECT id FROM units WHERE code LIKE 'SB%')"),
+        30
+    );
+    // Synthetic branches hang under the demo committee; their secretaries sign in.
+    let b = app.browser();
+    b.login("s00101", "Synth-2026x")
+        .await
+        .assert_redirect("/home");
+    b.get("/home").await.assert_contains("第1党总支第1党支部");
+}
+
+both!(synth_fills_a_large_group_and_its_accounts_work);
