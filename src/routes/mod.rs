@@ -7,6 +7,8 @@ pub mod attachments;
 pub mod audit;
 pub mod health;
 pub mod home;
+pub mod rect;
+pub mod taskforce;
 pub mod units;
 pub mod users;
 
@@ -24,6 +26,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, login_limiter: LoginLimiter) {
     attachments::configure(cfg);
     account::configure(cfg, login_limiter);
     home::configure(cfg);
+    rect::configure(cfg);
+    taskforce::configure(cfg);
     units::configure(cfg);
     users::configure(cfg);
     audit::configure(cfg);
