@@ -7,6 +7,8 @@ mod helpers;
 mod account;
 mod cli;
 mod misc;
+mod rect;
 mod roles;
+mod taskforce;
 mod units;
 mod users;
