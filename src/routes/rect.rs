@@ -123,7 +123,7 @@ fn keep(pairs: &[(&str, &str)]) -> String {
 fn parse_year(raw: &Option<String>) -> Option<i32> {
     non_empty(raw)
         .and_then(|y| y.parse::<i32>().ok())
-        .filter(|y| (2000..=2100).contains(y))
+        .filter(|y| (1900..=9999).contains(y))
 }
 
 /// The units a user's lists cover, in tree order.

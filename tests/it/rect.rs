@@ -1228,7 +1228,63 @@ async fn reviewer_and_office_see_their_part(app: TestApp) {
     page.assert_contains("已整改待验收");
 }
 
+async fn every_page_renders_for_every_role(app: TestApp) {
+    let zb01 = demo_table(&app, "ZB01");
+    let item = items_of(&app, zb01)[0].id;
+    for who in ["admin", "viewer", "zongzhi01", "zhibu01"] {
+        let b = app.signed_in(who).await;
+        for path in [
+            "/rect".to_string(),
+            "/rect?year=2022".to_string(),
+            "/rect?year=1999".to_string(),
+            "/rect?year=abc&unit=xyz&page=-3".to_string(),
+            "/rect/items".to_string(),
+            "/rect/items?year=2022&area=leaders&status=closed&light=done&q=%25%27%22".to_string(),
+            "/rect/items?light=purple&status=%3Cscript%3E&page=99999".to_string(),
+            format!("/rect/tables/{zb01}"),
+            format!("/rect/items/{item}"),
+        ] {
+            let res = b.get(&path).await;
+            assert_eq!(res.status, 200, "{who} GET {path}");
+            res.assert_contains("整改");
+        }
+        let (status, _, _) = get_bytes(&b, "/rect/export?year=2022").await;
+        assert_eq!(status, 200, "{who} export");
+    }
+    let admin = app.signed_in("admin").await;
+    for path in [
+        "/rect/tables/new",
+        "/rect/extensions?status=approved",
+        "/rect/extensions?status=bogus&page=x",
+    ] {
+        assert_eq!(admin.get(path).await.status, 200, "{path}");
+    }
+    let sec = app.signed_in("zhibu01").await;
+    let form = sec.get("/rect/tables/new").await;
+    assert_eq!(form.status, 200);
+    assert_eq!(
+        form.input_value("title").as_deref(),
+        Some("综合办公室党支部作风建设问题整改工作配档表")
+    );
+    assert_eq!(
+        sec.get(&format!("/rect/items/{item}/edit")).await.status,
+        200
+    );
+    assert_eq!(
+        sec.get(&format!("/rect/tables/{zb01}/items/new"))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        sec.get(&format!("/rect/tables/{zb01}/import")).await.status,
+        200
+    );
+    assert_eq!(sec.get("/rect/export?year=1999").await.status, 404);
+}
+
 both!(
+    every_page_renders_for_every_role,
     secretary_manages_own_table_and_items,
     bad_item_input_is_refused_field_by_field,
     csrf_missing_or_forged_is_refused_on_every_post,
