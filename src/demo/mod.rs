@@ -2,6 +2,7 @@
 //! DESIGN.md section 6, and the campaign years with their registers (one module per area).
 
 pub mod campaigns;
+pub mod rect;
 
 use crate::auth::password;
 use crate::config::Settings;
@@ -183,7 +184,8 @@ pub fn seed(db: &Db, settings: &Settings) -> anyhow::Result<()> {
 
     let today = settings.clock.today();
     write_tx(&mut conn, |c| -> anyhow::Result<()> {
-        campaigns::seed(c, today, now)?;
+        let years = campaigns::seed(c, today, now)?;
+        rect::seed(c, &years, today, now)?;
         Ok(())
     })?;
 
@@ -242,6 +244,7 @@ pub fn seed(db: &Db, settings: &Settings) -> anyhow::Result<()> {
         }
         Ok(())
     })?;
+    write_tx(&mut conn, |c| rect::seed_people(c, today, now))?;
     if generated {
         println!(
             "演示账号 {} 的密码：{password}（设置 ZUOFENG_DEMO_PASSWORD 可指定）",

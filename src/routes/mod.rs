@@ -8,6 +8,8 @@ pub mod audit;
 pub mod campaigns;
 pub mod health;
 pub mod home;
+pub mod rect;
+pub mod taskforce;
 pub mod units;
 pub mod users;
 
@@ -25,6 +27,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, login_limiter: LoginLimiter) {
     attachments::configure(cfg);
     account::configure(cfg, login_limiter);
     home::configure(cfg);
+    rect::configure(cfg);
+    taskforce::configure(cfg);
     units::configure(cfg);
     users::configure(cfg);
     audit::configure(cfg);

@@ -98,8 +98,10 @@ fn nav_for(role: Role, path: &str) -> Vec<NavItem> {
     let mut items: Vec<(&'static str, &'static str)> = vec![("/home", "首页")];
     items.push(("/campaigns", "年度方案"));
     items.push(("/units", "组织机构"));
+    items.push(("/rect", "整改配档表"));
     if role == Role::Office {
         items.push(("/users", "用户管理"));
+        items.push(("/taskforce", "一线专班"));
         items.push(("/audit", "操作日志"));
     }
     items.push(("/account/password", "修改密码"));

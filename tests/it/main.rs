@@ -8,6 +8,8 @@ mod account;
 mod campaigns;
 mod cli;
 mod misc;
+mod rect;
 mod roles;
+mod taskforce;
 mod units;
 mod users;

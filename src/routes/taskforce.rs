@@ -1,0 +1,285 @@
+//! The task force (一线专班, DESIGN.md F4): the office assigns its staff to units ("包产到户");
+//! each member sees "我的联系单位" with their open and overdue rectification items.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use diesel::OptionalExtension;
+use serde::Deserialize;
+
+use crate::auth::CurrentUser;
+use crate::clock::format_local;
+use crate::db::models::{audit, campaigns, taskforce, units, users};
+use crate::domain::validate::{self, FieldErrors};
+use crate::domain::Role;
+use crate::error::AppResult;
+use crate::startup::AppState;
+use crate::views::{flash, redirect, render, render_status, BaseContext, PageCtx};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/taskforce", web::get().to(list))
+        .route("/taskforce", web::post().to(create))
+        .route("/taskforce/mine", web::get().to(mine))
+        .route("/taskforce/{id}/delete", web::post().to(delete));
+}
+
+pub struct AssignmentLine {
+    pub id: i32,
+    pub member: String,
+    pub unit_id: i32,
+    pub unit_name: String,
+    pub since: String,
+}
+
+pub struct Choice {
+    pub id: i32,
+    pub name: String,
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+struct AssignForm {
+    user_id: String,
+    unit_id: String,
+}
+
+#[derive(Template)]
+#[template(path = "taskforce/list.html")]
+struct ListPage {
+    base: BaseContext,
+    rows: Vec<AssignmentLine>,
+    members: Vec<Choice>,
+    units: Vec<Choice>,
+    form: AssignForm,
+    errors: FieldErrors,
+}
+
+async fn list_page(
+    state: &AppState,
+    ctx: &PageCtx,
+    form: AssignForm,
+    errors: FieldErrors,
+) -> AppResult<HttpResponse> {
+    let (rows, members, all_units) = state
+        .db
+        .run(|c| {
+            let rows = taskforce::list(c)?;
+            let (members, _) = users::list(
+                c,
+                &users::UserFilter {
+                    role: Some(Role::Office),
+                    active: Some(true),
+                    ..Default::default()
+                },
+                0,
+                1000,
+            )?;
+            Ok((rows, members, units::all(c)?))
+        })
+        .await?;
+    let top = all_units.iter().map(|u| u.depth()).min().unwrap_or(0);
+    let page = ListPage {
+        base: ctx.base("一线专班"),
+        rows: rows
+            .into_iter()
+            .map(|(a, member, unit)| AssignmentLine {
+                id: a.id,
+                member,
+                unit_id: unit.id,
+                unit_name: unit.name,
+                since: format_local(a.created_at),
+            })
+            .collect(),
+        members: members
+            .into_iter()
+            .map(|(u, _)| Choice {
+                id: u.id,
+                name: format!("{}（{}）", u.display_name, u.username),
+            })
+            .collect(),
+        units: all_units
+            .iter()
+            .map(|u| Choice {
+                id: u.id,
+                name: format!("{}{}", "　".repeat(u.depth() - top), u.name),
+            })
+            .collect(),
+        form,
+        errors,
+    };
+    if page.errors.is_empty() {
+        render(&page)
+    } else {
+        render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+    }
+}
+
+async fn list(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+) -> AppResult<HttpResponse> {
+    user.require_office()?;
+    list_page(&state, &ctx, AssignForm::default(), FieldErrors::new()).await
+}
+
+enum Saved {
+    Done(String),
+    Invalid(FieldErrors),
+}
+
+async fn create(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    session: Session,
+    form: web::Form<AssignForm>,
+) -> AppResult<HttpResponse> {
+    user.require_office()?;
+    let form = form.into_inner();
+    let mut e = FieldErrors::new();
+    let member = validate::chosen_id(&mut e, "user_id", "专班成员", &form.user_id);
+    let unit = validate::chosen_id(&mut e, "unit_id", "联系单位", &form.unit_id);
+    let (Some(member), Some(unit_id)) = (member, unit) else {
+        return list_page(&state, &ctx, form, e).await;
+    };
+    let now = state.now();
+    let actor = user.id;
+    let saved = state
+        .db
+        .write(move |c| {
+            let mut e = FieldErrors::new();
+            let person = users::get(c, member).optional()?;
+            match &person {
+                Some(p) if p.role() == Role::Office && p.active => {}
+                Some(_) => e.add("user_id", "专班成员须为党群工作部的在用账户"),
+                None => e.add("user_id", "该用户不存在"),
+            }
+            let unit = units::find(c, unit_id)?;
+            if unit.is_none() {
+                e.add("unit_id", "该单位不存在");
+            }
+            if e.is_empty() && taskforce::exists(c, member, unit_id)? {
+                e.add("unit_id", "该成员已联系这个单位");
+            }
+            let (Some(person), Some(unit)) = (person, unit) else {
+                return Ok(Saved::Invalid(e));
+            };
+            if !e.is_empty() {
+                return Ok(Saved::Invalid(e));
+            }
+            let a = taskforce::insert(c, member, unit_id, now)?;
+            let summary = format!("一线专班：{} 联系 {}", person.display_name, unit.name);
+            audit::record(
+                c,
+                audit::Change {
+                    user_id: Some(actor),
+                    unit_id: Some(unit_id),
+                    action: "create",
+                    entity: "task_force",
+                    entity_id: Some(a.id),
+                    summary: summary.clone(),
+                    before: None,
+                    after: serde_json::to_value(&a).ok(),
+                },
+                now,
+            )?;
+            Ok(Saved::Done(summary))
+        })
+        .await?;
+    match saved {
+        Saved::Done(summary) => {
+            flash(&session, "success", format!("已添加 {summary}"));
+            Ok(redirect("/taskforce"))
+        }
+        Saved::Invalid(e) => list_page(&state, &ctx, form, e).await,
+    }
+}
+
+async fn delete(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    session: Session,
+    path: web::Path<i32>,
+) -> AppResult<HttpResponse> {
+    user.require_office()?;
+    let id = path.into_inner();
+    let now = state.now();
+    let actor = user.id;
+    state
+        .db
+        .write(move |c| {
+            let a = taskforce::get(c, id)?;
+            taskforce::delete(c, id)?;
+            audit::record(
+                c,
+                audit::Change {
+                    user_id: Some(actor),
+                    unit_id: Some(a.unit_id),
+                    action: "delete",
+                    entity: "task_force",
+                    entity_id: Some(id),
+                    summary: "取消一线专班联系单位".into(),
+                    before: serde_json::to_value(&a).ok(),
+                    after: None,
+                },
+                now,
+            )?;
+            Ok(())
+        })
+        .await?;
+    flash(&session, "success", "已取消该联系单位。");
+    Ok(redirect("/taskforce"))
+}
+
+pub struct MineLine {
+    pub id: i32,
+    pub name: String,
+    pub open: i64,
+    pub overdue: i64,
+}
+
+#[derive(Template)]
+#[template(path = "taskforce/mine.html")]
+struct MinePage {
+    base: BaseContext,
+    year: Option<i32>,
+    rows: Vec<MineLine>,
+}
+
+async fn mine(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+) -> AppResult<HttpResponse> {
+    user.require_office()?;
+    let today = state.settings.clock.today();
+    let uid = user.id;
+    let (campaign, units, counts) = state
+        .db
+        .run(move |c| {
+            let campaign = campaigns::current(c, today)?;
+            let units = taskforce::units_of(c, uid)?;
+            let counts = match &campaign {
+                Some(camp) => taskforce::open_counts(c, &units, camp.id, today)?,
+                None => vec![(0, 0); units.len()],
+            };
+            Ok((campaign, units, counts))
+        })
+        .await?;
+    render(&MinePage {
+        base: ctx.base("我的联系单位"),
+        year: campaign.map(|c| c.year),
+        rows: units
+            .into_iter()
+            .zip(counts)
+            .map(|(u, (open, overdue))| MineLine {
+                id: u.id,
+                name: u.name,
+                open,
+                overdue,
+            })
+            .collect(),
+    })
+}
