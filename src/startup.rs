@@ -85,6 +85,7 @@ impl Application {
             db.clone(),
             settings.clock.clone(),
             settings.absolute_timeout,
+            settings.idle_timeout,
         );
         let idle = actix_web::cookie::time::Duration::seconds(
             settings.idle_timeout.as_secs().min(i64::MAX as u64) as i64,
@@ -103,7 +104,7 @@ impl Application {
                 .session_lifecycle(
                     BrowserSession::default()
                         .state_ttl(idle)
-                        .state_ttl_extension_policy(TtlExtensionPolicy::OnEveryRequest),
+                        .state_ttl_extension_policy(TtlExtensionPolicy::OnStateChanges),
                 )
                 .build();
             let mut headers = DefaultHeaders::new()

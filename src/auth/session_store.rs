@@ -18,14 +18,25 @@ pub struct DbSessionStore {
     db: Db,
     clock: SharedClock,
     absolute: Duration,
+    idle: Duration,
 }
 
+/// The idle deadline is pushed out on a request only when it moved by more than this: a busy
+/// user costs one write a minute, not one per click.
+const EXTEND_SLACK_SECONDS: i64 = 60;
+
 impl DbSessionStore {
-    pub fn new(db: Db, clock: SharedClock, absolute: std::time::Duration) -> Self {
+    pub fn new(
+        db: Db,
+        clock: SharedClock,
+        absolute: std::time::Duration,
+        idle: std::time::Duration,
+    ) -> Self {
         DbSessionStore {
             db,
             clock,
             absolute: Duration::from_std(absolute).unwrap_or(Duration::hours(12)),
+            idle: Duration::from_std(idle).unwrap_or(Duration::hours(2)),
         }
     }
 }
@@ -45,9 +56,21 @@ impl SessionStore for DbSessionStore {
         let id = key.as_ref().to_string();
         let now = self.clock.now();
         let created_after = now - self.absolute;
+        let idle = self.idle;
+        // Reading a live session is activity: extend its idle deadline (at most once a
+        // minute), here rather than in a separate write on every request.
         let row = self
             .db
-            .run(move |c| Ok(sessions::load_live(c, &id, now, created_after)?))
+            .run(move |c| {
+                let row = sessions::load_live(c, &id, now, created_after)?;
+                if let Some(r) = &row {
+                    let slack = Duration::seconds(EXTEND_SLACK_SECONDS);
+                    if r.expires_at < now + idle - slack {
+                        sessions::extend(c, &id, now + idle, slack)?;
+                    }
+                }
+                Ok(row)
+            })
             .await
             .map_err(|e| LoadError::Other(anyhow::anyhow!("{e}")))?;
         match row {

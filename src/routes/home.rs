@@ -1,12 +1,15 @@
-//! `/` leads to the home page of the signed-in user; `/home` shows what their role needs.
+//! `/` leads to the home page of the signed-in user; `/home` shows what their role needs:
+//! the deadline lights of this year's measures and rectification items in their scope, what
+//! is red or yellow now, and (office) what waits for a decision.
 
 use actix_web::{web, HttpResponse};
 use askama::Template;
+use chrono::Duration;
 
 use crate::auth::{CurrentUser, Scope};
 use crate::clock::format_local;
-use crate::db::models::{audit, units, users};
-use crate::domain::{Role, UnitKind};
+use crate::db::models::{audit, campaigns, measures, rect, units, users};
+use crate::domain::{Light, Role, UnitKind};
 use crate::error::AppResult;
 use crate::startup::AppState;
 use crate::views::{redirect, render, BaseContext, PageCtx};
@@ -17,11 +20,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 async fn root(ctx: PageCtx) -> HttpResponse {
-    redirect(if ctx.user.is_some() {
-        "/home"
-    } else {
-        "/login"
-    })
+    redirect(if ctx.user.is_some() { "/home" } else { "/login" })
 }
 
 pub struct Stat {
@@ -43,6 +42,25 @@ pub struct RecentChange {
     pub summary: String,
 }
 
+/// Red / yellow / green counts of one register.
+pub struct Lights {
+    pub label: &'static str,
+    pub href: &'static str,
+    pub red: i64,
+    pub yellow: i64,
+    pub green: i64,
+}
+
+/// A measure or item that is red or yellow now.
+pub struct Attention {
+    pub light: Light,
+    pub kind: &'static str,
+    pub href: String,
+    pub text: String,
+    pub unit_name: String,
+    pub deadline: String,
+}
+
 #[derive(Template)]
 #[template(path = "home/index.html")]
 struct HomePage {
@@ -50,19 +68,22 @@ struct HomePage {
     greeting: String,
     role: Role,
     unit_name: String,
+    year: Option<i32>,
+    lights: Vec<Lights>,
+    attention: Vec<Attention>,
+    pending_extensions: i64,
     stats: Vec<Stat>,
     units: Vec<UnitLine>,
     recent: Vec<RecentChange>,
 }
 
-async fn home(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    ctx: PageCtx,
-) -> AppResult<HttpResponse> {
+const ATTENTION_LIMIT: i64 = 15;
+
+async fn home(state: web::Data<AppState>, user: CurrentUser, ctx: PageCtx) -> AppResult<HttpResponse> {
     let scope = user.scope();
     let office = user.is_office();
-    let (units, members, stats, recent) = state
+    let today = state.settings.clock.today();
+    let data = state
         .db
         .run(move |c| {
             let visible = match &scope {
@@ -70,44 +91,58 @@ async fn home(
                 Scope::Subtree(p) => units::subtree(c, p)?,
                 Scope::Unit(id) => vec![units::get(c, *id)?],
             };
-            let (people, _) = users::list(
-                c,
-                &users::UserFilter {
-                    unit_path: match &scope {
-                        Scope::Subtree(p) => Some(p.clone()),
-                        _ => None,
-                    },
-                    unit_id: match &scope {
-                        Scope::Unit(id) => Some(*id),
-                        _ => None,
-                    },
-                    active: Some(true),
-                    ..Default::default()
-                },
-                0,
-                10_000,
-            )?;
             let count = |k: UnitKind| visible.iter().filter(|u| u.kind() == k).count() as i64;
-            let mut stats = if matches!(scope, Scope::Unit(_)) {
-                Vec::new()
-            } else {
-                vec![
-                    Stat {
-                        label: "党总支",
-                        value: count(UnitKind::GeneralBranch),
-                    },
-                    Stat {
-                        label: "党支部",
-                        value: count(UnitKind::Branch),
-                    },
-                ]
-            };
+            let mut stats = Vec::new();
+            if !matches!(scope, Scope::Unit(_)) {
+                stats.push(Stat { label: "党总支", value: count(UnitKind::GeneralBranch) });
+                stats.push(Stat { label: "党支部", value: count(UnitKind::Branch) });
+            }
+            // The whole group is long: show its first two levels.
+            let top = visible.iter().map(|u| u.depth()).min().unwrap_or(0);
+            let shown: Vec<_> = visible
+                .into_iter()
+                .filter(|u| !matches!(scope, Scope::All) || u.depth() <= top + 1)
+                .collect();
+            let ids: Vec<i32> = shown.iter().map(|u| u.id).collect();
+            let members = users::active_in_units(c, &ids)?;
+
+            let campaign = campaigns::current(c, today)?;
+            let mut lights = Vec::new();
+            let mut attention = Vec::new();
+            if let Some(cp) = &campaign {
+                let until = today + Duration::days(i64::from(cp.yellow_days));
+                let light = |d| Light::of(d, today, cp.yellow_days, true);
+                let (r, y, g) = measures::counts_by_light(c, &scope, cp.id, today, cp.yellow_days)?;
+                lights.push(Lights { label: "践行举措", href: "/measures", red: r, yellow: y, green: g });
+                let (r, y, g) = rect::counts_by_light(c, &scope, cp.id, today, cp.yellow_days)?;
+                lights.push(Lights { label: "整改事项", href: "/rect/items", red: r, yellow: y, green: g });
+                for m in measures::attention(c, &scope, cp.id, until, ATTENTION_LIMIT)? {
+                    attention.push(Attention {
+                        light: light(m.deadline),
+                        kind: "践行举措",
+                        href: format!("/measures/{}", m.id),
+                        text: m.title,
+                        unit_name: m.unit_name,
+                        deadline: m.deadline.format("%Y-%m-%d").to_string(),
+                    });
+                }
+                for i in rect::attention(c, &scope, cp.id, until, ATTENTION_LIMIT)? {
+                    attention.push(Attention {
+                        light: light(i.deadline),
+                        kind: "整改事项",
+                        href: format!("/rect/items/{}", i.id),
+                        text: i.problem,
+                        unit_name: i.unit_name,
+                        deadline: i.deadline.format("%Y-%m-%d").to_string(),
+                    });
+                }
+                attention.sort_by(|a, b| a.deadline.cmp(&b.deadline));
+            }
             let mut recent = Vec::new();
+            let mut pending = 0;
             if office {
-                stats.push(Stat {
-                    label: "在用账户",
-                    value: people.len() as i64,
-                });
+                stats.push(Stat { label: "在用账户", value: users::count_active(c)? });
+                pending = rect::pending_extensions(c)?;
                 let (rows, _) = audit::list(c, &audit::AuditFilter::default(), 0, 8)?;
                 recent = rows
                     .into_iter()
@@ -118,13 +153,13 @@ async fn home(
                     })
                     .collect();
             }
-            Ok((visible, people, stats, recent))
+            Ok((shown, members, stats, recent, campaign.map(|c| c.year), lights, attention, pending))
         })
         .await?;
-    let top = units.iter().map(|u| u.depth()).min().unwrap_or(0);
-    let lines = units
+    let (shown, members, stats, recent, year, lights, attention, pending_extensions) = data;
+    let top = shown.iter().map(|u| u.depth()).min().unwrap_or(0);
+    let lines = shown
         .iter()
-        .take(60)
         .map(|u| UnitLine {
             id: u.id,
             name: u.name.clone(),
@@ -132,8 +167,8 @@ async fn home(
             depth: u.depth() - top,
             members: members
                 .iter()
-                .filter(|(m, _)| m.unit_id == u.id)
-                .map(|(m, _)| format!("{}（{}）", m.display_name, m.role().label()))
+                .filter(|m| m.unit_id == u.id)
+                .map(|m| format!("{}（{}）", m.display_name, m.role().label()))
                 .collect::<Vec<_>>()
                 .join("、"),
         })
@@ -143,6 +178,10 @@ async fn home(
         greeting: format!("{}，您好", user.display_name),
         role: user.role,
         unit_name: user.unit_name.clone(),
+        year,
+        lights,
+        attention,
+        pending_extensions,
         stats,
         units: lines,
         recent,

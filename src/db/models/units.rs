@@ -132,33 +132,28 @@ pub fn count_members(conn: &mut DbConn, unit_id: i32) -> QueryResult<i64> {
         .get_result(conn)
 }
 
-/// Sort rows so that each parent comes right before its children.
+/// Sort rows so that each parent comes right before its children (siblings by sort order,
+/// then code). Units whose parent is not among the rows start their own subtree.
 pub fn tree_order(mut rows: Vec<Unit>) -> Vec<Unit> {
+    use std::collections::HashMap;
     rows.sort_by(|a, b| (a.sort_order, &a.code).cmp(&(b.sort_order, &b.code)));
-    let mut out = Vec::with_capacity(rows.len());
     let ids: std::collections::HashSet<i32> = rows.iter().map(|u| u.id).collect();
-    // Roots of the given set: units whose parent is not in the set.
-    let (roots, mut rest): (Vec<Unit>, Vec<Unit>) = rows
-        .into_iter()
-        .partition(|u| u.parent_id.is_none_or(|p| !ids.contains(&p)));
-    fn visit(unit: Unit, rest: &mut Vec<Unit>, out: &mut Vec<Unit>) {
-        let id = unit.id;
-        out.push(unit);
-        let mut i = 0;
-        let mut kids = Vec::new();
-        while i < rest.len() {
-            if rest[i].parent_id == Some(id) {
-                kids.push(rest.remove(i));
-            } else {
-                i += 1;
-            }
-        }
-        for kid in kids {
-            visit(kid, rest, out);
-        }
+    let mut children: HashMap<Option<i32>, Vec<Unit>> = HashMap::new();
+    for u in rows {
+        let key = u.parent_id.filter(|p| ids.contains(p));
+        children.entry(key).or_default().push(u);
     }
-    for root in roots {
-        visit(root, &mut rest, &mut out);
+    // Depth-first, iteratively; children lists are reversed so pops come in order.
+    for list in children.values_mut() {
+        list.reverse();
+    }
+    let mut out = Vec::with_capacity(ids.len());
+    let mut stack: Vec<Unit> = children.remove(&None).unwrap_or_default();
+    while let Some(u) = stack.pop() {
+        if let Some(kids) = children.remove(&Some(u.id)) {
+            stack.extend(kids);
+        }
+        out.push(u);
     }
     out
 }
@@ -232,4 +227,41 @@ pub fn update(
         }
     }
     get(conn, id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(id: i32, parent: Option<i32>, code: &str, sort: i32) -> Unit {
+        let now = NaiveDateTime::default();
+        Unit {
+            id,
+            parent_id: parent,
+            code: code.into(),
+            name: code.into(),
+            kind: "branch".into(),
+            category: "other".into(),
+            path: String::new(),
+            sort_order: sort,
+            active: true,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    #[test]
+    fn tree_order_puts_children_under_parents_in_sort_order() {
+        let rows = vec![
+            unit(5, Some(2), "B2", 1),
+            unit(1, None, "DW", 0),
+            unit(4, Some(2), "B1", 0),
+            unit(3, Some(1), "G2", 2),
+            unit(2, Some(1), "G1", 1),
+            unit(6, Some(3), "B3", 0),
+            unit(9, Some(77), "ORPHAN", 0),
+        ];
+        let order: Vec<String> = tree_order(rows).into_iter().map(|u| u.code).collect();
+        assert_eq!(order, ["DW", "G1", "B1", "B2", "G2", "B3", "ORPHAN"]);
+    }
 }

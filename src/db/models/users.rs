@@ -218,3 +218,20 @@ pub fn touch_login(conn: &mut DbConn, id: i32, now: NaiveDateTime) -> QueryResul
 pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
     users::table.count().get_result(conn)
 }
+
+pub fn count_active(conn: &mut DbConn) -> QueryResult<i64> {
+    users::table
+        .filter(users::active.eq(true))
+        .count()
+        .get_result(conn)
+}
+
+/// The active users of these units, in one query.
+pub fn active_in_units(conn: &mut DbConn, unit_ids: &[i32]) -> QueryResult<Vec<User>> {
+    users::table
+        .filter(users::unit_id.eq_any(unit_ids))
+        .filter(users::active.eq(true))
+        .order(users::username)
+        .select(User::as_select())
+        .load(conn)
+}
