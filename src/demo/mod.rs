@@ -2,6 +2,7 @@
 //! DESIGN.md section 6, and the campaign years with their registers (one module per area).
 
 pub mod campaigns;
+pub mod measures;
 
 use crate::auth::password;
 use crate::config::Settings;
@@ -183,7 +184,8 @@ pub fn seed(db: &Db, settings: &Settings) -> anyhow::Result<()> {
 
     let today = settings.clock.today();
     write_tx(&mut conn, |c| -> anyhow::Result<()> {
-        campaigns::seed(c, today, now)?;
+        let years = campaigns::seed(c, today, now)?;
+        measures::seed(c, &years, today, now)?;
         Ok(())
     })?;
 
