@@ -152,7 +152,7 @@ fn base_fields(
     if !goal_ids.is_empty() {
         let first = (i * 7 + u * 3) % goal_ids.len();
         goals.push(goal_ids[first]);
-        if i % 3 == 0 {
+        if i.is_multiple_of(3) {
             goals.push(goal_ids[(first + 5) % goal_ids.len()]);
         }
     }

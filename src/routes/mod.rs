@@ -7,6 +7,7 @@ pub mod attachments;
 pub mod audit;
 pub mod health;
 pub mod home;
+pub mod measures;
 pub mod units;
 pub mod users;
 
@@ -24,6 +25,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, login_limiter: LoginLimiter) {
     attachments::configure(cfg);
     account::configure(cfg, login_limiter);
     home::configure(cfg);
+    measures::configure(cfg);
     units::configure(cfg);
     users::configure(cfg);
     audit::configure(cfg);

@@ -96,6 +96,7 @@ impl PageCtx {
 /// Navigation by role; the item whose prefix matches the path is marked active.
 fn nav_for(role: Role, path: &str) -> Vec<NavItem> {
     let mut items: Vec<(&'static str, &'static str)> = vec![("/home", "首页")];
+    items.push(("/measures", "践行举措"));
     items.push(("/units", "组织机构"));
     if role == Role::Office {
         items.push(("/users", "用户管理"));
