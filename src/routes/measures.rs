@@ -624,7 +624,7 @@ impl MeasureForm {
         let mut e = FieldErrors::new();
         let unit_id = validate::chosen_id(&mut e, "unit_id", "所属单位", &self.unit_id);
         let mut goal_ids = Vec::new();
-        for g in &self.goals {
+        for g in self.goals.iter().filter(|g| !g.trim().is_empty()) {
             match g.trim().parse::<i32>() {
                 Ok(v) if v > 0 => goal_ids.push(v),
                 _ => e.add("goals", "所选目标无效，请重新选择"),

@@ -6,6 +6,7 @@ mod helpers;
 
 mod account;
 mod cli;
+mod measures;
 mod misc;
 mod roles;
 mod units;
