@@ -1739,3 +1739,70 @@ async fn import(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn valid() -> MeasureForm {
+        MeasureForm {
+            unit_id: "3".into(),
+            goals: vec!["1".into(), "".into(), "1".into(), "2".into()],
+            title: " 提升监理质量 ".into(),
+            category: "生产经营指标".into(),
+            carrier: "none".into(),
+            lead_tag: "党员干部带头作榜样".into(),
+            target_value: "1,200".into(),
+            owner: "李明".into(),
+            deadline: "2026/12/31".into(),
+            status: "已完成".into(),
+            progress: "100%".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn labels_and_codes_parse_alike() {
+        let f = valid().parse(false).expect("valid");
+        assert_eq!(f.goal_ids, vec![1, 2]);
+        assert_eq!(f.title, "提升监理质量");
+        assert_eq!(f.category, MeasureCategory::Production);
+        assert_eq!(f.carrier, Carrier::NoCarrier);
+        assert_eq!(f.target_value, Some(1200.0));
+        assert_eq!(f.deadline, NaiveDate::from_ymd_opt(2026, 12, 31).unwrap());
+        assert_eq!(f.progress, 100);
+    }
+
+    #[test]
+    fn closed_only_from_imports() {
+        let mut form = valid();
+        form.status = "已关闭".into();
+        assert!(form.parse(false).unwrap_err().get("status").is_some());
+        assert_eq!(form.parse(true).unwrap().status, MeasureStatus::Closed);
+    }
+
+    #[test]
+    fn goal_lists_split_on_office_separators() {
+        assert_eq!(
+            split_goals("标准严格、 效率快速，举措细致;落实细心"),
+            vec!["标准严格", "效率快速", "举措细致", "落实细心"]
+        );
+        assert!(split_goals("  ").is_empty());
+    }
+
+    #[test]
+    fn filters_keep_their_query() {
+        let q = ListQuery {
+            category: Some("brand".into()),
+            q: Some("监理 & 检测".into()),
+            sort: Some("progress".into()),
+            light: Some("purple".into()),
+            ..Default::default()
+        };
+        let f = Filters::from_query(&q);
+        assert_eq!(
+            f.query_string(Some(2026)),
+            "year=2026&category=brand&q=%E7%9B%91%E7%90%86+%26+%E6%A3%80%E6%B5%8B&sort=progress"
+        );
+    }
+}
