@@ -299,10 +299,7 @@ pub fn read(
 
 /// Parse a date typed in a spreadsheet: 2026-11-24, 2026/11/24, 2026.11.24, 2026年11月24日.
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
-    let t = s
-        .trim()
-        .replace(['/', '.', '年', '月'], "-")
-        .replace('日', "");
+    let t = s.trim().replace(['/', '.', '年', '月'], "-").replace('日', "");
     let t = t.split_whitespace().next().unwrap_or("");
     NaiveDate::parse_from_str(t, "%Y-%m-%d").ok()
 }

@@ -423,20 +423,12 @@ async fn expired_sessions_are_swept(app: TestApp) {
     assert!(app.count("sessions") >= 2);
     let mut conn = app.db.conn().expect("connection");
     let now = zuofeng::clock::Clock::now(&*app.clock);
-    let removed = zuofeng::db::models::sessions::purge_expired(
-        &mut conn,
-        now,
-        now - chrono::Duration::hours(12),
-    )
-    .expect("purge");
+    let removed = zuofeng::db::models::sessions::purge_expired(&mut conn, now, now - chrono::Duration::hours(12))
+        .expect("purge");
     assert_eq!(removed, 0, "nothing expired yet");
     let later = now + chrono::Duration::hours(3);
-    let removed = zuofeng::db::models::sessions::purge_expired(
-        &mut conn,
-        later,
-        later - chrono::Duration::hours(12),
-    )
-    .expect("purge");
+    let removed = zuofeng::db::models::sessions::purge_expired(&mut conn, later, later - chrono::Duration::hours(12))
+        .expect("purge");
     assert!(removed >= 2);
     assert_eq!(app.count("sessions"), 0);
 }

@@ -226,34 +226,19 @@ async fn odd_content_types_and_headers_never_give_500(app: TestApp) {
     let b = app.signed_in("zhibu01").await;
     let token = b.csrf();
     // Multipart without the token: refused by the CSRF check.
-    let body = b"--XyZ\r\nContent-Disposition: form-data; name=\"current\"\r\n\r\nx\r\n--XyZ--\r\n"
-        .to_vec();
-    let res = b
-        .post_body(
-            "/account/password",
-            "multipart/form-data; boundary=XyZ",
-            body,
-        )
-        .await;
+    let body = b"--XyZ\r\nContent-Disposition: form-data; name=\"current\"\r\n\r\nx\r\n--XyZ--\r\n".to_vec();
+    let res = b.post_body("/account/password", "multipart/form-data; boundary=XyZ", body).await;
     assert_eq!(res.status, 403);
     // Multipart with the token passes the check, but this form is not multipart: a clear 400.
     let body = format!(
         "--XyZ\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{token}\r\n--XyZ--\r\n"
     )
     .into_bytes();
-    let res = b
-        .post_body(
-            "/account/password",
-            "multipart/form-data; boundary=XyZ",
-            body,
-        )
-        .await;
+    let res = b.post_body("/account/password", "multipart/form-data; boundary=XyZ", body).await;
     assert_eq!(res.status, 400);
     res.assert_contains("表单内容无法识别");
     // Multipart without a boundary.
-    let res = b
-        .post_body("/account/password", "multipart/form-data", b"junk".to_vec())
-        .await;
+    let res = b.post_body("/account/password", "multipart/form-data", b"junk".to_vec()).await;
     assert_eq!(res.status, 403);
     // Odd request headers.
     let res = b
