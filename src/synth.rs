@@ -90,8 +90,24 @@ pub fn run(
                 now,
             )?,
         };
-        add_user(c, "sadmin", "党群工作部", Role::Office, root.id, password_hash, now)?;
-        add_user(c, "sviewer", "集团", Role::Viewer, root.id, password_hash, now)?;
+        add_user(
+            c,
+            "sadmin",
+            "党群工作部",
+            Role::Office,
+            root.id,
+            password_hash,
+            now,
+        )?;
+        add_user(
+            c,
+            "sviewer",
+            "集团",
+            Role::Viewer,
+            root.id,
+            password_hash,
+            now,
+        )?;
         for g in 0..size.general_branches {
             let gcode = format!("SZ{:03}", g + 1);
             let general = match units::by_code(c, &gcode)? {

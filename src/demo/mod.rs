@@ -2,6 +2,7 @@
 //! DESIGN.md section 6, and the campaign years with their registers (one module per area).
 
 pub mod campaigns;
+pub mod measures;
 pub mod rect;
 
 use crate::auth::password;
@@ -185,6 +186,7 @@ pub fn seed(db: &Db, settings: &Settings) -> anyhow::Result<()> {
     let today = settings.clock.today();
     write_tx(&mut conn, |c| -> anyhow::Result<()> {
         let years = campaigns::seed(c, today, now)?;
+        measures::seed(c, &years, today, now)?;
         rect::seed(c, &years, today, now)?;
         Ok(())
     })?;

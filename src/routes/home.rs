@@ -20,7 +20,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 async fn root(ctx: PageCtx) -> HttpResponse {
-    redirect(if ctx.user.is_some() { "/home" } else { "/login" })
+    redirect(if ctx.user.is_some() {
+        "/home"
+    } else {
+        "/login"
+    })
 }
 
 pub struct Stat {
@@ -79,7 +83,11 @@ struct HomePage {
 
 const ATTENTION_LIMIT: i64 = 15;
 
-async fn home(state: web::Data<AppState>, user: CurrentUser, ctx: PageCtx) -> AppResult<HttpResponse> {
+async fn home(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+) -> AppResult<HttpResponse> {
     let scope = user.scope();
     let office = user.is_office();
     let today = state.settings.clock.today();
@@ -94,8 +102,14 @@ async fn home(state: web::Data<AppState>, user: CurrentUser, ctx: PageCtx) -> Ap
             let count = |k: UnitKind| visible.iter().filter(|u| u.kind() == k).count() as i64;
             let mut stats = Vec::new();
             if !matches!(scope, Scope::Unit(_)) {
-                stats.push(Stat { label: "党总支", value: count(UnitKind::GeneralBranch) });
-                stats.push(Stat { label: "党支部", value: count(UnitKind::Branch) });
+                stats.push(Stat {
+                    label: "党总支",
+                    value: count(UnitKind::GeneralBranch),
+                });
+                stats.push(Stat {
+                    label: "党支部",
+                    value: count(UnitKind::Branch),
+                });
             }
             // The whole group is long: show its first two levels.
             let top = visible.iter().map(|u| u.depth()).min().unwrap_or(0);
@@ -113,9 +127,21 @@ async fn home(state: web::Data<AppState>, user: CurrentUser, ctx: PageCtx) -> Ap
                 let until = today + Duration::days(i64::from(cp.yellow_days));
                 let light = |d| Light::of(d, today, cp.yellow_days, true);
                 let (r, y, g) = measures::counts_by_light(c, &scope, cp.id, today, cp.yellow_days)?;
-                lights.push(Lights { label: "践行举措", href: "/measures", red: r, yellow: y, green: g });
+                lights.push(Lights {
+                    label: "践行举措",
+                    href: "/measures",
+                    red: r,
+                    yellow: y,
+                    green: g,
+                });
                 let (r, y, g) = rect::counts_by_light(c, &scope, cp.id, today, cp.yellow_days)?;
-                lights.push(Lights { label: "整改事项", href: "/rect/items", red: r, yellow: y, green: g });
+                lights.push(Lights {
+                    label: "整改事项",
+                    href: "/rect/items",
+                    red: r,
+                    yellow: y,
+                    green: g,
+                });
                 for m in measures::attention(c, &scope, cp.id, until, ATTENTION_LIMIT)? {
                     attention.push(Attention {
                         light: light(m.deadline),
@@ -141,7 +167,10 @@ async fn home(state: web::Data<AppState>, user: CurrentUser, ctx: PageCtx) -> Ap
             let mut recent = Vec::new();
             let mut pending = 0;
             if office {
-                stats.push(Stat { label: "在用账户", value: users::count_active(c)? });
+                stats.push(Stat {
+                    label: "在用账户",
+                    value: users::count_active(c)?,
+                });
                 pending = rect::pending_extensions(c)?;
                 let (rows, _) = audit::list(c, &audit::AuditFilter::default(), 0, 8)?;
                 recent = rows
@@ -153,7 +182,16 @@ async fn home(state: web::Data<AppState>, user: CurrentUser, ctx: PageCtx) -> Ap
                     })
                     .collect();
             }
-            Ok((shown, members, stats, recent, campaign.map(|c| c.year), lights, attention, pending))
+            Ok((
+                shown,
+                members,
+                stats,
+                recent,
+                campaign.map(|c| c.year),
+                lights,
+                attention,
+                pending,
+            ))
         })
         .await?;
     let (shown, members, stats, recent, year, lights, attention, pending_extensions) = data;

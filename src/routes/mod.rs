@@ -8,6 +8,7 @@ pub mod audit;
 pub mod campaigns;
 pub mod health;
 pub mod home;
+pub mod measures;
 pub mod rect;
 pub mod taskforce;
 pub mod units;
@@ -27,6 +28,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, login_limiter: LoginLimiter) {
     attachments::configure(cfg);
     account::configure(cfg, login_limiter);
     home::configure(cfg);
+    measures::configure(cfg);
     rect::configure(cfg);
     taskforce::configure(cfg);
     units::configure(cfg);

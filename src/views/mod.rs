@@ -97,8 +97,9 @@ impl PageCtx {
 fn nav_for(role: Role, path: &str) -> Vec<NavItem> {
     let mut items: Vec<(&'static str, &'static str)> = vec![("/home", "首页")];
     items.push(("/campaigns", "年度方案"));
-    items.push(("/units", "组织机构"));
+    items.push(("/measures", "践行举措"));
     items.push(("/rect", "整改配档表"));
+    items.push(("/units", "组织机构"));
     if role == Role::Office {
         items.push(("/users", "用户管理"));
         items.push(("/taskforce", "一线专班"));

@@ -5,6 +5,7 @@ pub mod attachments;
 pub mod audit;
 pub mod campaigns;
 pub mod history;
+pub mod measures;
 pub mod rect;
 pub mod sessions;
 pub mod settings;
