@@ -10,6 +10,7 @@ use actix_web::{dev::Payload, http::Method, web, FromRequest, HttpMessage, HttpR
 use crate::auth::policy::{self, Action, Actor, Scope};
 use crate::auth::SESSION_USER;
 use crate::db::models::{units::Unit, users};
+use crate::domain::review::{Actor as ReviewActor, ReviewState};
 use crate::domain::{Role, UnitKind};
 use crate::error::AppError;
 use crate::startup::AppState;
@@ -61,6 +62,18 @@ impl CurrentUser {
             Ok(())
         } else {
             Err(AppError::Forbidden)
+        }
+    }
+
+    /// In which capacity this user may act on a record of `unit` that is in `state`
+    /// (submit at the branch, re-check at the general branch, re-review at the committee).
+    pub fn review_actor(&self, unit: &Unit, state: ReviewState) -> Option<ReviewActor> {
+        match state.stage_actor()? {
+            ReviewActor::Branch => self.can(Action::Write, unit).then_some(ReviewActor::Branch),
+            ReviewActor::GeneralBranch => (self.role == Role::Reviewer
+                && self.can(Action::Review, unit))
+            .then_some(ReviewActor::GeneralBranch),
+            ReviewActor::Committee => self.is_office().then_some(ReviewActor::Committee),
         }
     }
 

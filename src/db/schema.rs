@@ -254,6 +254,88 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    monthly_reports (id) {
+        id -> Integer,
+        campaign_id -> Integer,
+        unit_id -> Integer,
+        year -> Integer,
+        month -> Integer,
+        state -> Text,
+        version -> Integer,
+        highlights -> Text,
+        problems -> Text,
+        next_plan -> Text,
+        due_date -> Date,
+        submitted_at -> Nullable<Timestamp>,
+        submitted_by -> Nullable<Integer>,
+        late -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        updated_by -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    report_lines (id) {
+        id -> Integer,
+        report_id -> Integer,
+        kind -> Text,
+        ref_id -> Integer,
+        title -> Text,
+        seq -> Integer,
+        progress -> Nullable<Integer>,
+        work -> Text,
+        status -> Text,
+    }
+}
+
+diesel::table! {
+    first_topics (id) {
+        id -> Integer,
+        unit_id -> Integer,
+        meeting_date -> Date,
+        meeting_kind -> Text,
+        topic -> Text,
+        materials -> Text,
+        attendance -> Integer,
+        absent -> Integer,
+        notes -> Text,
+        state -> Text,
+        version -> Integer,
+        submitted_at -> Nullable<Timestamp>,
+        submitted_by -> Nullable<Integer>,
+        created_by -> Nullable<Integer>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    review_events (id) {
+        id -> Integer,
+        entity -> Text,
+        entity_id -> Integer,
+        action -> Text,
+        from_state -> Text,
+        to_state -> Text,
+        actor_id -> Nullable<Integer>,
+        comment -> Text,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    reminders_sent (id) {
+        id -> Integer,
+        kind -> Text,
+        unit_id -> Integer,
+        period -> Text,
+        channel -> Text,
+        sent_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> units (unit_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(audit_log -> users (user_id));
@@ -272,6 +354,11 @@ diesel::joinable!(rect_extensions -> rect_items (item_id));
 diesel::joinable!(task_force -> units (unit_id));
 diesel::joinable!(task_force -> users (user_id));
 diesel::joinable!(field_changes -> users (user_id));
+diesel::joinable!(monthly_reports -> units (unit_id));
+diesel::joinable!(monthly_reports -> campaigns (campaign_id));
+diesel::joinable!(report_lines -> monthly_reports (report_id));
+diesel::joinable!(first_topics -> units (unit_id));
+diesel::joinable!(review_events -> users (actor_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     units,
@@ -293,4 +380,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     task_force,
     supervision_notes,
     field_changes,
+    monthly_reports,
+    report_lines,
+    first_topics,
+    review_events,
+    reminders_sent,
 );

@@ -44,6 +44,7 @@ pub mod files;
 pub mod light;
 pub mod org;
 pub mod register;
+pub mod review;
 pub mod validate;
 
 pub use light::Light;

@@ -5,7 +5,10 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::schema::{attachments, measures, rect_items, unit_plans, users};
+use crate::db::schema::{
+    attachments, first_topics, measures, monthly_reports, rect_items, report_lines, unit_plans,
+    users,
+};
 use crate::db::DbConn;
 
 /// What a file is attached to.
@@ -14,6 +17,9 @@ pub enum Owner {
     Measure,
     RectItem,
     UnitPlan,
+    /// A line of a monthly report (evidence of the month's work).
+    ReportLine,
+    FirstTopic,
 }
 
 impl Owner {
@@ -22,13 +28,21 @@ impl Owner {
             Owner::Measure => "measure",
             Owner::RectItem => "rect_item",
             Owner::UnitPlan => "unit_plan",
+            Owner::ReportLine => "report_line",
+            Owner::FirstTopic => "first_topic",
         }
     }
 
     pub fn parse(code: &str) -> Option<Owner> {
-        [Owner::Measure, Owner::RectItem, Owner::UnitPlan]
-            .into_iter()
-            .find(|o| o.code() == code)
+        [
+            Owner::Measure,
+            Owner::RectItem,
+            Owner::UnitPlan,
+            Owner::ReportLine,
+            Owner::FirstTopic,
+        ]
+        .into_iter()
+        .find(|o| o.code() == code)
     }
 }
 
@@ -75,6 +89,17 @@ pub fn owner_unit(conn: &mut DbConn, owner: Owner, owner_id: i32) -> QueryResult
         Owner::UnitPlan => unit_plans::table
             .find(owner_id)
             .select(unit_plans::unit_id)
+            .first(conn)
+            .optional(),
+        Owner::ReportLine => report_lines::table
+            .inner_join(monthly_reports::table)
+            .filter(report_lines::id.eq(owner_id))
+            .select(monthly_reports::unit_id)
+            .first(conn)
+            .optional(),
+        Owner::FirstTopic => first_topics::table
+            .find(owner_id)
+            .select(first_topics::unit_id)
             .first(conn)
             .optional(),
     }

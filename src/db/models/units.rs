@@ -38,6 +38,11 @@ impl Unit {
         self.path.matches('/').count().saturating_sub(2)
     }
 
+    /// A unit directly under the committee (its reports skip the general-branch review).
+    pub fn directly_under_root(&self) -> bool {
+        self.ancestor_ids().len() == 2
+    }
+
     /// Ids from the root down to this unit.
     pub fn ancestor_ids(&self) -> Vec<i32> {
         self.path

@@ -1,0 +1,91 @@
+//! The review trail shared by monthly reports and 第一议题 records: every transition with who,
+//! when and the comment.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::{review_events, users};
+use crate::db::DbConn;
+use crate::domain::review::{ReviewAction, ReviewState};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = review_events)]
+pub struct ReviewEvent {
+    pub id: i32,
+    pub entity: String,
+    pub entity_id: i32,
+    pub action: String,
+    pub from_state: String,
+    pub to_state: String,
+    pub actor_id: Option<i32>,
+    pub comment: String,
+    pub at: NaiveDateTime,
+}
+
+impl ReviewEvent {
+    pub fn action_label(&self) -> &'static str {
+        ReviewAction::parse(&self.action).map_or("", |a| a.label())
+    }
+
+    pub fn to_label(&self) -> &'static str {
+        ReviewState::parse(&self.to_state).map_or("", |s| s.label())
+    }
+}
+
+pub struct Step<'a> {
+    pub entity: &'a str,
+    pub entity_id: i32,
+    pub action: ReviewAction,
+    pub from: ReviewState,
+    pub to: ReviewState,
+    pub actor_id: i32,
+    pub comment: &'a str,
+}
+
+pub fn record(conn: &mut DbConn, s: Step<'_>, now: NaiveDateTime) -> QueryResult<()> {
+    diesel::insert_into(review_events::table)
+        .values((
+            review_events::entity.eq(s.entity),
+            review_events::entity_id.eq(s.entity_id),
+            review_events::action.eq(s.action.code()),
+            review_events::from_state.eq(s.from.code()),
+            review_events::to_state.eq(s.to.code()),
+            review_events::actor_id.eq(Some(s.actor_id)),
+            review_events::comment.eq(s.comment),
+            review_events::at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The trail of one record, oldest first, with the actors' names.
+pub fn trail(
+    conn: &mut DbConn,
+    entity: &str,
+    entity_id: i32,
+) -> QueryResult<Vec<(ReviewEvent, Option<String>)>> {
+    review_events::table
+        .left_join(users::table)
+        .filter(review_events::entity.eq(entity))
+        .filter(review_events::entity_id.eq(entity_id))
+        .order(review_events::id)
+        .select((ReviewEvent::as_select(), users::display_name.nullable()))
+        .load(conn)
+}
+
+/// The latest return comment of a record that is a draft again, if it was returned.
+pub fn last_return(
+    conn: &mut DbConn,
+    entity: &str,
+    entity_id: i32,
+) -> QueryResult<Option<(ReviewEvent, Option<String>)>> {
+    let last: Option<(ReviewEvent, Option<String>)> = review_events::table
+        .left_join(users::table)
+        .filter(review_events::entity.eq(entity))
+        .filter(review_events::entity_id.eq(entity_id))
+        .order(review_events::id.desc())
+        .select((ReviewEvent::as_select(), users::display_name.nullable()))
+        .first(conn)
+        .optional()?;
+    Ok(last.filter(|(e, _)| e.action == ReviewAction::Return.code()))
+}
