@@ -39,8 +39,13 @@ bench_backend() {
     "users list, office|$adm|/users"
     "users filtered, office|$adm|/users?role=secretary&q=s001"
     "campaign year, office|$adm|/campaigns/$(date +%Y)"
+    "measures list, office (all 6,000)|$adm|/measures"
+    "measures, overdue filter, office|$adm|/measures?light=red"
+    "measures, text search, office|$adm|/measures?q=%E7%9B%91%E7%90%86"
+    "measures list, secretary|$sec|/measures"
+    "rectification items, office|$adm|/rect/items"
+    "配档表 list, reviewer|$rev|/rect"
   )
-  for extra in ${BENCH_EXTRA_PAGES:-}; do pages+=("$extra"); done
   local base=""
   echo
   echo "### $label"
@@ -49,7 +54,6 @@ bench_backend() {
   echo "|---|---|---|---|"
   for entry in "${pages[@]}"; do
     IFS='|' read -r name cookie path <<<"$entry"
-    case "$cookie" in s) cookie=$sec ;; r) cookie=$rev ;; a) cookie=$adm ;; esac
     local rps=() p50=()
     for _ in 1 2 3; do
       local out

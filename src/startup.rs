@@ -51,6 +51,8 @@ impl Application {
         let db = Db::open(&settings.database_url)?;
         if settings.demo {
             demo::seed(&db, &settings)?;
+            let mut conn = db.conn().map_err(|e| anyhow::anyhow!("{e}"))?;
+            crate::db::refresh_statistics(&mut conn, true)?;
         }
         let secret = match &settings.secret_key {
             Some(s) if s.len() >= 32 => s.clone(),
@@ -199,7 +201,12 @@ fn spawn_session_sweeper(db: Db, settings: Settings) {
             let absolute = chrono::Duration::from_std(settings.absolute_timeout)
                 .unwrap_or(chrono::Duration::hours(12));
             let result = db
-                .run(move |c| Ok(models::sessions::purge_expired(c, now, now - absolute)?))
+                .run(move |c| {
+                    if let Err(e) = crate::db::refresh_statistics(c, false) {
+                        tracing::warn!(error = %e, "statistics refresh failed");
+                    }
+                    Ok(models::sessions::purge_expired(c, now, now - absolute)?)
+                })
                 .await;
             match result {
                 Ok(n) if n > 0 => tracing::info!(removed = n, "expired sessions removed"),

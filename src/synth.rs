@@ -304,6 +304,8 @@ pub fn run(
                 .execute(c))
         })?;
     }
+    // Fresh statistics for the planner on both backends.
+    diesel::connection::SimpleConnection::batch_execute(conn, "ANALYZE")?;
     Ok(format!(
         "已生成：{} 个党总支、{} 个党支部、{} 条践行举措、{} 个配档表、{} 条整改事项（{} 年度）。",
         size.general_branches,
