@@ -10,6 +10,7 @@ mod cli;
 mod measures;
 mod misc;
 mod rect;
+mod reports;
 mod roles;
 mod taskforce;
 mod units;
