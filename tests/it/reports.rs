@@ -114,7 +114,7 @@ async fn whole_flow_with_progress_flowing_back(app: TestApp) {
     )
     .await;
     assert_eq!(p.status, 422);
-    p.assert_contains(&format!("第 1 行「"));
+    p.assert_contains("第 1 行「");
     p.assert_contains("未填写本月工作");
     p.assert_contains("未填写下月计划");
     let r = report(&app, id);
