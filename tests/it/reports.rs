@@ -75,6 +75,7 @@ async fn fill_and_submit(app: &TestApp, b: &Browser, id: i32) -> Page {
 }
 
 async fn whole_flow_with_progress_flowing_back(app: TestApp) {
+    let base = app.count("monthly_reports");
     let b = app.signed_in("zhibu01").await;
     let p = b.get("/reports").await;
     assert_eq!(p.status, 200);
@@ -82,7 +83,7 @@ async fn whole_flow_with_progress_flowing_back(app: TestApp) {
     let id = open(&b, "11").await;
     // Idempotent: opening again leads to the same report.
     assert_eq!(open(&b, "11").await, id);
-    assert_eq!(app.count("monthly_reports"), 1);
+    assert_eq!(app.count("monthly_reports"), base + 1);
     let unit = app.unit_id("ZB01");
     let open_measures = app.count(&format!(
         "measures m JOIN campaigns c ON c.id = m.campaign_id WHERE c.year = 2026 AND m.unit_id = {unit} AND m.status IN ('not_started','in_progress')"
@@ -243,6 +244,7 @@ async fn returns_go_back_to_draft_with_the_comment(app: TestApp) {
 both!(returns_go_back_to_draft_with_the_comment);
 
 async fn other_units_and_forged_tokens_are_refused(app: TestApp) {
+    let base = app.count("monthly_reports");
     let b = app.signed_in("zhibu01").await;
     let id = open(&b, "11").await;
     let ls = lines(&app, id);
@@ -271,7 +273,7 @@ async fn other_units_and_forged_tokens_are_refused(app: TestApp) {
             .status,
         403
     );
-    assert_eq!(app.count("monthly_reports"), 1);
+    assert_eq!(app.count("monthly_reports"), base + 1);
     assert_eq!(report(&app, id).version, 1);
     // Viewer reads but cannot write.
     let viewer = app.signed_in("viewer").await;
@@ -309,7 +311,7 @@ async fn other_units_and_forged_tokens_are_refused(app: TestApp) {
             "{path}"
         );
     }
-    assert_eq!(app.count("monthly_reports"), 1);
+    assert_eq!(app.count("monthly_reports"), base + 1);
     assert_eq!(report(&app, id).version, 1);
 
     // A reviewer of another general branch may not approve ZB05's report.
@@ -555,3 +557,22 @@ async fn fifty_secretaries_submit_at_once_on_sqlite() {
         50
     );
 }
+
+async fn demo_reports_show_history_and_a_returned_draft(app: TestApp) {
+    // The demo's past months exist (the clock is in November).
+    assert!(app.count("monthly_reports WHERE year = 2026 AND month = 10 AND state = 'closed'") > 5);
+    assert!(app.count("monthly_reports WHERE year = 2022") >= 100);
+    let zb02 = app.unit_id("ZB02");
+    let id = app.count(&format!(
+        "monthly_reports WHERE unit_id = {zb02} AND year = 2026 AND month = 10 AND state = 'draft'"
+    ));
+    assert_eq!(id, 1);
+    let b = app.signed_in("zhibu02").await;
+    let p = b.get("/reports?year=2026&month=10").await;
+    p.assert_contains("草稿");
+    let admin = app.signed_in("admin").await;
+    let p = admin.get("/reports?year=2026&month=10").await;
+    p.assert_contains("迟报");
+    p.assert_contains("未报");
+}
+both!(demo_reports_show_history_and_a_returned_draft);
