@@ -94,10 +94,10 @@ pub fn seed(
             for (i, u) in branches.iter().enumerate() {
                 let k = i + month as usize;
                 // The current year: one branch a month leaves it missing.
-                if camp.year == today.year() && k % 7 == 0 {
+                if camp.year == today.year() && k.is_multiple_of(7) {
                     continue;
                 }
-                let late = k % 5 == 0;
+                let late = k.is_multiple_of(5);
                 let day_off = if late { 2 } else { -((k % 4) as i64) - 1 };
                 let at = (due + Duration::days(day_off))
                     .and_hms_opt(7, (k % 50) as u32, 0)
