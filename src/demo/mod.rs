@@ -4,6 +4,7 @@
 pub mod campaigns;
 pub mod measures;
 pub mod rect;
+pub mod reports;
 
 use crate::auth::password;
 use crate::config::Settings;
@@ -188,6 +189,7 @@ pub fn seed(db: &Db, settings: &Settings) -> anyhow::Result<()> {
         let years = campaigns::seed(c, today, now)?;
         measures::seed(c, &years, today, now)?;
         rect::seed(c, &years, today, now)?;
+        reports::seed(c, &years, today, now)?;
         Ok(())
     })?;
 

@@ -10,6 +10,7 @@ pub mod health;
 pub mod home;
 pub mod measures;
 pub mod rect;
+pub mod reports;
 pub mod taskforce;
 pub mod units;
 pub mod users;
@@ -30,6 +31,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, login_limiter: LoginLimiter) {
     home::configure(cfg);
     measures::configure(cfg);
     rect::configure(cfg);
+    reports::configure(cfg);
     taskforce::configure(cfg);
     units::configure(cfg);
     users::configure(cfg);

@@ -11,6 +11,7 @@ mod home;
 mod measures;
 mod misc;
 mod rect;
+mod reports;
 mod roles;
 mod taskforce;
 mod units;

@@ -7,6 +7,7 @@ pub mod campaigns;
 pub mod history;
 pub mod measures;
 pub mod rect;
+pub mod reports;
 pub mod reviews;
 pub mod sessions;
 pub mod settings;
