@@ -4,11 +4,12 @@
 
 use actix_web::{web, HttpResponse};
 use askama::Template;
-use chrono::Duration;
+use chrono::{Datelike, Duration};
 
 use crate::auth::{CurrentUser, Scope};
 use crate::clock::format_local;
-use crate::db::models::{audit, campaigns, measures, rect, units, users};
+use crate::db::models::{audit, campaigns, measures, rect, reports, units, users};
+use crate::domain::review::ReviewState;
 use crate::domain::{Light, Role, UnitKind};
 use crate::error::AppResult;
 use crate::startup::AppState;
@@ -65,6 +66,24 @@ pub struct Attention {
     pub deadline: String,
 }
 
+/// This month's report of the user's branch, with the countdown to the due day.
+pub struct MonthReport {
+    pub month: u32,
+    pub due: String,
+    /// Days until the due day (negative: overdue).
+    pub days_left: i64,
+    /// Label of the report's state, or None when no draft is opened yet.
+    pub state: Option<&'static str>,
+    pub submitted: bool,
+    pub late: bool,
+}
+
+impl MonthReport {
+    pub fn overdue_days(&self) -> i64 {
+        -self.days_left
+    }
+}
+
 #[derive(Template)]
 #[template(path = "home/index.html")]
 struct HomePage {
@@ -76,6 +95,8 @@ struct HomePage {
     lights: Vec<Lights>,
     attention: Vec<Attention>,
     pending_extensions: i64,
+    report: Option<MonthReport>,
+    reports_waiting: i64,
     stats: Vec<Stat>,
     units: Vec<UnitLine>,
     recent: Vec<RecentChange>,
@@ -90,6 +111,8 @@ async fn home(
 ) -> AppResult<HttpResponse> {
     let scope = user.scope();
     let office = user.is_office();
+    let (role, unit_id, unit_path) = (user.role, user.unit_id, user.unit_path.clone());
+    let branch = user.unit_kind == UnitKind::Branch && role != Role::Viewer;
     let today = state.settings.clock.today();
     let data = state
         .db
@@ -164,6 +187,25 @@ async fn home(
                 }
                 attention.sort_by(|a, b| a.deadline.cmp(&b.deadline));
             }
+            let report = match (&campaign, branch) {
+                (Some(cp), true) => match cp.due_date(today.month()) {
+                    Some(due) => {
+                        let status =
+                            reports::my_report_status(c, unit_id, cp.year, today.month() as i32)?;
+                        Some(MonthReport {
+                            month: today.month(),
+                            due: due.format("%m月%d日").to_string(),
+                            days_left: (due - today).num_days(),
+                            state: status.map(|(s, _)| s.label()),
+                            submitted: status.is_some_and(|(s, _)| s != ReviewState::Draft),
+                            late: status.is_some_and(|(_, late)| late),
+                        })
+                    }
+                    None => None,
+                },
+                _ => None,
+            };
+            let reports_waiting = reports::waiting_for(c, role, &unit_path)?;
             let mut recent = Vec::new();
             let mut pending = 0;
             if office {
@@ -190,11 +232,12 @@ async fn home(
                 campaign.map(|c| c.year),
                 lights,
                 attention,
-                pending,
+                (pending, report, reports_waiting),
             ))
         })
         .await?;
-    let (shown, members, stats, recent, year, lights, attention, pending_extensions) = data;
+    let (shown, members, stats, recent, year, lights, attention, decisions) = data;
+    let (pending_extensions, report, reports_waiting) = decisions;
     let top = shown.iter().map(|u| u.depth()).min().unwrap_or(0);
     let lines = shown
         .iter()
@@ -220,6 +263,8 @@ async fn home(
         lights,
         attention,
         pending_extensions,
+        report,
+        reports_waiting,
         stats,
         units: lines,
         recent,

@@ -94,3 +94,110 @@ both!(
     a_reviewer_sees_the_branches_below,
     the_office_sees_decisions_waiting,
 );
+
+async fn a_secretary_sees_the_countdown_to_the_monthly_report(app: TestApp) {
+    let b = app.signed_in("zhibu01").await;
+    let home = b.get("/home").await;
+    home.assert_contains("11 月月度调度");
+    home.assert_contains("距 11月25日 报送截止还有 <strong>1</strong> 天");
+    home.assert_contains("本月调度尚未开始填报");
+    // Opening the draft shows its state.
+    let res = b
+        .post("/reports", &[("year", "2026"), ("month", "11")])
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    b.get("/home").await.assert_contains("本月调度状态：草稿");
+    // On the due day, and after it.
+    app.advance(chrono::Duration::days(1));
+    let b = app.signed_in("zhibu01").await;
+    b.get("/home")
+        .await
+        .assert_contains("今天（11月25日）是报送截止日");
+    app.advance(chrono::Duration::days(2));
+    let b = app.signed_in("zhibu01").await;
+    b.get("/home")
+        .await
+        .assert_contains("已超过 11月25日 截止日 <strong>2</strong> 天");
+    // The office and the viewer have no branch report of their own.
+    app.signed_in("admin")
+        .await
+        .get("/home")
+        .await
+        .assert_lacks("月月度调度</h2>");
+    app.signed_in("viewer")
+        .await
+        .get("/home")
+        .await
+        .assert_lacks("月月度调度</h2>");
+}
+
+async fn reviewers_see_reports_waiting_for_them(app: TestApp) {
+    let waiting = |app: &TestApp, state: &str, under: &str| {
+        app.count(&format!(
+            "monthly_reports r JOIN units u ON u.id = r.unit_id WHERE r.state = '{state}' AND u.path LIKE '{under}%'"
+        ))
+    };
+    let zz01_path = format!("/{}/{}/", app.unit_id("DW"), app.unit_id("ZZ01"));
+    let before = waiting(&app, "awaiting_general", &zz01_path);
+    // zhibu01 fills and submits this month's report.
+    let b = app.signed_in("zhibu01").await;
+    let res = b
+        .post("/reports", &[("year", "2026"), ("month", "11")])
+        .await;
+    let report = res.location.clone().expect("redirect to the draft");
+    let page = b.get(&report).await;
+    let mut fields: Vec<(String, String)> = vec![
+        ("highlights".into(), "完成监理日志专项整改".into()),
+        ("problems".into(), "无".into()),
+        ("next_plan".into(), "继续推进".into()),
+        (
+            "version".into(),
+            page.input_value("version").unwrap_or_default(),
+        ),
+    ];
+    let doc = scraper::Html::parse_document(&page.body);
+    let sel = scraper::Selector::parse("input[name^=progress_]").expect("selector");
+    for input in doc.select(&sel) {
+        let name = input.value().attr("name").unwrap_or_default().to_string();
+        let id = name.trim_start_matches("progress_").to_string();
+        fields.push((name, "50".into()));
+        fields.push((format!("work_{id}"), "按计划推进".into()));
+    }
+    // Status selects send their selected option, as a browser would.
+    let sel = scraper::Selector::parse("select[name^=status_]").expect("selector");
+    let opt = scraper::Selector::parse("option").expect("selector");
+    for select in doc.select(&sel) {
+        let name = select.value().attr("name").unwrap_or_default().to_string();
+        let options: Vec<_> = select.select(&opt).collect();
+        let chosen = options
+            .iter()
+            .find(|o| o.value().attr("selected").is_some())
+            .or(options.first())
+            .and_then(|o| o.value().attr("value"))
+            .unwrap_or_default()
+            .to_string();
+        fields.push((name, chosen));
+    }
+    let borrowed: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let res = b.post(&format!("{report}/submit"), &borrowed).await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    assert_eq!(waiting(&app, "awaiting_general", &zz01_path), before + 1);
+    let home = app.signed_in("zongzhi01").await.get("/home").await;
+    home.assert_contains(&format!("{} 份月度调度</a>等待您审核", before + 1));
+    // Not the office's turn yet, nor another general branch's.
+    let office_waiting = app.count("monthly_reports WHERE state = 'awaiting_committee'");
+    let admin_home = app.signed_in("admin").await.get("/home").await;
+    if office_waiting == 0 {
+        admin_home.assert_lacks("等待您审核");
+    } else {
+        admin_home.assert_contains(&format!("{office_waiting} 份月度调度</a>等待您审核"));
+    }
+}
+
+both!(
+    a_secretary_sees_the_countdown_to_the_monthly_report,
+    reviewers_see_reports_waiting_for_them,
+);
