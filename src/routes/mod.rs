@@ -11,6 +11,7 @@ pub mod home;
 pub mod measures;
 pub mod rect;
 pub mod taskforce;
+pub mod topics;
 pub mod units;
 pub mod users;
 
@@ -31,6 +32,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, login_limiter: LoginLimiter) {
     measures::configure(cfg);
     rect::configure(cfg);
     taskforce::configure(cfg);
+    topics::configure(cfg);
     units::configure(cfg);
     users::configure(cfg);
     audit::configure(cfg);

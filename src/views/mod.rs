@@ -99,6 +99,7 @@ fn nav_for(role: Role, path: &str) -> Vec<NavItem> {
     items.push(("/campaigns", "年度方案"));
     items.push(("/measures", "践行举措"));
     items.push(("/rect", "整改配档表"));
+    items.push(("/topics", "第一议题"));
     items.push(("/units", "组织机构"));
     if role == Role::Office {
         items.push(("/users", "用户管理"));

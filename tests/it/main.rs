@@ -12,5 +12,6 @@ mod misc;
 mod rect;
 mod roles;
 mod taskforce;
+mod topics;
 mod units;
 mod users;
