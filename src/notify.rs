@@ -203,9 +203,23 @@ fn send_mail(cfg: &NotifyConfig, subject: &str, body: &str) -> Result<(), String
     for to in &cfg.mail_to {
         msg = msg.to(to.parse().map_err(|e| format!("bad address {to}: {e}"))?);
     }
+    // 8bit keeps the Chinese text readable in the message source (lettre would pick base64);
+    // it needs CRLF line ends and short lines, else the automatic encoding is used.
+    let crlf = body.replace("\r\n", "\n").replace('\n', "\r\n");
+    let body = if crlf
+        .split("\r\n")
+        .all(|l| l.len() <= 900 && !l.contains(['\0', '\r']))
+    {
+        lettre::message::Body::dangerous_pre_encoded(
+            crlf.into_bytes(),
+            lettre::message::header::ContentTransferEncoding::EightBit,
+        )
+    } else {
+        lettre::message::Body::new(body.to_string())
+    };
     let msg = msg
         .header(ContentType::TEXT_PLAIN)
-        .body(body.to_string())
+        .body(body)
         .map_err(|e| e.to_string())?;
     let transport = SmtpTransport::builder_dangerous(host)
         .port(port)
@@ -335,7 +349,9 @@ pub fn spawn_reminder_task(db: Db, settings: Settings) {
         return;
     }
     actix_web::rt::spawn(async move {
-        let mut tick = actix_web::rt::time::interval(Duration::from_secs(600));
+        // The first run a minute after start (the server is up and taking requests by then).
+        let start = actix_web::rt::time::Instant::now() + Duration::from_secs(60);
+        let mut tick = actix_web::rt::time::interval_at(start, Duration::from_secs(600));
         loop {
             tick.tick().await;
             let today = settings.clock.today();

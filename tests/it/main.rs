@@ -9,6 +9,7 @@ mod campaigns;
 mod cli;
 mod measures;
 mod misc;
+mod notify;
 mod rect;
 mod roles;
 mod taskforce;
