@@ -88,6 +88,21 @@ pub struct ServeArgs {
     /// Minutes an account waits after 5 wrong passwords.
     #[arg(long, env = "ZUOFENG_LOCKOUT_MINUTES", default_value_t = 15)]
     pub lockout_minutes: u64,
+    /// Reminder e-mail over plain SMTP, e.g. smtp://mail.intranet:25 (off when absent).
+    #[arg(long, env = "ZUOFENG_SMTP_URL")]
+    pub smtp_url: Option<String>,
+    /// Sender address of reminder e-mail.
+    #[arg(long, env = "ZUOFENG_MAIL_FROM")]
+    pub mail_from: Option<String>,
+    /// Recipients of reminder e-mail, comma separated (e.g. the office mailbox).
+    #[arg(long, env = "ZUOFENG_MAIL_TO")]
+    pub mail_to: Option<String>,
+    /// 企业微信 / 钉钉 robot webhook URL for reminders (off when absent).
+    #[arg(long, env = "ZUOFENG_WEBHOOK_URL", hide_env_values = true)]
+    pub webhook_url: Option<String>,
+    /// Days before the report due day when the reminder goes out.
+    #[arg(long, env = "ZUOFENG_REMIND_DAYS", default_value_t = 3)]
+    pub remind_days: u32,
 }
 
 #[derive(Subcommand, Debug)]
@@ -168,6 +183,13 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     settings.idle_timeout = Duration::from_secs(args.idle_timeout_minutes.max(1) * 60);
     settings.absolute_timeout = Duration::from_secs(args.absolute_timeout_hours.max(1) * 3600);
     settings.lockout_duration = Duration::from_secs(args.lockout_minutes.max(1) * 60);
+    settings.notify = crate::notify::NotifyConfig {
+        smtp_url: args.smtp_url.filter(|s| !s.trim().is_empty()),
+        mail_from: args.mail_from.filter(|s| !s.trim().is_empty()),
+        mail_to: crate::notify::NotifyConfig::parse_list(args.mail_to.as_deref().unwrap_or("")),
+        webhook_url: args.webhook_url.filter(|s| !s.trim().is_empty()),
+        remind_days: args.remind_days.min(28),
+    };
     actix_web::rt::System::new().block_on(async move {
         let bind = settings.bind.clone();
         let app = Application::build(settings)?;

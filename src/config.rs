@@ -33,6 +33,8 @@ pub struct Settings {
     /// Concurrent argon2 hashes at most (each takes ~19 MiB and a core).
     pub max_concurrent_hashes: usize,
     pub clock: SharedClock,
+    /// The outgoing reminder hook (off when nothing is configured).
+    pub notify: crate::notify::NotifyConfig,
 }
 
 impl Settings {
@@ -55,6 +57,7 @@ impl Settings {
                 .unwrap_or(2)
                 .max(1),
             clock: std::sync::Arc::new(SystemClock),
+            notify: crate::notify::NotifyConfig::off(),
         }
     }
 

@@ -42,6 +42,7 @@ macro_rules! labelled_enum {
 
 pub mod files;
 pub mod light;
+pub mod meeting;
 pub mod org;
 pub mod register;
 pub mod review;

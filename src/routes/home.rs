@@ -8,7 +8,7 @@ use chrono::{Datelike, Duration};
 
 use crate::auth::{CurrentUser, Scope};
 use crate::clock::format_local;
-use crate::db::models::{audit, campaigns, measures, rect, reports, units, users};
+use crate::db::models::{audit, campaigns, measures, rect, reports, topics, units, users};
 use crate::domain::review::ReviewState;
 use crate::domain::{Light, Role, UnitKind};
 use crate::error::AppResult;
@@ -97,6 +97,7 @@ struct HomePage {
     pending_extensions: i64,
     report: Option<MonthReport>,
     reports_waiting: i64,
+    topics: topics::Waiting,
     stats: Vec<Stat>,
     units: Vec<UnitLine>,
     recent: Vec<RecentChange>,
@@ -206,6 +207,8 @@ async fn home(
                 _ => None,
             };
             let reports_waiting = reports::waiting_for(c, role, &unit_path)?;
+            let review_path = (role == Role::Reviewer).then_some(unit_path.as_str());
+            let topics = topics::topics_waiting(c, unit_id, review_path, office)?;
             let mut recent = Vec::new();
             let mut pending = 0;
             if office {
@@ -232,12 +235,12 @@ async fn home(
                 campaign.map(|c| c.year),
                 lights,
                 attention,
-                (pending, report, reports_waiting),
+                (pending, report, reports_waiting, topics),
             ))
         })
         .await?;
     let (shown, members, stats, recent, year, lights, attention, decisions) = data;
-    let (pending_extensions, report, reports_waiting) = decisions;
+    let (pending_extensions, report, reports_waiting, topics) = decisions;
     let top = shown.iter().map(|u| u.depth()).min().unwrap_or(0);
     let lines = shown
         .iter()
@@ -265,6 +268,7 @@ async fn home(
         pending_extensions,
         report,
         reports_waiting,
+        topics,
         stats,
         units: lines,
         recent,

@@ -12,6 +12,7 @@ pub mod measures;
 pub mod rect;
 pub mod reports;
 pub mod taskforce;
+pub mod topics;
 pub mod units;
 pub mod users;
 
@@ -33,6 +34,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, login_limiter: LoginLimiter) {
     rect::configure(cfg);
     reports::configure(cfg);
     taskforce::configure(cfg);
+    topics::configure(cfg);
     units::configure(cfg);
     users::configure(cfg);
     audit::configure(cfg);

@@ -1040,10 +1040,18 @@ async fn review_action(
     }
     let now = state.now();
     let u = user.clone();
+    let note = comment.clone();
     let (r, unit, to) = state
         .db
         .write(move |c| review_one(c, &u, id, action, &comment, now))
         .await?;
+    if action == ReviewAction::Return {
+        crate::notify::Notifier::from_settings(&state.settings).on_return(
+            &unit.name,
+            &format!("{} 月度调度", r.period()),
+            &note,
+        );
+    }
     flash(
         &session,
         "success",

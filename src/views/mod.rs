@@ -100,6 +100,7 @@ fn nav_for(role: Role, path: &str) -> Vec<NavItem> {
     items.push(("/measures", "践行举措"));
     items.push(("/rect", "整改配档表"));
     items.push(("/reports", "月度调度"));
+    items.push(("/topics", "第一议题"));
     items.push(("/units", "组织机构"));
     if role == Role::Office {
         items.push(("/users", "用户管理"));

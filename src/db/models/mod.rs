@@ -13,5 +13,6 @@ pub mod sessions;
 pub mod settings;
 pub mod taskforce;
 pub mod throttle;
+pub mod topics;
 pub mod units;
 pub mod users;
