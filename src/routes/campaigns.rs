@@ -8,7 +8,7 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::auth::{Action, CurrentUser, Scope};
+use crate::auth::{Action, CurrentUser};
 use crate::clock::format_local;
 use crate::db::models::attachments::Owner;
 use crate::db::models::campaigns::{self, Campaign, Goal, MonthRequirement, UnitPlan};
@@ -123,11 +123,7 @@ async fn show_page(
     let (goals, months, units, plans) = state
         .db
         .run(move |c| {
-            let visible = match &scope {
-                Scope::All => units::all(c)?,
-                Scope::Subtree(p) => units::subtree(c, p)?,
-                Scope::Unit(id) => vec![units::get(c, *id)?],
-            };
+            let visible = units::in_scope(c, &scope)?;
             Ok((
                 campaigns::goals(c, cid)?,
                 campaigns::months(c, cid)?,

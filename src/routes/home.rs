@@ -118,11 +118,7 @@ async fn home(
     let data = state
         .db
         .run(move |c| {
-            let visible = match &scope {
-                Scope::All => units::all(c)?,
-                Scope::Subtree(p) => units::subtree(c, p)?,
-                Scope::Unit(id) => vec![units::get(c, *id)?],
-            };
+            let visible = units::in_scope(c, &scope)?;
             let count = |k: UnitKind| visible.iter().filter(|u| u.kind() == k).count() as i64;
             let mut stats = Vec::new();
             if !matches!(scope, Scope::Unit(_)) {

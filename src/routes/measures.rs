@@ -12,7 +12,7 @@ use askama::Template;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use crate::auth::{Action, CurrentUser, Scope};
+use crate::auth::{Action, CurrentUser};
 use crate::clock::format_local;
 use crate::db::models::attachments::Owner;
 use crate::db::models::campaigns::{self, Campaign, Goal};
@@ -78,15 +78,6 @@ fn goal_names(goals: &[Goal]) -> String {
         .map(|g| g.name.as_str())
         .collect::<Vec<_>>()
         .join("、")
-}
-
-/// The units a user may read, in tree order.
-fn readable_units(c: &mut DbConn, scope: &Scope) -> AppResult<Vec<Unit>> {
-    Ok(match scope {
-        Scope::All => units::all(c)?,
-        Scope::Subtree(p) => units::subtree(c, p)?,
-        Scope::Unit(id) => vec![units::get(c, *id)?],
-    })
 }
 
 fn can_write_any(user: &CurrentUser) -> bool {
@@ -319,7 +310,7 @@ async fn list(
         .run(move |c| {
             let years = years(c)?;
             let resolved = resolve(c, &u, &filters, today)?;
-            let unit_list = readable_units(c, &u.scope())?;
+            let unit_list = units::in_scope(c, &u.scope())?;
             let (rows, total, goals, all_goals) = match &resolved {
                 Some((campaign, mf)) => {
                     let (rows, total) =

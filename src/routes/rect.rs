@@ -11,7 +11,7 @@ use askama::Template;
 use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 
-use crate::auth::{Action, CurrentUser, Scope};
+use crate::auth::{Action, CurrentUser};
 use crate::clock::format_local;
 use crate::db::models::attachments::Owner;
 use crate::db::models::campaigns::{self, Campaign};
@@ -126,15 +126,6 @@ fn parse_year(raw: &Option<String>) -> Option<i32> {
         .filter(|y| (1900..=9999).contains(y))
 }
 
-/// The units a user's lists cover, in tree order.
-fn visible_units(c: &mut DbConn, scope: &Scope) -> AppResult<Vec<Unit>> {
-    Ok(match scope {
-        Scope::All => units::all(c)?,
-        Scope::Subtree(p) => units::subtree(c, p)?,
-        Scope::Unit(id) => vec![units::get(c, *id)?],
-    })
-}
-
 pub struct UnitOption {
     pub id: i32,
     pub name: String,
@@ -239,7 +230,7 @@ async fn list(
         .run(move |c| {
             let campaign = campaigns::chosen(c, year, today)?;
             let years: Vec<i32> = campaigns::list(c)?.iter().map(|c| c.year).collect();
-            let visible = visible_units(c, &scope)?;
+            let visible = units::in_scope(c, &scope)?;
             let unit_path = unit_id
                 .and_then(|id| visible.iter().find(|u| u.id == id))
                 .map(|u| u.path.clone());
@@ -334,7 +325,7 @@ async fn table_form_page(
     let (visible, years) = state
         .db
         .run(move |c| {
-            let visible = visible_units(c, &scope)?;
+            let visible = units::in_scope(c, &scope)?;
             let years: Vec<i32> = campaigns::list(c)?.iter().map(|c| c.year).collect();
             Ok((visible, years))
         })
@@ -1741,7 +1732,7 @@ async fn select_items(
         .run(move |c| {
             let campaign = campaigns::chosen(c, year, today)?;
             let years: Vec<i32> = campaigns::list(c)?.iter().map(|c| c.year).collect();
-            let visible = visible_units(c, &scope)?;
+            let visible = units::in_scope(c, &scope)?;
             Ok((campaign, years, visible))
         })
         .await?;

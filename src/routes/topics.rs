@@ -10,7 +10,7 @@ use askama::Template;
 use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 
-use crate::auth::{Action, CurrentUser, Scope};
+use crate::auth::{Action, CurrentUser};
 use crate::clock::format_local;
 use crate::db::models::attachments::Owner;
 use crate::db::models::topics::{
@@ -45,14 +45,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 fn date_text(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
-}
-
-fn readable_units(c: &mut DbConn, scope: &Scope) -> AppResult<Vec<Unit>> {
-    Ok(match scope {
-        Scope::All => units::all(c)?,
-        Scope::Subtree(p) => units::subtree(c, p)?,
-        Scope::Unit(id) => vec![units::get(c, *id)?],
-    })
 }
 
 /// The units the user may record for, in tree order.
@@ -149,7 +141,7 @@ async fn list(
             let (rows, total) = topics::list(c, &f, offset, limit)?;
             Ok((
                 topics::years(c, today.year())?,
-                readable_units(c, &u.scope())?,
+                units::in_scope(c, &u.scope())?,
                 rows,
                 total,
             ))

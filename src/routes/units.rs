@@ -6,7 +6,7 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::auth::{Action, CurrentUser, Scope};
+use crate::auth::{Action, CurrentUser};
 use crate::db::models::units::{self, Unit, UnitFields};
 use crate::db::models::{audit, users};
 use crate::domain::validate::{self, FieldErrors};
@@ -61,15 +61,6 @@ pub fn tree_rows(units: &[Unit]) -> Vec<UnitRow> {
         .collect()
 }
 
-/// The units a user may see, in tree order.
-fn visible(c: &mut crate::db::DbConn, scope: &Scope) -> AppResult<Vec<Unit>> {
-    Ok(match scope {
-        Scope::All => units::all(c)?,
-        Scope::Subtree(p) => units::subtree(c, p)?,
-        Scope::Unit(id) => vec![units::get(c, *id)?],
-    })
-}
-
 #[derive(Template)]
 #[template(path = "units/list.html")]
 struct ListPage {
@@ -84,7 +75,10 @@ async fn list(
     ctx: PageCtx,
 ) -> AppResult<HttpResponse> {
     let scope = user.scope();
-    let units = state.db.run(move |c| visible(c, &scope)).await?;
+    let units = state
+        .db
+        .run(move |c| Ok(units::in_scope(c, &scope)?))
+        .await?;
     render(&ListPage {
         base: ctx.base("组织机构"),
         rows: tree_rows(&units),

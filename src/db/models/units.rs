@@ -118,6 +118,16 @@ pub fn subtree(conn: &mut DbConn, root_path: &str) -> QueryResult<Vec<Unit>> {
     Ok(tree_order(rows))
 }
 
+/// The units a scope covers, in tree order.
+pub fn in_scope(conn: &mut DbConn, scope: &crate::auth::Scope) -> QueryResult<Vec<Unit>> {
+    use crate::auth::Scope;
+    match scope {
+        Scope::All => all(conn),
+        Scope::Subtree(path) => subtree(conn, path),
+        Scope::Unit(id) => Ok(vec![get(conn, *id)?]),
+    }
+}
+
 pub fn children(conn: &mut DbConn, parent: i32) -> QueryResult<Vec<Unit>> {
     units::table
         .filter(units::parent_id.eq(parent))
