@@ -45,6 +45,8 @@ bench_backend() {
     "measures list, secretary|$sec|/measures"
     "rectification items, office|$adm|/rect/items"
     "配档表 list, reviewer|$rev|/rect"
+    "monthly report compliance, office (300 branches)|$adm|/reports"
+    "monthly report page, secretary|$sec|/reports"
   )
   local base=""
   echo

@@ -8,7 +8,7 @@ use chrono::{Datelike, Duration};
 
 use crate::auth::{CurrentUser, Scope};
 use crate::clock::format_local;
-use crate::db::models::{audit, campaigns, measures, rect, reports, topics, units, users};
+use crate::db::models::{audit, campaigns, measures, rect, reports, reviews, topics, units, users};
 use crate::domain::review::ReviewState;
 use crate::domain::{Light, Role, UnitKind};
 use crate::error::AppResult;
@@ -76,6 +76,8 @@ pub struct MonthReport {
     pub state: Option<&'static str>,
     pub submitted: bool,
     pub late: bool,
+    /// The comment, when the draft was returned by a reviewer.
+    pub returned: Option<String>,
 }
 
 impl MonthReport {
@@ -187,8 +189,15 @@ async fn home(
             let report = match (&campaign, branch) {
                 (Some(cp), true) => match cp.due_date(today.month()) {
                     Some(due) => {
-                        let status =
-                            reports::my_report_status(c, unit_id, cp.year, today.month() as i32)?;
+                        let report = reports::by_period(c, unit_id, cp.year, today.month() as i32)?;
+                        let returned = match &report {
+                            Some(r) if r.state() == ReviewState::Draft => {
+                                reviews::last_return(c, reports::ENTITY, r.id)?
+                                    .map(|(e, _)| e.comment)
+                            }
+                            _ => None,
+                        };
+                        let status = report.map(|r| (r.state(), r.late));
                         Some(MonthReport {
                             month: today.month(),
                             due: due.format("%m月%d日").to_string(),
@@ -196,6 +205,7 @@ async fn home(
                             state: status.map(|(s, _)| s.label()),
                             submitted: status.is_some_and(|(s, _)| s != ReviewState::Draft),
                             late: status.is_some_and(|(_, late)| late),
+                            returned,
                         })
                     }
                     None => None,

@@ -185,8 +185,22 @@ async fn reviewers_see_reports_waiting_for_them(app: TestApp) {
     let res = b.post(&format!("{report}/submit"), &borrowed).await;
     assert_eq!(res.status, 303, "{}", res.body);
     assert_eq!(waiting(&app, "awaiting_general", &zz01_path), before + 1);
-    let home = app.signed_in("zongzhi01").await.get("/home").await;
+    let reviewer = app.signed_in("zongzhi01").await;
+    let home = reviewer.get("/home").await;
     home.assert_contains(&format!("{} 份月度调度</a>等待您审核", before + 1));
+    // Returned, the branch's home page says so with the comment.
+    reviewer.get(&report).await;
+    let res = reviewer
+        .post(
+            &format!("{report}/return"),
+            &[("comment", "请补充佐证材料")],
+        )
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let branch_home = app.signed_in("zhibu01").await.get("/home").await;
+    branch_home.assert_contains("本月调度已被退回，退回意见：请补充佐证材料");
+    branch_home.assert_contains("本月调度状态：草稿");
+    assert_eq!(waiting(&app, "awaiting_general", &zz01_path), before);
     // Not the office's turn yet, nor another general branch's.
     let office_waiting = app.count("monthly_reports WHERE state = 'awaiting_committee'");
     let admin_home = app.signed_in("admin").await.get("/home").await;

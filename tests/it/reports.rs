@@ -519,6 +519,36 @@ async fn fifty_secretaries_submit_at_once_on_sqlite() {
                 now,
             )
             .expect("unit");
+            // Three open measures per branch, so every report has lines to lose.
+            {
+                use diesel::prelude::*;
+                use zuofeng::db::schema::{campaigns, measures};
+                let campaign: i32 = campaigns::table
+                    .filter(campaigns::year.eq(2026))
+                    .select(campaigns::id)
+                    .first(&mut *c)
+                    .expect("campaign");
+                for k in 0..3 {
+                    diesel::insert_into(measures::table)
+                        .values((
+                            measures::campaign_id.eq(campaign),
+                            measures::unit_id.eq(u.id),
+                            measures::title.eq(format!("并发测试举措{i:02}-{k}")),
+                            measures::category.eq("other"),
+                            measures::carrier.eq("none"),
+                            measures::lead_tag.eq("none"),
+                            measures::owner.eq("测试"),
+                            measures::deadline
+                                .eq(chrono::NaiveDate::from_ymd_opt(2026, 12, 20).expect("date")),
+                            measures::status.eq("in_progress"),
+                            measures::progress.eq(10),
+                            measures::created_at.eq(now),
+                            measures::updated_at.eq(now),
+                        ))
+                        .execute(&mut *c)
+                        .expect("measure");
+                }
+            }
             users::insert(
                 &mut c,
                 &UserFields {
@@ -542,19 +572,53 @@ async fn fifty_secretaries_submit_at_once_on_sqlite() {
     for b in &browsers {
         ids.push(open(b, "11").await);
     }
-    let futures = browsers.iter().zip(&ids).map(|(b, id)| async move {
-        let f = vec![
+    // Every form carries all its lines, as the browser would send them.
+    let mut forms = Vec::new();
+    for id in &ids {
+        use diesel::prelude::*;
+        use zuofeng::db::schema::report_lines;
+        let mut c = app.db.conn().expect("conn");
+        let lines: Vec<i32> = report_lines::table
+            .filter(report_lines::report_id.eq(*id))
+            .select(report_lines::id)
+            .load(&mut *c)
+            .expect("lines");
+        assert_eq!(
+            lines.len(),
+            3,
+            "draft pre-filled with the branch's 3 measures"
+        );
+        let mut f = vec![
             ("version".to_string(), "1".to_string()),
             ("highlights".to_string(), "亮点".to_string()),
             ("next_plan".to_string(), "计划".to_string()),
         ];
-        post(b, &format!("/reports/{id}/submit"), &f).await.status
-    });
+        for l in lines {
+            f.push((format!("progress_{l}"), "70".to_string()));
+            f.push((format!("work_{l}"), "本月推进".to_string()));
+            f.push((format!("status_{l}"), "in_progress".to_string()));
+        }
+        forms.push(f);
+    }
+    let futures = browsers
+        .iter()
+        .zip(&ids)
+        .zip(&forms)
+        .map(
+            |((b, id), f)| async move { post(b, &format!("/reports/{id}/submit"), f).await.status },
+        );
     let statuses = futures_util::future::join_all(futures).await;
     assert!(statuses.iter().all(|s| *s == 303), "{statuses:?}");
     assert_eq!(
         app.count("monthly_reports WHERE state = 'awaiting_general' AND highlights = '亮点'"),
         50
+    );
+    // No lost line: all 150 lines carry what was sent.
+    assert_eq!(
+        app.count(
+            "report_lines WHERE progress = 70 AND work = '本月推进' AND status = 'in_progress'"
+        ),
+        150
     );
 }
 
