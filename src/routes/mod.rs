@@ -45,6 +45,23 @@ pub async fn not_found() -> Result<actix_web::HttpResponse, AppError> {
     Err(AppError::NotFound)
 }
 
+/// The ticked ids of a batch form (`ids=3&ids=7`), without repeats; a non-number is a 400.
+pub fn ticked_ids(pairs: Vec<(String, String)>) -> Result<Vec<i32>, AppError> {
+    let mut ids: Vec<i32> = Vec::new();
+    for (k, v) in pairs {
+        if k == "ids" {
+            let id = v
+                .trim()
+                .parse::<i32>()
+                .map_err(|_| AppError::BadRequest("所选记录无效。".into()))?;
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+    }
+    Ok(ids)
+}
+
 /// Parse the optional query parameter the list filters share: an empty string means "any".
 pub fn non_empty(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty())

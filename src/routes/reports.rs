@@ -1129,16 +1129,7 @@ async fn batch_approve(
     body: web::Form<Vec<(String, String)>>,
 ) -> AppResult<HttpResponse> {
     user.require_office()?;
-    let mut ids: Vec<i32> = Vec::new();
-    for (k, v) in body.into_inner() {
-        if k == "ids" {
-            match v.trim().parse::<i32>() {
-                Ok(id) if !ids.contains(&id) => ids.push(id),
-                Ok(_) => {}
-                Err(_) => return Err(AppError::BadRequest("所选报告无效。".into())),
-            }
-        }
-    }
+    let ids = crate::routes::ticked_ids(body.into_inner())?;
     if ids.is_empty() {
         flash(&session, "error", "请先勾选要审核通过的报告。");
         return Ok(redirect("/reports/queue"));

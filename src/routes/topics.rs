@@ -35,6 +35,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/topics", web::post().to(create))
         .route("/topics/new", web::get().to(new_form))
         .route("/topics/queue", web::get().to(queue))
+        .route("/topics/queue/approve", web::post().to(batch_approve))
         .route("/topics/{id}", web::get().to(show))
         .route("/topics/{id}", web::post().to(update))
         .route("/topics/{id}/edit", web::get().to(edit_form))
@@ -181,6 +182,7 @@ struct QueuePage {
     base: BaseContext,
     stage: &'static str,
     rows: Vec<TopicRow>,
+    batch: bool,
 }
 
 async fn queue(
@@ -211,7 +213,60 @@ async fn queue(
         base: ctx.base("第一议题 · 待我审核"),
         stage,
         rows: rows.into_iter().map(|(t, u)| row(t, u)).collect(),
+        batch: user.is_office(),
     })
+}
+
+/// The office approves several records at once (党委复核); each is checked like a single
+/// approval, all in one transaction; those that cannot pass are named.
+async fn batch_approve(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    session: Session,
+    body: web::Form<Vec<(String, String)>>,
+) -> AppResult<HttpResponse> {
+    user.require_office()?;
+    let ids = crate::routes::ticked_ids(body.into_inner())?;
+    if ids.is_empty() {
+        flash(&session, "error", "请先勾选要审核通过的记录。");
+        return Ok(redirect("/topics/queue"));
+    }
+    let now = state.now();
+    let u = user.clone();
+    let (done, refused) = state
+        .db
+        .write(move |c| {
+            let mut done = 0;
+            let mut refused = Vec::new();
+            for id in ids {
+                let Ok(t) = topics::get(c, id) else {
+                    refused.push(format!("编号 {id}：不存在"));
+                    continue;
+                };
+                match step_topic(c, &u, id, ReviewAction::Approve, "", now) {
+                    Ok(_) => done += 1,
+                    Err(AppError::Conflict(msg)) => refused.push(format!("「{}」：{msg}", t.topic)),
+                    Err(e) => return Err(e),
+                }
+            }
+            Ok((done, refused))
+        })
+        .await?;
+    if done > 0 {
+        flash(
+            &session,
+            "success",
+            format!("已审核通过 {done} 条第一议题记录。"),
+        );
+    }
+    if !refused.is_empty() {
+        flash(
+            &session,
+            "error",
+            format!("以下记录未能通过：{}", refused.join("；")),
+        );
+    }
+    Ok(redirect("/topics/queue"))
 }
 
 // ---------------------------------------------------------------- detail
@@ -732,62 +787,71 @@ async fn transition(
     let u = user.clone();
     state
         .db
-        .write(move |c| {
-            let t = topics::get(c, id)?;
-            let unit = units::get(c, t.unit_id)?;
-            let from = t.state();
-            let skip = unit.directly_under_root();
-            let own = t.submitted_by == Some(u.id);
-            let result = match u.review_actor(&unit, from) {
-                Some(actor) => review::step(from, action, actor, skip, own),
-                None => match from.stage_actor() {
-                    Some(a) => {
-                        review::step(from, action, a, skip, false).and(Err(StepError::NotYours))
-                    }
-                    None => Err(StepError::NotNow),
-                },
-            };
-            let to = result.map_err(|e| AppError::Conflict(e.message().into()))?;
-            let submitter = (action == ReviewAction::Submit).then_some(u.id);
-            topics::set_state(c, id, to, submitter, now)?;
-            reviews::record(
-                c,
-                reviews::Step {
-                    entity: ENTITY,
-                    entity_id: id,
-                    action,
-                    from,
-                    to,
-                    actor_id: u.id,
-                    comment: &comment,
-                },
-                now,
-            )?;
-            audit::Change::new(
-                u.id,
-                action.code(),
-                ENTITY,
-                id,
-                format!(
-                    "第一议题记录 {}（{}）：{} → {}{}",
-                    t.topic,
-                    unit.name,
-                    action.label(),
-                    to.label(),
-                    if comment.is_empty() {
-                        String::new()
-                    } else {
-                        format!("，意见：{comment}")
-                    }
-                ),
-            )
-            .unit(unit.id)
-            .before(&serde_json::json!({ "state": from.code() }))
-            .after(&serde_json::json!({ "state": to.code(), "comment": comment }))
-            .record(c, now)?;
-            Ok((to, unit.name, t.topic))
-        })
+        .write(move |c| step_topic(c, &u, id, action, &comment, now))
         .await
+}
+
+/// One review step on a record, inside the caller's write transaction: re-read the record,
+/// check the step against its current state and the user's capacity, update, keep the trail.
+fn step_topic(
+    c: &mut DbConn,
+    u: &CurrentUser,
+    id: i32,
+    action: ReviewAction,
+    comment: &str,
+    now: chrono::NaiveDateTime,
+) -> AppResult<(ReviewState, String, String)> {
+    let t = topics::get(c, id)?;
+    let unit = units::get(c, t.unit_id)?;
+    let from = t.state();
+    let skip = unit.directly_under_root();
+    let own = t.submitted_by == Some(u.id);
+    let result = match u.review_actor(&unit, from) {
+        Some(actor) => review::step(from, action, actor, skip, own),
+        None => match from.stage_actor() {
+            Some(a) => review::step(from, action, a, skip, false).and(Err(StepError::NotYours)),
+            None => Err(StepError::NotNow),
+        },
+    };
+    let to = result.map_err(|e| AppError::Conflict(e.message().into()))?;
+    let submitter = (action == ReviewAction::Submit).then_some(u.id);
+    topics::set_state(c, id, to, submitter, now)?;
+    reviews::record(
+        c,
+        reviews::Step {
+            entity: ENTITY,
+            entity_id: id,
+            action,
+            from,
+            to,
+            actor_id: u.id,
+            comment: &comment,
+        },
+        now,
+    )?;
+    audit::Change::new(
+        u.id,
+        action.code(),
+        ENTITY,
+        id,
+        format!(
+            "第一议题记录 {}（{}）：{} → {}{}",
+            t.topic,
+            unit.name,
+            action.label(),
+            to.label(),
+            if comment.is_empty() {
+                String::new()
+            } else {
+                format!("，意见：{comment}")
+            }
+        ),
+    )
+    .unit(unit.id)
+    .before(&serde_json::json!({ "state": from.code() }))
+    .after(&serde_json::json!({ "state": to.code(), "comment": comment }))
+    .record(c, now)?;
+    Ok((to, unit.name, t.topic))
 }
 
 async fn submit(

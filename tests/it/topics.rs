@@ -447,7 +447,89 @@ async fn list_filters_and_empty_state(app: TestApp) {
         .assert_contains("href=\"/topics\"");
 }
 
+async fn the_office_approves_in_a_batch(app: TestApp) {
+    // Two records of branches directly under the committee wait for 党委复核 (submitted by
+    // admin); a second office user approves them together with a draft that is refused.
+    let admin = app.signed_in("admin").await;
+    let a = create(&admin, app.unit_id("ZB11")).await;
+    let b = create(&admin, app.unit_id("ZB12")).await;
+    let draft = create(&admin, app.unit_id("ZB12")).await;
+    for id in [a, b] {
+        let res = admin.post(&format!("/topics/{id}/submit"), &[]).await;
+        assert_eq!(res.status, 303, "{}", res.body);
+        assert_eq!(state(&app, id, "awaiting_committee"), 1);
+    }
+    {
+        use zuofeng::db::models::users::{self, UserFields};
+        use zuofeng::domain::Role;
+        let mut c = app.db.conn().expect("conn");
+        let hash = zuofeng::auth::password::hash_blocking(DEMO_PASSWORD).expect("hash");
+        let fields = UserFields {
+            username: "admin2".into(),
+            display_name: "党群工作部干事".into(),
+            role: Role::Office,
+            unit_id: app.unit_id("DW"),
+        };
+        users::insert(
+            &mut c,
+            &fields,
+            &hash,
+            false,
+            zuofeng::clock::Clock::now(&*app.clock),
+        )
+        .expect("user");
+    }
+    let office = app.signed_in("admin2").await;
+    let queue = office.get("/topics/queue").await;
+    queue.assert_contains("批量审核通过");
+    // Not for a reviewer, nor without the token.
+    let rev = app.signed_in("zongzhi01").await;
+    let (sa, sb) = (a.to_string(), b.to_string());
+    assert_eq!(
+        rev.post("/topics/queue/approve", &[("ids", &sa)])
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        office
+            .post_raw("/topics/queue/approve", &[("ids", &sa)])
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        office
+            .post("/topics/queue/approve", &[("ids", "x")])
+            .await
+            .status,
+        400
+    );
+    assert_eq!(state(&app, a, "awaiting_committee"), 1);
+    let sd = draft.to_string();
+    let res = office
+        .post(
+            "/topics/queue/approve",
+            &[("ids", &sa), ("ids", &sb), ("ids", &sd)],
+        )
+        .await;
+    res.assert_redirect("/topics/queue");
+    let page = office.get("/topics/queue").await;
+    page.assert_contains("已审核通过 2 条第一议题记录");
+    page.assert_contains("以下记录未能通过");
+    assert_eq!(state(&app, a, "closed"), 1);
+    assert_eq!(state(&app, b, "closed"), 1);
+    assert_eq!(state(&app, draft, "draft"), 1);
+    // admin submitted them, so admin could not have approved them alone.
+    let own = create(&admin, app.unit_id("ZB11")).await;
+    admin.post(&format!("/topics/{own}/submit"), &[]).await;
+    let so = own.to_string();
+    admin.post("/topics/queue/approve", &[("ids", &so)]).await;
+    assert_eq!(state(&app, own, "awaiting_committee"), 1);
+}
+
 both!(
+    the_office_approves_in_a_batch,
     whole_flow_with_every_return,
     branches_under_the_committee_skip_the_general_step,
     nobody_reviews_their_own,
