@@ -825,7 +825,7 @@ fn step_topic(
             from,
             to,
             actor_id: u.id,
-            comment: &comment,
+            comment,
         },
         now,
     )?;
