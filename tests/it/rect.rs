@@ -1298,3 +1298,27 @@ both!(
     a_bad_import_writes_nothing_and_names_every_bad_row,
     reviewer_and_office_see_their_part,
 );
+
+async fn item_search_ignores_letter_case(app: TestApp) {
+    use diesel::prelude::*;
+    use zuofeng::db::schema::rect_items;
+    let mut c = app.db.conn().expect("conn");
+    let id: i32 = rect_items::table
+        .select(rect_items::id)
+        .order(rect_items::id.desc())
+        .first(&mut *c)
+        .expect("an item");
+    diesel::update(rect_items::table.find(id))
+        .set(rect_items::source.eq("ISO 质量体系外审"))
+        .execute(&mut *c)
+        .expect("update");
+    drop(c);
+    let admin = app.signed_in("admin").await;
+    for q in ["iso", "ISO", "Iso"] {
+        let page = admin.get(&format!("/rect/items?year=2026&q={q}")).await;
+        assert_eq!(page.status, 200);
+        page.assert_contains(&format!("/rect/items/{id}\""));
+    }
+}
+
+both!(item_search_ignores_letter_case);

@@ -6,29 +6,16 @@ use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use diesel::sql_types::Text;
 
 use crate::auth::Scope;
 use crate::db::models::campaigns::Goal;
 use crate::db::models::history::Tracked;
 use crate::db::models::units::{escape_like, Unit};
 use crate::db::schema::{campaign_goals, measure_goals, measures, units};
+use crate::db::sql::lower;
 use crate::db::DbConn;
 use crate::domain::register::{Carrier, LeadTag, MeasureCategory, MeasureStatus, Style};
 use crate::domain::Light;
-
-diesel::define_sql_function!(fn lower(x: Text) -> Text);
-
-/// Multi-row inserts run on the backend's own connection (diesel's multi-connection type
-/// does not carry SQLite's batch insert).
-macro_rules! on_backend {
-    ($conn:expr, $c:ident => $body:expr) => {
-        match $conn {
-            DbConn::Pg($c) => $body,
-            DbConn::Sqlite($c) => $body,
-        }
-    };
-}
 
 #[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
 #[diesel(table_name = measures)]
@@ -439,7 +426,7 @@ fn set_goals(conn: &mut DbConn, id: i32, goal_ids: &[i32]) -> QueryResult<()> {
         })
         .collect();
     if !rows.is_empty() {
-        on_backend!(conn, c => diesel::insert_into(measure_goals::table)
+        crate::per_backend!(conn, |c| diesel::insert_into(measure_goals::table)
             .values(&rows)
             .execute(c)?);
     }
@@ -657,10 +644,11 @@ pub fn insert_many(
                 )
             })
             .collect();
-        let mut new_ids: Vec<i32> = on_backend!(conn, c => diesel::insert_into(measures::table)
-            .values(&values)
-            .returning(measures::id)
-            .get_results(c)?);
+        let mut new_ids: Vec<i32> =
+            crate::per_backend!(conn, |c| diesel::insert_into(measures::table)
+                .values(&values)
+                .returning(measures::id)
+                .get_results(c)?);
         if new_ids.len() != chunk.len() {
             return Err(diesel::result::Error::RollbackTransaction);
         }
@@ -685,7 +673,7 @@ pub fn insert_many(
                 )
             })
             .collect();
-        on_backend!(conn, c => diesel::insert_into(measure_goals::table)
+        crate::per_backend!(conn, |c| diesel::insert_into(measure_goals::table)
             .values(&values)
             .execute(c)?);
     }

@@ -11,6 +11,7 @@ use crate::db::models::units::{escape_like, Unit};
 use crate::db::schema::{
     field_changes, rect_extensions, rect_items, rect_tables, supervision_notes, units, users,
 };
+use crate::db::sql::lower;
 use crate::db::DbConn;
 use crate::domain::register::{ExtensionStatus, RectArea, RectStatus};
 use crate::domain::Light;
@@ -454,11 +455,9 @@ pub fn insert_items(conn: &mut DbConn, rows: &[NewItem]) -> QueryResult<usize> {
     let mut n = 0;
     // Multi-row INSERT is backend-specific in diesel: run it on the concrete connection.
     for chunk in rows.chunks(BATCH) {
-        let insert = diesel::insert_into(rect_items::table).values(chunk);
-        n += match conn {
-            DbConn::Pg(c) => insert.execute(c)?,
-            DbConn::Sqlite(c) => insert.execute(c)?,
-        };
+        n += crate::per_backend!(conn, |c| diesel::insert_into(rect_items::table)
+            .values(chunk)
+            .execute(c))?;
     }
     Ok(n)
 }
@@ -633,14 +632,15 @@ pub fn list_items(
                 }
             }
             if let Some(text) = &f.q {
-                let pat = format!("%{}%", escape_like(text));
+                // Case-insensitive on both backends (PostgreSQL's LIKE is not).
+                let pat = format!("%{}%", escape_like(&text.to_lowercase()));
                 q = q.filter(
-                    rect_items::problem
+                    lower(rect_items::problem)
                         .like(pat.clone())
                         .escape('\\')
-                        .or(rect_items::measure.like(pat.clone()).escape('\\'))
-                        .or(rect_items::source.like(pat.clone()).escape('\\'))
-                        .or(rect_items::responsible.like(pat).escape('\\')),
+                        .or(lower(rect_items::measure).like(pat.clone()).escape('\\'))
+                        .or(lower(rect_items::source).like(pat.clone()).escape('\\'))
+                        .or(lower(rect_items::responsible).like(pat).escape('\\')),
                 );
             }
             q
