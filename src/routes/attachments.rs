@@ -72,6 +72,8 @@ impl FileList {
     }
 }
 
+const LOCKED: &str = "该材料已提交审核，附件不能再增删；如需修改，请由审核人退回后再操作。";
+
 #[derive(MultipartForm)]
 pub struct UploadForm {
     file: Option<Bytes>,
@@ -133,6 +135,9 @@ async fn upload(
     state
         .db
         .write(move |c| {
+            if attachments::owner_locked(c, owner, owner_id)? {
+                return Err(AppError::Conflict(LOCKED.into()));
+            }
             let id = attachments::insert(
                 c,
                 NewFile {
@@ -205,6 +210,11 @@ async fn delete(
     state
         .db
         .write(move |c| {
+            if let Some(owner) = Owner::parse(&meta.owner) {
+                if attachments::owner_locked(c, owner, meta.owner_id)? {
+                    return Err(AppError::Conflict(LOCKED.into()));
+                }
+            }
             attachments::delete(c, id)?;
             audit::Change::new(
                 actor,

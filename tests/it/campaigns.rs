@@ -3,37 +3,6 @@
 
 use crate::helpers::*;
 
-fn multipart(
-    token: &str,
-    fields: &[(&str, &str)],
-    file: Option<(&str, &[u8])>,
-) -> (String, Vec<u8>) {
-    let boundary = "ZuofengBoundary7MA4YWxk";
-    let mut body = Vec::new();
-    let mut part = |name: &str, value: &[u8], file_name: Option<&str>| {
-        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
-        match file_name {
-            Some(f) => body.extend_from_slice(
-                format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
-            ),
-            None => body.extend_from_slice(format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes()),
-        }
-        body.extend_from_slice(value);
-        body.extend_from_slice(b"\r\n");
-    };
-    part("csrf_token", token.as_bytes(), None);
-    for (k, v) in fields {
-        part(k, v.as_bytes(), None);
-    }
-    if let Some((name, data)) = file {
-        part("file", data, Some(name));
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
-
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<<>>\n%%EOF\n";
-
 async fn everyone_reads_the_campaign_and_its_goals(app: TestApp) {
     for who in ["zhibu01", "zongzhi01", "viewer", "admin"] {
         let b = app.signed_in(who).await;

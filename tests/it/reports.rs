@@ -640,3 +640,77 @@ async fn demo_reports_show_history_and_a_returned_draft(app: TestApp) {
     p.assert_contains("未报");
 }
 both!(demo_reports_show_history_and_a_returned_draft);
+
+/// Evidence belongs to the report: it can be added and removed while the report is a draft,
+/// and is frozen once the report is submitted.
+async fn evidence_is_frozen_once_submitted(app: TestApp) {
+    let b = app.signed_in("zhibu01").await;
+    let id = open(&b, "11").await;
+    let line = lines(&app, id)[0].id.to_string();
+    let back = format!("/reports/{id}");
+    b.get(&back).await;
+    let (ct, body) = crate::helpers::multipart(
+        &b.csrf(),
+        &[
+            ("owner", "report_line"),
+            ("owner_id", &line),
+            ("back", &back),
+        ],
+        Some(("整改佐证.pdf", crate::helpers::PDF)),
+    );
+    b.post_body("/attachments", &ct, body)
+        .await
+        .assert_redirect(&back);
+    let owned = format!("attachments WHERE owner = 'report_line' AND owner_id = {line}");
+    assert_eq!(app.count(&owned), 1);
+    // Another branch cannot add evidence to this report.
+    let other = app.signed_in("zhibu02").await;
+    let (ct, body) = crate::helpers::multipart(
+        &other.csrf(),
+        &[
+            ("owner", "report_line"),
+            ("owner_id", &line),
+            ("back", "/home"),
+        ],
+        Some(("x.pdf", crate::helpers::PDF)),
+    );
+    assert_eq!(other.post_body("/attachments", &ct, body).await.status, 403);
+
+    assert_eq!(fill_and_submit(&app, &b, id).await.status, 303);
+    b.get(&back).await;
+    let (ct, body) = crate::helpers::multipart(
+        &b.csrf(),
+        &[
+            ("owner", "report_line"),
+            ("owner_id", &line),
+            ("back", &back),
+        ],
+        Some(("补充.pdf", crate::helpers::PDF)),
+    );
+    let res = b.post_body("/attachments", &ct, body).await;
+    assert_eq!(res.status, 409);
+    res.assert_contains("附件不能再增删");
+    let file = {
+        use diesel::prelude::*;
+        use zuofeng::db::schema::attachments;
+        let mut c = app.db.conn().expect("conn");
+        attachments::table
+            .filter(attachments::owner.eq("report_line"))
+            .select(attachments::id)
+            .first::<i32>(&mut *c)
+            .expect("file")
+    };
+    let res = b
+        .post(
+            &format!("/attachments/{file}/delete"),
+            &[("back", back.as_str())],
+        )
+        .await;
+    assert_eq!(res.status, 409);
+    assert_eq!(app.count(&owned), 1);
+    // Reading it stays possible for the reviewer above.
+    let rev = app.signed_in("zongzhi01").await;
+    assert_eq!(rev.get(&format!("/attachments/{file}")).await.status, 200);
+}
+
+both!(evidence_is_frozen_once_submitted);

@@ -528,7 +528,47 @@ async fn the_office_approves_in_a_batch(app: TestApp) {
     assert_eq!(state(&app, own, "awaiting_committee"), 1);
 }
 
+async fn evidence_is_frozen_once_submitted(app: TestApp) {
+    let sec = app.signed_in("zhibu01").await;
+    let id = create(&sec, app.unit_id("ZB01")).await;
+    let back = format!("/topics/{id}");
+    let sid = id.to_string();
+    sec.get(&back).await;
+    let (ct, body) = crate::helpers::multipart(
+        &sec.csrf(),
+        &[
+            ("owner", "first_topic"),
+            ("owner_id", &sid),
+            ("back", &back),
+        ],
+        Some(("签到表.pdf", crate::helpers::PDF)),
+    );
+    sec.post_body("/attachments", &ct, body)
+        .await
+        .assert_redirect(&back);
+    sec.post(&format!("/topics/{id}/submit"), &[]).await;
+    assert_eq!(state(&app, id, "awaiting_general"), 1);
+    sec.get(&back).await;
+    let (ct, body) = crate::helpers::multipart(
+        &sec.csrf(),
+        &[
+            ("owner", "first_topic"),
+            ("owner_id", &sid),
+            ("back", &back),
+        ],
+        Some(("补充.pdf", crate::helpers::PDF)),
+    );
+    assert_eq!(sec.post_body("/attachments", &ct, body).await.status, 409);
+    assert_eq!(
+        app.count(&format!(
+            "attachments WHERE owner = 'first_topic' AND owner_id = {id}"
+        )),
+        1
+    );
+}
+
 both!(
+    evidence_is_frozen_once_submitted,
     the_office_approves_in_a_batch,
     whole_flow_with_every_return,
     branches_under_the_committee_skip_the_general_step,

@@ -105,6 +105,27 @@ pub fn owner_unit(conn: &mut DbConn, owner: Owner, owner_id: i32) -> QueryResult
     }
 }
 
+/// Whether the record's files are frozen: a monthly report or 第一议题 record that has been
+/// submitted cannot change, its evidence included.
+pub fn owner_locked(conn: &mut DbConn, owner: Owner, owner_id: i32) -> QueryResult<bool> {
+    let draft = crate::domain::review::ReviewState::Draft.code();
+    let state: Option<String> = match owner {
+        Owner::ReportLine => report_lines::table
+            .inner_join(monthly_reports::table)
+            .filter(report_lines::id.eq(owner_id))
+            .select(monthly_reports::state)
+            .first(conn)
+            .optional()?,
+        Owner::FirstTopic => first_topics::table
+            .find(owner_id)
+            .select(first_topics::state)
+            .first(conn)
+            .optional()?,
+        Owner::Measure | Owner::RectItem | Owner::UnitPlan => None,
+    };
+    Ok(state.is_some_and(|s| s != draft))
+}
+
 pub struct NewFile<'a> {
     pub owner: Owner,
     pub owner_id: i32,
