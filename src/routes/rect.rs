@@ -70,41 +70,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 // ---------------------------------------------------------------- shared bits
 
-/// One audit entry for a change by `user_id` to a record of `unit_id`.
-#[allow(clippy::too_many_arguments)]
-fn audit_change(
-    c: &mut DbConn,
-    user_id: i32,
-    unit_id: i32,
-    action: &str,
-    entity: &str,
-    entity_id: i32,
-    summary: String,
-    before: Option<serde_json::Value>,
-    after: Option<serde_json::Value>,
-    now: chrono::NaiveDateTime,
-) -> AppResult<()> {
-    audit::record(
-        c,
-        audit::Change {
-            user_id: Some(user_id),
-            unit_id: Some(unit_id),
-            action,
-            entity,
-            entity_id: Some(entity_id),
-            summary,
-            before,
-            after,
-        },
-        now,
-    )?;
-    Ok(())
-}
-
-fn json<T: serde::Serialize>(v: &T) -> Option<serde_json::Value> {
-    serde_json::to_value(v).ok()
-}
-
 fn ymd(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
@@ -431,18 +396,17 @@ async fn create_table(
                 return Ok(Saved::Invalid(e));
             };
             let t = rect::insert_table(c, campaign.id, unit_id, &title, Some(actor), now)?;
-            audit_change(
-                c,
+            audit::Change::new(
                 actor,
-                unit_id,
                 "create",
                 "rect_table",
                 t.id,
                 format!("新建配档表 {}", t.title),
-                None,
-                json(&t),
-                now,
-            )?;
+            )
+            .unit(unit_id)
+            .after(&t)
+            .record(c, now)
+            .map_err(AppError::from)?;
             Ok(Saved::Done(t))
         })
         .await?;
@@ -498,18 +462,18 @@ async fn rename_table(
         .db
         .write(move |c| {
             let t = rect::rename_table(c, id, &title, now)?;
-            audit_change(
-                c,
+            audit::Change::new(
                 actor,
-                t.unit_id,
                 "update",
                 "rect_table",
                 id,
                 format!("修改配档表名称 {}", t.title),
-                json(&before),
-                json(&t),
-                now,
-            )?;
+            )
+            .unit(t.unit_id)
+            .before(&before)
+            .after(&t)
+            .record(c, now)
+            .map_err(AppError::from)?;
             Ok(t)
         })
         .await?;
@@ -536,18 +500,17 @@ async fn delete_table(
                 return Ok(None);
             }
             rect::delete_table(c, id)?;
-            audit_change(
-                c,
+            audit::Change::new(
                 actor,
-                t.unit_id,
                 "delete",
                 "rect_table",
                 id,
                 format!("删除配档表 {}", t.title),
-                json(&t),
-                None,
-                now,
-            )?;
+            )
+            .unit(t.unit_id)
+            .before(&t)
+            .record(c, now)
+            .map_err(AppError::from)?;
             Ok(Some(t))
         })
         .await?;
@@ -863,18 +826,17 @@ async fn create_item(
         .write(move |c| {
             let t = rect::table(c, id)?;
             let item = rect::insert_item(c, &t, &fields, Some(actor), now)?;
-            audit_change(
-                c,
+            audit::Change::new(
                 actor,
-                item.unit_id,
                 "create",
                 ITEM,
                 item.id,
                 format!("新增整改事项 {}", rect::short(&item.problem, 30)),
-                None,
-                json(&item),
-                now,
-            )?;
+            )
+            .unit(item.unit_id)
+            .after(&item)
+            .record(c, now)
+            .map_err(AppError::from)?;
             Ok(item)
         })
         .await?;
@@ -977,18 +939,18 @@ async fn update_item(
             }
             let after = rect::update_item(c, id, &fields, now)?;
             history::record(c, ITEM, id, Some(actor), now, &before, &after)?;
-            audit_change(
-                c,
+            audit::Change::new(
                 actor,
-                after.unit_id,
                 "update",
                 ITEM,
                 id,
                 format!("修改整改事项 {}", rect::short(&after.problem, 30)),
-                json(&before),
-                json(&after),
-                now,
-            )?;
+            )
+            .unit(after.unit_id)
+            .before(&before)
+            .after(&after)
+            .record(c, now)
+            .map_err(AppError::from)?;
             Ok(Saved::Done(after))
         })
         .await?;
@@ -1223,18 +1185,18 @@ async fn accept(
             }
             let after = rect::set_status(c, id, RectStatus::Closed, Some((actor, now)), now)?;
             history::record(c, ITEM, id, Some(actor), now, &before, &after)?;
-            audit_change(
-                c,
+            audit::Change::new(
                 actor,
-                after.unit_id,
                 "accept",
                 ITEM,
                 id,
                 format!("验收销号 {}", rect::short(&after.problem, 30)),
-                json(&before),
-                json(&after),
-                now,
             )
+            .unit(after.unit_id)
+            .before(&before)
+            .after(&after)
+            .record(c, now)
+            .map_err(AppError::from)
         })
         .await?;
     flash(&session, "success", "已验收销号。");
@@ -1284,18 +1246,18 @@ async fn reject_acceptance(
             let after = rect::set_status(c, id, RectStatus::InProgress, None, now)?;
             history::record(c, ITEM, id, Some(actor), now, &before, &after)?;
             rect::history_remark(c, id, Some(actor), now, "验收退回意见", &comment)?;
-            audit_change(
-                c,
+            audit::Change::new(
                 actor,
-                after.unit_id,
                 "reject_acceptance",
                 ITEM,
                 id,
                 format!("验收退回 {}：{}", rect::short(&after.problem, 20), comment),
-                json(&before),
-                json(&after),
-                now,
             )
+            .unit(after.unit_id)
+            .before(&before)
+            .after(&after)
+            .record(c, now)
+            .map_err(AppError::from)
         })
         .await?;
     flash(&session, "success", "已退回，事项回到“整改中”。");
@@ -1363,10 +1325,8 @@ async fn request_extension(
                     },
                     now,
                 )?;
-                audit_change(
-                    c,
+                audit::Change::new(
                     actor,
-                    item.unit_id,
                     "request_extension",
                     "rect_extension",
                     ext.id,
@@ -1376,10 +1336,11 @@ async fn request_extension(
                         ymd(ext.old_deadline),
                         ymd(ext.new_deadline)
                     ),
-                    None,
-                    json(&ext),
-                    now,
-                )?;
+                )
+                .unit(item.unit_id)
+                .after(&ext)
+                .record(c, now)
+                .map_err(AppError::from)?;
                 Ok(Saved::Done(ext))
             })
             .await?
@@ -1563,10 +1524,8 @@ async fn decide(
                     &item_after,
                 )?;
             }
-            audit_change(
-                c,
+            audit::Change::new(
                 actor,
-                ext.unit_id,
                 if approve {
                     "approve_extension"
                 } else {
@@ -1581,10 +1540,12 @@ async fn decide(
                     ymd(ext.old_deadline),
                     ymd(ext.new_deadline)
                 ),
-                json(&before),
-                json(&ext),
-                now,
-            )?;
+            )
+            .unit(ext.unit_id)
+            .before(&before)
+            .after(&ext)
+            .record(c, now)
+            .map_err(AppError::from)?;
             Ok(ext)
         })
         .await?;
@@ -1667,18 +1628,17 @@ async fn add_note(
         .db
         .write(move |c| {
             let note_id = rect::insert_note(c, &item, Some(actor), &content, now)?;
-            audit_change(
-                c,
+            audit::Change::new(
                 actor,
-                item.unit_id,
                 "create",
                 "supervision_note",
                 note_id,
                 format!("督办 {}：{}", rect::short(&item.problem, 20), content),
-                None,
-                Some(serde_json::json!({ "item_id": item.id, "content": content })),
-                now,
             )
+            .unit(item.unit_id)
+            .after(&serde_json::json!({ "item_id": item.id, "content": content }))
+            .record(c, now)
+            .map_err(AppError::from)
         })
         .await?;
     flash(&session, "success", "已添加督办意见。");
@@ -2239,18 +2199,17 @@ async fn import(
         .write(move |c| {
             let t = rect::table(c, id)?;
             let n = rect::append_items(c, &t, &good, Some(actor), now)?;
-            audit_change(
-                c,
+            audit::Change::new(
                 actor,
-                t.unit_id,
                 "import",
                 "rect_table",
                 id,
                 format!("导入整改事项 {n} 条到 {}", t.title),
-                None,
-                json(&good),
-                now,
-            )?;
+            )
+            .unit(t.unit_id)
+            .after(&good)
+            .record(c, now)
+            .map_err(AppError::from)?;
             Ok(n)
         })
         .await?;
