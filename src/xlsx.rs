@@ -61,6 +61,12 @@ impl From<i32> for Value {
     }
 }
 
+impl From<i64> for Value {
+    fn from(n: i64) -> Self {
+        Value::Number(n as f64)
+    }
+}
+
 impl From<Option<f64>> for Value {
     fn from(n: Option<f64>) -> Self {
         n.map_or(Value::Empty, Value::Number)
@@ -173,6 +179,34 @@ pub fn table(
     ws.set_freeze_panes(2, 0).map_err(xerr)?;
     print_setup(ws, 1)?;
     wb.save_to_buffer().map_err(xerr)
+}
+
+/// Most rows one list export holds.
+pub const EXPORT_LIMIT: i64 = 20_000;
+
+/// A list as it is filtered on its page, as an .xlsx download: one sheet, `title` across the
+/// top and as the file name (`{title}.xlsx`).
+pub fn export(
+    title: &str,
+    columns: &[Column],
+    rows: &[Vec<Value>],
+) -> Result<HttpResponse, AppError> {
+    let sheet: String = title
+        .chars()
+        .filter(|c| !matches!(c, '[' | ']' | ':' | '*' | '?' | '/' | '\\'))
+        .take(31)
+        .collect();
+    let bytes = table(&sheet, title, columns, rows)?;
+    Ok(download(&format!("{title}.xlsx"), bytes))
+}
+
+/// The link to a list's export keeping the list's filters.
+pub fn export_link(path: &str, query: &str) -> String {
+    if query.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{query}")
+    }
 }
 
 /// Answer with an .xlsx download named `file_name` (Chinese names kept, RFC 5987).

@@ -11,9 +11,11 @@ use crate::error::AppResult;
 use crate::routes::non_empty;
 use crate::startup::AppState;
 use crate::views::{render, BaseContext, PageCtx, Paging};
+use crate::xlsx::{self, col, Column, Value};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/audit", web::get().to(list));
+    cfg.route("/audit", web::get().to(list))
+        .route("/audit/export", web::get().to(export));
 }
 
 pub struct AuditRow {
@@ -39,6 +41,7 @@ struct ListPage {
     rows: Vec<AuditRow>,
     paging: Paging,
     entity: String,
+    export_link: String,
 }
 
 pub const ENTITIES: &[(&str, &str)] = &[("unit", "单位"), ("user", "用户")];
@@ -50,6 +53,43 @@ fn entity_label(code: &str) -> String {
         .map_or_else(|| code.to_string(), |(_, l)| l.to_string())
 }
 
+/// The entity filter as the list reads it.
+fn chosen_entity(query: &ListQuery) -> Option<String> {
+    non_empty(&query.entity)
+        .filter(|e| ENTITIES.iter().any(|(c, _)| c == e))
+        .map(str::to_string)
+}
+
+/// Entries of the filter, newest first, as list lines.
+async fn select(
+    state: &AppState,
+    entity: Option<String>,
+    offset: i64,
+    limit: i64,
+) -> AppResult<(Vec<AuditRow>, i64)> {
+    let filter = AuditFilter {
+        entity,
+        ..Default::default()
+    };
+    let (rows, total) = state
+        .db
+        .run(move |c| Ok(audit::list(c, &filter, offset, limit)?))
+        .await?;
+    let rows = rows
+        .into_iter()
+        .map(|(e, who)| AuditRow {
+            at: format_local(e.at),
+            who: who.unwrap_or_else(|| "系统".into()),
+            action: e.action,
+            entity: entity_label(&e.entity),
+            summary: e.summary,
+            before: e.before_json.unwrap_or_default(),
+            after: e.after_json.unwrap_or_default(),
+        })
+        .collect();
+    Ok((rows, total))
+}
+
 async fn list(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -57,38 +97,50 @@ async fn list(
     query: web::Query<ListQuery>,
 ) -> AppResult<HttpResponse> {
     user.require_office()?;
-    let entity = non_empty(&query.entity)
-        .filter(|e| ENTITIES.iter().any(|(c, _)| c == e))
-        .map(str::to_string);
+    let entity = chosen_entity(&query);
     let mut paging = Paging::new(query.page.as_deref(), 50);
-    let (offset, limit) = (paging.offset(), paging.per_page);
-    let filter = AuditFilter {
-        entity: entity.clone(),
-        ..Default::default()
-    };
-    let (rows, total) = state
-        .db
-        .run(move |c| Ok(audit::list(c, &filter, offset, limit)?))
-        .await?;
+    let (rows, total) = select(&state, entity.clone(), paging.offset(), paging.per_page).await?;
     paging.total = total;
     if let Some(e) = &entity {
         paging.query = format!("entity={e}");
     }
     render(&ListPage {
         base: ctx.base("操作日志"),
-        rows: rows
-            .into_iter()
-            .map(|(e, who)| AuditRow {
-                at: format_local(e.at),
-                who: who.unwrap_or_else(|| "系统".into()),
-                action: e.action,
-                entity: entity_label(&e.entity),
-                summary: e.summary,
-                before: e.before_json.unwrap_or_default(),
-                after: e.after_json.unwrap_or_default(),
-            })
-            .collect(),
+        rows,
+        export_link: xlsx::export_link("/audit/export", &paging.query),
         paging,
         entity: entity.unwrap_or_default(),
     })
+}
+
+const EXPORT_COLUMNS: [Column; 6] = [
+    col("时间", 18.0),
+    col("操作人", 12.0),
+    col("对象", 8.0),
+    col("内容", 36.0),
+    col("变更前", 40.0),
+    col("变更后", 40.0),
+];
+
+async fn export(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    query: web::Query<ListQuery>,
+) -> AppResult<HttpResponse> {
+    user.require_office()?;
+    let (rows, _) = select(&state, chosen_entity(&query), 0, xlsx::EXPORT_LIMIT).await?;
+    let data: Vec<Vec<Value>> = rows
+        .into_iter()
+        .map(|r| {
+            vec![
+                Value::from(r.at),
+                Value::from(r.who),
+                Value::from(r.entity),
+                Value::from(r.summary),
+                Value::from(r.before),
+                Value::from(r.after),
+            ]
+        })
+        .collect();
+    xlsx::export("操作日志", &EXPORT_COLUMNS, &data)
 }

@@ -1818,9 +1818,6 @@ async fn items(
     })
 }
 
-/// Most rows one export holds.
-const EXPORT_LIMIT: i64 = 20_000;
-
 async fn export_items(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -1834,7 +1831,7 @@ async fn export_items(
     let filter = sel.filter.clone();
     let (rows, _) = state
         .db
-        .run(move |c| Ok(rect::list_items(c, &filter, 0, EXPORT_LIMIT)?))
+        .run(move |c| Ok(rect::list_items(c, &filter, 0, xlsx::EXPORT_LIMIT)?))
         .await?;
     let columns = [
         xlsx::col("单位", 18.0),

@@ -16,11 +16,14 @@ use crate::domain::Role;
 use crate::error::AppResult;
 use crate::startup::AppState;
 use crate::views::{flash, redirect, render, render_status, BaseContext, PageCtx};
+use crate::xlsx::{self, col, Column, Value};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/taskforce", web::get().to(list))
         .route("/taskforce", web::post().to(create))
+        .route("/taskforce/export", web::get().to(export))
         .route("/taskforce/mine", web::get().to(mine))
+        .route("/taskforce/mine/export", web::get().to(export_mine))
         .route("/taskforce/{id}/delete", web::post().to(delete));
 }
 
@@ -55,6 +58,41 @@ struct ListPage {
     errors: FieldErrors,
 }
 
+fn assignment_line(
+    (a, member, unit): (taskforce::Assignment, String, units::Unit),
+) -> AssignmentLine {
+    AssignmentLine {
+        id: a.id,
+        member,
+        unit_id: unit.id,
+        unit_name: unit.name,
+        since: format_local(a.created_at),
+    }
+}
+
+const EXPORT_COLUMNS: [Column; 3] = [
+    col("专班成员", 16.0),
+    col("联系单位", 36.0),
+    col("安排时间", 18.0),
+];
+
+async fn export(state: web::Data<AppState>, user: CurrentUser) -> AppResult<HttpResponse> {
+    user.require_office()?;
+    let rows = state.db.run(|c| Ok(taskforce::list(c)?)).await?;
+    let data: Vec<Vec<Value>> = rows
+        .into_iter()
+        .map(|r| {
+            let l = assignment_line(r);
+            vec![
+                Value::from(l.member),
+                Value::from(l.unit_name),
+                Value::from(l.since),
+            ]
+        })
+        .collect();
+    xlsx::export("一线专班分工", &EXPORT_COLUMNS, &data)
+}
+
 async fn list_page(
     state: &AppState,
     ctx: &PageCtx,
@@ -81,16 +119,7 @@ async fn list_page(
     let top = all_units.iter().map(|u| u.depth()).min().unwrap_or(0);
     let page = ListPage {
         base: ctx.base("一线专班"),
-        rows: rows
-            .into_iter()
-            .map(|(a, member, unit)| AssignmentLine {
-                id: a.id,
-                member,
-                unit_id: unit.id,
-                unit_name: unit.name,
-                since: format_local(a.created_at),
-            })
-            .collect(),
+        rows: rows.into_iter().map(assignment_line).collect(),
         members: members
             .into_iter()
             .map(|(u, _)| Choice {
@@ -248,11 +277,8 @@ struct MinePage {
     rows: Vec<MineLine>,
 }
 
-async fn mine(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    ctx: PageCtx,
-) -> AppResult<HttpResponse> {
+/// The member's units with their open and overdue items in the current year.
+async fn my_units(state: &AppState, user: &CurrentUser) -> AppResult<(Option<i32>, Vec<MineLine>)> {
     user.require_office()?;
     let today = state.settings.clock.today();
     let uid = user.id;
@@ -268,18 +294,53 @@ async fn mine(
             Ok((campaign, units, counts))
         })
         .await?;
+    let rows = units
+        .into_iter()
+        .zip(counts)
+        .map(|(u, (open, overdue))| MineLine {
+            id: u.id,
+            name: u.name,
+            open,
+            overdue,
+        })
+        .collect();
+    Ok((campaign.map(|c| c.year), rows))
+}
+
+async fn mine(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+) -> AppResult<HttpResponse> {
+    let (year, rows) = my_units(&state, &user).await?;
     render(&MinePage {
         base: ctx.base("我的联系单位"),
-        year: campaign.map(|c| c.year),
-        rows: units
-            .into_iter()
-            .zip(counts)
-            .map(|(u, (open, overdue))| MineLine {
-                id: u.id,
-                name: u.name,
-                open,
-                overdue,
-            })
-            .collect(),
+        year,
+        rows,
     })
+}
+
+const MINE_COLUMNS: [Column; 3] = [
+    col("单位", 36.0),
+    col("未完成整改事项", 16.0),
+    col("其中逾期", 12.0),
+];
+
+async fn export_mine(state: web::Data<AppState>, user: CurrentUser) -> AppResult<HttpResponse> {
+    let (year, rows) = my_units(&state, &user).await?;
+    let data: Vec<Vec<Value>> = rows
+        .into_iter()
+        .map(|r| {
+            vec![
+                Value::from(r.name),
+                Value::from(r.open),
+                Value::from(r.overdue),
+            ]
+        })
+        .collect();
+    let title = match year {
+        Some(y) => format!("我的联系单位（{y}年度）"),
+        None => "我的联系单位".to_string(),
+    };
+    xlsx::export(&title, &MINE_COLUMNS, &data)
 }

@@ -14,11 +14,13 @@ use crate::domain::{UnitCategory, UnitKind};
 use crate::error::AppResult;
 use crate::startup::AppState;
 use crate::views::{flash, redirect, render, render_form, BaseContext, PageCtx};
+use crate::xlsx::{self, col, Column, Value};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/units", web::get().to(list))
         .route("/units", web::post().to(create))
         .route("/units/new", web::get().to(new_form))
+        .route("/units/export", web::get().to(export))
         .route("/units/{id}", web::get().to(show))
         .route("/units/{id}", web::post().to(update))
         .route("/units/{id}/edit", web::get().to(edit_form));
@@ -84,6 +86,36 @@ async fn list(
         rows: tree_rows(&units),
         can_manage: user.is_office(),
     })
+}
+
+const EXPORT_COLUMNS: [Column; 5] = [
+    col("单位名称", 36.0),
+    col("编码", 12.0),
+    col("组织类型", 12.0),
+    col("单位类别", 12.0),
+    col("状态", 8.0),
+];
+
+/// The units the list shows (the user's part of the tree), indented by depth.
+async fn export(state: web::Data<AppState>, user: CurrentUser) -> AppResult<HttpResponse> {
+    let scope = user.scope();
+    let units = state
+        .db
+        .run(move |c| Ok(units::in_scope(c, &scope)?))
+        .await?;
+    let data: Vec<Vec<Value>> = tree_rows(&units)
+        .into_iter()
+        .map(|u| {
+            vec![
+                Value::from(format!("{}{}", "　".repeat(u.depth), u.name)),
+                Value::from(u.code),
+                Value::from(u.kind),
+                Value::from(u.category),
+                Value::from(if u.active { "在用" } else { "已停用" }),
+            ]
+        })
+        .collect();
+    xlsx::export("组织机构", &EXPORT_COLUMNS, &data)
 }
 
 pub struct Member {

@@ -19,9 +19,11 @@ use crate::routes::non_empty;
 use crate::routes::units::UnitRow;
 use crate::startup::AppState;
 use crate::views::{flash, redirect, render, render_form, BaseContext, PageCtx, Paging};
+use crate::xlsx::{self, col, Column, Value};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/users", web::get().to(list))
+        .route("/users/export", web::get().to(export))
         .route("/users", web::post().to(create))
         .route("/users/new", web::get().to(new_form))
         .route("/users/{id}/edit", web::get().to(edit_form))
@@ -55,6 +57,7 @@ struct ListQuery {
 struct ListPage {
     base: BaseContext,
     rows: Vec<UserRow>,
+    export_link: String,
     paging: Paging,
     q: String,
     role: String,
@@ -62,6 +65,85 @@ struct ListPage {
     status: String,
     roles: &'static [Role],
     units: Vec<UnitRow>,
+}
+
+/// The list's filters, parsed once for the page and its export.
+#[derive(Clone)]
+struct Selection {
+    q: Option<String>,
+    role: Option<Role>,
+    unit_id: Option<i32>,
+    active: Option<bool>,
+    status: String,
+}
+
+impl Selection {
+    fn of(query: &ListQuery) -> Self {
+        let status = non_empty(&query.status).unwrap_or("").to_string();
+        Selection {
+            q: non_empty(&query.q).map(|s| s.chars().take(50).collect::<String>()),
+            role: non_empty(&query.role).and_then(Role::parse),
+            unit_id: non_empty(&query.unit).and_then(|u| u.parse::<i32>().ok()),
+            active: match status.as_str() {
+                "active" => Some(true),
+                "disabled" => Some(false),
+                _ => None,
+            },
+            status,
+        }
+    }
+
+    fn filter(&self, all_units: &[Unit]) -> UserFilter {
+        UserFilter {
+            q: self.q.clone(),
+            role: self.role,
+            unit_path: self
+                .unit_id
+                .and_then(|id| all_units.iter().find(|u| u.id == id))
+                .map(|u| u.path.clone()),
+            unit_id: None,
+            active: self.active,
+        }
+    }
+
+    fn query_string(&self) -> String {
+        let mut kept = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in [
+            ("q", self.q.clone().unwrap_or_default()),
+            (
+                "role",
+                self.role.map(|r| r.code().to_string()).unwrap_or_default(),
+            ),
+            (
+                "unit",
+                self.unit_id.map(|u| u.to_string()).unwrap_or_default(),
+            ),
+            ("status", self.status.clone()),
+        ] {
+            if !v.is_empty() {
+                kept.append_pair(k, &v);
+            }
+        }
+        kept.finish()
+    }
+}
+
+/// The filtered users (one page, or all for the export) with every unit.
+async fn select(
+    state: &AppState,
+    sel: &Selection,
+    offset: i64,
+    limit: i64,
+) -> AppResult<(Vec<Unit>, Vec<(User, Unit)>, i64)> {
+    let sel = sel.clone();
+    state
+        .db
+        .run(move |c| {
+            let all_units = units::all(c)?;
+            let (rows, total) = users::list(c, &sel.filter(&all_units), offset, limit)?;
+            Ok((all_units, rows, total))
+        })
+        .await
 }
 
 async fn list(
@@ -72,62 +154,57 @@ async fn list(
 ) -> AppResult<HttpResponse> {
     user.require_office()?;
     let query = query.into_inner();
-    let role = non_empty(&query.role).and_then(Role::parse);
-    let unit_id = non_empty(&query.unit).and_then(|u| u.parse::<i32>().ok());
-    let active = match non_empty(&query.status) {
-        Some("active") => Some(true),
-        Some("disabled") => Some(false),
-        _ => None,
-    };
-    let q = non_empty(&query.q).map(|s| s.chars().take(50).collect::<String>());
+    let sel = Selection::of(&query);
     let mut paging = Paging::new(query.page.as_deref(), Paging::PER_PAGE);
-    let (offset, limit) = (paging.offset(), paging.per_page);
-    let filter_q = q.clone();
-    let (all_units, rows, total) = state
-        .db
-        .run(move |c| {
-            let all_units = units::all(c)?;
-            let unit_path = unit_id
-                .and_then(|id| all_units.iter().find(|u| u.id == id))
-                .map(|u| u.path.clone());
-            let filter = UserFilter {
-                q: filter_q,
-                role,
-                unit_path,
-                unit_id: None,
-                active,
-            };
-            let (rows, total) = users::list(c, &filter, offset, limit)?;
-            Ok((all_units, rows, total))
-        })
-        .await?;
+    let (all_units, rows, total) = select(&state, &sel, paging.offset(), paging.per_page).await?;
     paging.total = total;
-    let mut kept = url::form_urlencoded::Serializer::new(String::new());
-    for (k, v) in [
-        ("q", q.clone().unwrap_or_default()),
-        (
-            "role",
-            role.map(|r| r.code().to_string()).unwrap_or_default(),
-        ),
-        ("unit", unit_id.map(|u| u.to_string()).unwrap_or_default()),
-        ("status", non_empty(&query.status).unwrap_or("").to_string()),
-    ] {
-        if !v.is_empty() {
-            kept.append_pair(k, &v);
-        }
-    }
-    paging.query = kept.finish();
+    paging.query = sel.query_string();
     render(&ListPage {
         base: ctx.base("用户管理"),
         rows: rows.into_iter().map(|(u, unit)| row(u, &unit)).collect(),
+        export_link: xlsx::export_link("/users/export", &paging.query),
         paging,
-        q: q.unwrap_or_default(),
-        role: role.map(|r| r.code().to_string()).unwrap_or_default(),
-        unit: unit_id.map(|u| u.to_string()).unwrap_or_default(),
-        status: non_empty(&query.status).unwrap_or("").to_string(),
+        q: sel.q.unwrap_or_default(),
+        role: sel.role.map(|r| r.code().to_string()).unwrap_or_default(),
+        unit: sel.unit_id.map(|u| u.to_string()).unwrap_or_default(),
+        status: sel.status,
         roles: Role::ALL,
         units: all_units.iter().map(UnitRow::from).collect(),
     })
+}
+
+const EXPORT_COLUMNS: [Column; 6] = [
+    col("用户名", 16.0),
+    col("姓名", 12.0),
+    col("角色", 14.0),
+    col("所属单位", 30.0),
+    col("状态", 8.0),
+    col("最近登录", 18.0),
+];
+
+async fn export(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    query: web::Query<ListQuery>,
+) -> AppResult<HttpResponse> {
+    user.require_office()?;
+    let sel = Selection::of(&query.into_inner());
+    let (_, rows, _) = select(&state, &sel, 0, xlsx::EXPORT_LIMIT).await?;
+    let data: Vec<Vec<Value>> = rows
+        .into_iter()
+        .map(|(u, unit)| {
+            let r = row(u, &unit);
+            vec![
+                Value::from(r.username),
+                Value::from(r.display_name),
+                Value::from(r.role),
+                Value::from(r.unit_name),
+                Value::from(if r.active { "在用" } else { "已停用" }),
+                Value::from(r.last_login),
+            ]
+        })
+        .collect();
+    xlsx::export("用户列表", &EXPORT_COLUMNS, &data)
 }
 
 fn row(u: User, unit: &Unit) -> UserRow {
