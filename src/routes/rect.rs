@@ -36,10 +36,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/rect/export", web::get().to(export_items))
         .route("/rect/items", web::get().to(items))
         .route("/rect/extensions", web::get().to(extensions))
+        .route("/rect/extensions/export", web::get().to(export_extensions))
         .route("/rect/extensions/{id}/approve", web::post().to(approve))
         .route("/rect/extensions/{id}/refuse", web::post().to(refuse))
         .route("/rect/tables", web::post().to(create_table))
         .route("/rect/tables/new", web::get().to(new_table))
+        .route("/rect/tables/export", web::get().to(export_tables))
         .route("/rect/tables/{id}", web::get().to(show_table))
         .route("/rect/tables/{id}", web::post().to(rename_table))
         .route("/rect/tables/{id}/edit", web::get().to(edit_table))
@@ -171,25 +173,37 @@ struct ListPage {
     unit: String,
     units: Vec<UnitOption>,
     rows: Vec<TableLine>,
+    export_link: String,
     paging: Paging,
     statuses: &'static [RectStatus],
     can_create: bool,
     is_office: bool,
 }
 
-async fn list(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    ctx: PageCtx,
-    query: web::Query<ListQuery>,
-) -> AppResult<HttpResponse> {
-    let query = query.into_inner();
+/// What the list of tables shows for a filter: the chosen campaign, the years, the units in
+/// scope, one page (or all, for the export) of table lines and their total.
+struct TablesSelection {
+    campaign: Option<Campaign>,
+    years: Vec<i32>,
+    visible: Vec<Unit>,
+    rows: Vec<TableLine>,
+    total: i64,
+    year: i32,
+    unit: String,
+    query: String,
+}
+
+async fn select_tables(
+    state: &AppState,
+    user: &CurrentUser,
+    query: &ListQuery,
+    offset: i64,
+    limit: i64,
+) -> AppResult<TablesSelection> {
     let today = state.settings.clock.today();
     let year = parse_year(&query.year);
     let unit_id = non_empty(&query.unit).and_then(|u| u.parse::<i32>().ok());
     let scope = user.scope();
-    let mut paging = Paging::new(query.page.as_deref(), Paging::PER_PAGE);
-    let (offset, limit) = (paging.offset(), paging.per_page);
     let (campaign, years, visible, rows, total) = state
         .db
         .run(move |c| {
@@ -235,26 +249,89 @@ async fn list(
             Ok((campaign, years, visible, rows, total))
         })
         .await?;
-    paging.total = total;
     let year_shown = campaign
         .as_ref()
         .map_or(year.unwrap_or(today.year()), |c| c.year);
     let unit = unit_id.map(|u| u.to_string()).unwrap_or_default();
-    paging.query = keep(&[("year", &year_shown.to_string()), ("unit", &unit)]);
-    let can_create = visible.iter().any(|u| user.can(Action::Write, u));
+    let query = keep(&[("year", &year_shown.to_string()), ("unit", &unit)]);
+    Ok(TablesSelection {
+        campaign,
+        years,
+        visible,
+        rows,
+        total,
+        year: year_shown,
+        unit,
+        query,
+    })
+}
+
+async fn list(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    query: web::Query<ListQuery>,
+) -> AppResult<HttpResponse> {
+    let query = query.into_inner();
+    let mut paging = Paging::new(query.page.as_deref(), Paging::PER_PAGE);
+    let sel = select_tables(&state, &user, &query, paging.offset(), paging.per_page).await?;
+    paging.total = sel.total;
+    paging.query = sel.query;
+    let can_create = sel.visible.iter().any(|u| user.can(Action::Write, u));
     render(&ListPage {
         base: ctx.base("整改配档表"),
-        campaign_name: campaign.map(|c| c.name),
-        year: year_shown,
-        years,
-        unit,
-        units: unit_options(&visible),
-        rows,
+        campaign_name: sel.campaign.map(|c| c.name),
+        year: sel.year,
+        years: sel.years,
+        unit: sel.unit,
+        units: unit_options(&sel.visible),
+        rows: sel.rows,
+        export_link: xlsx::export_link("/rect/tables/export", &paging.query),
         paging,
         statuses: RectStatus::ALL,
         can_create,
         is_office: user.is_office(),
     })
+}
+
+async fn export_tables(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    query: web::Query<ListQuery>,
+) -> AppResult<HttpResponse> {
+    let sel = select_tables(&state, &user, &query, 0, xlsx::EXPORT_LIMIT).await?;
+    let campaign = sel.campaign.ok_or(AppError::NotFound)?;
+    let mut columns = vec![
+        xlsx::col("配档表", 30.0),
+        xlsx::col("单位", 24.0),
+        xlsx::col("事项", 8.0),
+    ];
+    columns.extend(RectStatus::ALL.iter().map(|s| xlsx::col(s.label(), 9.0)));
+    columns.extend([
+        xlsx::col("逾期", 8.0),
+        xlsx::col("临期", 8.0),
+        xlsx::col("正常", 8.0),
+        xlsx::col("督办意见", 10.0),
+    ]);
+    let data: Vec<Vec<Value>> = sel
+        .rows
+        .into_iter()
+        .map(|r| {
+            let mut row = vec![
+                Value::from(r.title),
+                Value::from(r.unit_name),
+                Value::from(r.total),
+            ];
+            row.extend(r.by_status.into_iter().map(Value::from));
+            row.extend([r.red, r.yellow, r.green, r.notes].map(Value::from));
+            row
+        })
+        .collect();
+    xlsx::export(
+        &format!("{}年整改配档表一览", campaign.year),
+        &columns,
+        &data,
+    )
 }
 
 // ---------------------------------------------------------------- create / rename / delete tables
@@ -1398,11 +1475,48 @@ pub struct ExtensionRowView {
 struct ExtensionsPage {
     base: BaseContext,
     rows: Vec<ExtensionRowView>,
+    export_link: String,
     paging: Paging,
     status: String,
     statuses: &'static [ExtensionStatus],
     /// (request id, message, comment typed) after a refused decision.
     error: Option<(i32, String, String)>,
+}
+
+/// One page (or all, for the export) of extension requests of a status, as list lines.
+async fn select_extensions(
+    state: &AppState,
+    status: Option<ExtensionStatus>,
+    offset: i64,
+    limit: i64,
+    short_problem: bool,
+) -> AppResult<(Vec<ExtensionRowView>, i64)> {
+    let (rows, total) = state
+        .db
+        .run(move |c| Ok(rect::list_extensions(c, status, offset, limit)?))
+        .await?;
+    let rows = rows
+        .into_iter()
+        .map(|(e, problem, unit, who)| ExtensionRowView {
+            id: e.id,
+            item_id: e.item_id,
+            problem: if short_problem {
+                rect::short(&problem, 40)
+            } else {
+                problem
+            },
+            unit_name: unit.name,
+            old_deadline: ymd(e.old_deadline),
+            new_deadline: ymd(e.new_deadline),
+            requester: who.unwrap_or_default(),
+            requested_at: format_local(e.requested_at),
+            status: e.status().label(),
+            pending: e.status() == ExtensionStatus::Pending,
+            comment: e.decision_comment,
+            reason: e.reason,
+        })
+        .collect();
+    Ok((rows, total))
 }
 
 async fn extensions_page(
@@ -1414,33 +1528,15 @@ async fn extensions_page(
 ) -> AppResult<HttpResponse> {
     let status = non_empty(&status_raw).and_then(ExtensionStatus::parse);
     let mut paging = Paging::new(page_raw.as_deref(), Paging::PER_PAGE);
-    let (offset, limit) = (paging.offset(), paging.per_page);
-    let (rows, total) = state
-        .db
-        .run(move |c| Ok(rect::list_extensions(c, status, offset, limit)?))
-        .await?;
+    let (rows, total) =
+        select_extensions(state, status, paging.offset(), paging.per_page, true).await?;
     paging.total = total;
     let status_code = status.map(|s| s.code().to_string()).unwrap_or_default();
     paging.query = keep(&[("status", &status_code)]);
     let page = ExtensionsPage {
         base: ctx.base("延期申请审批"),
-        rows: rows
-            .into_iter()
-            .map(|(e, problem, unit, who)| ExtensionRowView {
-                id: e.id,
-                item_id: e.item_id,
-                problem: rect::short(&problem, 40),
-                unit_name: unit.name,
-                old_deadline: ymd(e.old_deadline),
-                new_deadline: ymd(e.new_deadline),
-                requester: who.unwrap_or_default(),
-                requested_at: format_local(e.requested_at),
-                status: e.status().label(),
-                pending: e.status() == ExtensionStatus::Pending,
-                comment: e.decision_comment,
-                reason: e.reason,
-            })
-            .collect(),
+        rows,
+        export_link: xlsx::export_link("/rect/extensions/export", &paging.query),
         paging,
         status: status_code,
         statuses: ExtensionStatus::ALL,
@@ -1451,6 +1547,45 @@ async fn extensions_page(
     } else {
         render(&page)
     }
+}
+
+const EXTENSION_COLUMNS: [xlsx::Column; 9] = [
+    xlsx::col("单位", 20.0),
+    xlsx::col("整改事项", 36.0),
+    xlsx::col("原时限", 12.0),
+    xlsx::col("申请延至", 12.0),
+    xlsx::col("理由", 30.0),
+    xlsx::col("申请人", 10.0),
+    xlsx::col("申请时间", 18.0),
+    xlsx::col("状态", 9.0),
+    xlsx::col("审批意见", 24.0),
+];
+
+async fn export_extensions(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    query: web::Query<ExtensionsQuery>,
+) -> AppResult<HttpResponse> {
+    user.require_office()?;
+    let status = non_empty(&query.status).and_then(ExtensionStatus::parse);
+    let (rows, _) = select_extensions(&state, status, 0, xlsx::EXPORT_LIMIT, false).await?;
+    let data: Vec<Vec<Value>> = rows
+        .into_iter()
+        .map(|r| {
+            vec![
+                Value::from(r.unit_name),
+                Value::from(r.problem),
+                Value::from(r.old_deadline),
+                Value::from(r.new_deadline),
+                Value::from(r.reason),
+                Value::from(r.requester),
+                Value::from(r.requested_at),
+                Value::from(r.status),
+                Value::from(r.comment),
+            ]
+        })
+        .collect();
+    xlsx::export("延期申请", &EXTENSION_COLUMNS, &data)
 }
 
 async fn extensions(
