@@ -29,11 +29,14 @@ use crate::error::{AppError, AppResult};
 use crate::routes::attachments::FileList;
 use crate::startup::AppState;
 use crate::views::{flash, redirect, render, render_status, BaseContext, PageCtx};
+use crate::xlsx::{self, col, Column, Value};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/reports", web::get().to(index))
         .route("/reports", web::post().to(open))
+        .route("/reports/export", web::get().to(export))
         .route("/reports/queue", web::get().to(queue))
+        .route("/reports/queue/export", web::get().to(export_queue))
         .route("/reports/queue/approve", web::post().to(batch_approve))
         .route("/reports/{id}", web::get().to(show))
         .route("/reports/{id}", web::post().to(save))
@@ -54,6 +57,8 @@ pub struct MonthQuery {
 }
 
 pub struct ComplianceRow {
+    /// 0 on time, 1 late, 2 missing, 3 pending: the counter it adds to.
+    pub bucket: usize,
     pub unit_name: String,
     pub report_id: Option<i32>,
     pub compliance: &'static str,
@@ -84,6 +89,7 @@ struct IndexPage {
     show_table: bool,
     rows: Vec<ComplianceRow>,
     counts: [usize; 4],
+    export_link: String,
     can_queue: bool,
 }
 
@@ -101,6 +107,92 @@ fn parse_month(q: &MonthQuery, today: chrono::NaiveDate) -> (i32, i32) {
         .filter(|m| (1..=12).contains(m))
         .unwrap_or(today.month() as i32);
     (year, month)
+}
+
+/// The compliance table's lines: each branch in scope with its report of the month, judged
+/// against the month's due date (no lines when the year has no campaign).
+fn compliance_rows(
+    table: Vec<(Unit, Option<Report>)>,
+    due: Option<chrono::NaiveDate>,
+    today: chrono::NaiveDate,
+) -> Vec<ComplianceRow> {
+    let Some(due) = due else {
+        return Vec::new();
+    };
+    table
+        .into_iter()
+        .map(|(u, r)| {
+            let comp = Compliance::of(r.as_ref(), due, today);
+            ComplianceRow {
+                bucket: match comp {
+                    Compliance::OnTime => 0,
+                    Compliance::Late => 1,
+                    Compliance::Missing => 2,
+                    Compliance::Pending => 3,
+                },
+                unit_name: u.name,
+                report_id: r.as_ref().map(|r| r.id),
+                compliance: comp.label(),
+                compliance_code: comp.code(),
+                state: r.as_ref().map_or("未建立", |r| r.state().label()),
+                submitted_at: r
+                    .as_ref()
+                    .and_then(|r| r.submitted_at)
+                    .map(format_local)
+                    .unwrap_or_default(),
+            }
+        })
+        .collect()
+}
+
+const COMPLIANCE_COLUMNS: [Column; 4] = [
+    col("党支部", 30.0),
+    col("报送情况", 10.0),
+    col("状态", 12.0),
+    col("提交时间", 18.0),
+];
+
+/// The month's compliance table as the office or a general branch sees it.
+async fn export(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    q: web::Query<MonthQuery>,
+) -> AppResult<HttpResponse> {
+    let scope = user.scope();
+    if matches!(scope, Scope::Unit(_)) {
+        return Err(AppError::Forbidden);
+    }
+    let today = state.settings.clock.today();
+    let (year, month) = parse_month(&q, today);
+    let (campaign, table) = state
+        .db
+        .run(move |c| {
+            Ok((
+                campaigns::by_year(c, year)?,
+                reports::compliance(c, &scope, year, month)?,
+            ))
+        })
+        .await?;
+    let due = campaign
+        .as_ref()
+        .and_then(|c| c.due_date(month as u32))
+        .ok_or(AppError::NotFound)?;
+    let data: Vec<Vec<Value>> = compliance_rows(table, Some(due), today)
+        .into_iter()
+        .map(|r| {
+            vec![
+                Value::from(r.unit_name),
+                Value::from(r.compliance),
+                Value::from(r.state),
+                Value::from(r.submitted_at),
+            ]
+        })
+        .collect();
+    xlsx::export(
+        &format!("{year}年{month}月月度调度报送情况"),
+        &COMPLIANCE_COLUMNS,
+        &data,
+    )
 }
 
 async fn index(
@@ -135,34 +227,11 @@ async fn index(
         })
         .await?;
     let due = campaign.as_ref().and_then(|c| c.due_date(month as u32));
+    let rows = compliance_rows(table, due, today);
     let mut counts = [0usize; 4];
-    let rows: Vec<ComplianceRow> = match due {
-        Some(due) => table
-            .into_iter()
-            .map(|(u, r)| {
-                let comp = Compliance::of(r.as_ref(), due, today);
-                counts[match comp {
-                    Compliance::OnTime => 0,
-                    Compliance::Late => 1,
-                    Compliance::Missing => 2,
-                    Compliance::Pending => 3,
-                }] += 1;
-                ComplianceRow {
-                    unit_name: u.name,
-                    report_id: r.as_ref().map(|r| r.id),
-                    compliance: comp.label(),
-                    compliance_code: comp.code(),
-                    state: r.as_ref().map_or("未建立", |r| r.state().label()),
-                    submitted_at: r
-                        .as_ref()
-                        .and_then(|r| r.submitted_at)
-                        .map(format_local)
-                        .unwrap_or_default(),
-                }
-            })
-            .collect(),
-        None => Vec::new(),
-    };
+    for r in &rows {
+        counts[r.bucket] += 1;
+    }
     let not_future = (year, month) <= (today.year(), today.month() as i32);
     render(&IndexPage {
         base: ctx.base("月度调度"),
@@ -184,6 +253,7 @@ async fn index(
         show_table,
         rows,
         counts,
+        export_link: format!("/reports/export?year={year}&month={month}"),
         can_queue: matches!(user.role, Role::Office | Role::Reviewer),
     })
 }
@@ -1086,11 +1156,11 @@ struct QueuePage {
     batch: bool,
 }
 
-async fn queue(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    ctx: PageCtx,
-) -> AppResult<HttpResponse> {
+/// The user's review queue: its stage title and its lines, oldest submission first.
+async fn queue_rows(
+    state: &AppState,
+    user: &CurrentUser,
+) -> AppResult<(&'static str, Vec<QueueRow>)> {
     let (scope, st, title) = match user.role {
         Role::Office => (Scope::All, ReviewState::AwaitingCommittee, "待党委复核"),
         Role::Reviewer => (
@@ -1104,22 +1174,57 @@ async fn queue(
         .db
         .run(move |c| Ok(reports::queue(c, &scope, st)?))
         .await?;
+    let rows = rows
+        .into_iter()
+        .map(|(r, u)| QueueRow {
+            id: r.id,
+            unit_name: u.name,
+            period: r.period(),
+            submitted_at: r.submitted_at.map(format_local).unwrap_or_default(),
+            late: r.late,
+            state: r.state().label(),
+        })
+        .collect();
+    Ok((title, rows))
+}
+
+async fn queue(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+) -> AppResult<HttpResponse> {
+    let (title, rows) = queue_rows(&state, &user).await?;
     render(&QueuePage {
         base: ctx.base(format!("月度调度审核 · {title}")),
         title,
-        rows: rows
-            .into_iter()
-            .map(|(r, u)| QueueRow {
-                id: r.id,
-                unit_name: u.name,
-                period: r.period(),
-                submitted_at: r.submitted_at.map(format_local).unwrap_or_default(),
-                late: r.late,
-                state: r.state().label(),
-            })
-            .collect(),
+        rows,
         batch: user.is_office(),
     })
+}
+
+const QUEUE_COLUMNS: [Column; 5] = [
+    col("党支部", 30.0),
+    col("月份", 12.0),
+    col("提交时间", 18.0),
+    col("迟报", 8.0),
+    col("状态", 12.0),
+];
+
+async fn export_queue(state: web::Data<AppState>, user: CurrentUser) -> AppResult<HttpResponse> {
+    let (title, rows) = queue_rows(&state, &user).await?;
+    let data: Vec<Vec<Value>> = rows
+        .into_iter()
+        .map(|r| {
+            vec![
+                Value::from(r.unit_name),
+                Value::from(r.period),
+                Value::from(r.submitted_at),
+                Value::from(if r.late { "迟报" } else { "" }),
+                Value::from(r.state),
+            ]
+        })
+        .collect();
+    xlsx::export(&format!("月度调度{title}"), &QUEUE_COLUMNS, &data)
 }
 
 async fn batch_approve(

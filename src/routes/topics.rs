@@ -29,12 +29,15 @@ use crate::routes::non_empty;
 use crate::routes::units::{tree_rows, UnitRow};
 use crate::startup::AppState;
 use crate::views::{flash, redirect, render, render_status, BaseContext, PageCtx, Paging};
+use crate::xlsx::{self, col, Column, Value};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/topics", web::get().to(list))
         .route("/topics", web::post().to(create))
         .route("/topics/new", web::get().to(new_form))
+        .route("/topics/export", web::get().to(export))
         .route("/topics/queue", web::get().to(queue))
+        .route("/topics/queue/export", web::get().to(export_queue))
         .route("/topics/queue/approve", web::post().to(batch_approve))
         .route("/topics/{id}", web::get().to(show))
         .route("/topics/{id}", web::post().to(update))
@@ -102,30 +105,57 @@ struct ListPage {
     f_unit: String,
     f_state: String,
     rows: Vec<TopicRow>,
+    export_link: String,
     paging: Paging,
     can_create: bool,
     can_queue: bool,
     filtered: bool,
 }
 
-async fn list(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    ctx: PageCtx,
-    query: web::Query<ListQuery>,
-) -> AppResult<HttpResponse> {
-    let q = query.into_inner();
-    let today = state.settings.clock.today();
-    let year: i32 = non_empty(&q.year)
-        .and_then(|y| y.parse().ok())
-        .filter(|y| (2000..=2100).contains(y))
-        .unwrap_or(today.year());
-    let unit: Option<i32> = non_empty(&q.unit).and_then(|u| u.parse().ok());
-    let st = non_empty(&q.state).and_then(ReviewState::parse);
-    let mut paging = Paging::new(q.page.as_deref(), Paging::PER_PAGE);
-    let (offset, limit) = (paging.offset(), paging.per_page);
+/// The list's filters, parsed once for the page and its export.
+struct Selection {
+    year: i32,
+    unit: Option<i32>,
+    state: Option<ReviewState>,
+}
+
+impl Selection {
+    fn of(q: &ListQuery, today: NaiveDate) -> Self {
+        Selection {
+            year: non_empty(&q.year)
+                .and_then(|y| y.parse().ok())
+                .filter(|y| (2000..=2100).contains(y))
+                .unwrap_or(today.year()),
+            unit: non_empty(&q.unit).and_then(|u| u.parse().ok()),
+            state: non_empty(&q.state).and_then(ReviewState::parse),
+        }
+    }
+
+    fn query_string(&self) -> String {
+        let mut qs = url::form_urlencoded::Serializer::new(String::new());
+        qs.append_pair("year", &self.year.to_string());
+        if let Some(u) = self.unit {
+            qs.append_pair("unit", &u.to_string());
+        }
+        if let Some(s) = self.state {
+            qs.append_pair("state", s.code());
+        }
+        qs.finish()
+    }
+}
+
+/// The records of the filter in the user's scope (a unit outside it is refused), one page
+/// or all of them for the export, with the total.
+async fn select(
+    state: &AppState,
+    user: &CurrentUser,
+    sel: &Selection,
+    offset: i64,
+    limit: i64,
+) -> AppResult<(Vec<(FirstTopic, Unit)>, i64)> {
     let u = user.clone();
-    let (years, unit_list, rows, total) = state
+    let (year, unit, st) = (sel.year, sel.unit, sel.state);
+    state
         .db
         .run(move |c| {
             let mut f = TopicFilter {
@@ -139,39 +169,83 @@ async fn list(
                 u.require(Action::Read, &unit)?;
                 f.unit_path = Some(unit.path);
             }
-            let (rows, total) = topics::list(c, &f, offset, limit)?;
-            Ok((
-                topics::years(c, today.year())?,
-                units::in_scope(c, &u.scope())?,
-                rows,
-                total,
-            ))
+            Ok(topics::list(c, &f, offset, limit)?)
         })
+        .await
+}
+
+async fn list(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    query: web::Query<ListQuery>,
+) -> AppResult<HttpResponse> {
+    let q = query.into_inner();
+    let today = state.settings.clock.today();
+    let sel = Selection::of(&q, today);
+    let mut paging = Paging::new(q.page.as_deref(), Paging::PER_PAGE);
+    let (rows, total) = select(&state, &user, &sel, paging.offset(), paging.per_page).await?;
+    let scope = user.scope();
+    let (years, unit_list) = state
+        .db
+        .run(move |c| Ok((topics::years(c, today.year())?, units::in_scope(c, &scope)?)))
         .await?;
     paging.total = total;
-    let mut qs = url::form_urlencoded::Serializer::new(String::new());
-    qs.append_pair("year", &year.to_string());
-    if let Some(u) = unit {
-        qs.append_pair("unit", &u.to_string());
-    }
-    if let Some(s) = st {
-        qs.append_pair("state", s.code());
-    }
-    paging.query = qs.finish();
+    paging.query = sel.query_string();
     render(&ListPage {
         base: ctx.base("第一议题"),
         years,
         units: tree_rows(&unit_list),
         states: ReviewState::ALL,
-        f_year: year.to_string(),
-        f_unit: unit.map(|u| u.to_string()).unwrap_or_default(),
-        f_state: st.map(|s| s.code().to_string()).unwrap_or_default(),
+        f_year: sel.year.to_string(),
+        f_unit: sel.unit.map(|u| u.to_string()).unwrap_or_default(),
+        f_state: sel.state.map(|s| s.code().to_string()).unwrap_or_default(),
         rows: rows.into_iter().map(|(t, u)| row(t, u)).collect(),
+        export_link: xlsx::export_link("/topics/export", &paging.query),
         paging,
         can_create: user.role != Role::Viewer,
         can_queue: user.is_office() || user.role == Role::Reviewer,
-        filtered: unit.is_some() || st.is_some(),
+        filtered: sel.unit.is_some() || sel.state.is_some(),
     })
+}
+
+const EXPORT_COLUMNS: [Column; 6] = [
+    col("单位", 24.0),
+    col("会议日期", 12.0),
+    col("会议类型", 12.0),
+    col("学习内容", 40.0),
+    col("实到人数", 9.0),
+    col("状态", 12.0),
+];
+
+fn export_rows(rows: Vec<(FirstTopic, Unit)>) -> Vec<Vec<Value>> {
+    rows.into_iter()
+        .map(|(t, u)| {
+            let r = row(t, u);
+            vec![
+                Value::from(r.unit_name),
+                Value::from(r.date),
+                Value::from(r.kind),
+                Value::from(r.topic),
+                Value::from(r.attendance),
+                Value::from(r.state),
+            ]
+        })
+        .collect()
+}
+
+async fn export(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    query: web::Query<ListQuery>,
+) -> AppResult<HttpResponse> {
+    let sel = Selection::of(&query, state.settings.clock.today());
+    let (rows, _) = select(&state, &user, &sel, 0, xlsx::EXPORT_LIMIT).await?;
+    xlsx::export(
+        &format!("{}年第一议题学习记录", sel.year),
+        &EXPORT_COLUMNS,
+        &export_rows(rows),
+    )
 }
 
 // ---------------------------------------------------------------- queue
@@ -185,11 +259,11 @@ struct QueuePage {
     batch: bool,
 }
 
-async fn queue(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    ctx: PageCtx,
-) -> AppResult<HttpResponse> {
+/// The user's review stage and the records waiting at it.
+async fn queue_rows(
+    state: &AppState,
+    user: &CurrentUser,
+) -> AppResult<(&'static str, Vec<(FirstTopic, Unit)>)> {
     let (st, stage) = if user.is_office() {
         (ReviewState::AwaitingCommittee, "待党委复核")
     } else if user.role == Role::Reviewer {
@@ -209,12 +283,30 @@ async fn queue(
             Ok(topics::queue(c, st, path.as_deref())?)
         })
         .await?;
+    Ok((stage, rows))
+}
+
+async fn queue(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+) -> AppResult<HttpResponse> {
+    let (stage, rows) = queue_rows(&state, &user).await?;
     render(&QueuePage {
         base: ctx.base("第一议题 · 待我审核"),
         stage,
         rows: rows.into_iter().map(|(t, u)| row(t, u)).collect(),
         batch: user.is_office(),
     })
+}
+
+async fn export_queue(state: web::Data<AppState>, user: CurrentUser) -> AppResult<HttpResponse> {
+    let (stage, rows) = queue_rows(&state, &user).await?;
+    xlsx::export(
+        &format!("第一议题{stage}"),
+        &EXPORT_COLUMNS,
+        &export_rows(rows),
+    )
 }
 
 /// The office approves several records at once (党委复核); each is checked like a single
