@@ -7,6 +7,7 @@ mod helpers;
 mod account;
 mod campaigns;
 mod cli;
+mod exports;
 mod home;
 mod measures;
 mod misc;
