@@ -2047,7 +2047,7 @@ fn import_page(ctx: &PageCtx, t: &RectTable, problems: Vec<String>) -> AppResult
             .map(|a| a.label())
             .collect::<Vec<_>>()
             .join("、"),
-        statuses: RectStatus::BRANCH_SETTABLE
+        statuses: RectStatus::ALL
             .iter()
             .map(|a| a.label())
             .collect::<Vec<_>>()
@@ -2126,10 +2126,6 @@ pub fn parse_import_row(row: &xlsx::ImportRow) -> Result<ItemFields, Vec<String>
         Some(RectStatus::NotStarted)
     } else {
         match RectStatus::parse_label(raw_status) {
-            Some(RectStatus::Closed) => {
-                why.push("“已销号”的事项不能导入（须经验收销号）".into());
-                None
-            }
             Some(s) => Some(s),
             None => {
                 why.push(format!("状态“{raw_status}”无法识别"));
@@ -2174,10 +2170,17 @@ async fn import(
     if rows.is_empty() {
         return import_page(&ctx, &t, vec!["文件中没有数据行。".into()]);
     }
+    // Closed (已销号) rows carry an acceptance: only someone who may accept this unit's
+    // items (the general branch above or the office) may import them.
+    let may_accept = user.can(Action::Review, &unit);
     let mut good = Vec::new();
     let mut problems = Vec::new();
     for row in &rows {
         match parse_import_row(row) {
+            Ok(f) if f.status == RectStatus::Closed && !may_accept => problems.push(format!(
+                "第 {} 行：“已销号”的事项须经验收，只能由上级党总支或党群工作部导入",
+                row.number
+            )),
             Ok(f) => good.push(f),
             Err(why) => problems.push(format!("第 {} 行：{}", row.number, why.join("；"))),
         }
@@ -2199,12 +2202,21 @@ async fn import(
         .write(move |c| {
             let t = rect::table(c, id)?;
             let n = rect::append_items(c, &t, &good, Some(actor), now)?;
+            let closed = good
+                .iter()
+                .filter(|f| f.status == RectStatus::Closed)
+                .count();
+            let note = if closed > 0 {
+                format!("，其中已销号 {closed} 条（由导入人确认验收）")
+            } else {
+                String::new()
+            };
             audit::Change::new(
                 actor,
                 "import",
                 "rect_table",
                 id,
-                format!("导入整改事项 {n} 条到 {}", t.title),
+                format!("导入整改事项 {n} 条到 {}{note}", t.title),
             )
             .unit(t.unit_id)
             .after(&good)

@@ -1011,6 +1011,111 @@ async fn export_then_import_gives_the_same_items(app: TestApp) {
     );
 }
 
+/// A 2022 配档表 holding 已销号 items goes through export and import into an empty table of a
+/// year without items: every exported column comes back; the closed items stay closed with the
+/// importer (who may accept) as acceptor, and the audit says so. A secretary may not import
+/// closed rows.
+async fn closed_items_survive_the_round_trip(app: TestApp) {
+    let admin = app.signed_in("admin").await;
+    let zz02 = app.unit_id("ZZ02");
+    let source = ids(
+        &app,
+        &format!(
+            "SELECT t.id AS id FROM rect_tables t JOIN campaigns c ON c.id = t.campaign_id \
+             WHERE c.year = 2022 AND t.unit_id = {zz02} ORDER BY t.id"
+        ),
+    )[0];
+    let original = items_of(&app, source);
+    assert!(original.iter().any(|i| i.status == "closed"));
+    assert!(original.len() >= 3);
+    let (status, _, bytes) = get_bytes(&admin, &format!("/rect/tables/{source}/export")).await;
+    assert_eq!(status, 200);
+    admin
+        .post(
+            "/campaigns",
+            &[
+                ("year", "2027"),
+                ("name", "2027年作风建设"),
+                ("due_day", "25"),
+                ("yellow_days", "7"),
+            ],
+        )
+        .await
+        .assert_redirect("/campaigns/2027");
+    assert_eq!(
+        app.count("rect_items i JOIN campaigns c ON c.id = i.campaign_id WHERE c.year = 2027"),
+        0
+    );
+    let res = admin
+        .post(
+            "/rect/tables",
+            &[
+                ("year", "2027"),
+                ("unit_id", &zz02.to_string()),
+                ("title", "2022年配档表（导入）"),
+            ],
+        )
+        .await;
+    let copy = id_from(&res.location, "/rect/tables/");
+    let res = import(&admin, copy, &bytes).await;
+    res.assert_redirect(&format!("/rect/tables/{copy}"));
+    let copied = items_of(&app, copy);
+    assert_eq!(copied.len(), original.len());
+    let admin_id = app.user_id("admin");
+    for (x, y) in original.iter().zip(&copied) {
+        assert_eq!(x.status, y.status);
+        if y.status == "closed" {
+            assert_eq!(y.accepted_by, Some(admin_id));
+            assert!(y.accepted_at.is_some());
+        } else {
+            assert_eq!(y.accepted_by, None);
+            assert_eq!(y.accepted_at, None);
+        }
+    }
+    // Every exported column, cell by cell, below the info line (which names the year).
+    let (_, _, again) = get_bytes(&admin, &format!("/rect/tables/{copy}/export")).await;
+    let a = workbook(&bytes)
+        .worksheet_range_at(0)
+        .expect("sheet")
+        .expect("range");
+    let b = workbook(&again)
+        .worksheet_range_at(0)
+        .expect("sheet")
+        .expect("range");
+    assert_eq!(a.get_size(), b.get_size());
+    let (rows, cols) = a.get_size();
+    assert!(rows as usize >= 4 + original.len());
+    for r in 2..rows as u32 {
+        for c in 0..cols as u32 {
+            assert_eq!(cell(&a, r, c), cell(&b, r, c), "row {r} column {c}");
+        }
+    }
+    assert!((4..rows as u32).any(|r| cell(&b, r, 9) == "已销号"));
+    let closed = original.iter().filter(|i| i.status == "closed").count();
+    assert_eq!(
+        app.count(&format!(
+            "audit_log WHERE action = 'import' AND entity_id = {copy} \
+             AND summary LIKE '%已销号 {closed} 条%'"
+        )),
+        1
+    );
+    // A secretary importing closed rows is refused row by row; nothing written.
+    let sec = app.signed_in("zhibu01").await;
+    let zb01 = app.unit_id("ZB01").to_string();
+    let res = sec
+        .post(
+            "/rect/tables",
+            &[("year", "2027"), ("unit_id", &zb01), ("title", "副本")],
+        )
+        .await;
+    let own = id_from(&res.location, "/rect/tables/");
+    let before = snapshot(&app);
+    let res = import(&sec, own, &bytes).await;
+    assert_eq!(res.status, 422);
+    res.assert_contains("“已销号”的事项须经验收，只能由上级党总支或党群工作部导入");
+    assert_eq!(snapshot(&app), before);
+}
+
 async fn a_bad_import_writes_nothing_and_names_every_bad_row(app: TestApp) {
     use rust_xlsxwriter::Workbook;
     let b = app.signed_in("zhibu01").await;
@@ -1125,7 +1230,7 @@ async fn a_bad_import_writes_nothing_and_names_every_bad_row(app: TestApp) {
     res.assert_contains("共 5 行有误");
     res.assert_contains("第 4 行：存在问题为空");
     res.assert_contains("第 5 行：问题领域“机关”无法识别");
-    res.assert_contains("第 6 行：“已销号”的事项不能导入");
+    res.assert_contains("第 6 行：“已销号”的事项须经验收，只能由上级党总支或党群工作部导入");
     res.assert_contains("第 7 行：整改时限“下月底”不是日期");
     res.assert_contains("第 8 行：整改措施为空；责任人为空；状态“完成了”无法识别");
     res.assert_lacks("第 3 行");
@@ -1295,6 +1400,7 @@ both!(
     lights_change_at_their_boundaries,
     peidang_export_has_the_printed_layout,
     export_then_import_gives_the_same_items,
+    closed_items_survive_the_round_trip,
     a_bad_import_writes_nothing_and_names_every_bad_row,
     reviewer_and_office_see_their_part,
 );
