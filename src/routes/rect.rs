@@ -187,6 +187,7 @@ async fn list(
     let today = state.settings.clock.today();
     let year = parse_year(&query.year);
     let unit_id = non_empty(&query.unit).and_then(|u| u.parse::<i32>().ok());
+    let unit_path = narrowed_unit(&state, &user, unit_id).await?;
     let scope = user.scope();
     let mut paging = Paging::new(query.page.as_deref(), Paging::PER_PAGE);
     let (offset, limit) = (paging.offset(), paging.per_page);
@@ -196,9 +197,6 @@ async fn list(
             let campaign = campaigns::chosen(c, year, today)?;
             let years: Vec<i32> = campaigns::list(c)?.iter().map(|c| c.year).collect();
             let visible = units::in_scope(c, &scope)?;
-            let unit_path = unit_id
-                .and_then(|id| visible.iter().find(|u| u.id == id))
-                .map(|u| u.path.clone());
             let (mut rows, mut total) = (Vec::new(), 0);
             if let Some(camp) = &campaign {
                 let f = TableFilter {
@@ -1131,7 +1129,7 @@ async fn item_page(
         files,
         can_write,
         can_accept,
-        can_note: office,
+        can_note: office && mine,
         mine,
         input,
     };
@@ -1593,6 +1591,12 @@ struct NoteForm {
     content: String,
 }
 
+fn not_assigned(unit_name: &str) -> AppError {
+    AppError::ForbiddenBecause(format!(
+        "只有联系{unit_name}（或其上级单位）的一线专班成员才能添加督办意见。"
+    ))
+}
+
 async fn add_note(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -1603,7 +1607,22 @@ async fn add_note(
 ) -> AppResult<HttpResponse> {
     user.require_office()?;
     let id = path.into_inner();
-    let (item, _, _, _) = state.db.run(move |c| load_item(c, id)).await?;
+    let (item, unit, _, _) = state.db.run(move |c| load_item(c, id)).await?;
+    // Task-force members supervise the items of their own units (and the units below).
+    let uid = user.id;
+    let path_of_unit = unit.path.clone();
+    let assigned = state
+        .db
+        .run(move |c| {
+            Ok(taskforce::is_mine(
+                &taskforce::units_of(c, uid)?,
+                &path_of_unit,
+            ))
+        })
+        .await?;
+    if !assigned {
+        return Err(not_assigned(&unit.name));
+    }
     let mut e = FieldErrors::new();
     let content = validate::required_text(&mut e, "note", "督办意见", &form.content, 1000);
     if !e.is_empty() {
@@ -1627,6 +1646,10 @@ async fn add_note(
     state
         .db
         .write(move |c| {
+            // Checked again where it is written: the assignment may have just been removed.
+            if !taskforce::is_mine(&taskforce::units_of(c, actor)?, &unit.path) {
+                return Err(not_assigned(&unit.name));
+            }
             let note_id = rect::insert_note(c, &item, Some(actor), &content, now)?;
             audit::Change::new(
                 actor,
@@ -1674,6 +1697,24 @@ struct ItemsSelection {
     q: String,
 }
 
+/// The unit a list is narrowed to (`?unit=`), checked like the measures list: an unknown
+/// unit is 404, one outside the user's scope 403.
+async fn narrowed_unit(
+    state: &AppState,
+    user: &CurrentUser,
+    unit_id: Option<i32>,
+) -> AppResult<Option<String>> {
+    let Some(uid) = unit_id else {
+        return Ok(None);
+    };
+    let unit = state
+        .db
+        .run(move |c| units::find(c, uid)?.ok_or(AppError::NotFound))
+        .await?;
+    user.require(Action::Read, &unit)?;
+    Ok(Some(unit.path))
+}
+
 async fn select_items(
     state: &AppState,
     user: &CurrentUser,
@@ -1686,6 +1727,7 @@ async fn select_items(
     let status = non_empty(&query.status).and_then(RectStatus::parse);
     let light = non_empty(&query.light).and_then(Light::parse);
     let q = non_empty(&query.q).map(|s| s.chars().take(50).collect::<String>());
+    let unit_path = narrowed_unit(state, user, unit_id).await?;
     let scope = user.scope();
     let (campaign, years, visible) = state
         .db
@@ -1696,9 +1738,6 @@ async fn select_items(
             Ok((campaign, years, visible))
         })
         .await?;
-    let unit_path = unit_id
-        .and_then(|id| visible.iter().find(|u| u.id == id))
-        .map(|u| u.path.clone());
     let yellow = campaign.as_ref().map_or(7, |c| c.yellow_days);
     let filter = ItemFilter {
         campaign_id: campaign.as_ref().map_or(0, |c| c.id),
