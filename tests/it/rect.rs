@@ -1141,7 +1141,7 @@ async fn closed_items_survive_the_round_trip(app: TestApp) {
         .expect("range");
     assert_eq!(a.get_size(), b.get_size());
     let (rows, cols) = a.get_size();
-    assert!(rows as usize >= 4 + original.len());
+    assert!(rows >= 4 + original.len());
     for r in 2..rows as u32 {
         for c in 0..cols as u32 {
             assert_eq!(cell(&a, r, c), cell(&b, r, c), "row {r} column {c}");
