@@ -11,6 +11,9 @@ pub enum AppError {
     Unauthorized { next: Option<String> },
     #[error("forbidden")]
     Forbidden,
+    /// Refused, with the reason in words for the user (403).
+    #[error("forbidden: {0}")]
+    ForbiddenBecause(String),
     #[error("not found")]
     NotFound,
     #[error("bad request: {0}")]
@@ -46,6 +49,7 @@ impl AppError {
                 "无权访问",
                 "您没有权限访问此页面或此单位的数据。如有疑问，请联系党群工作部。".into(),
             ),
+            AppError::ForbiddenBecause(msg) => ("无权操作", msg.clone()),
             AppError::NotFound => (
                 "页面不存在",
                 "您访问的页面或记录不存在，可能已被删除。".into(),
@@ -139,7 +143,9 @@ impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
             AppError::Unauthorized { .. } | AppError::Redirect(_) => StatusCode::SEE_OTHER,
-            AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::ForbiddenBecause(_) | AppError::Csrf => {
+                StatusCode::FORBIDDEN
+            }
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,

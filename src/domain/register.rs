@@ -39,6 +39,10 @@ labelled_enum!(
     }
 );
 
+/// What separates goal names in a list cell (measure import and export): a goal's own name
+/// must not contain any of them.
+pub const GOAL_SEPARATORS: [char; 9] = ['、', ',', '，', ';', '；', '/', '\n', ' ', '\u{3000}'];
+
 labelled_enum!(
     /// 四个带头: who takes the lead.
     LeadTag {

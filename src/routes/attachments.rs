@@ -40,11 +40,14 @@ pub struct FileList {
     /// Where to come back to after an upload or delete.
     pub back: String,
     pub can_write: bool,
+    /// Why files can no longer be added or deleted (shown instead of the upload form).
+    pub locked: Option<&'static str>,
     pub files: Vec<FileLine>,
 }
 
 impl FileList {
-    /// Load the files of a record. `can_write` comes from the record's own permission check.
+    /// Load the files of a record. `can_write` comes from the record's own permission check;
+    /// a frozen record (see `attachments::owner_locked`) offers no upload or delete.
     pub fn load(
         conn: &mut DbConn,
         owner: Owner,
@@ -53,11 +56,13 @@ impl FileList {
         can_write: bool,
     ) -> AppResult<FileList> {
         let rows = attachments::list_for(conn, owner, owner_id)?;
+        let locked = attachments::owner_locked(conn, owner, owner_id)?;
         Ok(FileList {
             owner: owner.code(),
             owner_id,
             back,
-            can_write,
+            can_write: can_write && locked.is_none(),
+            locked: if can_write { locked } else { None },
             files: rows
                 .into_iter()
                 .map(|(m, who): (AttachmentMeta, Option<String>)| FileLine {
@@ -71,8 +76,6 @@ impl FileList {
         })
     }
 }
-
-const LOCKED: &str = "该材料已提交审核，附件不能再增删；如需修改，请由审核人退回后再操作。";
 
 #[derive(MultipartForm)]
 pub struct UploadForm {
@@ -135,8 +138,8 @@ async fn upload(
     state
         .db
         .write(move |c| {
-            if attachments::owner_locked(c, owner, owner_id)? {
-                return Err(AppError::Conflict(LOCKED.into()));
+            if let Some(why) = attachments::owner_locked(c, owner, owner_id)? {
+                return Err(AppError::Conflict(why.into()));
             }
             let id = attachments::insert(
                 c,
@@ -211,8 +214,8 @@ async fn delete(
         .db
         .write(move |c| {
             if let Some(owner) = Owner::parse(&meta.owner) {
-                if attachments::owner_locked(c, owner, meta.owner_id)? {
-                    return Err(AppError::Conflict(LOCKED.into()));
+                if let Some(why) = attachments::owner_locked(c, owner, meta.owner_id)? {
+                    return Err(AppError::Conflict(why.into()));
                 }
             }
             attachments::delete(c, id)?;

@@ -13,6 +13,7 @@ use crate::clock::format_local;
 use crate::db::models::attachments::Owner;
 use crate::db::models::campaigns::{self, Campaign, Goal, MonthRequirement, UnitPlan};
 use crate::db::models::{audit, units};
+use crate::domain::register::GOAL_SEPARATORS;
 use crate::domain::validate::{self, FieldErrors};
 use crate::domain::UnitKind;
 use crate::error::{AppError, AppResult};
@@ -116,6 +117,7 @@ async fn show_page(
     ctx: &PageCtx,
     year: i32,
     errors: FieldErrors,
+    typed: Option<&HashMap<String, String>>,
 ) -> AppResult<HttpResponse> {
     let campaign = load_campaign(state, year).await?;
     let scope = user.scope();
@@ -152,9 +154,21 @@ async fn show_page(
         })
         .collect();
     let plans_done = plan_rows.iter().filter(|p| !p.title.is_empty()).count();
+    // After a refused save the forms show what was typed, not what is stored.
+    let typed_or = |key: String, stored: String| -> String {
+        typed.and_then(|t| t.get(&key)).cloned().unwrap_or(stored)
+    };
     let page = ShowPage {
         base: ctx.base(campaign.name.clone()),
-        goals: goals.iter().map(GoalRow::from).collect(),
+        goals: goals
+            .iter()
+            .map(|g| {
+                let mut row = GoalRow::from(g);
+                row.name = typed_or(format!("name_{}", g.id), row.name);
+                row.description = typed_or(format!("desc_{}", g.id), row.description);
+                row
+            })
+            .collect(),
         months: months
             .into_iter()
             .map(|m: MonthRequirement| MonthRow {
@@ -163,7 +177,7 @@ async fn show_page(
                     .map(|d| d.format("%m-%d").to_string())
                     .unwrap_or_default(),
                 month: m.month,
-                requirement: m.requirement,
+                requirement: typed_or(format!("m{}", m.month), m.requirement),
             })
             .collect(),
         plans: plan_rows,
@@ -181,7 +195,15 @@ async fn show(
     ctx: PageCtx,
     path: web::Path<i32>,
 ) -> AppResult<HttpResponse> {
-    show_page(&state, &user, &ctx, path.into_inner(), FieldErrors::new()).await
+    show_page(
+        &state,
+        &user,
+        &ctx,
+        path.into_inner(),
+        FieldErrors::new(),
+        None,
+    )
+    .await
 }
 
 /// The settings form, raw.
@@ -402,6 +424,7 @@ async fn update_goals(
     let goals = state.db.run(move |c| Ok(campaigns::goals(c, cid)?)).await?;
     let mut errors = FieldErrors::new();
     let mut changes = Vec::new();
+    let mut names: Vec<String> = Vec::new();
     for g in &goals {
         let name_raw = form
             .get(&format!("name_{}", g.id))
@@ -418,14 +441,28 @@ async fn update_goals(
             name_raw,
             30,
         );
+        if name.contains(GOAL_SEPARATORS) {
+            errors.add(
+                "goals",
+                format!(
+                    "目标名称“{name}”不能含有顿号、逗号、分号、斜杠或空格（导入时用它们分隔多个目标）"
+                ),
+            );
+        } else if !name.is_empty() && names.contains(&name) {
+            errors.add(
+                "goals",
+                format!("目标名称“{name}”重复，同一年度的目标名称须各不相同"),
+            );
+        }
+        names.push(name.clone());
         let desc = validate::optional_text(&mut errors, "goals", "目标说明", desc_raw, 500)
             .unwrap_or_default();
         if name != g.name || desc != g.description {
-            changes.push((g.id, g.name.clone(), name, desc));
+            changes.push((g.id, g.name.clone(), g.description.clone(), name, desc));
         }
     }
     if !errors.is_empty() {
-        return show_page(&state, &user, &ctx, year, errors).await;
+        return show_page(&state, &user, &ctx, year, errors, Some(&*form)).await;
     }
     let now = state.now();
     let actor = user.id;
@@ -433,7 +470,7 @@ async fn update_goals(
     state
         .db
         .write(move |c| {
-            for (id, old, name, desc) in &changes {
+            for (id, old, old_desc, name, desc) in &changes {
                 campaigns::update_goal(c, *id, name, desc)?;
                 audit::Change::new(
                     actor,
@@ -442,7 +479,7 @@ async fn update_goals(
                     *id,
                     format!("修改 {year} 年度工作目标：{old} → {name}"),
                 )
-                .before(&serde_json::json!({ "name": old }))
+                .before(&serde_json::json!({ "name": old, "description": old_desc }))
                 .after(&serde_json::json!({ "name": name, "description": desc }))
                 .record(c, now)?;
             }
@@ -478,7 +515,7 @@ async fn update_months(
         texts.push((m, text.unwrap_or_default()));
     }
     if !errors.is_empty() {
-        return show_page(&state, &user, &ctx, year, errors).await;
+        return show_page(&state, &user, &ctx, year, errors, Some(&*form)).await;
     }
     let now = state.now();
     let actor = user.id;

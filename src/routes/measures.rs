@@ -1470,7 +1470,7 @@ const MAX_ROWS: usize = 5000;
 
 /// Split "标准严格、举措细致" (also `,` `，` `;` `；` or spaces) into names.
 fn split_goals(s: &str) -> Vec<String> {
-    s.split(['、', ',', '，', ';', '；', '/', '\n', ' '])
+    s.split(crate::domain::register::GOAL_SEPARATORS)
         .map(str::trim)
         .filter(|x| !x.is_empty())
         .map(str::to_string)

@@ -203,6 +203,7 @@ async fn select_tables(
     let today = state.settings.clock.today();
     let year = parse_year(&query.year);
     let unit_id = non_empty(&query.unit).and_then(|u| u.parse::<i32>().ok());
+    let unit_path = narrowed_unit(&state, &user, unit_id).await?;
     let scope = user.scope();
     let (campaign, years, visible, rows, total) = state
         .db
@@ -210,9 +211,6 @@ async fn select_tables(
             let campaign = campaigns::chosen(c, year, today)?;
             let years: Vec<i32> = campaigns::list(c)?.iter().map(|c| c.year).collect();
             let visible = units::in_scope(c, &scope)?;
-            let unit_path = unit_id
-                .and_then(|id| visible.iter().find(|u| u.id == id))
-                .map(|u| u.path.clone());
             let (mut rows, mut total) = (Vec::new(), 0);
             if let Some(camp) = &campaign {
                 let f = TableFilter {
@@ -1208,7 +1206,7 @@ async fn item_page(
         files,
         can_write,
         can_accept,
-        can_note: office,
+        can_note: office && mine,
         mine,
         input,
     };
@@ -1728,6 +1726,12 @@ struct NoteForm {
     content: String,
 }
 
+fn not_assigned(unit_name: &str) -> AppError {
+    AppError::ForbiddenBecause(format!(
+        "只有联系{unit_name}（或其上级单位）的一线专班成员才能添加督办意见。"
+    ))
+}
+
 async fn add_note(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -1738,7 +1742,22 @@ async fn add_note(
 ) -> AppResult<HttpResponse> {
     user.require_office()?;
     let id = path.into_inner();
-    let (item, _, _, _) = state.db.run(move |c| load_item(c, id)).await?;
+    let (item, unit, _, _) = state.db.run(move |c| load_item(c, id)).await?;
+    // Task-force members supervise the items of their own units (and the units below).
+    let uid = user.id;
+    let path_of_unit = unit.path.clone();
+    let assigned = state
+        .db
+        .run(move |c| {
+            Ok(taskforce::is_mine(
+                &taskforce::units_of(c, uid)?,
+                &path_of_unit,
+            ))
+        })
+        .await?;
+    if !assigned {
+        return Err(not_assigned(&unit.name));
+    }
     let mut e = FieldErrors::new();
     let content = validate::required_text(&mut e, "note", "督办意见", &form.content, 1000);
     if !e.is_empty() {
@@ -1762,6 +1781,10 @@ async fn add_note(
     state
         .db
         .write(move |c| {
+            // Checked again where it is written: the assignment may have just been removed.
+            if !taskforce::is_mine(&taskforce::units_of(c, actor)?, &unit.path) {
+                return Err(not_assigned(&unit.name));
+            }
             let note_id = rect::insert_note(c, &item, Some(actor), &content, now)?;
             audit::Change::new(
                 actor,
@@ -1809,6 +1832,24 @@ struct ItemsSelection {
     q: String,
 }
 
+/// The unit a list is narrowed to (`?unit=`), checked like the measures list: an unknown
+/// unit is 404, one outside the user's scope 403.
+async fn narrowed_unit(
+    state: &AppState,
+    user: &CurrentUser,
+    unit_id: Option<i32>,
+) -> AppResult<Option<String>> {
+    let Some(uid) = unit_id else {
+        return Ok(None);
+    };
+    let unit = state
+        .db
+        .run(move |c| units::find(c, uid)?.ok_or(AppError::NotFound))
+        .await?;
+    user.require(Action::Read, &unit)?;
+    Ok(Some(unit.path))
+}
+
 async fn select_items(
     state: &AppState,
     user: &CurrentUser,
@@ -1821,6 +1862,7 @@ async fn select_items(
     let status = non_empty(&query.status).and_then(RectStatus::parse);
     let light = non_empty(&query.light).and_then(Light::parse);
     let q = non_empty(&query.q).map(|s| s.chars().take(50).collect::<String>());
+    let unit_path = narrowed_unit(state, user, unit_id).await?;
     let scope = user.scope();
     let (campaign, years, visible) = state
         .db
@@ -1831,9 +1873,6 @@ async fn select_items(
             Ok((campaign, years, visible))
         })
         .await?;
-    let unit_path = unit_id
-        .and_then(|id| visible.iter().find(|u| u.id == id))
-        .map(|u| u.path.clone());
     let yellow = campaign.as_ref().map_or(7, |c| c.yellow_days);
     let filter = ItemFilter {
         campaign_id: campaign.as_ref().map_or(0, |c| c.id),
@@ -2179,7 +2218,7 @@ fn import_page(ctx: &PageCtx, t: &RectTable, problems: Vec<String>) -> AppResult
             .map(|a| a.label())
             .collect::<Vec<_>>()
             .join("、"),
-        statuses: RectStatus::BRANCH_SETTABLE
+        statuses: RectStatus::ALL
             .iter()
             .map(|a| a.label())
             .collect::<Vec<_>>()
@@ -2258,10 +2297,6 @@ pub fn parse_import_row(row: &xlsx::ImportRow) -> Result<ItemFields, Vec<String>
         Some(RectStatus::NotStarted)
     } else {
         match RectStatus::parse_label(raw_status) {
-            Some(RectStatus::Closed) => {
-                why.push("“已销号”的事项不能导入（须经验收销号）".into());
-                None
-            }
             Some(s) => Some(s),
             None => {
                 why.push(format!("状态“{raw_status}”无法识别"));
@@ -2306,10 +2341,17 @@ async fn import(
     if rows.is_empty() {
         return import_page(&ctx, &t, vec!["文件中没有数据行。".into()]);
     }
+    // Closed (已销号) rows carry an acceptance: only someone who may accept this unit's
+    // items (the general branch above or the office) may import them.
+    let may_accept = user.can(Action::Review, &unit);
     let mut good = Vec::new();
     let mut problems = Vec::new();
     for row in &rows {
         match parse_import_row(row) {
+            Ok(f) if f.status == RectStatus::Closed && !may_accept => problems.push(format!(
+                "第 {} 行：“已销号”的事项须经验收，只能由上级党总支或党群工作部导入",
+                row.number
+            )),
             Ok(f) => good.push(f),
             Err(why) => problems.push(format!("第 {} 行：{}", row.number, why.join("；"))),
         }
@@ -2331,12 +2373,21 @@ async fn import(
         .write(move |c| {
             let t = rect::table(c, id)?;
             let n = rect::append_items(c, &t, &good, Some(actor), now)?;
+            let closed = good
+                .iter()
+                .filter(|f| f.status == RectStatus::Closed)
+                .count();
+            let note = if closed > 0 {
+                format!("，其中已销号 {closed} 条（由导入人确认验收）")
+            } else {
+                String::new()
+            };
             audit::Change::new(
                 actor,
                 "import",
                 "rect_table",
                 id,
-                format!("导入整改事项 {n} 条到 {}", t.title),
+                format!("导入整改事项 {n} 条到 {}{note}", t.title),
             )
             .unit(t.unit_id)
             .after(&good)

@@ -374,6 +374,207 @@ async fn branches_write_their_own_plan_with_files(app: TestApp) {
     assert_eq!(app.count("attachments"), 0);
 }
 
+fn goal_of_2026(app: &TestApp, name: &str) -> i32 {
+    use diesel::prelude::*;
+    use zuofeng::db::schema::{campaign_goals, campaigns};
+    let mut conn = app.db.conn().expect("conn");
+    campaign_goals::table
+        .inner_join(campaigns::table)
+        .filter(campaigns::year.eq(2026))
+        .filter(campaign_goals::name.eq(name))
+        .select(campaign_goals::id)
+        .first::<i32>(&mut conn)
+        .expect("goal")
+}
+
+/// A refused goal or month edit shows the form again with what was typed; goal names may
+/// not repeat within the year nor contain the separators the import splits on; the audit
+/// keeps the old description.
+async fn refused_goal_and_month_edits_keep_the_typed_text(app: TestApp) {
+    let admin = app.signed_in("admin").await;
+    admin.get("/campaigns/2026").await;
+    let id = goal_of_2026(&app, "标准严格");
+    let name = format!("name_{id}");
+    let desc = format!("desc_{id}");
+    let goals = || {
+        app.count(&format!(
+            "campaign_goals WHERE id = {id} AND name = '标准严格'"
+        ))
+    };
+    let audits = app.count("audit_log");
+    for bad in [
+        "标准、严格",
+        "标准,严格",
+        "标准;严格",
+        "标准，严格",
+        "标准；严格",
+    ] {
+        let res = admin
+            .post(
+                "/campaigns/2026/goals",
+                &[(&name, bad), (&desc, "刚刚输入的说明")],
+            )
+            .await;
+        assert_eq!(res.status, 422, "{bad}");
+        res.assert_contains("不能含有顿号、逗号、分号");
+        assert_eq!(res.input_value(&name).as_deref(), Some(bad));
+        assert_eq!(res.input_value(&desc).as_deref(), Some("刚刚输入的说明"));
+    }
+    // A name another goal of the year has.
+    let res = admin
+        .post(
+            "/campaigns/2026/goals",
+            &[(&name, "举措细致"), (&desc, "重名的说明")],
+        )
+        .await;
+    assert_eq!(res.status, 422);
+    res.assert_contains("目标名称“举措细致”重复");
+    assert_eq!(res.input_value(&name).as_deref(), Some("举措细致"));
+    assert_eq!(res.input_value(&desc).as_deref(), Some("重名的说明"));
+    // Too long: the typed text comes back too.
+    let long = "严".repeat(31);
+    let res = admin.post("/campaigns/2026/goals", &[(&name, &long)]).await;
+    assert_eq!(res.status, 422);
+    assert_eq!(res.input_value(&name).as_deref(), Some(long.as_str()));
+    assert_eq!(goals(), 1);
+    assert_eq!(app.count("audit_log"), audits);
+    // Months: one bad month keeps every typed month.
+    let too_long = "长".repeat(2001);
+    let res = admin
+        .post(
+            "/campaigns/2026/months",
+            &[("m3", "三月份刚输入的要求"), ("m11", &too_long)],
+        )
+        .await;
+    assert_eq!(res.status, 422);
+    res.assert_contains("三月份刚输入的要求");
+    res.assert_contains(&too_long);
+    assert_eq!(
+        app.count("campaign_months WHERE requirement LIKE '%三月份刚输入%'"),
+        0
+    );
+    assert_eq!(app.count("audit_log"), audits);
+    // Two goals swapping their names is fine (still distinct); the audit keeps the old
+    // description.
+    admin
+        .post(
+            "/campaigns/2026/goals",
+            &[(&name, "标准严格"), (&desc, "旧说明")],
+        )
+        .await
+        .assert_redirect("/campaigns/2026#goals");
+    admin
+        .post(
+            "/campaigns/2026/goals",
+            &[(&name, "标准从严"), (&desc, "新说明")],
+        )
+        .await
+        .assert_redirect("/campaigns/2026#goals");
+    assert_eq!(
+        app.count(&format!(
+            "audit_log WHERE entity = 'goal' AND entity_id = {id} \
+             AND before_json LIKE '%\"description\":\"旧说明\"%' \
+             AND before_json LIKE '%\"name\":\"标准严格\"%' \
+             AND after_json LIKE '%\"description\":\"新说明\"%'"
+        )),
+        1
+    );
+}
+
+/// Only the office changes a year; a branch's plan only its own unit; no token, no write.
+async fn campaign_posts_refuse_other_roles_and_missing_tokens(app: TestApp) {
+    let id = goal_of_2026(&app, "标准严格");
+    let name = format!("name_{id}");
+    let zb01 = app.unit_id("ZB01");
+    let zb02_plan = format!("/campaigns/2026/plans/{}", app.unit_id("ZB02"));
+    let plan = [("title", "篡改方案"), ("content", "篡改")];
+    for who in ["zhibu01", "zongzhi01", "viewer"] {
+        let b = app.signed_in(who).await;
+        b.get("/campaigns/2026").await;
+        assert_eq!(
+            b.post("/campaigns/2026/goals", &[(&name, "越权改名")])
+                .await
+                .status,
+            403,
+            "{who}"
+        );
+        assert_eq!(
+            b.post("/campaigns/2026/months", &[("m1", "越权要求")])
+                .await
+                .status,
+            403,
+            "{who}"
+        );
+        assert_eq!(b.post(&zb02_plan, &plan).await.status, 403, "{who}");
+    }
+    // The general branch above may read ZB01's plan but not write it.
+    let rev = app.signed_in("zongzhi01").await;
+    assert_eq!(
+        rev.post(&format!("/campaigns/2026/plans/{zb01}"), &plan)
+            .await
+            .status,
+        403
+    );
+    assert_eq!(app.count("campaign_goals WHERE name = '越权改名'"), 0);
+    assert_eq!(
+        app.count("campaign_months WHERE requirement = '越权要求'"),
+        0
+    );
+    assert_eq!(app.count("unit_plans"), 0);
+    // Without a token (or with a forged one) nothing is written, even for the office or
+    // the plan's own secretary.
+    let admin = app.signed_in("admin").await;
+    let sec = app.signed_in("zhibu01").await;
+    let audits = app.count("audit_log");
+    let own_plan = format!("/campaigns/2026/plans/{zb01}");
+    for token in [None, Some("forged")] {
+        fn with_token<'a>(
+            token: Option<&'a str>,
+            fields: &[(&'a str, &'a str)],
+        ) -> Vec<(&'a str, &'a str)> {
+            let mut v: Vec<(&str, &str)> = token.map(|t| ("csrf_token", t)).into_iter().collect();
+            v.extend_from_slice(fields);
+            v
+        }
+        let with = |fields: &[(&'static str, &'static str)]| with_token(token, fields);
+        let settings = with(&[
+            ("name", "无令牌改名"),
+            ("due_day", "3"),
+            ("yellow_days", "3"),
+        ]);
+        assert_eq!(
+            admin.post_raw("/campaigns/2026", &settings).await.status,
+            403
+        );
+        let goals = with_token(token, &[(name.as_str(), "无令牌改名")]);
+        assert_eq!(
+            admin.post_raw("/campaigns/2026/goals", &goals).await.status,
+            403
+        );
+        let months = with(&[("m1", "无令牌要求")]);
+        assert_eq!(
+            admin
+                .post_raw("/campaigns/2026/months", &months)
+                .await
+                .status,
+            403
+        );
+        let p = with(&[("title", "无令牌方案"), ("content", "无令牌")]);
+        assert_eq!(sec.post_raw(&own_plan, &p).await.status, 403);
+    }
+    assert_eq!(
+        app.count("campaigns WHERE due_day = 3 OR name = '无令牌改名'"),
+        0
+    );
+    assert_eq!(app.count("campaign_goals WHERE name = '无令牌改名'"), 0);
+    assert_eq!(
+        app.count("campaign_months WHERE requirement = '无令牌要求'"),
+        0
+    );
+    assert_eq!(app.count("unit_plans"), 0);
+    assert_eq!(app.count("audit_log"), audits);
+}
+
 both!(
     everyone_reads_the_campaign_and_its_goals,
     office_creates_a_year_with_fifteen_goals,
@@ -381,4 +582,6 @@ both!(
     only_the_office_sets_up_years,
     office_edits_settings_goals_and_months,
     branches_write_their_own_plan_with_files,
+    refused_goal_and_month_edits_keep_the_typed_text,
+    campaign_posts_refuse_other_roles_and_missing_tokens,
 );

@@ -143,6 +143,46 @@ async fn download(b: &Browser, path: &str) -> (u16, String, Vec<u8>) {
     (status, ct, res.bytes().await.expect("body").to_vec())
 }
 
+/// Ids of the measures listed on a page, in order.
+fn listed_ids(page: &Page) -> Vec<i32> {
+    let doc = scraper::Html::parse_document(&page.body);
+    let sel = scraper::Selector::parse("tbody a[href^=\"/measures/\"]").expect("selector");
+    doc.select(&sel)
+        .filter_map(|a| a.value().attr("href"))
+        .filter_map(|h| h.strip_prefix("/measures/")?.parse().ok())
+        .collect()
+}
+
+#[derive(diesel::QueryableByName, Debug)]
+struct SortKeys {
+    #[diesel(sql_type = Integer)]
+    id: i32,
+    #[diesel(sql_type = diesel::sql_types::Date)]
+    deadline: NaiveDate,
+    #[diesel(sql_type = Integer)]
+    progress: i32,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    status: String,
+    #[diesel(sql_type = diesel::sql_types::Timestamp)]
+    updated_at: chrono::NaiveDateTime,
+    #[diesel(sql_type = Integer)]
+    sort_order: i32,
+}
+
+/// The stored sort keys of these measures, in the given order.
+fn sort_keys(app: &TestApp, ids: &[i32]) -> Vec<SortKeys> {
+    let list = ids.iter().map(i32::to_string).collect::<Vec<_>>().join(",");
+    let mut conn = app.db.conn().expect("connection");
+    let mut rows: Vec<SortKeys> = diesel::sql_query(format!(
+        "SELECT m.id, m.deadline, m.progress, m.status, m.updated_at, u.sort_order \
+         FROM measures m JOIN units u ON u.id = m.unit_id WHERE m.id IN ({list})"
+    ))
+    .load(&mut *conn)
+    .expect("sort keys");
+    rows.sort_by_key(|r| ids.iter().position(|i| *i == r.id));
+    rows
+}
+
 fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 24).expect("date")
 }
@@ -221,6 +261,17 @@ async fn secretary_creates_edits_and_closes_own_measure(app: TestApp) {
         )),
         1
     );
+    let (before, after) = crate::rect::audit_json(
+        &app,
+        &format!("entity = 'measure' AND action = 'update' AND entity_id = {id}"),
+    );
+    assert_eq!(before["title"], "公文流转提速承诺");
+    assert_eq!(before["progress"], 30);
+    assert_eq!(before["goals"], "标准严格");
+    assert_eq!(after["title"], "公文流转提速");
+    assert_eq!(after["progress"], 60);
+    assert_eq!(after["goals"], "标准严格、效率快速");
+    assert_eq!(after["owner"], "李明");
 
     // A stale form (version 1 again) is a conflict, never a silent overwrite.
     let stale = form(&app, "ZB01", &[("progress", "90"), ("version", "1")]);
@@ -614,15 +665,38 @@ async fn filters_narrow_the_list_and_paging_counts(app: TestApp) {
     let last = b.get("/measures?year=2022&page=32").await;
     assert_eq!(last.body.matches("<tr>").count(), 11);
     last.assert_contains("page=31\">上一页");
-    // Every sort answers; odd values fall back.
+    // Every sort orders the rows by its key (checked against the stored values of the rows
+    // shown, first and a later page); an odd value falls back to the deadline order.
+    let mut firsts = Vec::new();
     for sort in ["deadline", "unit", "status", "progress", "updated", "x"] {
-        assert_eq!(
-            b.get(&format!("/measures?year=2022&sort={sort}"))
-                .await
-                .status,
-            200
-        );
+        let mut shown = Vec::new();
+        for page in [1, 2] {
+            let res = b
+                .get(&format!("/measures?year=2022&sort={sort}&page={page}"))
+                .await;
+            assert_eq!(res.status, 200);
+            let ids = listed_ids(&res);
+            assert_eq!(ids.len(), 20, "{sort}");
+            shown.extend(ids);
+        }
+        let keys = sort_keys(&app, &shown);
+        let ordered = keys.windows(2).all(|w| {
+            let (x, y) = (&w[0], &w[1]);
+            match sort {
+                "unit" => x.sort_order <= y.sort_order,
+                "status" => (&x.status, x.deadline) <= (&y.status, y.deadline),
+                "progress" => (-x.progress, x.deadline) <= (-y.progress, y.deadline),
+                "updated" => (x.updated_at, x.id) >= (y.updated_at, y.id),
+                _ => x.deadline <= y.deadline,
+            }
+        });
+        assert!(ordered, "sort={sort} out of order: {shown:?}");
+        firsts.push(shown);
     }
+    // The sorts really differ, and the odd value is the default (deadline).
+    assert_ne!(firsts[0], firsts[1]);
+    assert_ne!(firsts[0], firsts[3]);
+    assert_eq!(firsts[5], firsts[0]);
     for odd in ["unit=abc", "goal=-1", "light=purple", "year=abc", "page=-5"] {
         assert_eq!(
             b.get(&format!("/measures?{odd}")).await.status,
@@ -1019,6 +1093,113 @@ async fn import_for_units_outside_the_scope_is_refused_row_by_row(app: TestApp) 
     );
 }
 
+/// Upload one file to a measure as `b`.
+async fn upload_to_measure(b: &Browser, id: i32, name: &str, data: &[u8]) -> Page {
+    let (ct, body) = crate::helpers::multipart(
+        &b.csrf(),
+        &[
+            ("owner", "measure"),
+            ("owner_id", &id.to_string()),
+            ("back", &format!("/measures/{id}")),
+        ],
+        Some((name, data)),
+    );
+    b.post_body("/attachments", &ct, body).await
+}
+
+/// A closed measure's evidence is frozen: no upload form, upload and delete refused (409).
+async fn evidence_of_a_closed_measure_is_frozen(app: TestApp) {
+    let b = app.signed_in("zhibu01").await;
+    create(&b, &form(&app, "ZB01", &[("title", "冻结测试举措")]))
+        .await
+        .assert_redirect(&format!("/measures/{}", measure_id(&app, "冻结测试举措")));
+    let id = measure_id(&app, "冻结测试举措");
+    b.get(&format!("/measures/{id}")).await;
+    upload_to_measure(&b, id, "佐证.pdf", PDF)
+        .await
+        .assert_redirect(&format!("/measures/{id}"));
+    let file = int(
+        &app,
+        &format!("SELECT id AS v FROM attachments WHERE owner = 'measure' AND owner_id = {id}"),
+    );
+    b.post(&format!("/measures/{id}/close"), &[])
+        .await
+        .assert_redirect(&format!("/measures/{id}"));
+    let page = b.get(&format!("/measures/{id}")).await;
+    page.assert_contains("佐证.pdf");
+    page.assert_contains("该举措已关闭，佐证材料不能再增删");
+    page.assert_lacks("action=\"/attachments\"");
+    page.assert_lacks(&format!("action=\"/attachments/{file}/delete\""));
+    let before = app.count("attachments");
+    let audits = app.count("audit_log");
+    let res = upload_to_measure(&b, id, "补充.pdf", PDF).await;
+    assert_eq!(res.status, 409);
+    res.assert_contains("该举措已关闭，佐证材料不能再增删");
+    let res = b
+        .post(
+            &format!("/attachments/{file}/delete"),
+            &[("back", &format!("/measures/{id}"))],
+        )
+        .await;
+    assert_eq!(res.status, 409);
+    res.assert_contains("该举措已关闭");
+    assert_eq!(app.count("attachments"), before);
+    assert_eq!(app.count("audit_log"), audits);
+}
+
+/// When the office moves a measure to another branch, its evidence moves with it: the new
+/// branch downloads it, the old one no longer can.
+async fn evidence_follows_a_measure_to_its_new_unit(app: TestApp) {
+    let zb01 = app.signed_in("zhibu01").await;
+    create(&zb01, &form(&app, "ZB01", &[("title", "搬家举措")])).await;
+    let id = measure_id(&app, "搬家举措");
+    zb01.get(&format!("/measures/{id}")).await;
+    upload_to_measure(&zb01, id, "搬家佐证.pdf", PDF)
+        .await
+        .assert_redirect(&format!("/measures/{id}"));
+    let file = int(
+        &app,
+        &format!("SELECT id AS v FROM attachments WHERE owner = 'measure' AND owner_id = {id}"),
+    );
+    let zb02 = app.signed_in("zhibu02").await;
+    assert_eq!(zb02.get(&format!("/attachments/{file}")).await.status, 403);
+    let admin = app.signed_in("admin").await;
+    let res = admin
+        .post(
+            &format!("/measures/{id}"),
+            &pairs(&form(&app, "ZB02", &[("title", "搬家举措")])),
+        )
+        .await;
+    res.assert_redirect(&format!("/measures/{id}"));
+    assert_eq!(
+        app.count(&format!(
+            "attachments WHERE id = {file} AND unit_id = {}",
+            app.unit_id("ZB02")
+        )),
+        1
+    );
+    let (status, _, data) = download(&zb02, &format!("/attachments/{file}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(data, PDF);
+    assert_eq!(zb01.get(&format!("/attachments/{file}")).await.status, 403);
+    // The old branch cannot delete it either; the new one can.
+    assert_eq!(
+        zb01.post(&format!("/attachments/{file}/delete"), &[])
+            .await
+            .status,
+        403
+    );
+    zb02.get(&format!("/measures/{id}")).await;
+    let res = zb02
+        .post(
+            &format!("/attachments/{file}/delete"),
+            &[("back", &format!("/measures/{id}"))],
+        )
+        .await;
+    res.assert_redirect(&format!("/measures/{id}"));
+    assert_eq!(app.count(&format!("attachments WHERE id = {file}")), 0);
+}
+
 both!(
     secretary_creates_edits_and_closes_own_measure,
     bad_input_is_named_next_to_the_field_and_nothing_is_written,
@@ -1031,4 +1212,6 @@ both!(
     export_then_import_into_an_empty_year_gives_the_same_rows,
     a_bad_import_names_every_bad_row_and_writes_nothing,
     import_for_units_outside_the_scope_is_refused_row_by_row,
+    evidence_of_a_closed_measure_is_frozen,
+    evidence_follows_a_measure_to_its_new_unit,
 );

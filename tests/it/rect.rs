@@ -25,6 +25,28 @@ pub fn ids(app: &TestApp, sql: &str) -> Vec<i32> {
     rows.into_iter().map(|r| r.id).collect()
 }
 
+/// Before and after of the one audit entry matching `filter` (a WHERE clause on audit_log).
+pub fn audit_json(app: &TestApp, filter: &str) -> (serde_json::Value, serde_json::Value) {
+    #[derive(diesel::QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+        before_json: Option<String>,
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+        after_json: Option<String>,
+    }
+    let mut conn = app.db.conn().expect("connection");
+    let rows: Vec<Row> = diesel::sql_query(format!(
+        "SELECT before_json, after_json FROM audit_log WHERE {filter}"
+    ))
+    .load(&mut *conn)
+    .expect("audit query");
+    assert_eq!(rows.len(), 1, "audit entries for {filter}");
+    let parse = |t: &Option<String>| {
+        serde_json::from_str(t.as_deref().unwrap_or("null")).expect("audit json")
+    };
+    (parse(&rows[0].before_json), parse(&rows[0].after_json))
+}
+
 /// The current-year demo table of a unit.
 pub fn demo_table(app: &TestApp, code: &str) -> i32 {
     let unit = app.unit_id(code);
@@ -503,9 +525,22 @@ async fn another_units_secretary_is_refused_on_every_route(app: TestApp) {
     assert_eq!(list.status, 200);
     list.assert_contains("监理一分公司党支部");
     list.assert_lacks("综合办公室党支部");
-    let list = b.get(&format!("/rect/items?unit={zb01}")).await;
-    list.assert_lacks("综合办公室党支部");
-    let (status, _, bytes) = get_bytes(&b, &format!("/rect/export?unit={zb01}")).await;
+    // Narrowing a list to another unit is refused, as on /measures; unknown units are 404.
+    for path in [
+        format!("/rect/items?unit={zb01}"),
+        format!("/rect?unit={zb01}"),
+        format!("/rect/export?unit={zb01}"),
+    ] {
+        let res = b.get(&path).await;
+        assert_eq!(res.status, 403, "{path}");
+        res.assert_lacks("综合办公室党支部");
+    }
+    assert_eq!(b.get("/rect/items?unit=999999").await.status, 404);
+    let own = app.unit_id("ZB05");
+    let list = b.get(&format!("/rect/items?unit={own}")).await;
+    assert_eq!(list.status, 200);
+    list.assert_contains("监理一分公司党支部");
+    let (status, _, bytes) = get_bytes(&b, "/rect/export").await;
     assert_eq!(status, 200);
     let mut wb = workbook(&bytes);
     let range = wb.worksheet_range_at(0).expect("sheet").expect("range");
@@ -755,8 +790,30 @@ async fn supervision_notes_reach_the_branch(app: TestApp) {
     let admin = app.signed_in("admin").await;
     let table = demo_table(&app, "ZB01");
     let id = items_of(&app, table)[0].id;
+    // The office user is not in the task force for ZB01: no form, and a posted note is
+    // refused with the reason.
     let page = admin.get(&format!("/rect/items/{id}")).await;
-    page.assert_contains("非本人联系单位");
+    page.assert_lacks(&format!("action=\"/rect/items/{id}/notes\""));
+    let before = snapshot(&app);
+    let res = admin
+        .post(
+            &format!("/rect/items/{id}/notes"),
+            &[("content", "请本周五前报送整改台账")],
+        )
+        .await;
+    assert_eq!(res.status, 403);
+    res.assert_contains("只有联系综合办公室党支部（或其上级单位）的一线专班成员才能添加督办意见");
+    assert_eq!(snapshot(&app), before);
+    // Assigned to the general branch above ZB01, the member supervises ZB01's items.
+    let admin_id = app.user_id("admin").to_string();
+    let zz01 = app.unit_id("ZZ01").to_string();
+    admin
+        .post("/taskforce", &[("user_id", &admin_id), ("unit_id", &zz01)])
+        .await
+        .assert_redirect("/taskforce");
+    let page = admin.get(&format!("/rect/items/{id}")).await;
+    page.assert_contains("我的联系单位");
+    page.assert_contains(&format!("action=\"/rect/items/{id}/notes\""));
     let before = snapshot(&app);
     let res = admin
         .post(&format!("/rect/items/{id}/notes"), &[("content", " ")])
@@ -1011,6 +1068,376 @@ async fn export_then_import_gives_the_same_items(app: TestApp) {
     );
 }
 
+/// A 2022 配档表 holding 已销号 items goes through export and import into an empty table of a
+/// year without items: every exported column comes back; the closed items stay closed with the
+/// importer (who may accept) as acceptor, and the audit says so. A secretary may not import
+/// closed rows.
+async fn closed_items_survive_the_round_trip(app: TestApp) {
+    let admin = app.signed_in("admin").await;
+    let zz02 = app.unit_id("ZZ02");
+    let source = ids(
+        &app,
+        &format!(
+            "SELECT t.id AS id FROM rect_tables t JOIN campaigns c ON c.id = t.campaign_id \
+             WHERE c.year = 2022 AND t.unit_id = {zz02} ORDER BY t.id"
+        ),
+    )[0];
+    let original = items_of(&app, source);
+    assert!(original.iter().any(|i| i.status == "closed"));
+    assert!(original.len() >= 3);
+    let (status, _, bytes) = get_bytes(&admin, &format!("/rect/tables/{source}/export")).await;
+    assert_eq!(status, 200);
+    admin
+        .post(
+            "/campaigns",
+            &[
+                ("year", "2027"),
+                ("name", "2027年作风建设"),
+                ("due_day", "25"),
+                ("yellow_days", "7"),
+            ],
+        )
+        .await
+        .assert_redirect("/campaigns/2027");
+    assert_eq!(
+        app.count("rect_items i JOIN campaigns c ON c.id = i.campaign_id WHERE c.year = 2027"),
+        0
+    );
+    let res = admin
+        .post(
+            "/rect/tables",
+            &[
+                ("year", "2027"),
+                ("unit_id", &zz02.to_string()),
+                ("title", "2022年配档表（导入）"),
+            ],
+        )
+        .await;
+    let copy = id_from(&res.location, "/rect/tables/");
+    let res = import(&admin, copy, &bytes).await;
+    res.assert_redirect(&format!("/rect/tables/{copy}"));
+    let copied = items_of(&app, copy);
+    assert_eq!(copied.len(), original.len());
+    let admin_id = app.user_id("admin");
+    for (x, y) in original.iter().zip(&copied) {
+        assert_eq!(x.status, y.status);
+        if y.status == "closed" {
+            assert_eq!(y.accepted_by, Some(admin_id));
+            assert!(y.accepted_at.is_some());
+        } else {
+            assert_eq!(y.accepted_by, None);
+            assert_eq!(y.accepted_at, None);
+        }
+    }
+    // Every exported column, cell by cell, below the info line (which names the year).
+    let (_, _, again) = get_bytes(&admin, &format!("/rect/tables/{copy}/export")).await;
+    let a = workbook(&bytes)
+        .worksheet_range_at(0)
+        .expect("sheet")
+        .expect("range");
+    let b = workbook(&again)
+        .worksheet_range_at(0)
+        .expect("sheet")
+        .expect("range");
+    assert_eq!(a.get_size(), b.get_size());
+    let (rows, cols) = a.get_size();
+    assert!(rows >= 4 + original.len());
+    for r in 2..rows as u32 {
+        for c in 0..cols as u32 {
+            assert_eq!(cell(&a, r, c), cell(&b, r, c), "row {r} column {c}");
+        }
+    }
+    assert!((4..rows as u32).any(|r| cell(&b, r, 9) == "已销号"));
+    let closed = original.iter().filter(|i| i.status == "closed").count();
+    assert_eq!(
+        app.count(&format!(
+            "audit_log WHERE action = 'import' AND entity_id = {copy} \
+             AND summary LIKE '%已销号 {closed} 条%'"
+        )),
+        1
+    );
+    // A secretary importing closed rows is refused row by row; nothing written.
+    let sec = app.signed_in("zhibu01").await;
+    let zb01 = app.unit_id("ZB01").to_string();
+    let res = sec
+        .post(
+            "/rect/tables",
+            &[("year", "2027"), ("unit_id", &zb01), ("title", "副本")],
+        )
+        .await;
+    let own = id_from(&res.location, "/rect/tables/");
+    let before = snapshot(&app);
+    let res = import(&sec, own, &bytes).await;
+    assert_eq!(res.status, 422);
+    res.assert_contains("“已销号”的事项须经验收，只能由上级党总支或党群工作部导入");
+    assert_eq!(snapshot(&app), before);
+}
+
+/// Upload one file to a rectification item as `b`.
+async fn upload_to_item(b: &Browser, id: i32, name: &str, data: &[u8]) -> Page {
+    let (ct, body) = crate::helpers::multipart(
+        &b.csrf(),
+        &[
+            ("owner", "rect_item"),
+            ("owner_id", &id.to_string()),
+            ("back", &format!("/rect/items/{id}")),
+        ],
+        Some((name, data)),
+    );
+    b.post_body("/attachments", &ct, body).await
+}
+
+fn attachments_of(app: &TestApp, item: i32) -> Vec<i32> {
+    ids(
+        app,
+        &format!(
+            "SELECT id AS id FROM attachments WHERE owner = 'rect_item' AND owner_id = {item} \
+             ORDER BY id"
+        ),
+    )
+}
+
+/// A legacy Word document: an OLE compound file whose root carries Word's class id.
+fn word_97_file() -> Vec<u8> {
+    let mut cf = cfb::CompoundFile::create(Cursor::new(Vec::new())).expect("cfb");
+    cf.set_storage_clsid(
+        "/",
+        uuid::Uuid::parse_str("00020906-0000-0000-c000-000000000046").expect("uuid"),
+    )
+    .expect("clsid");
+    {
+        use std::io::Write;
+        let mut s = cf.create_stream("/WordDocument").expect("stream");
+        s.write_all(&[0xEC, 0xA5, 0xC1, 0x00]).expect("write");
+    }
+    cf.flush().expect("flush");
+    cf.into_inner().into_inner()
+}
+
+/// Evidence of a rectification item over HTTP: upload, download under the Chinese name,
+/// another branch refused; too large or not what the name says is refused with nothing
+/// written; jpg, docx, xlsx and doc are recognised by content.
+async fn rect_item_evidence_up_and_down(app: TestApp) {
+    let b = app.signed_in("zhibu01").await;
+    let table = demo_table(&app, "ZB01");
+    let id = add_item(&b, table, &[]).await;
+    b.get(&format!("/rect/items/{id}")).await;
+    upload_to_item(&b, id, "整改佐证材料.pdf", PDF)
+        .await
+        .assert_redirect(&format!("/rect/items/{id}"));
+    let page = b.get(&format!("/rect/items/{id}")).await;
+    page.assert_contains("已上传附件：整改佐证材料.pdf");
+    let files = attachments_of(&app, id);
+    assert_eq!(files.len(), 1);
+    let file = files[0];
+    assert_eq!(
+        app.count(&format!(
+            "audit_log WHERE action = 'upload' AND entity = 'rect_item' AND entity_id = {id}"
+        )),
+        1
+    );
+    let (status, headers, data) = get_bytes(&b, &format!("/attachments/{file}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(data, PDF);
+    assert_eq!(
+        headers.get("content-type").and_then(|v| v.to_str().ok()),
+        Some("application/pdf")
+    );
+    let cd = headers
+        .get("content-disposition")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let encoded: String =
+        url::form_urlencoded::byte_serialize("整改佐证材料.pdf".as_bytes()).collect();
+    assert!(cd.contains(&format!("filename*=UTF-8''{encoded}")), "{cd}");
+    // Another unit's secretary: no download, no upload, no delete.
+    let other = app.signed_in("zhibu03").await;
+    assert_eq!(other.get(&format!("/attachments/{file}")).await.status, 403);
+    other.get("/home").await;
+    let before = app.count("attachments");
+    assert_eq!(
+        upload_to_item(&other, id, "越权.pdf", PDF).await.status,
+        403
+    );
+    assert_eq!(
+        other
+            .post(&format!("/attachments/{file}/delete"), &[])
+            .await
+            .status,
+        403
+    );
+    assert_eq!(app.count("attachments"), before);
+    // Deleting without a token, or with a forged one, is refused even for the owner.
+    for fields in [vec![], vec![("csrf_token", "forged")]] {
+        assert_eq!(
+            b.post_raw(&format!("/attachments/{file}/delete"), &fields)
+                .await
+                .status,
+            403
+        );
+    }
+    assert_eq!(app.count("attachments"), before);
+    // 11 MB: a friendly refusal, nothing written.
+    let mut big = PDF.to_vec();
+    big.resize(11 * 1024 * 1024, b' ');
+    let audits = app.count("audit_log");
+    upload_to_item(&b, id, "过大的文件.pdf", &big)
+        .await
+        .assert_redirect(&format!("/rect/items/{id}"));
+    b.get(&format!("/rect/items/{id}"))
+        .await
+        .assert_contains("过大的文件.pdf：文件超过 10 MB");
+    assert_eq!(app.count("attachments"), before);
+    assert_eq!(app.count("audit_log"), audits);
+    // A text file named .pdf: refused by content.
+    upload_to_item(&b, id, "伪装.pdf", b"just some text, not a PDF")
+        .await
+        .assert_redirect(&format!("/rect/items/{id}"));
+    b.get(&format!("/rect/items/{id}"))
+        .await
+        .assert_contains("伪装.pdf：只能上传 PDF");
+    assert_eq!(app.count("attachments"), before);
+    // Each accepted kind, recognised by its content.
+    let mut jpg = vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10];
+    jpg.extend_from_slice(b"JFIF\0 photo of the site");
+    let mut docx = b"PK\x03\x04".to_vec();
+    docx.extend_from_slice(&[0u8; 26]);
+    docx.extend_from_slice(b"word/document.xml<w:document/>");
+    let xlsx = {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        wb.add_worksheet().write_string(0, 0, "台账").expect("cell");
+        wb.save_to_buffer().expect("xlsx")
+    };
+    let doc = word_97_file();
+    for (name, data, ct) in [
+        ("现场照片.jpg", jpg.as_slice(), "image/jpeg"),
+        (
+            "整改报告.docx",
+            docx.as_slice(),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ),
+        (
+            "整改台账.xlsx",
+            xlsx.as_slice(),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+        ("旧版报告.doc", doc.as_slice(), "application/msword"),
+    ] {
+        upload_to_item(&b, id, name, data)
+            .await
+            .assert_redirect(&format!("/rect/items/{id}"));
+        b.get(&format!("/rect/items/{id}"))
+            .await
+            .assert_contains(&format!("已上传附件：{name}"));
+        let last = *attachments_of(&app, id).last().expect("a file");
+        let (status, headers, back) = get_bytes(&b, &format!("/attachments/{last}")).await;
+        assert_eq!(status, 200, "{name}");
+        assert_eq!(back, data, "{name}");
+        assert_eq!(
+            headers.get("content-type").and_then(|v| v.to_str().ok()),
+            Some(ct),
+            "{name}"
+        );
+    }
+    assert_eq!(attachments_of(&app, id).len(), 5);
+}
+
+/// Once an item is closed (已销号) its evidence is frozen: no upload form, upload and delete
+/// refused with 409 and a clear message, nothing written.
+async fn evidence_of_a_closed_item_is_frozen(app: TestApp) {
+    let b = app.signed_in("zhibu01").await;
+    let table = demo_table(&app, "ZB01");
+    let id = add_item(&b, table, &[("status", "awaiting")]).await;
+    b.get(&format!("/rect/items/{id}")).await;
+    upload_to_item(&b, id, "验收前.pdf", PDF)
+        .await
+        .assert_redirect(&format!("/rect/items/{id}"));
+    let file = attachments_of(&app, id)[0];
+    let admin = app.signed_in("admin").await;
+    admin.get(&format!("/rect/items/{id}")).await;
+    admin
+        .post(&format!("/rect/items/{id}/accept"), &[])
+        .await
+        .assert_redirect(&format!("/rect/items/{id}"));
+    assert_eq!(item(&app, id).status, "closed");
+    let page = b.get(&format!("/rect/items/{id}")).await;
+    page.assert_contains("验收前.pdf");
+    page.assert_contains("该整改事项已验收销号，佐证材料不能再增删");
+    page.assert_lacks("action=\"/attachments\"");
+    page.assert_lacks(&format!("action=\"/attachments/{file}/delete\""));
+    let before = app.count("attachments");
+    let audits = app.count("audit_log");
+    for who in [&b, &admin] {
+        let res = upload_to_item(who, id, "销号后.pdf", PDF).await;
+        assert_eq!(res.status, 409);
+        res.assert_contains("该整改事项已验收销号，佐证材料不能再增删");
+        let res = who
+            .post(
+                &format!("/attachments/{file}/delete"),
+                &[("back", &format!("/rect/items/{id}"))],
+            )
+            .await;
+        assert_eq!(res.status, 409);
+        res.assert_contains("已验收销号");
+    }
+    assert_eq!(app.count("attachments"), before);
+    assert_eq!(app.count("audit_log"), audits);
+}
+
+/// The viewer reads but cannot accept or return; an item edit is audited with the whole
+/// item before and after.
+async fn viewer_cannot_accept_and_edits_are_audited_in_full(app: TestApp) {
+    let sec = app.signed_in("zhibu01").await;
+    let table = demo_table(&app, "ZB01");
+    let id = add_item(&sec, table, &[("status", "awaiting")]).await;
+    let viewer = app.signed_in("viewer").await;
+    assert_eq!(viewer.get(&format!("/rect/items/{id}")).await.status, 200);
+    let before = snapshot(&app);
+    assert_eq!(
+        viewer
+            .post(&format!("/rect/items/{id}/accept"), &[])
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        viewer
+            .post(
+                &format!("/rect/items/{id}/reject-acceptance"),
+                &[("comment", "退回")]
+            )
+            .await
+            .status,
+        403
+    );
+    assert_eq!(snapshot(&app), before);
+    assert_eq!(item(&app, id).status, "awaiting");
+    // Edit: the audit holds the old and the new values.
+    let res = sec
+        .post(
+            &format!("/rect/items/{id}"),
+            &item_form(&[
+                ("problem", "监理日志补记不及时"),
+                ("responsible", "王五"),
+                ("status", "in_progress"),
+            ]),
+        )
+        .await;
+    res.assert_redirect(&format!("/rect/items/{id}"));
+    let (b, a) = audit_json(
+        &app,
+        &format!("entity = 'rect_item' AND action = 'update' AND entity_id = {id}"),
+    );
+    assert_eq!(b["problem"], "监理日志填写不规范");
+    assert_eq!(b["responsible"], "陈立新");
+    assert_eq!(b["status"], "awaiting");
+    assert_eq!(a["problem"], "监理日志补记不及时");
+    assert_eq!(a["responsible"], "王五");
+    assert_eq!(a["status"], "in_progress");
+    assert_eq!(a["measure"], b["measure"]);
+}
+
 async fn a_bad_import_writes_nothing_and_names_every_bad_row(app: TestApp) {
     use rust_xlsxwriter::Workbook;
     let b = app.signed_in("zhibu01").await;
@@ -1125,7 +1552,7 @@ async fn a_bad_import_writes_nothing_and_names_every_bad_row(app: TestApp) {
     res.assert_contains("共 5 行有误");
     res.assert_contains("第 4 行：存在问题为空");
     res.assert_contains("第 5 行：问题领域“机关”无法识别");
-    res.assert_contains("第 6 行：“已销号”的事项不能导入");
+    res.assert_contains("第 6 行：“已销号”的事项须经验收，只能由上级党总支或党群工作部导入");
     res.assert_contains("第 7 行：整改时限“下月底”不是日期");
     res.assert_contains("第 8 行：整改措施为空；责任人为空；状态“完成了”无法识别");
     res.assert_lacks("第 3 行");
@@ -1295,6 +1722,10 @@ both!(
     lights_change_at_their_boundaries,
     peidang_export_has_the_printed_layout,
     export_then_import_gives_the_same_items,
+    closed_items_survive_the_round_trip,
+    viewer_cannot_accept_and_edits_are_audited_in_full,
+    rect_item_evidence_up_and_down,
+    evidence_of_a_closed_item_is_frozen,
     a_bad_import_writes_nothing_and_names_every_bad_row,
     reviewer_and_office_see_their_part,
 );

@@ -105,25 +105,68 @@ pub fn owner_unit(conn: &mut DbConn, owner: Owner, owner_id: i32) -> QueryResult
     }
 }
 
-/// Whether the record's files are frozen: a monthly report or 第一议题 record that has been
-/// submitted cannot change, its evidence included.
-pub fn owner_locked(conn: &mut DbConn, owner: Owner, owner_id: i32) -> QueryResult<bool> {
-    let draft = crate::domain::review::ReviewState::Draft.code();
-    let state: Option<String> = match owner {
+/// Why the record's files are frozen, or None when they may change: a monthly report or
+/// 第一议题 record that has been submitted, a measure that is closed (已关闭), a rectification
+/// item that is closed after acceptance (已销号). Call inside the write transaction.
+pub fn owner_locked(
+    conn: &mut DbConn,
+    owner: Owner,
+    owner_id: i32,
+) -> QueryResult<Option<&'static str>> {
+    use crate::domain::register::{MeasureStatus, RectStatus};
+    use crate::domain::review::ReviewState;
+    const SUBMITTED: &str = "该材料已提交审核，附件不能再增删；如需修改，请由审核人退回后再操作。";
+    let draft = ReviewState::Draft.code();
+    Ok(match owner {
         Owner::ReportLine => report_lines::table
             .inner_join(monthly_reports::table)
             .filter(report_lines::id.eq(owner_id))
             .select(monthly_reports::state)
-            .first(conn)
-            .optional()?,
+            .first::<String>(conn)
+            .optional()?
+            .filter(|s| s != draft)
+            .map(|_| SUBMITTED),
         Owner::FirstTopic => first_topics::table
             .find(owner_id)
             .select(first_topics::state)
-            .first(conn)
-            .optional()?,
-        Owner::Measure | Owner::RectItem | Owner::UnitPlan => None,
-    };
-    Ok(state.is_some_and(|s| s != draft))
+            .first::<String>(conn)
+            .optional()?
+            .filter(|s| s != draft)
+            .map(|_| SUBMITTED),
+        Owner::Measure => measures::table
+            .find(owner_id)
+            .select(measures::status)
+            .first::<String>(conn)
+            .optional()?
+            .filter(|s| s == MeasureStatus::Closed.code())
+            .map(|_| "该举措已关闭，佐证材料不能再增删。"),
+        Owner::RectItem => rect_items::table
+            .find(owner_id)
+            .select(rect_items::status)
+            .first::<String>(conn)
+            .optional()?
+            .filter(|s| s == RectStatus::Closed.code())
+            .map(|_| "该整改事项已验收销号，佐证材料不能再增删。"),
+        Owner::UnitPlan => None,
+    })
+}
+
+/// Keep a record's files with the record when it moves to another unit, so downloads are
+/// checked against the unit the record is in now. Call in the transaction that moves it.
+pub fn move_owner(
+    conn: &mut DbConn,
+    owner: Owner,
+    owner_id: i32,
+    unit_id: i32,
+) -> QueryResult<usize> {
+    diesel::update(
+        attachments::table
+            .filter(attachments::owner.eq(owner.code()))
+            .filter(attachments::owner_id.eq(owner_id))
+            .filter(attachments::unit_id.ne(unit_id)),
+    )
+    .set(attachments::unit_id.eq(unit_id))
+    .execute(conn)
 }
 
 pub struct NewFile<'a> {

@@ -498,6 +498,13 @@ pub fn update(
             measures::updated_at.eq(now),
         ))
         .execute(conn)?;
+    // Evidence follows the record to its new unit (download and delete check the file's unit).
+    crate::db::models::attachments::move_owner(
+        conn,
+        crate::db::models::attachments::Owner::Measure,
+        id,
+        f.unit_id,
+    )?;
     set_goals(conn, id, &f.goal_ids)?;
     get(conn, id)
 }

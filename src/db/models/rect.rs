@@ -490,7 +490,16 @@ pub fn append_items(
     let rows: Vec<NewItem> = fields
         .iter()
         .enumerate()
-        .map(|(i, f)| NewItem::new(table, first + i as i32, f, user_id, now))
+        .map(|(i, f)| {
+            let mut row = NewItem::new(table, first + i as i32, f, user_id, now);
+            // An item imported as closed was vouched for by the importer, who may accept
+            // items of this unit (checked by the caller): the acceptance is theirs, now.
+            if f.status == RectStatus::Closed {
+                row.accepted_by = user_id;
+                row.accepted_at = Some(now);
+            }
+            row
+        })
         .collect();
     insert_items(conn, &rows)
 }

@@ -226,6 +226,13 @@ pub fn update(
             first_topics::updated_at.eq(now),
         ))
         .execute(conn)?;
+    // Evidence follows the record to its new unit (download and delete check the file's unit).
+    crate::db::models::attachments::move_owner(
+        conn,
+        crate::db::models::attachments::Owner::FirstTopic,
+        id,
+        f.unit_id,
+    )?;
     get(conn, id)
 }
 
