@@ -80,6 +80,13 @@ pub struct MonthReport {
     pub returned: Option<String>,
 }
 
+/// A monthly report of the unit returned to draft (any month), waiting to be resubmitted.
+pub struct ReturnedReport {
+    pub id: i32,
+    pub period: String,
+    pub comment: String,
+}
+
 impl MonthReport {
     pub fn overdue_days(&self) -> i64 {
         -self.days_left
@@ -98,6 +105,7 @@ struct HomePage {
     attention: Vec<Attention>,
     pending_extensions: i64,
     report: Option<MonthReport>,
+    returned_reports: Vec<ReturnedReport>,
     reports_waiting: i64,
     topics: topics::Waiting,
     stats: Vec<Stat>,
@@ -212,6 +220,19 @@ async fn home(
                 },
                 _ => None,
             };
+            let mut returned_reports = Vec::new();
+            if branch {
+                for r in reports::returned_drafts(c, unit_id)? {
+                    let comment = reviews::last_return(c, reports::ENTITY, r.id)?
+                        .map(|(e, _)| e.comment)
+                        .unwrap_or_default();
+                    returned_reports.push(ReturnedReport {
+                        id: r.id,
+                        period: r.period(),
+                        comment,
+                    });
+                }
+            }
             let reports_waiting = reports::waiting_for(c, role, &unit_path)?;
             let review_path = (role == Role::Reviewer).then_some(unit_path.as_str());
             let topics = topics::topics_waiting(c, unit_id, review_path, office)?;
@@ -241,12 +262,12 @@ async fn home(
                 campaign.map(|c| c.year),
                 lights,
                 attention,
-                (pending, report, reports_waiting, topics),
+                (pending, report, reports_waiting, topics, returned_reports),
             ))
         })
         .await?;
     let (shown, members, stats, recent, year, lights, attention, decisions) = data;
-    let (pending_extensions, report, reports_waiting, topics) = decisions;
+    let (pending_extensions, report, reports_waiting, topics, returned_reports) = decisions;
     let top = shown.iter().map(|u| u.depth()).min().unwrap_or(0);
     let lines = shown
         .iter()
@@ -273,6 +294,7 @@ async fn home(
         attention,
         pending_extensions,
         report,
+        returned_reports,
         reports_waiting,
         topics,
         stats,
