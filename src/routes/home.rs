@@ -76,6 +76,8 @@ pub struct MonthReport {
     pub state: Option<&'static str>,
     pub submitted: bool,
     pub late: bool,
+    /// Submitted once on time, returned: a resubmission stays on time even after the due day.
+    pub first_on_time: bool,
     /// The comment, when the draft was returned by a reviewer.
     pub returned: Option<String>,
 }
@@ -205,6 +207,9 @@ async fn home(
                             }
                             _ => None,
                         };
+                        let first_on_time = report
+                            .as_ref()
+                            .is_some_and(|r| r.submitted_at.is_some() && !r.late);
                         let status = report.map(|r| (r.state(), r.late));
                         Some(MonthReport {
                             month: today.month(),
@@ -213,6 +218,7 @@ async fn home(
                             state: status.map(|(s, _)| s.label()),
                             submitted: status.is_some_and(|(s, _)| s != ReviewState::Draft),
                             late: status.is_some_and(|(_, late)| late),
+                            first_on_time,
                             returned,
                         })
                     }

@@ -979,6 +979,9 @@ async fn late_is_kept_from_the_first_submission(app: TestApp) {
     assert_eq!(row_class(&p, "ZB02"), "compliance-missing");
     // Resubmitted late: still on time.
     let b = app.signed_in("zhibu01").await;
+    b.get("/home")
+        .await
+        .assert_contains("修改后重新提交仍记为按时");
     assert_eq!(fill_and_submit(&app, &b, id).await.status, 303);
     assert!(!report(&app, id).late);
     let p = admin.get("/reports?year=2026&month=11").await;
