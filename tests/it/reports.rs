@@ -919,8 +919,25 @@ async fn draft_lines_follow_the_registers(app: TestApp) {
         1
     );
     assert_eq!(now.len(), ls.len());
-    // Showing again adds nothing twice.
+    // Showing again adds nothing twice, even ten times at once after another measure opens.
     b.get(&format!("/reports/{id}")).await;
+    assert_eq!(lines(&app, id).len(), ls.len());
+    let another = add_measure(&app, unit, "同时打开时新增的举措", 0);
+    let show = format!("/reports/{id}");
+    let pages = futures_util::future::join_all((0..10).map(|_| b.get(&show))).await;
+    assert!(pages.iter().all(|p| p.status == 200));
+    assert_eq!(
+        lines(&app, id)
+            .iter()
+            .filter(|l| l.ref_id == another && l.kind == "measure")
+            .count(),
+        1
+    );
+    exec(
+        &app,
+        &format!("UPDATE measures SET status = 'closed' WHERE id = {another}"),
+    );
+    b.get(&show).await;
     assert_eq!(lines(&app, id).len(), ls.len());
     // The form opened before the change still saves; the new line keeps its values.
     let p = post(&b, &format!("/reports/{id}"), &old_form).await;

@@ -787,3 +787,41 @@ both!(
     late_saves_and_stale_submissions,
     an_office_user_on_a_branch_does_not_review_it,
 );
+
+/// Both queues list the oldest submission first (not the oldest record or the latest step).
+async fn queues_are_oldest_submission_first(app: TestApp) {
+    let s1 = app.signed_in("zhibu01").await;
+    let s2 = app.signed_in("zhibu02").await;
+    let a = create(&s1, app.unit_id("ZB01")).await; // made first
+    let b = create(&s2, app.unit_id("ZB02")).await;
+    s2.post(
+        &format!("/topics/{b}/submit"),
+        &[("version", &ver(&app, b))],
+    )
+    .await
+    .assert_redirect(&format!("/topics/{b}"));
+    app.advance(chrono::Duration::hours(1));
+    s1.post(
+        &format!("/topics/{a}/submit"),
+        &[("version", &ver(&app, a))],
+    )
+    .await
+    .assert_redirect(&format!("/topics/{a}"));
+    let pos = |p: &Page, id: i32| {
+        p.body
+            .find(&format!("href=\"/topics/{id}\""))
+            .unwrap_or_else(|| panic!("{id} not in queue"))
+    };
+    let zz = app.signed_in("zongzhi01").await;
+    let q = zz.get("/topics/queue").await;
+    assert!(pos(&q, b) < pos(&q, a), "oldest submission first");
+    for id in [a, b] {
+        zz.post(&format!("/topics/{id}/approve"), &[("comment", "")])
+            .await
+            .assert_redirect(&format!("/topics/{id}"));
+    }
+    let office = app.signed_in("admin").await;
+    let q = office.get("/topics/queue").await;
+    assert!(pos(&q, b) < pos(&q, a), "oldest submission first");
+}
+both!(queues_are_oldest_submission_first);

@@ -284,6 +284,19 @@ pub fn refresh_lines(conn: &mut DbConn, report: &Report) -> QueryResult<bool> {
     if !report.state().editable() {
         return Ok(false);
     }
+    // Lock the report row first (a no-op UPDATE, only while it is a draft): on PostgreSQL a
+    // concurrent refresh waits here and then sees the lines this one added, so no line is
+    // added twice. SQLite's write transactions are serial already.
+    let locked = diesel::update(
+        monthly_reports::table
+            .filter(monthly_reports::id.eq(report.id))
+            .filter(monthly_reports::state.eq(ReviewState::Draft.code())),
+    )
+    .set(monthly_reports::updated_at.eq(monthly_reports::updated_at))
+    .execute(conn)?;
+    if locked != 1 {
+        return Ok(false);
+    }
     let existing = lines(conn, report.id)?;
     let wanted = open_refs(conn, report.campaign_id, report.unit_id)?;
     let have: std::collections::HashSet<(bool, i32)> = existing.iter().map(Line::key).collect();
