@@ -62,6 +62,19 @@ pub fn allows(actor: &Actor<'_>, action: Action, target_id: i32, target_path: &s
     }
 }
 
+/// Is a submitted record the actor's own material, which they may never review? It is when
+/// they submitted it, or when it belongs to the unit they are placed on (an office user
+/// placed on a branch reviews nothing of that branch). One rule for monthly reports and
+/// 第一议题 records.
+pub fn own_material(
+    actor_id: i32,
+    actor_unit_id: i32,
+    submitted_by: Option<i32>,
+    record_unit_id: i32,
+) -> bool {
+    submitted_by == Some(actor_id) || record_unit_id == actor_unit_id
+}
+
 /// The units a user's lists cover when reading.
 pub fn read_scope(actor: &Actor<'_>) -> Scope {
     match actor.role {
@@ -143,6 +156,18 @@ mod tests {
         for a in [Action::Write, Action::Review, Action::Manage] {
             assert!(allowed(Role::Viewer, 1, "/1/", a).is_empty());
         }
+    }
+
+    #[test]
+    fn own_material_by_submitter_or_unit() {
+        // Submitted by the actor.
+        assert!(own_material(5, 1, Some(5), 3));
+        // The actor's own unit, whoever submitted.
+        assert!(own_material(5, 3, Some(9), 3));
+        assert!(own_material(5, 3, None, 3));
+        // Someone else's, of another unit.
+        assert!(!own_material(5, 1, Some(9), 3));
+        assert!(!own_material(5, 1, None, 3));
     }
 
     #[test]

@@ -47,6 +47,12 @@ impl CurrentUser {
         policy::allows(&self.actor(), action, unit.id, &unit.path)
     }
 
+    /// Is a record of `unit_id`, submitted by `submitted_by`, this user's own material (see
+    /// `policy::own_material`)?
+    pub fn owns_material(&self, submitted_by: Option<i32>, unit_id: i32) -> bool {
+        policy::own_material(self.id, self.unit_id, submitted_by, unit_id)
+    }
+
     /// `Forbidden` unless the user may do `action` to `unit`.
     pub fn require(&self, action: Action, unit: &Unit) -> Result<(), AppError> {
         if self.can(action, unit) {

@@ -287,6 +287,8 @@ diesel::table! {
         progress -> Nullable<Integer>,
         work -> Text,
         status -> Text,
+        snap_progress -> Nullable<Integer>,
+        snap_status -> Nullable<Text>,
     }
 }
 

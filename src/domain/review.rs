@@ -48,7 +48,7 @@ impl StepError {
         match self {
             StepError::NotNow => "当前状态下不能进行此操作，请刷新页面查看最新状态。",
             StepError::NotYours => "此环节不由您审核。",
-            StepError::OwnSubmission => "不能审核自己提交的材料。",
+            StepError::OwnSubmission => "不能审核本人或本单位提交的材料。",
         }
     }
 }
@@ -158,12 +158,32 @@ mod tests {
         for &s in states {
             for &a in actions {
                 for actor in actors {
-                    let r = step(s, a, actor, false, false);
-                    assert_eq!(
-                        r.is_ok(),
-                        legal.contains(&(s, a, actor)),
-                        "{s:?} {a:?} {actor:?}"
-                    );
+                    for skip in [false, true] {
+                        for own in [false, true] {
+                            let r = step(s, a, actor, skip, own);
+                            // Own material is never reviewed; submitting one's own is normal.
+                            let ok = legal.contains(&(s, a, actor)) && !(own && a != Submit);
+                            assert_eq!(
+                                r.is_ok(),
+                                ok,
+                                "{s:?} {a:?} {actor:?} skip={skip} own={own}"
+                            );
+                            if legal.contains(&(s, a, actor)) && own && a != Submit {
+                                assert_eq!(r, Err(StepError::OwnSubmission));
+                            }
+                            // Skipping only changes where a submission goes.
+                            if let Ok(to) = r {
+                                let expect = match (s, a) {
+                                    (Draft, Submit) if skip => AwaitingCommittee,
+                                    (Draft, Submit) => AwaitingGeneral,
+                                    (AwaitingGeneral, Approve) => AwaitingCommittee,
+                                    (AwaitingCommittee, Approve) => Closed,
+                                    _ => Draft,
+                                };
+                                assert_eq!(to, expect, "{s:?} {a:?} skip={skip}");
+                            }
+                        }
+                    }
                 }
             }
         }

@@ -76,8 +76,17 @@ pub struct MonthReport {
     pub state: Option<&'static str>,
     pub submitted: bool,
     pub late: bool,
+    /// Submitted once on time, returned: a resubmission stays on time even after the due day.
+    pub first_on_time: bool,
     /// The comment, when the draft was returned by a reviewer.
     pub returned: Option<String>,
+}
+
+/// A monthly report of the unit returned to draft (any month), waiting to be resubmitted.
+pub struct ReturnedReport {
+    pub id: i32,
+    pub period: String,
+    pub comment: String,
 }
 
 impl MonthReport {
@@ -98,6 +107,7 @@ struct HomePage {
     attention: Vec<Attention>,
     pending_extensions: i64,
     report: Option<MonthReport>,
+    returned_reports: Vec<ReturnedReport>,
     reports_waiting: i64,
     topics: topics::Waiting,
     stats: Vec<Stat>,
@@ -197,6 +207,9 @@ async fn home(
                             }
                             _ => None,
                         };
+                        let first_on_time = report
+                            .as_ref()
+                            .is_some_and(|r| r.submitted_at.is_some() && !r.late);
                         let status = report.map(|r| (r.state(), r.late));
                         Some(MonthReport {
                             month: today.month(),
@@ -205,6 +218,7 @@ async fn home(
                             state: status.map(|(s, _)| s.label()),
                             submitted: status.is_some_and(|(s, _)| s != ReviewState::Draft),
                             late: status.is_some_and(|(_, late)| late),
+                            first_on_time,
                             returned,
                         })
                     }
@@ -212,6 +226,19 @@ async fn home(
                 },
                 _ => None,
             };
+            let mut returned_reports = Vec::new();
+            if branch {
+                for r in reports::returned_drafts(c, unit_id)? {
+                    let comment = reviews::last_return(c, reports::ENTITY, r.id)?
+                        .map(|(e, _)| e.comment)
+                        .unwrap_or_default();
+                    returned_reports.push(ReturnedReport {
+                        id: r.id,
+                        period: r.period(),
+                        comment,
+                    });
+                }
+            }
             let reports_waiting = reports::waiting_for(c, role, &unit_path)?;
             let review_path = (role == Role::Reviewer).then_some(unit_path.as_str());
             let topics = topics::topics_waiting(c, unit_id, review_path, office)?;
@@ -241,12 +268,12 @@ async fn home(
                 campaign.map(|c| c.year),
                 lights,
                 attention,
-                (pending, report, reports_waiting, topics),
+                (pending, report, reports_waiting, topics, returned_reports),
             ))
         })
         .await?;
     let (shown, members, stats, recent, year, lights, attention, decisions) = data;
-    let (pending_extensions, report, reports_waiting, topics) = decisions;
+    let (pending_extensions, report, reports_waiting, topics, returned_reports) = decisions;
     let top = shown.iter().map(|u| u.depth()).min().unwrap_or(0);
     let lines = shown
         .iter()
@@ -273,6 +300,7 @@ async fn home(
         attention,
         pending_extensions,
         report,
+        returned_reports,
         reports_waiting,
         topics,
         stats,

@@ -60,6 +60,7 @@ pub struct ComplianceRow {
     /// 0 on time, 1 late, 2 missing, 3 pending: the counter it adds to.
     pub bucket: usize,
     pub unit_name: String,
+    pub unit_code: String,
     pub report_id: Option<i32>,
     pub compliance: &'static str,
     pub compliance_code: &'static str,
@@ -124,13 +125,9 @@ fn compliance_rows(
         .map(|(u, r)| {
             let comp = Compliance::of(r.as_ref(), due, today);
             ComplianceRow {
-                bucket: match comp {
-                    Compliance::OnTime => 0,
-                    Compliance::Late => 1,
-                    Compliance::Missing => 2,
-                    Compliance::Pending => 3,
-                },
+                bucket: comp.count_index(),
                 unit_name: u.name,
+                unit_code: u.code,
                 report_id: r.as_ref().map(|r| r.id),
                 compliance: comp.label(),
                 compliance_code: comp.code(),
@@ -382,6 +379,9 @@ struct ShowPage {
     errors: Vec<String>,
     text_errors: HashMap<&'static str, String>,
     conflict: bool,
+    /// What the user typed but could not be saved (the report was submitted meanwhile):
+    /// label and text, shown read-only to copy.
+    kept: Vec<(String, String)>,
     returned: Option<TrailLine>,
     trail: Vec<TrailLine>,
     can_edit: bool,
@@ -478,7 +478,15 @@ impl RawForm {
         let mut line_errors: HashMap<i32, Vec<String>> = HashMap::new();
         let mut out = Vec::new();
         for l in lines {
-            let (p, w, s) = self.lines.get(&l.id).cloned().unwrap_or_default();
+            // A line the form did not carry (added to the draft after the page was opened)
+            // keeps what it has.
+            let (p, w, s) = self.lines.get(&l.id).cloned().unwrap_or_else(|| {
+                (
+                    l.progress.map(|p| p.to_string()).unwrap_or_default(),
+                    l.work.clone(),
+                    l.status.clone(),
+                )
+            });
             let mut errs = Vec::new();
             let progress = match p.trim() {
                 "" => None,
@@ -606,11 +614,30 @@ async fn load(state: &AppState, user: &CurrentUser, id: i32) -> AppResult<Loaded
     Ok(l)
 }
 
+/// A draft shown to someone who may write it has its lines brought up to date with the
+/// registers first (measures and items opened or closed since it was made).
+async fn refreshed(state: &AppState, user: &CurrentUser, l: Loaded) -> AppResult<Loaded> {
+    if !l.report.state().editable() || !user.can(Action::Write, &l.unit) {
+        return Ok(l);
+    }
+    let r = l.report.clone();
+    let changed = state
+        .db
+        .write(move |c| Ok(reports::refresh_lines(c, &r)?))
+        .await?;
+    if changed {
+        load(state, user, l.report.id).await
+    } else {
+        Ok(l)
+    }
+}
+
 struct Problems {
     lines: HashMap<i32, Vec<String>>,
     texts: HashMap<&'static str, String>,
     general: Vec<String>,
     conflict: bool,
+    kept: Vec<(String, String)>,
 }
 
 impl Problems {
@@ -620,6 +647,7 @@ impl Problems {
             texts: HashMap::new(),
             general: Vec::new(),
             conflict: false,
+            kept: Vec::new(),
         }
     }
 }
@@ -739,6 +767,7 @@ async fn page(
             errors: problems.general,
             text_errors: problems.texts,
             conflict: problems.conflict,
+            kept: problems.kept,
             returned: returned.map(|(e, who)| trail_line(e, who)),
             trail: trail.into_iter().map(|(e, w)| trail_line(e, w)).collect(),
             can_edit,
@@ -753,7 +782,8 @@ async fn show(
     ctx: PageCtx,
     path: web::Path<i32>,
 ) -> AppResult<HttpResponse> {
-    let l = load(&state, &user, path.into_inner()).await?;
+    let id = path.into_inner();
+    let l = refreshed(&state, &user, load(&state, &user, id).await?).await?;
     let form = RawForm::from_report(&l.report, &l.lines);
     page(
         &state,
@@ -773,6 +803,8 @@ enum Outcome {
     Saved,
     Submitted(ReviewState),
     Conflict,
+    /// Submitted (or further) meanwhile: nothing saved.
+    NotEditable,
     Incomplete(HashMap<i32, Vec<String>>, Vec<String>),
 }
 
@@ -798,8 +830,6 @@ async fn submit(
     save_or_submit(state, user, ctx, session, path.into_inner(), body, true).await
 }
 
-const NOT_EDITABLE: &str = "该月度调度已提交，不能再修改。如需修改，请联系审核人退回。";
-
 async fn save_or_submit(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -811,10 +841,10 @@ async fn save_or_submit(
 ) -> AppResult<HttpResponse> {
     let l = load(&state, &user, id).await?;
     user.require(Action::Write, &l.unit)?;
-    if !l.report.state().editable() {
-        return Err(AppError::Conflict(NOT_EDITABLE.into()));
-    }
     let form = RawForm::from_pairs(body.into_inner());
+    if !l.report.state().editable() {
+        return not_editable_page(&state, &ctx, &user, l, &form).await;
+    }
     let (inputs, texts) = match form.parse(&l.lines) {
         Ok(v) => v,
         Err((lines, texts)) => {
@@ -847,12 +877,23 @@ async fn save_or_submit(
             u.require(Action::Write, &unit)?;
             let st = before.state();
             if !st.editable() {
-                return Err(AppError::Conflict(NOT_EDITABLE.into()));
+                return Ok(Outcome::NotEditable);
             }
-            if expected != Some(before.version) {
+            let Some(expected) = expected.filter(|v| *v == before.version) else {
                 return Ok(Outcome::Conflict);
+            };
+            // The UPDATE itself checks version and state: a concurrent save or submission
+            // that got there first leaves nothing written here.
+            if !reports::save(c, id, expected, &inputs, &texts, u.id, now)? {
+                let now_st = reports::find(c, id)?.map(|r| r.state());
+                return Ok(if now_st.is_some_and(|s| s.editable()) {
+                    Outcome::Conflict
+                } else {
+                    Outcome::NotEditable
+                });
             }
-            reports::save(c, id, &inputs, &texts, u.id, now)?;
+            let after = reports::find(c, id)?.ok_or(AppError::NotFound)?;
+            reports::refresh_lines(c, &after)?;
             if !submit {
                 audit::Change::new(
                     u.id,
@@ -868,6 +909,20 @@ async fn save_or_submit(
             let lines = reports::lines(c, id)?;
             let (per_line, all) = missing(&lines, &texts);
             if !all.is_empty() {
+                // The draft was saved: that is recorded like any save.
+                audit::Change::new(
+                    u.id,
+                    "update",
+                    reports::ENTITY,
+                    id,
+                    format!(
+                        "保存月度调度草稿 {}（{}），提交未成功：内容不完整",
+                        before.period(),
+                        unit.name
+                    ),
+                )
+                .unit(unit.id)
+                .record(c, now)?;
                 return Ok(Outcome::Incomplete(per_line, all));
             }
             let actor = u.review_actor(&unit, st).ok_or(AppError::Forbidden)?;
@@ -879,8 +934,10 @@ async fn save_or_submit(
                 false,
             )
             .map_err(step_error)?;
-            let late = today > before.due_date;
-            reports::mark_submitted(c, id, to, u.id, late, now)?;
+            let late = reports::late_on_submit(&before, today);
+            if !reports::mark_submitted(c, id, to, u.id, late, now)? {
+                return Err(AppError::Conflict(StepError::NotNow.message().into()));
+            }
             reviews::record(
                 c,
                 reviews::Step {
@@ -924,6 +981,10 @@ async fn save_or_submit(
             );
             Ok(redirect(&format!("/reports/{id}")))
         }
+        Outcome::NotEditable => {
+            let fresh = load(&state, &user, id).await?;
+            not_editable_page(&state, &ctx, &user, fresh, &form).await
+        }
         Outcome::Conflict => {
             let fresh = load(&state, &user, id).await?;
             let mut form = form;
@@ -960,6 +1021,43 @@ async fn save_or_submit(
     }
 }
 
+/// The report was submitted before this save or submission arrived: show it as it is now,
+/// say so plainly, and list what the user typed (not saved) so nothing is lost.
+async fn not_editable_page(
+    state: &AppState,
+    ctx: &PageCtx,
+    user: &CurrentUser,
+    l: Loaded,
+    form: &RawForm,
+) -> AppResult<HttpResponse> {
+    let mut p = Problems::none();
+    p.general.push(format!(
+        "未能保存：这份月度调度已经提交（当前状态：{}），不能再修改。您刚才填写的内容没有保存，已列在页面下方，可复制留存；如需修改，请联系审核人退回后再填写。",
+        l.report.state().label()
+    ));
+    for (i, line) in l.lines.iter().enumerate() {
+        if let Some((_, w, _)) = form.lines.get(&line.id) {
+            if !w.trim().is_empty() {
+                p.kept.push((
+                    format!("第 {} 行「{}」本月工作", i + 1, short(&line.title, 30)),
+                    w.trim().to_string(),
+                ));
+            }
+        }
+    }
+    for (label, v) in [
+        ("本月亮点", &form.highlights),
+        ("存在问题", &form.problems),
+        ("下月计划", &form.next_plan),
+    ] {
+        if !v.trim().is_empty() {
+            p.kept.push((label.to_string(), v.trim().to_string()));
+        }
+    }
+    let stored = RawForm::from_report(&l.report, &l.lines);
+    page(state, ctx, user, l, stored, p, StatusCode::CONFLICT).await
+}
+
 fn step_error(e: StepError) -> AppError {
     match e {
         StepError::NotYours => AppError::Forbidden,
@@ -994,10 +1092,13 @@ fn review_one(
             });
         }
     };
-    let own = r.submitted_by == Some(u.id);
+    let own = u.owns_material(r.submitted_by, r.unit_id);
     let to =
         review::step(st, action, actor, unit.directly_under_root(), own).map_err(step_error)?;
-    reports::set_state(c, id, to, now)?;
+    // Conditional on the state read above: of two concurrent steps exactly one is recorded.
+    if !reports::set_state(c, id, st, to, now)? {
+        return Err(AppError::Conflict(StepError::NotNow.message().into()));
+    }
     reviews::record(
         c,
         reviews::Step {

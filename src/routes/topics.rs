@@ -335,7 +335,7 @@ async fn batch_approve(
                     refused.push(format!("编号 {id}：不存在"));
                     continue;
                 };
-                match step_topic(c, &u, id, ReviewAction::Approve, "", now) {
+                match step_topic(c, &u, id, ReviewAction::Approve, None, "", now) {
                     Ok(_) => done += 1,
                     Err(AppError::Conflict(msg)) => refused.push(format!("「{}」：{msg}", t.topic)),
                     Err(e) => return Err(e),
@@ -709,9 +709,15 @@ async fn edit_form(
 
 const NOT_EDITABLE: &str = "该记录已提交审核，不能再修改；如需修改，请由审核人退回。";
 
+/// Why a save or submission came too late: the record was submitted meanwhile, its input is
+/// kept on the form with this message.
+const SUBMITTED_MEANWHILE: &str = "未能保存：该记录已提交审核，不能再修改。您填写的内容仍在下方，尚未保存，可复制留存；如需修改，请由审核人退回后再编辑。";
+
 enum Saved {
     Done(i32),
-    Conflict(FieldErrors),
+    /// Someone saved first: their version, to give the form (a deliberate re-save then wins).
+    Conflict(FieldErrors, i32),
+    NotEditable,
 }
 
 /// Refuse a unit outside the user's write scope before anything else.
@@ -785,10 +791,10 @@ async fn update(
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let (t, _) = load_checked(&state, &user, id, Action::Write).await?;
-    if !t.state().editable() {
-        return Err(AppError::Conflict(NOT_EDITABLE.into()));
-    }
     let form = form_of(&user, body.into_inner());
+    if !t.state().editable() {
+        return not_editable_form(&state, &ctx, &user, id, form).await;
+    }
     check_unit(&state, &user, &form).await?;
     let fields = match form.parse(state.settings.clock.today()) {
         Ok(f) => f,
@@ -804,20 +810,32 @@ async fn update(
             let before_unit = units::get(c, before.unit_id)?;
             u.require(Action::Write, &before_unit)?;
             if !before.state().editable() {
-                return Err(AppError::Conflict(NOT_EDITABLE.into()));
+                return Ok(Saved::NotEditable);
             }
-            if expected != Some(before.version) {
+            let conflict = |current: i32| {
                 let mut e = FieldErrors::new();
                 e.add(
                     "",
-                    "保存失败：该记录在您编辑期间已被他人修改。您的内容仍在下方，请刷新页面查看最新内容后重新填写。",
+                    "保存失败：该记录在您编辑期间已被他人修改。您的内容仍在下方，尚未保存；请打开记录核对最新内容，确认以您的内容为准时再次保存。",
                 );
-                return Ok(Saved::Conflict(e));
-            }
+                Saved::Conflict(e, current)
+            };
+            let Some(expected) = expected.filter(|v| *v == before.version) else {
+                return Ok(conflict(before.version));
+            };
             let unit = units::find(c, fields.unit_id)?.ok_or(AppError::Forbidden)?;
             u.require(Action::Write, &unit)?;
             let before_fields = before.fields();
-            topics::update(c, id, &fields, now)?;
+            // The UPDATE checks version and state itself: a concurrent save that got there
+            // first leaves nothing written here.
+            if topics::update(c, id, expected, &fields, now)?.is_none() {
+                let now_t = topics::get(c, id)?;
+                return Ok(if now_t.state().editable() {
+                    conflict(now_t.version)
+                } else {
+                    Saved::NotEditable
+                });
+            }
             history::record(
                 c,
                 ENTITY,
@@ -852,8 +870,26 @@ async fn update(
             flash(&session, "success", "已保存第一议题记录。");
             Ok(redirect(&format!("/topics/{id}")))
         }
-        Saved::Conflict(errors) => form_page(&state, &ctx, &user, Some(id), form, errors).await,
+        Saved::Conflict(errors, current) => {
+            let mut form = form;
+            form.version = current.to_string();
+            form_page(&state, &ctx, &user, Some(id), form, errors).await
+        }
+        Saved::NotEditable => not_editable_form(&state, &ctx, &user, id, form).await,
     }
+}
+
+/// The record was submitted before this save arrived: the form again, input kept, 409.
+async fn not_editable_form(
+    state: &AppState,
+    ctx: &PageCtx,
+    user: &CurrentUser,
+    id: i32,
+    form: TopicForm,
+) -> AppResult<HttpResponse> {
+    let mut e = FieldErrors::new();
+    e.add("", SUBMITTED_MEANWHILE);
+    form_page(state, ctx, user, Some(id), form, e).await
 }
 
 // ---------------------------------------------------------------- review
@@ -871,6 +907,7 @@ async fn transition(
     user: &CurrentUser,
     id: i32,
     action: ReviewAction,
+    expected: Option<i32>,
     comment: String,
 ) -> AppResult<(ReviewState, String, String)> {
     // Another unit's user never gets further than this.
@@ -879,7 +916,7 @@ async fn transition(
     let u = user.clone();
     state
         .db
-        .write(move |c| step_topic(c, &u, id, action, &comment, now))
+        .write(move |c| step_topic(c, &u, id, action, expected, &comment, now))
         .await
 }
 
@@ -890,6 +927,7 @@ fn step_topic(
     u: &CurrentUser,
     id: i32,
     action: ReviewAction,
+    expected: Option<i32>,
     comment: &str,
     now: chrono::NaiveDateTime,
 ) -> AppResult<(ReviewState, String, String)> {
@@ -897,7 +935,7 @@ fn step_topic(
     let unit = units::get(c, t.unit_id)?;
     let from = t.state();
     let skip = unit.directly_under_root();
-    let own = t.submitted_by == Some(u.id);
+    let own = u.owns_material(t.submitted_by, t.unit_id);
     let result = match u.review_actor(&unit, from) {
         Some(actor) => review::step(from, action, actor, skip, own),
         None => match from.stage_actor() {
@@ -906,8 +944,20 @@ fn step_topic(
         },
     };
     let to = result.map_err(|e| AppError::Conflict(e.message().into()))?;
+    // A submission names the version the user saw: what they submit is what they read.
+    if let Some(v) = expected {
+        if v != t.version {
+            return Err(AppError::Conflict(
+                "提交失败：该记录在您查看之后已被修改，请核对最新内容后再提交。".into(),
+            ));
+        }
+    }
     let submitter = (action == ReviewAction::Submit).then_some(u.id);
-    topics::set_state(c, id, to, submitter, now)?;
+    // Conditional on the state and version read above: of two concurrent steps exactly one
+    // is recorded.
+    if !topics::set_state(c, id, from, t.version, to, submitter, now)? {
+        return Err(AppError::Conflict(StepError::NotNow.message().into()));
+    }
     reviews::record(
         c,
         reviews::Step {
@@ -946,14 +996,31 @@ fn step_topic(
     Ok((to, unit.name, t.topic))
 }
 
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SubmitForm {
+    version: String,
+}
+
 async fn submit(
     state: web::Data<AppState>,
     user: CurrentUser,
     session: Session,
     path: web::Path<i32>,
+    body: web::Form<SubmitForm>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
-    let (to, _, _) = transition(&state, &user, id, ReviewAction::Submit, String::new()).await?;
+    // No version (or garbage) never matches: the submission is refused as stale.
+    let expected = Some(body.version.trim().parse::<i32>().unwrap_or(-1));
+    let (to, _, _) = transition(
+        &state,
+        &user,
+        id,
+        ReviewAction::Submit,
+        expected,
+        String::new(),
+    )
+    .await?;
     flash(&session, "success", format!("已提交，{}。", to.label()));
     Ok(redirect(&format!("/topics/{id}")))
 }
@@ -967,7 +1034,7 @@ async fn approve(
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let comment: String = body.comment.trim().chars().take(500).collect();
-    let (to, _, _) = transition(&state, &user, id, ReviewAction::Approve, comment).await?;
+    let (to, _, _) = transition(&state, &user, id, ReviewAction::Approve, None, comment).await?;
     flash(&session, "success", format!("已审核通过，{}。", to.label()));
     Ok(redirect(&format!("/topics/{id}")))
 }
@@ -987,8 +1054,15 @@ async fn return_back(
     if !e.is_empty() {
         return show_page(&state, &ctx, &user, id, raw, e).await;
     }
-    let (_, unit_name, topic) =
-        transition(&state, &user, id, ReviewAction::Return, comment.clone()).await?;
+    let (_, unit_name, topic) = transition(
+        &state,
+        &user,
+        id,
+        ReviewAction::Return,
+        None,
+        comment.clone(),
+    )
+    .await?;
     Notifier::new(state.settings.notify.clone()).on_return(
         &unit_name,
         &format!("第一议题记录「{topic}」"),

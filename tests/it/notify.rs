@@ -15,7 +15,7 @@ use crate::helpers::TestApp;
 
 /// What a receiver got: one entry per message.
 #[derive(Clone, Default)]
-struct Inbox(Arc<Mutex<Vec<String>>>);
+pub(crate) struct Inbox(Arc<Mutex<Vec<String>>>);
 
 impl Inbox {
     fn all(&self) -> Vec<String> {
@@ -29,7 +29,7 @@ impl Inbox {
     }
 
     /// Wait until at least `n` messages arrived (sending runs in the background).
-    async fn wait_for(&self, n: usize) -> Vec<String> {
+    pub(crate) async fn wait_for(&self, n: usize) -> Vec<String> {
         for _ in 0..100 {
             if self.all().len() >= n {
                 break;
@@ -132,7 +132,7 @@ thread_local! {
     static RECEIVERS: RefCell<Option<(Inbox, Inbox, NotifyConfig)>> = const { RefCell::new(None) };
 }
 
-fn with_receivers(s: &mut Settings) {
+pub(crate) fn with_receivers(s: &mut Settings) {
     let (wport, web) = webhook_receiver();
     let (sport, mail) = smtp_receiver();
     s.notify = NotifyConfig {
@@ -146,7 +146,7 @@ fn with_receivers(s: &mut Settings) {
     RECEIVERS.with(|r| *r.borrow_mut() = Some((web, mail, cfg)));
 }
 
-fn receivers() -> (Inbox, Inbox, Settings) {
+pub(crate) fn receivers() -> (Inbox, Inbox, Settings) {
     let (web, mail, cfg) = RECEIVERS
         .with(|r| r.borrow().clone())
         .expect("receivers configured");
@@ -244,7 +244,7 @@ async fn reminders_go_out_once_per_channel(app: TestApp) {
         .await;
     assert_eq!(res.status, 303, "{}", res.body);
     let path = res.location.expect("location");
-    sec.post(&format!("{path}/submit"), &[])
+    sec.post(&format!("{path}/submit"), &[("version", "1")])
         .await
         .assert_redirect(&path);
     let rev = app.signed_in("zongzhi01").await;
@@ -287,7 +287,7 @@ async fn without_a_hook_nothing_is_sent_and_nothing_fails(app: TestApp) {
         )
         .await;
     let path = res.location.expect("location");
-    sec.post(&format!("{path}/submit"), &[])
+    sec.post(&format!("{path}/submit"), &[("version", "1")])
         .await
         .assert_redirect(&path);
     let rev = app.signed_in("zongzhi01").await;
@@ -318,7 +318,7 @@ async fn an_unreachable_hook_does_not_break_a_return(app: TestApp) {
         )
         .await;
     let path = res.location.expect("location");
-    sec.post(&format!("{path}/submit"), &[])
+    sec.post(&format!("{path}/submit"), &[("version", "1")])
         .await
         .assert_redirect(&path);
     let rev = app.signed_in("zongzhi01").await;
@@ -327,7 +327,7 @@ async fn an_unreachable_hook_does_not_break_a_return(app: TestApp) {
         .assert_redirect(&path);
     // The reviewer's queue counter for in-app reminders.
     let zz01 = app.unit_id("ZZ01");
-    sec.post(&format!("{path}/submit"), &[])
+    sec.post(&format!("{path}/submit"), &[("version", "3")])
         .await
         .assert_redirect(&path);
     let mut conn = app.db.conn().expect("connection");

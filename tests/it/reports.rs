@@ -391,7 +391,7 @@ async fn branches_under_the_committee_skip_a_step_and_batch_approval(app: TestAp
     assert_eq!(report(&app, id12).state, "awaiting_committee");
     let p = admin.post(&format!("/reports/{id12}/approve"), &[]).await;
     assert_eq!(p.status, 409);
-    p.assert_contains("不能审核自己提交的材料");
+    p.assert_contains("不能审核本人或本单位提交的材料");
 
     // Batch: ZB11 passes, ZB12 (own) is refused and named.
     let q = admin.get("/reports/queue").await;
@@ -407,7 +407,7 @@ async fn branches_under_the_committee_skip_a_step_and_batch_approval(app: TestAp
     assert_eq!(report(&app, id12).state, "awaiting_committee");
     let q = admin.get("/reports/queue").await;
     q.assert_contains("已审核通过 1 份");
-    q.assert_contains("造价咨询公司党支部 2026年11月：不能审核自己提交的材料");
+    q.assert_contains("造价咨询公司党支部 2026年11月：不能审核本人或本单位提交的材料");
     // Bad ids are refused without writing.
     assert_eq!(
         admin
@@ -453,7 +453,9 @@ async fn late_and_missing_around_the_due_day(app: TestApp) {
     let admin = app.signed_in("admin").await;
     // 24 November: nobody has submitted, nothing is missing yet.
     let p = admin.get("/reports?year=2026&month=11").await;
-    p.assert_contains("待报送");
+    for code in ["ZB01", "ZB02", "ZB03"] {
+        assert_eq!(row_class(&p, code), "compliance-pending", "{code}");
+    }
     p.assert_lacks("compliance-missing");
 
     // 25 November (due day): on time.
@@ -471,9 +473,9 @@ async fn late_and_missing_around_the_due_day(app: TestApp) {
     assert!(report(&app, id2).late);
     let admin = app.signed_in("admin").await;
     let p = admin.get("/reports?year=2026&month=11").await;
-    p.assert_contains("已报送(按时)");
-    p.assert_contains("迟报");
-    p.assert_contains("compliance-missing");
+    assert_eq!(row_class(&p, "ZB01"), "compliance-ontime");
+    assert_eq!(row_class(&p, "ZB02"), "compliance-late");
+    assert_eq!(row_class(&p, "ZB03"), "compliance-missing");
     p.assert_lacks("compliance-pending");
     // The reviewer sees only their branches.
     let zz = app.signed_in("zongzhi01").await;
@@ -636,8 +638,24 @@ async fn demo_reports_show_history_and_a_returned_draft(app: TestApp) {
     p.assert_contains("草稿");
     let admin = app.signed_in("admin").await;
     let p = admin.get("/reports?year=2026&month=10").await;
-    p.assert_contains("迟报");
-    p.assert_contains("未报");
+    // The returned draft counts as reported, shown as 已退回; the late ones and the branches
+    // without a report are each marked on their own rows.
+    assert!(row_class(&p, "ZB02").starts_with("compliance-returned"));
+    let late_in_db = app.count(
+        "monthly_reports r JOIN units u ON u.id = r.unit_id WHERE r.year = 2026 AND r.month = 10 AND r.late AND r.state <> 'draft' AND u.active",
+    );
+    assert!(late_in_db > 0, "the demo has late reports");
+    assert_eq!(
+        p.body.matches("class=\"compliance-late\"").count() as i64,
+        late_in_db
+    );
+    let missing_in_db = app.count(
+        "units u WHERE u.kind = 'branch' AND u.active AND NOT EXISTS (SELECT 1 FROM monthly_reports r WHERE r.unit_id = u.id AND r.year = 2026 AND r.month = 10)",
+    );
+    assert_eq!(
+        p.body.matches("class=\"compliance-missing\"").count() as i64,
+        missing_in_db
+    );
 }
 both!(demo_reports_show_history_and_a_returned_draft);
 
@@ -714,3 +732,547 @@ async fn evidence_is_frozen_once_submitted(app: TestApp) {
 }
 
 both!(evidence_is_frozen_once_submitted);
+
+// ---------------------------------------------------------------- audit of issue 4
+
+/// Run a statement on the app's database (test setup only).
+fn exec(app: &TestApp, sql: &str) {
+    use diesel::RunQueryDsl;
+    let mut c = app.db.conn().expect("conn");
+    diesel::sql_query(sql).execute(&mut *c).expect(sql);
+}
+
+/// The `class` of the compliance row of the branch with this code.
+fn row_class(p: &Page, code: &str) -> String {
+    let doc = scraper::Html::parse_document(&p.body);
+    let sel = scraper::Selector::parse(&format!("tr[data-unit=\"{code}\"]")).expect("selector");
+    doc.select(&sel)
+        .next()
+        .unwrap_or_else(|| panic!("no compliance row for {code}:\n{}", p.body))
+        .value()
+        .attr("class")
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn campaign_2026(app: &TestApp) -> i32 {
+    use diesel::prelude::*;
+    use zuofeng::db::schema::campaigns;
+    let mut c = app.db.conn().expect("conn");
+    campaigns::table
+        .filter(campaigns::year.eq(2026))
+        .select(campaigns::id)
+        .first(&mut *c)
+        .expect("campaign")
+}
+
+/// An open measure of a unit in the 2026 campaign, made directly in the register.
+fn add_measure(app: &TestApp, unit: i32, title: &str, progress: i32) -> i32 {
+    use diesel::prelude::*;
+    use zuofeng::db::schema::measures;
+    let campaign = campaign_2026(app);
+    let now = crate::helpers::start_time();
+    let mut c = app.db.conn().expect("conn");
+    diesel::insert_into(measures::table)
+        .values((
+            measures::campaign_id.eq(campaign),
+            measures::unit_id.eq(unit),
+            measures::title.eq(title),
+            measures::category.eq("other"),
+            measures::carrier.eq("none"),
+            measures::lead_tag.eq("none"),
+            measures::owner.eq("测试"),
+            measures::deadline.eq(chrono::NaiveDate::from_ymd_opt(2026, 12, 20).expect("date")),
+            measures::status.eq("in_progress"),
+            measures::progress.eq(progress),
+            measures::created_at.eq(now),
+            measures::updated_at.eq(now),
+        ))
+        .returning(measures::id)
+        .get_result(&mut *c)
+        .expect("measure")
+}
+
+/// An open rectification item of a unit, copied from any item of the 2026 campaign.
+fn add_item(app: &TestApp, unit: i32, problem: &str, status: &str, seq: i32) -> i32 {
+    let campaign = campaign_2026(app);
+    exec(
+        app,
+        &format!(
+            "INSERT INTO rect_items (table_id, campaign_id, unit_id, seq, area, source, problem, cause, measure, requirement, responsible, deadline, original_deadline, status, version, created_at, updated_at) \
+             SELECT table_id, campaign_id, {unit}, {seq}, area, source, '{problem}', cause, measure, requirement, responsible, deadline, original_deadline, '{status}', 1, created_at, updated_at \
+             FROM rect_items WHERE id = (SELECT MIN(id) FROM rect_items WHERE campaign_id = {campaign})"
+        ),
+    );
+    use diesel::prelude::*;
+    use zuofeng::db::schema::rect_items;
+    let mut c = app.db.conn().expect("conn");
+    rect_items::table
+        .filter(rect_items::problem.eq(problem))
+        .select(rect_items::id)
+        .first(&mut *c)
+        .expect("item")
+}
+
+/// Ten saves of one version at once: exactly one wins, the others are told of the conflict
+/// (on PostgreSQL the version check and the UPDATE are one statement, so this holds under
+/// READ COMMITTED too). Ten approvals at once: exactly one step recorded.
+async fn concurrent_saves_and_approvals_one_wins(app: TestApp) {
+    let b = app.signed_in("zhibu01").await;
+    let id = open(&b, "11").await;
+    let ls = lines(&app, id);
+    let path = format!("/reports/{id}");
+    let forms: Vec<Vec<(String, String)>> = (0..10)
+        .map(|i| fields(&ls, &format!("并发保存{i}"), 1, true))
+        .collect();
+    let statuses = futures_util::future::join_all(forms.iter().map(|f| {
+        let (b, path) = (&b, &path);
+        async move { post(b, path, f).await }
+    }))
+    .await;
+    let won = statuses.iter().filter(|p| p.status == 303).count();
+    assert_eq!(
+        won,
+        1,
+        "{:?}",
+        statuses.iter().map(|p| p.status).collect::<Vec<_>>()
+    );
+    for p in statuses.iter().filter(|p| p.status != 303) {
+        assert_eq!(p.status, 409);
+        p.assert_contains("保存冲突");
+    }
+    assert_eq!(report(&app, id).version, 2);
+    assert_eq!(
+        app.count(&format!(
+            "audit_log WHERE entity = 'monthly_report' AND entity_id = {id} AND action = 'update'"
+        )),
+        1
+    );
+
+    assert_eq!(fill_and_submit(&app, &b, id).await.status, 303);
+    let zz = app.signed_in("zongzhi01").await;
+    zz.get(&path).await;
+    let approve = format!("/reports/{id}/approve");
+    let results = futures_util::future::join_all(
+        (0..10).map(|_| async { zz.post(&approve, &[]).await.status }),
+    )
+    .await;
+    assert_eq!(
+        results.iter().filter(|s| **s == 303).count(),
+        1,
+        "{results:?}"
+    );
+    assert!(
+        results.iter().all(|s| *s == 303 || *s == 409),
+        "{results:?}"
+    );
+    assert_eq!(report(&app, id).state, "awaiting_committee");
+    assert_eq!(
+        app.count(&format!(
+            "review_events WHERE entity = 'monthly_report' AND entity_id = {id} AND action = 'approve'"
+        )),
+        1
+    );
+}
+both!(concurrent_saves_and_approvals_one_wins);
+
+/// A draft's lines follow the registers: measures opened since are added, lines of closed
+/// measures with nothing typed are dropped, typed lines stay; saving an old form keeps the
+/// new line.
+async fn draft_lines_follow_the_registers(app: TestApp) {
+    let b = app.signed_in("zhibu01").await;
+    let id = open(&b, "11").await;
+    let ls = lines(&app, id);
+    let ms: Vec<&Line> = ls.iter().filter(|l| l.kind == "measure").collect();
+    assert!(ms.len() >= 2, "ZB01 has two open measures in the demo");
+    let (blank, typed) = (ms[0], ms[1]);
+    let old_form = fields(&ls, "旧页面的内容", 1, true);
+    exec(
+        &app,
+        &format!(
+            "UPDATE report_lines SET work = '已经填写' WHERE id = {}",
+            typed.id
+        ),
+    );
+    exec(
+        &app,
+        &format!(
+            "UPDATE measures SET status = 'closed' WHERE id IN ({}, {})",
+            blank.ref_id, typed.ref_id
+        ),
+    );
+    let unit = app.unit_id("ZB01");
+    let new_measure = add_measure(&app, unit, "新开展的支部共建活动", 0);
+    let p = b.get(&format!("/reports/{id}")).await;
+    assert_eq!(p.status, 200);
+    p.assert_contains("新开展的支部共建活动");
+    let now = lines(&app, id);
+    assert!(
+        !now.iter().any(|l| l.id == blank.id),
+        "blank closed line dropped"
+    );
+    assert!(now.iter().any(|l| l.id == typed.id), "typed line kept");
+    assert_eq!(
+        now.iter()
+            .filter(|l| l.ref_id == new_measure && l.kind == "measure")
+            .count(),
+        1
+    );
+    assert_eq!(now.len(), ls.len());
+    // Showing again adds nothing twice, even ten times at once after another measure opens.
+    b.get(&format!("/reports/{id}")).await;
+    assert_eq!(lines(&app, id).len(), ls.len());
+    let another = add_measure(&app, unit, "同时打开时新增的举措", 0);
+    let show = format!("/reports/{id}");
+    let pages = futures_util::future::join_all((0..10).map(|_| b.get(&show))).await;
+    assert!(pages.iter().all(|p| p.status == 200));
+    assert_eq!(
+        lines(&app, id)
+            .iter()
+            .filter(|l| l.ref_id == another && l.kind == "measure")
+            .count(),
+        1
+    );
+    exec(
+        &app,
+        &format!("UPDATE measures SET status = 'closed' WHERE id = {another}"),
+    );
+    b.get(&show).await;
+    assert_eq!(lines(&app, id).len(), ls.len());
+    // The form opened before the change still saves; the new line keeps its values.
+    let p = post(&b, &format!("/reports/{id}"), &old_form).await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    let after = lines(&app, id);
+    assert!(after
+        .iter()
+        .any(|l| l.ref_id == new_measure && l.work.is_empty()));
+    assert!(after
+        .iter()
+        .any(|l| l.id == typed.id && l.work == "旧页面的内容"));
+}
+both!(draft_lines_follow_the_registers);
+
+/// Saving or submitting a report someone submitted meanwhile: the page again with a plain
+/// message and the typed text kept, nothing written.
+async fn saving_after_a_submission_keeps_the_input(app: TestApp) {
+    let a = app.signed_in("zhibu01").await;
+    let other = app.signed_in("zhibu01").await;
+    let id = open(&a, "11").await;
+    let ls = lines(&app, id);
+    a.get(&format!("/reports/{id}")).await;
+    assert_eq!(fill_and_submit(&app, &other, id).await.status, 303);
+    let before = report(&app, id);
+    for path in [format!("/reports/{id}"), format!("/reports/{id}/submit")] {
+        let p = post(&a, &path, &fields(&ls, "晚到的填写内容", 1, true)).await;
+        assert_eq!(p.status, 409, "{path}");
+        p.assert_contains("未能保存：这份月度调度已经提交");
+        p.assert_contains("晚到的填写内容");
+        p.assert_contains("您刚才填写、未能保存的内容");
+    }
+    let after = report(&app, id);
+    assert_eq!(after.version, before.version);
+    assert_eq!(lines(&app, id)[0].work, "完成本月工作");
+}
+both!(saving_after_a_submission_keeps_the_input);
+
+/// The first submission decides 按时/迟报; a returned draft shows 已退回 on the compliance page
+/// (it still counts as reported); a draft never submitted after the due day is 未报.
+async fn late_is_kept_from_the_first_submission(app: TestApp) {
+    let b = app.signed_in("zhibu01").await;
+    let id = open(&b, "11").await;
+    assert_eq!(fill_and_submit(&app, &b, id).await.status, 303);
+    let zb02 = app.signed_in("zhibu02").await;
+    open(&zb02, "11").await; // a draft only
+                             // Three days later (after the 25th) the reviewer returns it.
+    app.advance(chrono::Duration::days(3));
+    let zz = app.signed_in("zongzhi01").await;
+    zz.post(&format!("/reports/{id}/return"), &[("comment", "请补充")])
+        .await
+        .assert_redirect(&format!("/reports/{id}"));
+    let admin = app.signed_in("admin").await;
+    let p = admin.get("/reports?year=2026&month=11").await;
+    assert_eq!(row_class(&p, "ZB01"), "compliance-returned");
+    p.assert_contains("已退回(按时)");
+    assert_eq!(row_class(&p, "ZB02"), "compliance-missing");
+    // Resubmitted late: still on time.
+    let b = app.signed_in("zhibu01").await;
+    b.get("/home")
+        .await
+        .assert_contains("修改后重新提交仍记为按时");
+    assert_eq!(fill_and_submit(&app, &b, id).await.status, 303);
+    assert!(!report(&app, id).late);
+    let p = admin.get("/reports?year=2026&month=11").await;
+    assert_eq!(row_class(&p, "ZB01"), "compliance-ontime");
+}
+both!(late_is_kept_from_the_first_submission);
+
+/// The due day (25 November) ends at 24:00 Beijing time, 16:00 UTC.
+async fn the_due_day_ends_at_beijing_midnight(app: TestApp) {
+    let at = |h: u32, m: u32| {
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 25)
+            .and_then(|d| d.and_hms_opt(h, m, 0))
+            .expect("time")
+    };
+    app.clock.set(at(15, 50));
+    let b1 = app.signed_in("zhibu01").await;
+    let b2 = app.signed_in("zhibu02").await;
+    let id1 = open(&b1, "11").await;
+    let id2 = open(&b2, "11").await;
+    app.clock.set(at(15, 59));
+    assert_eq!(fill_and_submit(&app, &b1, id1).await.status, 303);
+    assert!(!report(&app, id1).late, "23:59 in Beijing is on time");
+    let admin = app.signed_in("admin").await;
+    let p = admin.get("/reports?year=2026&month=11").await;
+    assert_eq!(row_class(&p, "ZB03"), "compliance-pending");
+    app.clock.set(at(16, 0));
+    assert_eq!(fill_and_submit(&app, &b2, id2).await.status, 303);
+    assert!(
+        report(&app, id2).late,
+        "00:00 on the 26th in Beijing is late"
+    );
+    let p = admin.get("/reports?year=2026&month=11").await;
+    assert_eq!(row_class(&p, "ZB03"), "compliance-missing");
+    assert_eq!(row_class(&p, "ZB01"), "compliance-ontime");
+    assert_eq!(row_class(&p, "ZB02"), "compliance-late");
+}
+both!(the_due_day_ends_at_beijing_midnight);
+
+/// Approval writes back only what the report changed from its snapshot, never over a newer
+/// register value, and never moves an item already 已整改待验收.
+async fn flow_back_writes_only_what_the_report_changed(app: TestApp) {
+    let unit = app.unit_id("ZB01");
+    let m = add_measure(&app, unit, "流回测试举措", 10);
+    let changed = add_item(&app, unit, "流回测试事项甲", "in_progress", 9001);
+    let accepted = add_item(&app, unit, "流回测试事项乙", "in_progress", 9002);
+    let b = app.signed_in("zhibu01").await;
+    let id = open(&b, "11").await;
+    let ls = lines(&app, id);
+    let line_of = |kind: &str, r: i32| {
+        ls.iter()
+            .find(|l| l.kind == kind && l.ref_id == r)
+            .expect("line")
+            .id
+    };
+    let (lm, lc, la) = (
+        line_of("measure", m),
+        line_of("rect_item", changed),
+        line_of("rect_item", accepted),
+    );
+    // The branch: measure untouched (10%, 推进中); item 甲 → 部分整改; item 乙 → 部分整改.
+    let mut f = fields(&ls, "本月推进", 1, true);
+    for (k, v) in f.iter_mut() {
+        if *k == format!("progress_{lm}") {
+            *v = "10".into();
+        }
+        if *k == format!("status_{lc}") || *k == format!("status_{la}") {
+            *v = "partial".into();
+        }
+    }
+    assert_eq!(
+        post(&b, &format!("/reports/{id}/submit"), &f).await.status,
+        303
+    );
+    // Meanwhile the register moves on: the measure to 80%, item 乙 to 已整改待验收.
+    exec(
+        &app,
+        &format!("UPDATE measures SET progress = 80 WHERE id = {m}"),
+    );
+    exec(
+        &app,
+        &format!("UPDATE rect_items SET status = 'awaiting' WHERE id = {accepted}"),
+    );
+    let zz = app.signed_in("zongzhi01").await;
+    zz.post(&format!("/reports/{id}/approve"), &[])
+        .await
+        .assert_redirect(&format!("/reports/{id}"));
+    let admin = app.signed_in("admin").await;
+    admin
+        .post(&format!("/reports/{id}/approve"), &[])
+        .await
+        .assert_redirect(&format!("/reports/{id}"));
+    assert_eq!(report(&app, id).state, "closed");
+    assert_eq!(
+        app.count(&format!(
+            "measures WHERE id = {m} AND progress = 80 AND status = 'in_progress'"
+        )),
+        1
+    );
+    assert_eq!(
+        app.count(&format!(
+            "field_changes WHERE entity = 'measure' AND entity_id = {m}"
+        )),
+        0
+    );
+    assert_eq!(
+        app.count(&format!(
+            "rect_items WHERE id = {changed} AND status = 'partial'"
+        )),
+        1
+    );
+    assert_eq!(
+        app.count(&format!(
+            "field_changes WHERE entity = 'rect_item' AND entity_id = {changed} AND field = '状态' AND old_value = '整改中' AND new_value = '部分整改'"
+        )),
+        1
+    );
+    assert_eq!(
+        app.count(&format!(
+            "rect_items WHERE id = {accepted} AND status = 'awaiting'"
+        )),
+        1
+    );
+    assert_eq!(
+        app.count(&format!(
+            "field_changes WHERE entity = 'rect_item' AND entity_id = {accepted}"
+        )),
+        0
+    );
+}
+both!(flow_back_writes_only_what_the_report_changed);
+
+/// An office user placed on a branch reviews nothing of that branch (the rule is the unit,
+/// not only who pressed submit).
+async fn an_office_user_on_a_branch_does_not_review_it(app: TestApp) {
+    let hash = zuofeng::auth::password::hash_blocking(DEMO_PASSWORD).expect("hash");
+    let unit = app.unit_id("ZB01");
+    {
+        let mut c = app.db.conn().expect("conn");
+        users::insert(
+            &mut c,
+            &UserFields {
+                username: "office01".into(),
+                display_name: "支部挂职干部".into(),
+                role: Role::Office,
+                unit_id: unit,
+            },
+            &hash,
+            false,
+            crate::helpers::start_time(),
+        )
+        .expect("insert user");
+    }
+    let b = app.signed_in("zhibu01").await;
+    let id = open(&b, "11").await;
+    assert_eq!(fill_and_submit(&app, &b, id).await.status, 303);
+    let zz = app.signed_in("zongzhi01").await;
+    zz.post(&format!("/reports/{id}/approve"), &[])
+        .await
+        .assert_redirect(&format!("/reports/{id}"));
+    let o = app.signed_in("office01").await;
+    let p = o.post(&format!("/reports/{id}/approve"), &[]).await;
+    assert_eq!(p.status, 409);
+    p.assert_contains("不能审核本人或本单位提交的材料");
+    assert_eq!(report(&app, id).state, "awaiting_committee");
+    // Another office user may.
+    let admin = app.signed_in("admin").await;
+    admin
+        .post(&format!("/reports/{id}/approve"), &[])
+        .await
+        .assert_redirect(&format!("/reports/{id}"));
+    assert_eq!(report(&app, id).state, "closed");
+}
+both!(an_office_user_on_a_branch_does_not_review_it);
+
+/// Review details: queues oldest submission first; the office cannot skip 总支复查; a return
+/// without a comment says why; a return is announced on the hook; returned drafts of any
+/// month on the home page; the print page breaks between parts; an incomplete submission
+/// is audited as a save.
+async fn queues_returns_home_and_print(app: TestApp) {
+    let b1 = app.signed_in("zhibu01").await;
+    let b2 = app.signed_in("zhibu02").await;
+    let id1 = open(&b1, "11").await; // lower id
+    let id2 = open(&b2, "11").await;
+    // Incomplete submission: the draft is saved and that is audited.
+    let ls = lines(&app, id2);
+    let p = post(
+        &b2,
+        &format!("/reports/{id2}/submit"),
+        &fields(&ls, "", 1, false),
+    )
+    .await;
+    assert_eq!(p.status, 422);
+    assert_eq!(
+        app.count(&format!(
+            "audit_log WHERE entity = 'monthly_report' AND entity_id = {id2} AND action = 'update' AND summary LIKE '%提交未成功%'"
+        )),
+        1
+    );
+    // ZB02 submits first, ZB01 an hour later.
+    assert_eq!(fill_and_submit(&app, &b2, id2).await.status, 303);
+    app.advance(chrono::Duration::hours(1));
+    assert_eq!(fill_and_submit(&app, &b1, id1).await.status, 303);
+    let (n1, n2) = (
+        format!("href=\"/reports/{id1}\""),
+        format!("href=\"/reports/{id2}\""),
+    );
+    let zz = app.signed_in("zongzhi01").await;
+    let q = zz.get("/reports/queue").await;
+    let pos = |p: &Page, s: &str| p.body.find(s).unwrap_or_else(|| panic!("{s} missing"));
+    assert!(pos(&q, &n2) < pos(&q, &n1), "oldest submission first");
+    // The office cannot take a report still awaiting 总支复查.
+    let admin = app.signed_in("admin").await;
+    let p = admin.post(&format!("/reports/{id1}/approve"), &[]).await;
+    assert_eq!(p.status, 409);
+    assert_eq!(report(&app, id1).state, "awaiting_general");
+    // Approved in the other order: the committee queue still goes by submission time.
+    for id in [id1, id2] {
+        zz.post(&format!("/reports/{id}/approve"), &[])
+            .await
+            .assert_redirect(&format!("/reports/{id}"));
+    }
+    let q = admin.get("/reports/queue").await;
+    assert!(pos(&q, &n2) < pos(&q, &n1), "oldest submission first");
+    // A return without a comment is refused with the reason shown.
+    admin
+        .post(&format!("/reports/{id1}/return"), &[("comment", "")])
+        .await
+        .assert_redirect(&format!("/reports/{id1}"));
+    admin
+        .get(&format!("/reports/{id1}"))
+        .await
+        .assert_contains("退回时请填写退回意见");
+    assert_eq!(report(&app, id1).state, "awaiting_committee");
+    admin
+        .post(
+            &format!("/reports/{id1}/return"),
+            &[("comment", "请补充佐证")],
+        )
+        .await
+        .assert_redirect(&format!("/reports/{id1}"));
+    // Home: this month's returned draft and the demo's returned October one of ZB02.
+    let h = b1.get("/home").await;
+    h.assert_contains("被退回的月度调度");
+    h.assert_contains(&format!("href=\"/reports/{id1}\""));
+    let h2 = b2.get("/home").await;
+    h2.assert_contains("2026年10月 月度调度");
+    // Print: the item table, the texts and the trail each on their own pages.
+    let p = b1.get(&format!("/reports/{id1}/print")).await;
+    assert_eq!(p.body.matches("class=\"page-break\"").count(), 2);
+}
+both!(queues_returns_home_and_print);
+
+/// Returning a monthly report goes out on the configured hook and by mail.
+async fn a_returned_report_is_announced(app: TestApp) {
+    let (web, mail, _) = crate::notify::receivers();
+    let b = app.signed_in("zhibu01").await;
+    let id = open(&b, "11").await;
+    assert_eq!(fill_and_submit(&app, &b, id).await.status, 303);
+    let zz = app.signed_in("zongzhi01").await;
+    zz.post(
+        &format!("/reports/{id}/return"),
+        &[("comment", "请补充本月亮点的数据")],
+    )
+    .await
+    .assert_redirect(&format!("/reports/{id}"));
+    let hooks = web.wait_for(1).await;
+    assert_eq!(hooks.len(), 1, "{hooks:?}");
+    let json: serde_json::Value = serde_json::from_str(&hooks[0]).expect("webhook JSON");
+    let text = json["text"]["content"].as_str().unwrap_or_default();
+    assert!(text.contains("请补充本月亮点的数据"), "{text}");
+    assert!(text.contains("2026年11月"), "{text}");
+    assert!(!mail.wait_for(1).await.is_empty(), "a mail went out");
+}
+both_with!(
+    a_returned_report_is_announced,
+    crate::notify::with_receivers
+);

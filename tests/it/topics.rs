@@ -37,6 +37,15 @@ async fn create(b: &Browser, unit: i32) -> i32 {
     id_of(&res)
 }
 
+/// The record's current version, as its page would carry it.
+fn ver(app: &TestApp, id: i32) -> String {
+    let mut c = app.db.conn().expect("conn");
+    zuofeng::db::models::topics::get(&mut c, id)
+        .expect("topic")
+        .version
+        .to_string()
+}
+
 fn state(app: &TestApp, id: i32, code: &str) -> i64 {
     app.count(&format!(
         "first_topics WHERE id = {id} AND state = '{code}'"
@@ -80,7 +89,12 @@ async fn whole_flow_with_every_return(app: TestApp) {
         .assert_contains("目前没有等待您审核");
 
     // Submit: waits for 总支复查 and can no longer be edited.
-    let res = sec.post(&format!("/topics/{id}/submit"), &[]).await;
+    let res = sec
+        .post(
+            &format!("/topics/{id}/submit"),
+            &[("version", &ver(&app, id))],
+        )
+        .await;
     res.assert_redirect(&format!("/topics/{id}"));
     assert_eq!(state(&app, id, "awaiting_general"), 1);
     assert_eq!(sec.get(&format!("/topics/{id}/edit")).await.status, 409);
@@ -96,7 +110,12 @@ async fn whole_flow_with_every_return(app: TestApp) {
         409
     );
     assert_eq!(
-        sec.post(&format!("/topics/{id}/submit"), &[]).await.status,
+        sec.post(
+            &format!("/topics/{id}/submit"),
+            &[("version", &ver(&app, id))]
+        )
+        .await
+        .status,
         409
     );
     // The office cannot skip the general branch.
@@ -132,9 +151,12 @@ async fn whole_flow_with_every_return(app: TestApp) {
     assert_eq!(sec.get(&format!("/topics/{id}/edit")).await.status, 200);
 
     // Again: submit, re-check passes, 党委复核 returns.
-    sec.post(&format!("/topics/{id}/submit"), &[])
-        .await
-        .assert_redirect(&format!("/topics/{id}"));
+    sec.post(
+        &format!("/topics/{id}/submit"),
+        &[("version", &ver(&app, id))],
+    )
+    .await
+    .assert_redirect(&format!("/topics/{id}"));
     rev.post(&format!("/topics/{id}/approve"), &[])
         .await
         .assert_redirect(&format!("/topics/{id}"));
@@ -156,9 +178,12 @@ async fn whole_flow_with_every_return(app: TestApp) {
         .assert_contains("研讨发言摘要过简，请充实");
 
     // And the whole way to closed.
-    sec.post(&format!("/topics/{id}/submit"), &[])
-        .await
-        .assert_redirect(&format!("/topics/{id}"));
+    sec.post(
+        &format!("/topics/{id}/submit"),
+        &[("version", &ver(&app, id))],
+    )
+    .await
+    .assert_redirect(&format!("/topics/{id}"));
     rev.post(&format!("/topics/{id}/approve"), &[])
         .await
         .assert_redirect(&format!("/topics/{id}"));
@@ -207,9 +232,12 @@ async fn branches_under_the_committee_skip_the_general_step(app: TestApp) {
     }
     let sec = app.signed_in("zhibu11").await;
     let id = create(&sec, zb11).await;
-    sec.post(&format!("/topics/{id}/submit"), &[])
-        .await
-        .assert_redirect(&format!("/topics/{id}"));
+    sec.post(
+        &format!("/topics/{id}/submit"),
+        &[("version", &ver(&app, id))],
+    )
+    .await
+    .assert_redirect(&format!("/topics/{id}"));
     assert_eq!(state(&app, id, "awaiting_committee"), 1);
     // No general-branch reviewer sees it.
     let rev = app.signed_in("zongzhi01").await;
@@ -229,14 +257,17 @@ async fn nobody_reviews_their_own(app: TestApp) {
     let office = app.signed_in("admin").await;
     let id = create(&office, zb11).await;
     office
-        .post(&format!("/topics/{id}/submit"), &[])
+        .post(
+            &format!("/topics/{id}/submit"),
+            &[("version", &ver(&app, id))],
+        )
         .await
         .assert_redirect(&format!("/topics/{id}"));
     let page = office.get(&format!("/topics/{id}")).await;
     page.assert_lacks("审核通过</button>");
     let res = office.post(&format!("/topics/{id}/approve"), &[]).await;
     assert_eq!(res.status, 409);
-    res.assert_contains("不能审核自己提交的材料");
+    res.assert_contains("不能审核本人或本单位提交的材料");
     let res = office
         .post(&format!("/topics/{id}/return"), &[("comment", "自己退回")])
         .await;
@@ -275,6 +306,19 @@ async fn an_edit_conflict_keeps_the_text(app: TestApp) {
     res.assert_contains("乙的修改");
     assert_eq!(app.count("first_topics WHERE topic = '甲的修改'"), 1);
     assert_eq!(app.count("first_topics WHERE topic = '乙的修改'"), 0);
+    // The conflict page carries the CURRENT version with the kept text: saving it again is
+    // a deliberate choice, and it works.
+    let current = ver(&app, id);
+    assert_eq!(
+        res.input_value("version").as_deref(),
+        Some(current.as_str())
+    );
+    fb.retain(|(k, _)| *k != "version");
+    fb.push(("version", &current));
+    b.post(&format!("/topics/{id}"), &fb)
+        .await
+        .assert_redirect(&format!("/topics/{id}"));
+    assert_eq!(app.count("first_topics WHERE topic = '乙的修改'"), 1);
 }
 
 async fn bad_input_is_refused_field_by_field(app: TestApp) {
@@ -363,7 +407,10 @@ async fn other_units_are_refused_everywhere(app: TestApp) {
     assert_eq!(other.post(&format!("/topics/{id}"), &f).await.status, 403);
     assert_eq!(
         other
-            .post(&format!("/topics/{id}/submit"), &[])
+            .post(
+                &format!("/topics/{id}/submit"),
+                &[("version", &ver(&app, id))]
+            )
             .await
             .status,
         403
@@ -373,9 +420,12 @@ async fn other_units_are_refused_everywhere(app: TestApp) {
     assert_eq!(other.get(&format!("/topics?unit={zb01}")).await.status, 403);
     assert_eq!(other.get("/topics/queue").await.status, 403);
     // Another general branch's reviewer cannot act on it.
-    sec.post(&format!("/topics/{id}/submit"), &[])
-        .await
-        .assert_redirect(&format!("/topics/{id}"));
+    sec.post(
+        &format!("/topics/{id}/submit"),
+        &[("version", &ver(&app, id))],
+    )
+    .await
+    .assert_redirect(&format!("/topics/{id}"));
     let rev2 = app.signed_in("zhibu02").await; // a sibling branch
     assert_eq!(rev2.get(&format!("/topics/{id}")).await.status, 403);
     assert_eq!(
@@ -455,7 +505,12 @@ async fn the_office_approves_in_a_batch(app: TestApp) {
     let b = create(&admin, app.unit_id("ZB12")).await;
     let draft = create(&admin, app.unit_id("ZB12")).await;
     for id in [a, b] {
-        let res = admin.post(&format!("/topics/{id}/submit"), &[]).await;
+        let res = admin
+            .post(
+                &format!("/topics/{id}/submit"),
+                &[("version", &ver(&app, id))],
+            )
+            .await;
         assert_eq!(res.status, 303, "{}", res.body);
         assert_eq!(state(&app, id, "awaiting_committee"), 1);
     }
@@ -522,7 +577,12 @@ async fn the_office_approves_in_a_batch(app: TestApp) {
     assert_eq!(state(&app, draft, "draft"), 1);
     // admin submitted them, so admin could not have approved them alone.
     let own = create(&admin, app.unit_id("ZB11")).await;
-    admin.post(&format!("/topics/{own}/submit"), &[]).await;
+    admin
+        .post(
+            &format!("/topics/{own}/submit"),
+            &[("version", &ver(&app, own))],
+        )
+        .await;
     let so = own.to_string();
     admin.post("/topics/queue/approve", &[("ids", &so)]).await;
     assert_eq!(state(&app, own, "awaiting_committee"), 1);
@@ -546,7 +606,11 @@ async fn evidence_is_frozen_once_submitted(app: TestApp) {
     sec.post_body("/attachments", &ct, body)
         .await
         .assert_redirect(&back);
-    sec.post(&format!("/topics/{id}/submit"), &[]).await;
+    sec.post(
+        &format!("/topics/{id}/submit"),
+        &[("version", &ver(&app, id))],
+    )
+    .await;
     assert_eq!(state(&app, id, "awaiting_general"), 1);
     sec.get(&back).await;
     let (ct, body) = crate::helpers::multipart(
@@ -579,3 +643,185 @@ both!(
     other_units_are_refused_everywhere,
     list_filters_and_empty_state,
 );
+
+/// Ten saves of one version at once: exactly one wins (one conditional UPDATE, so this holds
+/// on PostgreSQL under READ COMMITTED too). Ten approvals at once: one step recorded.
+async fn concurrent_saves_and_approvals_one_wins(app: TestApp) {
+    let zb01 = app.unit_id("ZB01");
+    let sec = app.signed_in("zhibu01").await;
+    let id = create(&sec, zb01).await;
+    let u = zb01.to_string();
+    let topics: Vec<String> = (0..10).map(|i| format!("并发修改{i}")).collect();
+    let forms: Vec<Vec<(&str, &str)>> = topics
+        .iter()
+        .map(|t| {
+            let mut f = good(&u);
+            f[3] = ("topic", t.as_str());
+            f.push(("version", "1"));
+            f
+        })
+        .collect();
+    let path = format!("/topics/{id}");
+    let res = futures_util::future::join_all(forms.iter().map(|f| sec.post(&path, f))).await;
+    let statuses: Vec<u16> = res.iter().map(|p| p.status).collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 303).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|s| *s == 303 || *s == 409),
+        "{statuses:?}"
+    );
+    assert_eq!(ver(&app, id), "2");
+    assert_eq!(
+        app.count(&format!(
+            "audit_log WHERE entity = 'first_topic' AND entity_id = {id} AND action = 'update'"
+        )),
+        1
+    );
+    sec.post(
+        &format!("/topics/{id}/submit"),
+        &[("version", &ver(&app, id))],
+    )
+    .await
+    .assert_redirect(&path);
+    let zz = app.signed_in("zongzhi01").await;
+    let approve = format!("/topics/{id}/approve");
+    let results = futures_util::future::join_all(
+        (0..10).map(|_| async { zz.post(&approve, &[("comment", "")]).await.status }),
+    )
+    .await;
+    assert_eq!(
+        results.iter().filter(|s| **s == 303).count(),
+        1,
+        "{results:?}"
+    );
+    assert_eq!(state(&app, id, "awaiting_committee"), 1);
+    assert_eq!(
+        app.count(&format!(
+            "review_events WHERE entity = 'first_topic' AND entity_id = {id} AND action = 'approve'"
+        )),
+        1
+    );
+}
+
+/// A save arriving after the record was submitted: the form again with the input kept and a
+/// plain message; a submission of a version not the current one is refused.
+async fn late_saves_and_stale_submissions(app: TestApp) {
+    let zb01 = app.unit_id("ZB01");
+    let a = app.signed_in("zhibu01").await;
+    let other = app.signed_in("zhibu01").await;
+    let id = create(&a, zb01).await;
+    // A stale or missing version cannot submit.
+    for v in ["0", ""] {
+        let res = a
+            .post(&format!("/topics/{id}/submit"), &[("version", v)])
+            .await;
+        assert_eq!(res.status, 409, "{v:?}");
+        assert_eq!(state(&app, id, "draft"), 1);
+    }
+    let va = a
+        .get(&format!("/topics/{id}/edit"))
+        .await
+        .input_value("version")
+        .expect("version");
+    other
+        .post(&format!("/topics/{id}/submit"), &[("version", &va)])
+        .await
+        .assert_redirect(&format!("/topics/{id}"));
+    let u = zb01.to_string();
+    let mut f = good(&u);
+    f[3] = ("topic", "晚到的修改内容");
+    f.push(("version", &va));
+    let res = a.post(&format!("/topics/{id}"), &f).await;
+    assert_eq!(res.status, 409);
+    res.assert_contains("未能保存：该记录已提交审核");
+    res.assert_contains("晚到的修改内容");
+    assert_eq!(app.count("first_topics WHERE topic = '晚到的修改内容'"), 0);
+}
+
+/// An office user placed on a branch reviews nothing of that branch.
+async fn an_office_user_on_a_branch_does_not_review_it(app: TestApp) {
+    let hash = zuofeng::auth::password::hash_blocking(DEMO_PASSWORD).expect("hash");
+    let zb01 = app.unit_id("ZB01");
+    {
+        let mut c = app.db.conn().expect("conn");
+        zuofeng::db::models::users::insert(
+            &mut c,
+            &zuofeng::db::models::users::UserFields {
+                username: "office01".into(),
+                display_name: "支部挂职干部".into(),
+                role: zuofeng::domain::Role::Office,
+                unit_id: zb01,
+            },
+            &hash,
+            false,
+            crate::helpers::start_time(),
+        )
+        .expect("insert user");
+    }
+    let sec = app.signed_in("zhibu01").await;
+    let id = create(&sec, zb01).await;
+    sec.post(
+        &format!("/topics/{id}/submit"),
+        &[("version", &ver(&app, id))],
+    )
+    .await
+    .assert_redirect(&format!("/topics/{id}"));
+    let zz = app.signed_in("zongzhi01").await;
+    zz.post(&format!("/topics/{id}/approve"), &[("comment", "")])
+        .await
+        .assert_redirect(&format!("/topics/{id}"));
+    let o = app.signed_in("office01").await;
+    let res = o
+        .post(&format!("/topics/{id}/approve"), &[("comment", "")])
+        .await;
+    assert_eq!(res.status, 409);
+    res.assert_contains("不能审核本人或本单位提交的材料");
+    assert_eq!(state(&app, id, "awaiting_committee"), 1);
+}
+
+both!(
+    concurrent_saves_and_approvals_one_wins,
+    late_saves_and_stale_submissions,
+    an_office_user_on_a_branch_does_not_review_it,
+);
+
+/// Both queues list the oldest submission first (not the oldest record or the latest step).
+async fn queues_are_oldest_submission_first(app: TestApp) {
+    let s1 = app.signed_in("zhibu01").await;
+    let s2 = app.signed_in("zhibu02").await;
+    let a = create(&s1, app.unit_id("ZB01")).await; // made first
+    let b = create(&s2, app.unit_id("ZB02")).await;
+    s2.post(
+        &format!("/topics/{b}/submit"),
+        &[("version", &ver(&app, b))],
+    )
+    .await
+    .assert_redirect(&format!("/topics/{b}"));
+    app.advance(chrono::Duration::hours(1));
+    s1.post(
+        &format!("/topics/{a}/submit"),
+        &[("version", &ver(&app, a))],
+    )
+    .await
+    .assert_redirect(&format!("/topics/{a}"));
+    let pos = |p: &Page, id: i32| {
+        p.body
+            .find(&format!("href=\"/topics/{id}\""))
+            .unwrap_or_else(|| panic!("{id} not in queue"))
+    };
+    let zz = app.signed_in("zongzhi01").await;
+    let q = zz.get("/topics/queue").await;
+    assert!(pos(&q, b) < pos(&q, a), "oldest submission first");
+    for id in [a, b] {
+        zz.post(&format!("/topics/{id}/approve"), &[("comment", "")])
+            .await
+            .assert_redirect(&format!("/topics/{id}"));
+    }
+    let office = app.signed_in("admin").await;
+    let q = office.get("/topics/queue").await;
+    assert!(pos(&q, b) < pos(&q, a), "oldest submission first");
+}
+both!(queues_are_oldest_submission_first);

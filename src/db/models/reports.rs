@@ -67,9 +67,17 @@ pub struct Line {
     pub progress: Option<i32>,
     pub work: String,
     pub status: String,
+    /// The register's progress when the line was made (None on lines made before snapshots).
+    pub snap_progress: Option<i32>,
+    /// The register's status when the line was made.
+    pub snap_status: Option<String>,
 }
 
 impl Line {
+    fn key(&self) -> (bool, i32) {
+        (self.is_measure(), self.ref_id)
+    }
+
     pub fn is_measure(&self) -> bool {
         self.kind == KIND_MEASURE
     }
@@ -168,13 +176,60 @@ pub fn create(
         ))
         .returning(monthly_reports::id)
         .get_result(conn)?;
+    let rows: Vec<NewLine> = open_refs(conn, campaign.id, unit_id)?
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| r.line(id, i as i32 + 1))
+        .collect();
+    insert_lines(conn, &rows)?;
+    find(conn, id)?.ok_or(diesel::result::Error::NotFound)
+}
+
+fn short(s: &str, max: usize) -> String {
+    s.chars().take(max).collect()
+}
+
+/// An open measure or item of a branch, as a report line would start.
+struct OpenRef {
+    measure: bool,
+    ref_id: i32,
+    title: String,
+    progress: Option<i32>,
+    status: String,
+}
+
+impl OpenRef {
+    fn line(self, report_id: i32, seq: i32) -> NewLine {
+        NewLine {
+            report_id,
+            kind: if self.measure {
+                KIND_MEASURE
+            } else {
+                KIND_ITEM
+            }
+            .into(),
+            ref_id: self.ref_id,
+            title: short(&self.title, 200),
+            seq,
+            progress: self.progress,
+            work: String::new(),
+            snap_progress: self.progress,
+            snap_status: Some(self.status.clone()),
+            status: self.status,
+        }
+    }
+}
+
+/// The open measures, then the open rectification items, of a unit in a campaign (two
+/// queries), in the order a report lists them.
+fn open_refs(conn: &mut DbConn, campaign_id: i32, unit_id: i32) -> QueryResult<Vec<OpenRef>> {
     let open_m: Vec<&str> = MeasureStatus::ALL
         .iter()
         .filter(|s| s.is_open())
         .map(|s| s.code())
         .collect();
     let ms: Vec<(i32, String, i32, String)> = measures::table
-        .filter(measures::campaign_id.eq(campaign.id))
+        .filter(measures::campaign_id.eq(campaign_id))
         .filter(measures::unit_id.eq(unit_id))
         .filter(measures::status.eq_any(open_m))
         .order((measures::deadline, measures::id))
@@ -191,43 +246,98 @@ pub fn create(
         .map(|s| s.code())
         .collect();
     let items: Vec<(i32, String, String)> = rect_items::table
-        .filter(rect_items::campaign_id.eq(campaign.id))
+        .filter(rect_items::campaign_id.eq(campaign_id))
         .filter(rect_items::unit_id.eq(unit_id))
         .filter(rect_items::status.eq_any(open_r))
         .order((rect_items::table_id, rect_items::seq, rect_items::id))
         .select((rect_items::id, rect_items::problem, rect_items::status))
         .load(conn)?;
-    let mut rows: Vec<NewLine> = Vec::with_capacity(ms.len() + items.len());
-    for (mid, title, progress, status) in ms {
-        rows.push(NewLine {
-            report_id: id,
-            kind: KIND_MEASURE.into(),
-            ref_id: mid,
-            title: short(&title, 200),
-            seq: rows.len() as i32 + 1,
+    let mut out = Vec::with_capacity(ms.len() + items.len());
+    for (id, title, progress, status) in ms {
+        out.push(OpenRef {
+            measure: true,
+            ref_id: id,
+            title,
             progress: Some(progress),
-            work: String::new(),
             status,
         });
     }
-    for (iid, problem, status) in items {
-        rows.push(NewLine {
-            report_id: id,
-            kind: KIND_ITEM.into(),
-            ref_id: iid,
-            title: short(&problem, 200),
-            seq: rows.len() as i32 + 1,
+    for (id, title, status) in items {
+        out.push(OpenRef {
+            measure: false,
+            ref_id: id,
+            title,
             progress: None,
-            work: String::new(),
             status,
         });
     }
-    insert_lines(conn, &rows)?;
-    find(conn, id)?.ok_or(diesel::result::Error::NotFound)
+    Ok(out)
 }
 
-fn short(s: &str, max: usize) -> String {
-    s.chars().take(max).collect()
+/// Bring a DRAFT's lines up to date with its branch's registers: add a line for each measure
+/// or item opened since (not yet in the report), and drop lines whose measure or item is no
+/// longer open when nothing was typed on them yet (no work text, no evidence). Lines with
+/// typed work stay. A fixed set of queries whatever the number of lines; run inside a write
+/// transaction. Returns whether anything changed. Not a draft: nothing happens.
+pub fn refresh_lines(conn: &mut DbConn, report: &Report) -> QueryResult<bool> {
+    use crate::db::schema::attachments;
+    if !report.state().editable() {
+        return Ok(false);
+    }
+    // Lock the report row first (a no-op UPDATE, only while it is a draft): on PostgreSQL a
+    // concurrent refresh waits here and then sees the lines this one added, so no line is
+    // added twice. SQLite's write transactions are serial already.
+    let locked = diesel::update(
+        monthly_reports::table
+            .filter(monthly_reports::id.eq(report.id))
+            .filter(monthly_reports::state.eq(ReviewState::Draft.code())),
+    )
+    .set(monthly_reports::updated_at.eq(monthly_reports::updated_at))
+    .execute(conn)?;
+    if locked != 1 {
+        return Ok(false);
+    }
+    let existing = lines(conn, report.id)?;
+    let wanted = open_refs(conn, report.campaign_id, report.unit_id)?;
+    let have: std::collections::HashSet<(bool, i32)> = existing.iter().map(Line::key).collect();
+    let open: std::collections::HashSet<(bool, i32)> =
+        wanted.iter().map(|r| (r.measure, r.ref_id)).collect();
+    let stale: Vec<i32> = existing
+        .iter()
+        .filter(|l| !open.contains(&l.key()) && l.work.trim().is_empty())
+        .map(|l| l.id)
+        .collect();
+    let mut changed = false;
+    if !stale.is_empty() {
+        let with_files: Vec<i32> = attachments::table
+            .filter(attachments::owner.eq(crate::db::models::attachments::Owner::ReportLine.code()))
+            .filter(attachments::owner_id.eq_any(&stale))
+            .select(attachments::owner_id)
+            .load(conn)?;
+        let drop: Vec<i32> = stale
+            .into_iter()
+            .filter(|id| !with_files.contains(id))
+            .collect();
+        if !drop.is_empty() {
+            diesel::delete(report_lines::table.filter(report_lines::id.eq_any(&drop)))
+                .execute(conn)?;
+            changed = true;
+        }
+    }
+    let mut seq = existing.iter().map(|l| l.seq).max().unwrap_or(0);
+    let add: Vec<NewLine> = wanted
+        .into_iter()
+        .filter(|r| !have.contains(&(r.measure, r.ref_id)))
+        .map(|r| {
+            seq += 1;
+            r.line(report.id, seq)
+        })
+        .collect();
+    if !add.is_empty() {
+        insert_lines(conn, &add)?;
+        changed = true;
+    }
+    Ok(changed)
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -241,6 +351,8 @@ pub struct NewLine {
     pub progress: Option<i32>,
     pub work: String,
     pub status: String,
+    pub snap_progress: Option<i32>,
+    pub snap_status: Option<String>,
 }
 
 pub fn insert_lines(conn: &mut DbConn, rows: &[NewLine]) -> QueryResult<usize> {
@@ -270,16 +382,38 @@ pub struct Texts {
     pub next_plan: String,
 }
 
-/// Save the draft's lines and texts; bumps `version`. Run inside a write transaction after
-/// the version check. Lines not of this report are ignored.
+/// Save the draft's lines and texts and bump `version`, only if the report is still a draft
+/// at `expected` version: the report row is updated first with that condition (on
+/// PostgreSQL the row lock makes a concurrent save wait, then find the version moved), so
+/// of two saves of one version exactly one wins. Returns false (nothing written) when the
+/// report moved on. Lines not of this report are ignored.
 pub fn save(
     conn: &mut DbConn,
     id: i32,
+    expected: i32,
     lines: &[LineInput],
     texts: &Texts,
     user_id: i32,
     now: NaiveDateTime,
-) -> QueryResult<()> {
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        monthly_reports::table
+            .filter(monthly_reports::id.eq(id))
+            .filter(monthly_reports::version.eq(expected))
+            .filter(monthly_reports::state.eq(ReviewState::Draft.code())),
+    )
+    .set((
+        monthly_reports::highlights.eq(&texts.highlights),
+        monthly_reports::problems.eq(&texts.problems),
+        monthly_reports::next_plan.eq(&texts.next_plan),
+        monthly_reports::version.eq(monthly_reports::version + 1),
+        monthly_reports::updated_at.eq(now),
+        monthly_reports::updated_by.eq(Some(user_id)),
+    ))
+    .execute(conn)?;
+    if n != 1 {
+        return Ok(false);
+    }
     for l in lines {
         diesel::update(
             report_lines::table
@@ -293,34 +427,35 @@ pub fn save(
         ))
         .execute(conn)?;
     }
-    diesel::update(monthly_reports::table.find(id))
-        .set((
-            monthly_reports::highlights.eq(&texts.highlights),
-            monthly_reports::problems.eq(&texts.problems),
-            monthly_reports::next_plan.eq(&texts.next_plan),
-            monthly_reports::version.eq(monthly_reports::version + 1),
-            monthly_reports::updated_at.eq(now),
-            monthly_reports::updated_by.eq(Some(user_id)),
-        ))
-        .execute(conn)?;
-    Ok(())
+    Ok(true)
 }
 
+/// Move a report from `from` to `to`, only if it is still in `from` (bumping the version, so
+/// an open draft form of before the step is stale). Returns false (nothing written) when
+/// another step got there first.
 pub fn set_state(
     conn: &mut DbConn,
     id: i32,
-    state: ReviewState,
+    from: ReviewState,
+    to: ReviewState,
     now: NaiveDateTime,
-) -> QueryResult<()> {
-    diesel::update(monthly_reports::table.find(id))
-        .set((
-            monthly_reports::state.eq(state.code()),
-            monthly_reports::updated_at.eq(now),
-        ))
-        .execute(conn)?;
-    Ok(())
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        monthly_reports::table
+            .filter(monthly_reports::id.eq(id))
+            .filter(monthly_reports::state.eq(from.code())),
+    )
+    .set((
+        monthly_reports::state.eq(to.code()),
+        monthly_reports::version.eq(monthly_reports::version + 1),
+        monthly_reports::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
 }
 
+/// Submit a draft (only if it still is one). `late` is kept by the caller from the first
+/// submission. Returns false when the report is no longer a draft.
 pub fn mark_submitted(
     conn: &mut DbConn,
     id: i32,
@@ -328,17 +463,32 @@ pub fn mark_submitted(
     user_id: i32,
     late: bool,
     now: NaiveDateTime,
-) -> QueryResult<()> {
-    diesel::update(monthly_reports::table.find(id))
-        .set((
-            monthly_reports::state.eq(state.code()),
-            monthly_reports::submitted_at.eq(Some(now)),
-            monthly_reports::submitted_by.eq(Some(user_id)),
-            monthly_reports::late.eq(late),
-            monthly_reports::updated_at.eq(now),
-        ))
-        .execute(conn)?;
-    Ok(())
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        monthly_reports::table
+            .filter(monthly_reports::id.eq(id))
+            .filter(monthly_reports::state.eq(ReviewState::Draft.code())),
+    )
+    .set((
+        monthly_reports::state.eq(state.code()),
+        monthly_reports::submitted_at.eq(Some(now)),
+        monthly_reports::submitted_by.eq(Some(user_id)),
+        monthly_reports::late.eq(late),
+        monthly_reports::version.eq(monthly_reports::version + 1),
+        monthly_reports::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Is a submission now late? A report submitted once keeps the verdict of its FIRST
+/// submission (sent on time, returned after the due day, resubmitted: still on time).
+pub fn late_on_submit(report: &Report, today: NaiveDate) -> bool {
+    if report.submitted_at.is_some() {
+        report.late
+    } else {
+        today > report.due_date
+    }
 }
 
 /// What a report's compliance is for a month, as the office sees it.
@@ -346,6 +496,11 @@ pub fn mark_submitted(
 pub enum Compliance {
     OnTime,
     Late,
+    /// Submitted (so it counts as reported, on time or late by its first submission), then
+    /// returned to draft and not yet resubmitted.
+    Returned {
+        late: bool,
+    },
     /// Not submitted, due date passed.
     Missing,
     /// Not submitted, still before the due date.
@@ -355,6 +510,7 @@ pub enum Compliance {
 impl Compliance {
     pub fn of(report: Option<&Report>, due: NaiveDate, today: NaiveDate) -> Compliance {
         match report.filter(|r| r.submitted_at.is_some()) {
+            Some(r) if r.state().editable() => Compliance::Returned { late: r.late },
             Some(r) if r.late => Compliance::Late,
             Some(_) => Compliance::OnTime,
             None if today > due => Compliance::Missing,
@@ -366,8 +522,21 @@ impl Compliance {
         match self {
             Compliance::OnTime => "已报送(按时)",
             Compliance::Late => "迟报",
+            Compliance::Returned { late: false } => "已退回(按时)",
+            Compliance::Returned { late: true } => "已退回(迟报)",
             Compliance::Missing => "未报",
             Compliance::Pending => "待报送",
+        }
+    }
+
+    /// Which of the four counts (按时, 迟报, 未报, 待报送) it falls in: a returned report
+    /// counts as reported, by its first submission.
+    pub fn count_index(self) -> usize {
+        match self {
+            Compliance::OnTime | Compliance::Returned { late: false } => 0,
+            Compliance::Late | Compliance::Returned { late: true } => 1,
+            Compliance::Missing => 2,
+            Compliance::Pending => 3,
         }
     }
 
@@ -375,6 +544,7 @@ impl Compliance {
         match self {
             Compliance::OnTime => "ontime",
             Compliance::Late => "late",
+            Compliance::Returned { .. } => "returned",
             Compliance::Missing => "missing",
             Compliance::Pending => "pending",
         }
@@ -523,9 +693,13 @@ pub struct FlowChange {
     pub after: String,
 }
 
-/// On final approval: write each line's progress and status back into its measure or item
-/// (never closing anything: closing and acceptance stay their own actions), with field-level
-/// history. Run inside the approval's write transaction.
+/// On final approval: write back into each measure or item only what the report CHANGED
+/// from the line's snapshot (the register's values when the line was made), so a value the
+/// branch left alone never overwrites a newer one set in the register meanwhile. Never
+/// closes anything (closing and acceptance stay their own actions), never touches a closed
+/// measure, and never moves an item that is already 已整改待验收 or 已销号. Lines made before
+/// snapshots existed count as changed. Field-level history. Run inside the approval's write
+/// transaction.
 pub fn flow_back(
     conn: &mut DbConn,
     report: &Report,
@@ -535,7 +709,12 @@ pub fn flow_back(
     use crate::db::models::history;
     let mut out = Vec::new();
     for l in lines(conn, report.id)? {
+        let status_changed = l.snap_status.as_deref() != Some(l.status.as_str());
         if l.is_measure() {
+            let progress_changed = l.snap_progress.is_none() || l.snap_progress != l.progress;
+            if !status_changed && !progress_changed {
+                continue;
+            }
             let Some(status) = MeasureStatus::parse(&l.status) else {
                 continue;
             };
@@ -560,8 +739,11 @@ pub fn flow_back(
                 progress: old_progress,
             };
             let after = MeasureProgress {
-                status,
-                progress: l.progress.unwrap_or(old_progress).clamp(0, 100),
+                status: if status_changed { status } else { old_status },
+                progress: match l.progress {
+                    Some(p) if progress_changed => p.clamp(0, 100),
+                    _ => old_progress,
+                },
             };
             if history::diff(&before, &after).is_empty() {
                 continue;
@@ -590,6 +772,9 @@ pub fn flow_back(
                 after: format!("{} {}%", after.status.label(), after.progress),
             });
         } else {
+            if !status_changed {
+                continue;
+            }
             let Some(status) = RectStatus::parse(&l.status) else {
                 continue;
             };
@@ -604,8 +789,8 @@ pub fn flow_back(
                 .optional()?;
             let Some(old) = row else { continue };
             let old = RectStatus::parse(&old).unwrap_or(RectStatus::NotStarted);
-            // Items closed or accepted meanwhile keep their state.
-            if old == RectStatus::Closed || old == status {
+            // Items awaiting acceptance or closed meanwhile keep their state.
+            if matches!(old, RectStatus::Closed | RectStatus::AwaitingAcceptance) || old == status {
                 continue;
             }
             diesel::update(rect_items::table.find(l.ref_id))
@@ -633,6 +818,17 @@ pub fn flow_back(
         }
     }
     Ok(out)
+}
+
+/// Every returned draft of a unit (any month), newest period first, for the home page.
+pub fn returned_drafts(conn: &mut DbConn, unit_id: i32) -> QueryResult<Vec<Report>> {
+    monthly_reports::table
+        .filter(monthly_reports::unit_id.eq(unit_id))
+        .filter(monthly_reports::state.eq(ReviewState::Draft.code()))
+        .filter(monthly_reports::submitted_at.is_not_null())
+        .order((monthly_reports::year.desc(), monthly_reports::month.desc()))
+        .select(Report::as_select())
+        .load(conn)
 }
 
 #[cfg(test)]

@@ -205,27 +205,38 @@ pub fn insert(
     get(conn, id)
 }
 
-/// Overwrite the fields and bump the version.
+/// Overwrite the fields and bump the version, only if the record is still a draft at the
+/// `expected` version (one conditional UPDATE: of two concurrent saves exactly one wins, on
+/// both backends). None when it moved on; nothing written then.
 pub fn update(
     conn: &mut DbConn,
     id: i32,
+    expected: i32,
     f: &TopicFields,
     now: NaiveDateTime,
-) -> QueryResult<FirstTopic> {
-    diesel::update(first_topics::table.find(id))
-        .set((
-            first_topics::unit_id.eq(f.unit_id),
-            first_topics::meeting_date.eq(f.meeting_date),
-            first_topics::meeting_kind.eq(f.meeting_kind.code()),
-            first_topics::topic.eq(&f.topic),
-            first_topics::materials.eq(&f.materials),
-            first_topics::attendance.eq(f.attendance),
-            first_topics::absent.eq(f.absent),
-            first_topics::notes.eq(&f.notes),
-            first_topics::version.eq(first_topics::version + 1),
-            first_topics::updated_at.eq(now),
-        ))
-        .execute(conn)?;
+) -> QueryResult<Option<FirstTopic>> {
+    let n = diesel::update(
+        first_topics::table
+            .filter(first_topics::id.eq(id))
+            .filter(first_topics::version.eq(expected))
+            .filter(first_topics::state.eq(ReviewState::Draft.code())),
+    )
+    .set((
+        first_topics::unit_id.eq(f.unit_id),
+        first_topics::meeting_date.eq(f.meeting_date),
+        first_topics::meeting_kind.eq(f.meeting_kind.code()),
+        first_topics::topic.eq(&f.topic),
+        first_topics::materials.eq(&f.materials),
+        first_topics::attendance.eq(f.attendance),
+        first_topics::absent.eq(f.absent),
+        first_topics::notes.eq(&f.notes),
+        first_topics::version.eq(first_topics::version + 1),
+        first_topics::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    if n != 1 {
+        return Ok(None);
+    }
     // Evidence follows the record to its new unit (download and delete check the file's unit).
     crate::db::models::attachments::move_owner(
         conn,
@@ -233,19 +244,27 @@ pub fn update(
         id,
         f.unit_id,
     )?;
-    get(conn, id)
+    get(conn, id).map(Some)
 }
 
-/// Move a record to `to`; a submission also stamps who and when.
+/// Move a record from `from` to `to`, only if it is still in `from` at version `expected`;
+/// a submission also stamps who and when. Returns false (nothing written) when another step
+/// or save got there first.
 pub fn set_state(
     conn: &mut DbConn,
     id: i32,
+    from: ReviewState,
+    expected: i32,
     to: ReviewState,
     submitted_by: Option<i32>,
     now: NaiveDateTime,
-) -> QueryResult<()> {
-    if let Some(by) = submitted_by {
-        diesel::update(first_topics::table.find(id))
+) -> QueryResult<bool> {
+    let target = first_topics::table
+        .filter(first_topics::id.eq(id))
+        .filter(first_topics::state.eq(from.code()))
+        .filter(first_topics::version.eq(expected));
+    let n = if let Some(by) = submitted_by {
+        diesel::update(target)
             .set((
                 first_topics::state.eq(to.code()),
                 first_topics::submitted_by.eq(Some(by)),
@@ -253,17 +272,17 @@ pub fn set_state(
                 first_topics::version.eq(first_topics::version + 1),
                 first_topics::updated_at.eq(now),
             ))
-            .execute(conn)?;
+            .execute(conn)?
     } else {
-        diesel::update(first_topics::table.find(id))
+        diesel::update(target)
             .set((
                 first_topics::state.eq(to.code()),
                 first_topics::version.eq(first_topics::version + 1),
                 first_topics::updated_at.eq(now),
             ))
-            .execute(conn)?;
-    }
-    Ok(())
+            .execute(conn)?
+    };
+    Ok(n == 1)
 }
 
 /// Records waiting for the general-branch re-check under `path` (the reviewer's unit), or
