@@ -232,18 +232,21 @@ async fn rect_tables_export_keeps_filters_and_scope(app: TestApp) {
         .iter()
         .all(|u| *u == unit_name(&app, "ZB01")));
     assert!(one.header.contains(&"逾期".to_string()));
-    // A secretary's export holds her branch only, whatever she asks for.
-    let zb02 = app.unit_id("ZB02");
-    let sec = export(
-        &app.signed_in("zhibu01").await,
-        &format!("/rect/tables/export?year=2026&unit={zb02}"),
-    )
-    .await;
+    // A secretary's export holds her branch only; asking for another branch is refused.
+    let zhibu01 = app.signed_in("zhibu01").await;
+    let sec = export(&zhibu01, "/rect/tables/export?year=2026").await;
     assert_eq!(sec.rows.len(), one.rows.len());
     assert!(sec
         .col("单位")
         .iter()
         .all(|u| *u == unit_name(&app, "ZB01")));
+    let zb02 = app.unit_id("ZB02");
+    let (status, _, _) = download(
+        &zhibu01,
+        &format!("/rect/tables/export?year=2026&unit={zb02}"),
+    )
+    .await;
+    assert_eq!(status, 403);
     // A year without a campaign has nothing to export.
     let (status, _, _) = download(&admin, "/rect/tables/export?year=1999").await;
     assert_eq!(status, 404);
