@@ -203,7 +203,7 @@ async fn select_tables(
     let today = state.settings.clock.today();
     let year = parse_year(&query.year);
     let unit_id = non_empty(&query.unit).and_then(|u| u.parse::<i32>().ok());
-    let unit_path = narrowed_unit(&state, &user, unit_id).await?;
+    let unit_path = narrowed_unit(state, user, unit_id).await?;
     let scope = user.scope();
     let (campaign, years, visible, rows, total) = state
         .db
