@@ -59,6 +59,88 @@ async fn login_follows_next_only_on_site(app: TestApp) {
     .assert_redirect("/home");
 }
 
+async fn next_with_control_characters_is_not_followed(app: TestApp) {
+    // Browsers drop tabs and newlines from URLs: "/\t/evil.example" would leave the site, and
+    // a newline cannot go into a Location header at all.
+    for next in [
+        "/\t/evil.example",
+        "/\nx",
+        "/\r\nSet-Cookie: x=1",
+        "/ /evil.example",
+    ] {
+        let b = app.browser();
+        b.get("/login").await;
+        let res = b
+            .post(
+                "/login",
+                &[
+                    ("username", "admin"),
+                    ("password", DEMO_PASSWORD),
+                    ("next", next),
+                ],
+            )
+            .await;
+        res.assert_redirect("/home");
+    }
+    // Nor is it carried into the form from the query string.
+    let page = app.browser().get("/login?next=/%09/evil.example").await;
+    assert_eq!(page.status, 200);
+    assert_eq!(page.input_value("next").unwrap_or_default(), "");
+    let page = app.browser().get("/login?next=/%0Ax").await;
+    assert_eq!(page.status, 200);
+    assert_eq!(page.input_value("next").unwrap_or_default(), "");
+}
+
+async fn concurrent_wrong_passwords_for_a_new_name_lock_it(app: TestApp) {
+    // Ten wrong guesses at once for a name never seen: each is counted, none collides.
+    let attempts = (0..10).map(|_| {
+        let b = app.browser();
+        async move { b.login("newcomer", "wrong-password1").await.status }
+    });
+    let statuses = futures_util::future::join_all(attempts).await;
+    for s in &statuses {
+        assert!(*s == 401 || *s == 429, "{statuses:?}");
+    }
+    assert!(statuses.contains(&429), "{statuses:?}");
+    assert_eq!(app.count("login_throttle WHERE username = 'newcomer'"), 1);
+    // Locked now, whatever is typed.
+    assert_eq!(
+        app.browser()
+            .login("newcomer", "wrong-password1")
+            .await
+            .status,
+        429
+    );
+    // The same for a real account: the right password waits too.
+    let attempts = (0..10).map(|_| {
+        let b = app.browser();
+        async move { b.login("zhibu02", "wrong-password1").await.status }
+    });
+    let statuses = futures_util::future::join_all(attempts).await;
+    assert!(
+        statuses.iter().all(|s| *s == 401 || *s == 429),
+        "{statuses:?}"
+    );
+    assert_eq!(
+        app.browser().login("zhibu02", DEMO_PASSWORD).await.status,
+        429
+    );
+}
+
+async fn old_failures_are_forgotten(app: TestApp) {
+    let b = app.browser();
+    for _ in 1..=4 {
+        assert_eq!(b.login("zhibu02", "wrong-password1").await.status, 401);
+    }
+    // Long after, one more mistake starts a new count instead of locking.
+    app.advance(chrono::Duration::minutes(16));
+    assert_eq!(b.login("zhibu02", "wrong-password1").await.status, 401);
+    for _ in 1..=3 {
+        assert_eq!(b.login("zhibu02", "wrong-password1").await.status, 401);
+    }
+    assert_eq!(b.login("zhibu02", "wrong-password1").await.status, 429);
+}
+
 async fn wrong_password_and_unknown_user_look_the_same(app: TestApp) {
     let b = app.browser();
     let wrong = b.login("zhibu01", "not-the-password1").await;
@@ -393,6 +475,9 @@ both!(
     login_page_is_a_chinese_form,
     login_lands_on_home_and_root_leads_there,
     login_follows_next_only_on_site,
+    next_with_control_characters_is_not_followed,
+    concurrent_wrong_passwords_for_a_new_name_lock_it,
+    old_failures_are_forgotten,
     wrong_password_and_unknown_user_look_the_same,
     empty_fields_get_messages_next_to_them,
     five_wrong_passwords_lock_the_account_for_a_while,
