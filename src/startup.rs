@@ -78,6 +78,9 @@ impl Application {
             settings: settings.clone(),
         });
         let login_limit = GovernorConfigBuilder::default()
+            .key_extractor(crate::routes::client_ip::ClientIpKeyExtractor::new(
+                settings.trusted_proxies.clone(),
+            ))
             .period(settings.login_ip_period)
             .burst_size(settings.login_ip_burst.max(1))
             .methods(vec![Method::POST])

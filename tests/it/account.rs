@@ -222,6 +222,48 @@ async fn the_login_route_is_limited_per_ip(app: TestApp) {
     assert_eq!(b.get("/login").await.status, 200);
 }
 
+/// A wrong sign-in sent with an `X-Forwarded-For` header.
+async fn login_from(b: &Browser, forwarded_for: &str, username: &str) -> u16 {
+    if b.csrf().is_empty() {
+        b.get("/login").await;
+    }
+    b.client
+        .post(format!("{}/login", b.base))
+        .header("x-forwarded-for", forwarded_for)
+        .form(&[
+            ("csrf_token", b.csrf().as_str()),
+            ("username", username),
+            ("password", "wrong-password1"),
+        ])
+        .send()
+        .await
+        .expect("POST")
+        .status()
+        .as_u16()
+}
+
+async fn behind_a_trusted_proxy_each_client_has_its_own_limit(app: TestApp) {
+    let a = app.browser();
+    let b = app.browser();
+    for _ in 0..3 {
+        assert_eq!(login_from(&a, "10.1.1.1", "ghost-a").await, 401);
+    }
+    assert_eq!(login_from(&a, "10.1.1.1", "ghost-a").await, 429);
+    // Another client behind the same proxy still may try.
+    assert_eq!(login_from(&b, "10.2.2.2", "ghost-b").await, 401);
+    // A client prepending a fake address is still counted by what the proxy saw.
+    assert_eq!(login_from(&a, "10.9.9.9, 10.1.1.1", "ghost-c").await, 429);
+}
+
+async fn without_trusted_proxies_forwarded_for_is_ignored(app: TestApp) {
+    let a = app.browser();
+    for i in 0..3 {
+        assert_eq!(login_from(&a, &format!("10.1.1.{i}"), "ghost-a").await, 401);
+    }
+    // A new made-up address per request does not dodge the limit.
+    assert_eq!(login_from(&a, "10.7.7.7", "ghost-b").await, 429);
+}
+
 async fn session_id_changes_at_sign_in(app: TestApp) {
     let b = app.browser();
     b.get("/login").await;
@@ -495,6 +537,15 @@ both!(
     disabled_users_are_signed_out_at_once,
 );
 both_with!(the_login_route_is_limited_per_ip, |s| {
+    s.login_ip_burst = 3;
+    s.login_ip_period = std::time::Duration::from_secs(600);
+});
+both_with!(behind_a_trusted_proxy_each_client_has_its_own_limit, |s| {
+    s.login_ip_burst = 3;
+    s.login_ip_period = std::time::Duration::from_secs(600);
+    s.trusted_proxies = vec!["127.0.0.1".parse().expect("ip")];
+});
+both_with!(without_trusted_proxies_forwarded_for_is_ignored, |s| {
     s.login_ip_burst = 3;
     s.login_ip_period = std::time::Duration::from_secs(600);
 });
