@@ -159,6 +159,7 @@ impl Application {
                 .configure(|cfg| routes::configure(cfg, Governor::new(&login_limit)))
                 .default_service(web::to(routes::not_found))
                 .wrap(from_fn(csrf::guard))
+                .wrap(from_fn(telemetry::note_session_user))
                 .wrap(session)
                 .wrap(ErrorHandlers::new().default_handler(friendly_error))
                 .wrap(headers)
