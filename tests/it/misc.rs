@@ -269,3 +269,36 @@ async fn odd_content_types_and_headers_never_give_500(app: TestApp) {
 }
 
 both!(odd_content_types_and_headers_never_give_500);
+
+async fn odd_ids_in_paths_are_4xx_not_500(app: TestApp) {
+    let admin = app.signed_in("admin").await;
+    for path in [
+        "/units/2147483648",
+        "/units/-2147483649",
+        "/units/%FF",
+        "/units/%FF/edit",
+        "/measures/-1",
+        "/measures/99999999999",
+        "/users/99999999999/edit",
+        "/users/%C3%28/edit",
+    ] {
+        let status = admin.get(path).await.status;
+        assert!((400..500).contains(&status), "GET {path}: {status}");
+    }
+    let users = app.count("users WHERE active");
+    for path in [
+        "/users/99999999999/disable",
+        "/users/2147483648/enable",
+        "/users/%FF/disable",
+        "/users/-1/password",
+    ] {
+        let status = admin
+            .post(path, &[("password", "Reset-pass-2027")])
+            .await
+            .status;
+        assert!((400..500).contains(&status), "POST {path}: {status}");
+    }
+    assert_eq!(app.count("users WHERE active"), users);
+}
+
+both!(odd_ids_in_paths_are_4xx_not_500);
