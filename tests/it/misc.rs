@@ -302,3 +302,26 @@ async fn odd_ids_in_paths_are_4xx_not_500(app: TestApp) {
 }
 
 both!(odd_ids_in_paths_are_4xx_not_500);
+
+/// PostgreSQL only: the test database is dropped under the running app. (On SQLite `SELECT 1`
+/// never touches the file, and open connections keep a removed file alive, so there is no
+/// clean way to make the database "gone" there.)
+#[actix_web::test]
+async fn healthz_is_503_when_the_database_is_gone() {
+    use diesel::connection::SimpleConnection;
+    use diesel::Connection;
+    let Some(app) = TestApp::spawn(Kind::Postgres).await else {
+        return;
+    };
+    assert_eq!(app.browser().get("/healthz").await.status, 200);
+    let url = url::Url::parse(&app.database_url).expect("url");
+    let name = url.path().trim_start_matches('/').to_string();
+    let mut admin = url.clone();
+    admin.set_path("postgres");
+    let mut conn = diesel::PgConnection::establish(admin.as_str()).expect("admin connection");
+    conn.batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
+        .expect("drop test database");
+    let page = app.browser().get("/healthz").await;
+    assert_eq!(page.status, 503);
+    page.assert_contains("服务暂不可用");
+}
