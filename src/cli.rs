@@ -88,6 +88,15 @@ pub struct ServeArgs {
     /// Minutes an account waits after 5 wrong passwords.
     #[arg(long, env = "ZUOFENG_LOCKOUT_MINUTES", default_value_t = 15)]
     pub lockout_minutes: u64,
+    /// Reverse proxies (comma-separated IP addresses) whose X-Forwarded-For names the client for the per-IP sign-in limit.
+    #[arg(long, env = "ZUOFENG_TRUSTED_PROXY")]
+    pub trusted_proxy: Option<String>,
+    /// Sign-in attempts one IP address may make at once (per-IP limit on POST /login).
+    #[arg(long, env = "ZUOFENG_LOGIN_IP_BURST", default_value_t = 30)]
+    pub login_ip_burst: u32,
+    /// Seconds after which one IP address gets one more sign-in attempt.
+    #[arg(long, env = "ZUOFENG_LOGIN_IP_PERIOD_SECONDS", default_value_t = 2)]
+    pub login_ip_period_seconds: u64,
     /// Reminder e-mail over plain SMTP, e.g. smtp://mail.intranet:25 (off when absent).
     #[arg(long, env = "ZUOFENG_SMTP_URL")]
     pub smtp_url: Option<String>,
@@ -173,16 +182,66 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    crate::telemetry::init();
+/// A number setting must lie in `range`; the error names the flag and the range.
+fn in_range(
+    value: u64,
+    range: std::ops::RangeInclusive<u64>,
+    flag: &str,
+    unit: &str,
+) -> anyhow::Result<u64> {
+    if range.contains(&value) {
+        Ok(value)
+    } else {
+        Err(anyhow::anyhow!(
+            "{flag} 应在 {} 到 {} {unit}之间，实际为 {value}",
+            range.start(),
+            range.end()
+        ))
+    }
+}
+
+/// Settings from the flags, every number checked against a sane range (a huge timeout would
+/// overflow the clock arithmetic).
+pub fn settings_from(args: ServeArgs) -> anyhow::Result<Settings> {
+    let idle = in_range(
+        args.idle_timeout_minutes,
+        1..=1440,
+        "--idle-timeout-minutes",
+        "分钟",
+    )?;
+    let absolute = in_range(
+        args.absolute_timeout_hours,
+        1..=720,
+        "--absolute-timeout-hours",
+        "小时",
+    )?;
+    let lockout = in_range(args.lockout_minutes, 1..=1440, "--lockout-minutes", "分钟")?;
+    let burst = in_range(
+        u64::from(args.login_ip_burst),
+        1..=10_000,
+        "--login-ip-burst",
+        "次",
+    )?;
+    let period = in_range(
+        args.login_ip_period_seconds,
+        1..=3600,
+        "--login-ip-period-seconds",
+        "秒",
+    )?;
+    let trusted =
+        crate::routes::client_ip::parse_trusted(args.trusted_proxy.as_deref().unwrap_or(""))
+            .map_err(|e| anyhow::anyhow!(e))?;
     let mut settings = Settings::new(args.bind, args.db.database_url);
     settings.demo = args.demo;
     settings.secret_key = args.secret_key.filter(|s| !s.is_empty());
     settings.demo_password = args.demo_password.filter(|s| !s.is_empty());
     settings.secure_cookies = args.secure_cookies;
-    settings.idle_timeout = Duration::from_secs(args.idle_timeout_minutes.max(1) * 60);
-    settings.absolute_timeout = Duration::from_secs(args.absolute_timeout_hours.max(1) * 3600);
-    settings.lockout_duration = Duration::from_secs(args.lockout_minutes.max(1) * 60);
+    settings.idle_timeout = Duration::from_secs(idle * 60);
+    settings.absolute_timeout = Duration::from_secs(absolute * 3600);
+    settings.lockout_duration = Duration::from_secs(lockout * 60);
+    settings.login_ip_burst = burst as u32;
+    settings.login_ip_period = Duration::from_secs(period);
+    settings.trusted_proxies = trusted;
     settings.notify = crate::notify::NotifyConfig {
         smtp_url: args.smtp_url.filter(|s| !s.trim().is_empty()),
         mail_from: args.mail_from.filter(|s| !s.trim().is_empty()),
@@ -190,6 +249,12 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         webhook_url: args.webhook_url.filter(|s| !s.trim().is_empty()),
         remind_days: args.remind_days.min(28),
     };
+    Ok(settings)
+}
+
+fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let settings = settings_from(args)?;
+    crate::telemetry::init();
     actix_web::rt::System::new().block_on(async move {
         let bind = settings.bind.clone();
         let app = Application::build(settings)?;

@@ -30,6 +30,8 @@ pub struct Settings {
     /// Per-IP limit on `POST /login`: burst size, then one more every `login_ip_period`.
     pub login_ip_burst: u32,
     pub login_ip_period: Duration,
+    /// Reverse proxies whose `X-Forwarded-For` is believed for the per-IP limit.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Concurrent argon2 hashes at most (each takes ~19 MiB and a core).
     pub max_concurrent_hashes: usize,
     pub clock: SharedClock,
@@ -52,6 +54,7 @@ impl Settings {
             lockout_duration: Duration::from_secs(15 * 60),
             login_ip_burst: 30,
             login_ip_period: Duration::from_secs(2),
+            trusted_proxies: Vec::new(),
             max_concurrent_hashes: std::thread::available_parallelism()
                 .map(|n| n.get())
                 .unwrap_or(2)

@@ -78,6 +78,9 @@ impl Application {
             settings: settings.clone(),
         });
         let login_limit = GovernorConfigBuilder::default()
+            .key_extractor(crate::routes::client_ip::ClientIpKeyExtractor::new(
+                settings.trusted_proxies.clone(),
+            ))
             .period(settings.login_ip_period)
             .burst_size(settings.login_ip_burst.max(1))
             .methods(vec![Method::POST])
@@ -156,6 +159,7 @@ impl Application {
                 .configure(|cfg| routes::configure(cfg, Governor::new(&login_limit)))
                 .default_service(web::to(routes::not_found))
                 .wrap(from_fn(csrf::guard))
+                .wrap(from_fn(telemetry::note_session_user))
                 .wrap(session)
                 .wrap(ErrorHandlers::new().default_handler(friendly_error))
                 .wrap(headers)

@@ -32,6 +32,10 @@ impl DbSessionStore {
         absolute: std::time::Duration,
         idle: std::time::Duration,
     ) -> Self {
+        // The CLI refuses larger values; clamped here too so that `now + idle` can never
+        // overflow, whoever builds the settings.
+        let absolute = absolute.min(std::time::Duration::from_secs(720 * 3600));
+        let idle = idle.min(std::time::Duration::from_secs(1440 * 60));
         DbSessionStore {
             db,
             clock,

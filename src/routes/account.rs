@@ -141,9 +141,14 @@ async fn login(
     match user {
         Some(user) if ok && user.active => {
             let (uid, name) = (user.id, username.clone());
-            state
+            // Checked again under the write lock: failures racing with this guess may have
+            // locked the name since the check above, and then a right guess does not count.
+            let locked = state
                 .db
                 .write(move |c| {
+                    if let Some(until) = throttle::locked_until_for_update(c, &name, now)? {
+                        return Ok(Some(until));
+                    }
                     throttle::clear(c, &name)?;
                     users::touch_login(c, uid, now)?;
                     audit::Change::new(
@@ -155,9 +160,17 @@ async fn login(
                     )
                     .unit(user.unit_id)
                     .record(c, now)?;
-                    Ok(())
+                    Ok(None)
                 })
                 .await?;
+            if let Some(until) = locked {
+                let minutes = ((until - now).num_seconds().max(1) + 59) / 60;
+                return fail(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "",
+                    format!("密码连续错误次数过多，账户已暂时锁定，请 {minutes} 分钟后再试。"),
+                );
+            }
             // A new session id at sign-in (no fixation), with a new CSRF token.
             session.renew();
             session.insert(SESSION_USER, uid)?;

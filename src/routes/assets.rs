@@ -28,3 +28,16 @@ async fn asset(path: web::Path<String>) -> Result<HttpResponse, AppError> {
 async fn favicon() -> Result<HttpResponse, AppError> {
     asset(web::Path::from("img/favicon.svg".to_string())).await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_builds_serve_the_embedded_files_too() {
+        // With rust-embed's `debug-embed`, tests and debug builds serve the bytes compiled in
+        // (borrowed), not files read from the working tree at run time (owned).
+        let css = Assets::get("css/app.css").expect("app.css embedded");
+        assert!(matches!(css.data, std::borrow::Cow::Borrowed(_)));
+    }
+}

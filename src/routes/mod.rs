@@ -6,6 +6,7 @@ pub mod assets;
 pub mod attachments;
 pub mod audit;
 pub mod campaigns;
+pub mod client_ip;
 pub mod health;
 pub mod home;
 pub mod measures;
@@ -17,12 +18,12 @@ pub mod units;
 pub mod users;
 
 use actix_governor::governor::middleware::NoOpMiddleware;
-use actix_governor::{Governor, PeerIpKeyExtractor};
+use actix_governor::Governor;
 use actix_web::web;
 
 use crate::error::AppError;
 
-pub type LoginLimiter = Governor<PeerIpKeyExtractor, NoOpMiddleware>;
+pub type LoginLimiter = Governor<client_ip::ClientIpKeyExtractor, NoOpMiddleware>;
 
 pub fn configure(cfg: &mut web::ServiceConfig, login_limiter: LoginLimiter) {
     health::configure(cfg);

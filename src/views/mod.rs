@@ -180,10 +180,17 @@ pub fn redirect(to: &str) -> HttpResponse {
         .finish()
 }
 
-/// A `next` target is only followed when it is a path on this site.
+/// A `next` target is only followed when it is a path on this site. Whitespace and control
+/// characters are refused too: browsers strip tabs and newlines from URLs (`/\t/evil` becomes
+/// `//evil`, off-site), and a newline would make an invalid `Location` header.
 pub fn safe_next(next: Option<&str>) -> Option<String> {
-    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
-        .map(str::to_string)
+    next.filter(|n| {
+        n.starts_with('/')
+            && !n.starts_with("//")
+            && !n.contains('\\')
+            && !n.chars().any(|c| c.is_whitespace() || c.is_control())
+    })
+    .map(str::to_string)
 }
 
 #[cfg(test)]
@@ -199,6 +206,10 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example")), None);
         assert_eq!(safe_next(Some("https://evil.example")), None);
         assert_eq!(safe_next(Some("/\\evil")), None);
+        assert_eq!(safe_next(Some("/\t/evil.example")), None);
+        assert_eq!(safe_next(Some("/\nx")), None);
+        assert_eq!(safe_next(Some("/ /evil.example")), None);
+        assert_eq!(safe_next(Some("/a\u{7f}")), None);
         assert_eq!(safe_next(None), None);
     }
 

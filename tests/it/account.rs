@@ -59,6 +59,88 @@ async fn login_follows_next_only_on_site(app: TestApp) {
     .assert_redirect("/home");
 }
 
+async fn next_with_control_characters_is_not_followed(app: TestApp) {
+    // Browsers drop tabs and newlines from URLs: "/\t/evil.example" would leave the site, and
+    // a newline cannot go into a Location header at all.
+    for next in [
+        "/\t/evil.example",
+        "/\nx",
+        "/\r\nSet-Cookie: x=1",
+        "/ /evil.example",
+    ] {
+        let b = app.browser();
+        b.get("/login").await;
+        let res = b
+            .post(
+                "/login",
+                &[
+                    ("username", "admin"),
+                    ("password", DEMO_PASSWORD),
+                    ("next", next),
+                ],
+            )
+            .await;
+        res.assert_redirect("/home");
+    }
+    // Nor is it carried into the form from the query string.
+    let page = app.browser().get("/login?next=/%09/evil.example").await;
+    assert_eq!(page.status, 200);
+    assert_eq!(page.input_value("next").unwrap_or_default(), "");
+    let page = app.browser().get("/login?next=/%0Ax").await;
+    assert_eq!(page.status, 200);
+    assert_eq!(page.input_value("next").unwrap_or_default(), "");
+}
+
+async fn concurrent_wrong_passwords_for_a_new_name_lock_it(app: TestApp) {
+    // Ten wrong guesses at once for a name never seen: each is counted, none collides.
+    let attempts = (0..10).map(|_| {
+        let b = app.browser();
+        async move { b.login("newcomer", "wrong-password1").await.status }
+    });
+    let statuses = futures_util::future::join_all(attempts).await;
+    for s in &statuses {
+        assert!(*s == 401 || *s == 429, "{statuses:?}");
+    }
+    assert!(statuses.contains(&429), "{statuses:?}");
+    assert_eq!(app.count("login_throttle WHERE username = 'newcomer'"), 1);
+    // Locked now, whatever is typed.
+    assert_eq!(
+        app.browser()
+            .login("newcomer", "wrong-password1")
+            .await
+            .status,
+        429
+    );
+    // The same for a real account: the right password waits too.
+    let attempts = (0..10).map(|_| {
+        let b = app.browser();
+        async move { b.login("zhibu02", "wrong-password1").await.status }
+    });
+    let statuses = futures_util::future::join_all(attempts).await;
+    assert!(
+        statuses.iter().all(|s| *s == 401 || *s == 429),
+        "{statuses:?}"
+    );
+    assert_eq!(
+        app.browser().login("zhibu02", DEMO_PASSWORD).await.status,
+        429
+    );
+}
+
+async fn old_failures_are_forgotten(app: TestApp) {
+    let b = app.browser();
+    for _ in 1..=4 {
+        assert_eq!(b.login("zhibu02", "wrong-password1").await.status, 401);
+    }
+    // Long after, one more mistake starts a new count instead of locking.
+    app.advance(chrono::Duration::minutes(16));
+    assert_eq!(b.login("zhibu02", "wrong-password1").await.status, 401);
+    for _ in 1..=3 {
+        assert_eq!(b.login("zhibu02", "wrong-password1").await.status, 401);
+    }
+    assert_eq!(b.login("zhibu02", "wrong-password1").await.status, 429);
+}
+
 async fn wrong_password_and_unknown_user_look_the_same(app: TestApp) {
     let b = app.browser();
     let wrong = b.login("zhibu01", "not-the-password1").await;
@@ -138,6 +220,48 @@ async fn the_login_route_is_limited_per_ip(app: TestApp) {
     p.assert_contains("操作过于频繁");
     // Reading the login page is not limited.
     assert_eq!(b.get("/login").await.status, 200);
+}
+
+/// A wrong sign-in sent with an `X-Forwarded-For` header.
+async fn login_from(b: &Browser, forwarded_for: &str, username: &str) -> u16 {
+    if b.csrf().is_empty() {
+        b.get("/login").await;
+    }
+    b.client
+        .post(format!("{}/login", b.base))
+        .header("x-forwarded-for", forwarded_for)
+        .form(&[
+            ("csrf_token", b.csrf().as_str()),
+            ("username", username),
+            ("password", "wrong-password1"),
+        ])
+        .send()
+        .await
+        .expect("POST")
+        .status()
+        .as_u16()
+}
+
+async fn behind_a_trusted_proxy_each_client_has_its_own_limit(app: TestApp) {
+    let a = app.browser();
+    let b = app.browser();
+    for _ in 0..3 {
+        assert_eq!(login_from(&a, "10.1.1.1", "ghost-a").await, 401);
+    }
+    assert_eq!(login_from(&a, "10.1.1.1", "ghost-a").await, 429);
+    // Another client behind the same proxy still may try.
+    assert_eq!(login_from(&b, "10.2.2.2", "ghost-b").await, 401);
+    // A client prepending a fake address is still counted by what the proxy saw.
+    assert_eq!(login_from(&a, "10.9.9.9, 10.1.1.1", "ghost-c").await, 429);
+}
+
+async fn without_trusted_proxies_forwarded_for_is_ignored(app: TestApp) {
+    let a = app.browser();
+    for i in 0..3 {
+        assert_eq!(login_from(&a, &format!("10.1.1.{i}"), "ghost-a").await, 401);
+    }
+    // A new made-up address per request does not dodge the limit.
+    assert_eq!(login_from(&a, "10.7.7.7", "ghost-b").await, 429);
 }
 
 async fn session_id_changes_at_sign_in(app: TestApp) {
@@ -393,6 +517,9 @@ both!(
     login_page_is_a_chinese_form,
     login_lands_on_home_and_root_leads_there,
     login_follows_next_only_on_site,
+    next_with_control_characters_is_not_followed,
+    concurrent_wrong_passwords_for_a_new_name_lock_it,
+    old_failures_are_forgotten,
     wrong_password_and_unknown_user_look_the_same,
     empty_fields_get_messages_next_to_them,
     five_wrong_passwords_lock_the_account_for_a_while,
@@ -410,6 +537,15 @@ both!(
     disabled_users_are_signed_out_at_once,
 );
 both_with!(the_login_route_is_limited_per_ip, |s| {
+    s.login_ip_burst = 3;
+    s.login_ip_period = std::time::Duration::from_secs(600);
+});
+both_with!(behind_a_trusted_proxy_each_client_has_its_own_limit, |s| {
+    s.login_ip_burst = 3;
+    s.login_ip_period = std::time::Duration::from_secs(600);
+    s.trusted_proxies = vec!["127.0.0.1".parse().expect("ip")];
+});
+both_with!(without_trusted_proxies_forwarded_for_is_ignored, |s| {
     s.login_ip_burst = 3;
     s.login_ip_period = std::time::Duration::from_secs(600);
 });

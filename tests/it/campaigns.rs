@@ -313,6 +313,22 @@ async fn branches_write_their_own_plan_with_files(app: TestApp) {
         .assert_redirect(&path);
     sec.get(&path).await.assert_contains("只能上传");
     assert_eq!(app.count("attachments"), 1);
+    // A `back` with control characters is not followed (nor a 500 for a bad header).
+    for back in ["/\t/evil.example", "/\nx"] {
+        let (ct, body) = multipart(
+            &sec.csrf(),
+            &[
+                ("owner", "unit_plan"),
+                ("owner_id", &plan_id),
+                ("back", back),
+            ],
+            None,
+        );
+        sec.post_body("/attachments", &ct, body)
+            .await
+            .assert_redirect("/home");
+    }
+    assert_eq!(app.count("attachments"), 1);
     // Another branch may not upload onto this plan.
     other.get("/home").await;
     let (ct, body) = multipart(
@@ -365,12 +381,13 @@ async fn branches_write_their_own_plan_with_files(app: TestApp) {
         403
     );
     assert_eq!(app.count("attachments"), 1);
+    // A `back` with a tab is not followed (a browser would drop the tab and leave the site).
     sec.post(
         &format!("/attachments/{file_id}/delete"),
-        &[("back", &path)],
+        &[("back", "/\t/evil.example")],
     )
     .await
-    .assert_redirect(&path);
+    .assert_redirect("/home");
     assert_eq!(app.count("attachments"), 0);
 }
 

@@ -84,6 +84,64 @@ fn unwritable_data_folder_is_one_clear_line() {
 }
 
 #[test]
+fn out_of_range_settings_are_one_clear_line() {
+    let (dir, url) = temp_db();
+    for (flag, value, needle) in [
+        (
+            "--idle-timeout-minutes",
+            "18446744073709551615",
+            "--idle-timeout-minutes",
+        ),
+        ("--idle-timeout-minutes", "0", "--idle-timeout-minutes"),
+        ("--idle-timeout-minutes", "1441", "1 到 1440"),
+        (
+            "--absolute-timeout-hours",
+            "721",
+            "--absolute-timeout-hours",
+        ),
+        ("--absolute-timeout-hours", "99999999999999", "1 到 720"),
+        ("--lockout-minutes", "1441", "--lockout-minutes"),
+        ("--login-ip-burst", "0", "--login-ip-burst"),
+        ("--trusted-proxy", "10.0.0.0/8", "--trusted-proxy"),
+    ] {
+        let out = zuofeng(&[
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--database-url",
+            &url,
+            flag,
+            value,
+        ]);
+        assert_one_line_error(&out, needle);
+    }
+    // Nothing was started or created.
+    assert!(!dir.exists());
+}
+
+#[test]
+fn read_only_data_folder_is_one_clear_line() {
+    use std::os::unix::fs::PermissionsExt;
+    let (dir, _) = temp_db();
+    std::fs::create_dir_all(&dir).expect("create dir");
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o555)).expect("chmod");
+    // As root (or with CAP_DAC_OVERRIDE) the mode does not stop writes: then there is nothing
+    // to test here, and pretending otherwise would prove nothing.
+    let probe = dir.join("probe");
+    if std::fs::write(&probe, b"x").is_ok() {
+        let _ = std::fs::remove_file(&probe);
+        eprintln!("SKIPPED read_only_data_folder_is_one_clear_line: running with rights that ignore chmod 0555");
+        let _ = std::fs::remove_dir_all(&dir);
+        return;
+    }
+    let url = format!("sqlite://{}/z.db", dir.display());
+    let out = zuofeng(&["migrate", "--database-url", &url]);
+    let _ = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755));
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_one_line_error(&out, "不可写");
+}
+
+#[test]
 fn port_in_use_is_one_clear_line() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let addr = taken.local_addr().expect("addr").to_string();

@@ -269,3 +269,59 @@ async fn odd_content_types_and_headers_never_give_500(app: TestApp) {
 }
 
 both!(odd_content_types_and_headers_never_give_500);
+
+async fn odd_ids_in_paths_are_4xx_not_500(app: TestApp) {
+    let admin = app.signed_in("admin").await;
+    for path in [
+        "/units/2147483648",
+        "/units/-2147483649",
+        "/units/%FF",
+        "/units/%FF/edit",
+        "/measures/-1",
+        "/measures/99999999999",
+        "/users/99999999999/edit",
+        "/users/%C3%28/edit",
+    ] {
+        let status = admin.get(path).await.status;
+        assert!((400..500).contains(&status), "GET {path}: {status}");
+    }
+    let users = app.count("users WHERE active");
+    for path in [
+        "/users/99999999999/disable",
+        "/users/2147483648/enable",
+        "/users/%FF/disable",
+        "/users/-1/password",
+    ] {
+        let status = admin
+            .post(path, &[("password", "Reset-pass-2027")])
+            .await
+            .status;
+        assert!((400..500).contains(&status), "POST {path}: {status}");
+    }
+    assert_eq!(app.count("users WHERE active"), users);
+}
+
+both!(odd_ids_in_paths_are_4xx_not_500);
+
+/// PostgreSQL only: the test database is dropped under the running app. (On SQLite `SELECT 1`
+/// never touches the file, and open connections keep a removed file alive, so there is no
+/// clean way to make the database "gone" there.)
+#[actix_web::test]
+async fn healthz_is_503_when_the_database_is_gone() {
+    use diesel::connection::SimpleConnection;
+    use diesel::Connection;
+    let Some(app) = TestApp::spawn(Kind::Postgres).await else {
+        return;
+    };
+    assert_eq!(app.browser().get("/healthz").await.status, 200);
+    let url = url::Url::parse(&app.database_url).expect("url");
+    let name = url.path().trim_start_matches('/').to_string();
+    let mut admin = url.clone();
+    admin.set_path("postgres");
+    let mut conn = diesel::PgConnection::establish(admin.as_str()).expect("admin connection");
+    conn.batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
+        .expect("drop test database");
+    let page = app.browser().get("/healthz").await;
+    assert_eq!(page.status, 503);
+    page.assert_contains("服务暂不可用");
+}

@@ -710,6 +710,83 @@ async fn office_cannot_lock_itself_out(app: TestApp) {
     assert_eq!(admin.get("/users").await.status, 200);
 }
 
+async fn user_forms_need_the_csrf_token(app: TestApp) {
+    let admin = app.signed_in("admin").await;
+    let id = app.user_id("zhibu02");
+    let zb02 = app.unit_id("ZB02").to_string();
+    let routes: Vec<(String, Vec<(&str, &str)>)> = vec![
+        (
+            "/users".into(),
+            vec![
+                ("username", "zhibu99"),
+                ("display_name", "伪造"),
+                ("role", "office"),
+                ("unit_id", &zb02),
+                ("password", NEW_PASSWORD),
+            ],
+        ),
+        (
+            format!("/users/{id}"),
+            vec![
+                ("username", "zhibu02"),
+                ("display_name", "伪造"),
+                ("role", "office"),
+                ("unit_id", &zb02),
+            ],
+        ),
+        (
+            format!("/users/{id}/password"),
+            vec![("password", NEW_PASSWORD)],
+        ),
+        (format!("/users/{id}/disable"), vec![]),
+        (format!("/users/{id}/enable"), vec![]),
+    ];
+    let snapshot = || {
+        (
+            app.count("users"),
+            app.count("audit_log"),
+            app.count(
+                "users WHERE display_name = '伪造' OR role = 'office' AND username <> 'admin'",
+            ),
+            app.count("users WHERE username = 'zhibu02' AND active AND NOT must_change_password"),
+        )
+    };
+    // Another session's token, taken before the snapshot (signing in is audited).
+    let other = app.signed_in("viewer").await;
+    let stolen = other.csrf();
+    let before = snapshot();
+    assert_eq!(before.2, 0);
+    assert_eq!(before.3, 1);
+    let hash_before =
+        app.count("users WHERE username = 'zhibu02' AND password_hash LIKE '$argon2%'");
+    for (path, fields) in &routes {
+        // No token.
+        assert_eq!(admin.post_raw(path, fields).await.status, 403, "{path}");
+        // A forged one.
+        let mut forged = vec![("csrf_token", "forged-token-0123456789abcdef")];
+        forged.extend_from_slice(fields);
+        assert_eq!(admin.post_raw(path, &forged).await.status, 403, "{path}");
+        // Another session's token.
+        let mut stolen_fields = vec![("csrf_token", stolen.as_str())];
+        stolen_fields.extend_from_slice(fields);
+        assert_eq!(
+            admin.post_raw(path, &stolen_fields).await.status,
+            403,
+            "{path}"
+        );
+    }
+    assert_eq!(snapshot(), before);
+    assert_eq!(
+        app.count("users WHERE username = 'zhibu02' AND password_hash LIKE '$argon2%'"),
+        hash_before
+    );
+    // The zhibu02 password still works: nothing was reset.
+    app.browser()
+        .login("zhibu02", DEMO_PASSWORD)
+        .await
+        .assert_redirect("/home");
+}
+
 both!(
     office_creates_a_secretary_who_must_change_the_password,
     bad_user_input_is_refused_with_the_form_kept,
@@ -721,4 +798,5 @@ both!(
     weak_reset_password_is_refused_with_a_message,
     disabling_signs_out_at_once_and_enabling_restores,
     office_cannot_lock_itself_out,
+    user_forms_need_the_csrf_token,
 );
