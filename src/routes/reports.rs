@@ -620,6 +620,14 @@ async fn refreshed(state: &AppState, user: &CurrentUser, l: Loaded) -> AppResult
     if !l.report.state().editable() || !user.can(Action::Write, &l.unit) {
         return Ok(l);
     }
+    let (r, existing) = (l.report.clone(), l.lines.clone());
+    let outdated = state
+        .db
+        .run(move |c| Ok(reports::lines_outdated(c, &r, &existing)?))
+        .await?;
+    if !outdated {
+        return Ok(l);
+    }
     let r = l.report.clone();
     let changed = state
         .db

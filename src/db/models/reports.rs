@@ -280,7 +280,6 @@ fn open_refs(conn: &mut DbConn, campaign_id: i32, unit_id: i32) -> QueryResult<V
 /// typed work stay. A fixed set of queries whatever the number of lines; run inside a write
 /// transaction. Returns whether anything changed. Not a draft: nothing happens.
 pub fn refresh_lines(conn: &mut DbConn, report: &Report) -> QueryResult<bool> {
-    use crate::db::schema::attachments;
     if !report.state().editable() {
         return Ok(false);
     }
@@ -298,6 +297,34 @@ pub fn refresh_lines(conn: &mut DbConn, report: &Report) -> QueryResult<bool> {
         return Ok(false);
     }
     let existing = lines(conn, report.id)?;
+    let (drop, add) = line_changes(conn, report, &existing)?;
+    if !drop.is_empty() {
+        diesel::delete(report_lines::table.filter(report_lines::id.eq_any(&drop))).execute(conn)?;
+    }
+    if !add.is_empty() {
+        insert_lines(conn, &add)?;
+    }
+    Ok(!drop.is_empty() || !add.is_empty())
+}
+
+/// Whether a draft's lines are behind the registers (read only: a page view only takes the
+/// write lock of `refresh_lines` when there is something to change).
+pub fn lines_outdated(conn: &mut DbConn, report: &Report, existing: &[Line]) -> QueryResult<bool> {
+    if !report.state().editable() {
+        return Ok(false);
+    }
+    let (drop, add) = line_changes(conn, report, existing)?;
+    Ok(!drop.is_empty() || !add.is_empty())
+}
+
+/// What bringing the lines up to date means: the lines to drop (their measure or item is no
+/// longer open and nothing was written on them) and the lines to add (opened since).
+fn line_changes(
+    conn: &mut DbConn,
+    report: &Report,
+    existing: &[Line],
+) -> QueryResult<(Vec<i32>, Vec<NewLine>)> {
+    use crate::db::schema::attachments;
     let wanted = open_refs(conn, report.campaign_id, report.unit_id)?;
     let have: std::collections::HashSet<(bool, i32)> = existing.iter().map(Line::key).collect();
     let open: std::collections::HashSet<(bool, i32)> =
@@ -307,22 +334,17 @@ pub fn refresh_lines(conn: &mut DbConn, report: &Report) -> QueryResult<bool> {
         .filter(|l| !open.contains(&l.key()) && l.work.trim().is_empty())
         .map(|l| l.id)
         .collect();
-    let mut changed = false;
+    let mut drop = Vec::new();
     if !stale.is_empty() {
         let with_files: Vec<i32> = attachments::table
             .filter(attachments::owner.eq(crate::db::models::attachments::Owner::ReportLine.code()))
             .filter(attachments::owner_id.eq_any(&stale))
             .select(attachments::owner_id)
             .load(conn)?;
-        let drop: Vec<i32> = stale
+        drop = stale
             .into_iter()
             .filter(|id| !with_files.contains(id))
             .collect();
-        if !drop.is_empty() {
-            diesel::delete(report_lines::table.filter(report_lines::id.eq_any(&drop)))
-                .execute(conn)?;
-            changed = true;
-        }
     }
     let mut seq = existing.iter().map(|l| l.seq).max().unwrap_or(0);
     let add: Vec<NewLine> = wanted
@@ -333,11 +355,7 @@ pub fn refresh_lines(conn: &mut DbConn, report: &Report) -> QueryResult<bool> {
             r.line(report.id, seq)
         })
         .collect();
-    if !add.is_empty() {
-        insert_lines(conn, &add)?;
-        changed = true;
-    }
-    Ok(changed)
+    Ok((drop, add))
 }
 
 #[derive(Debug, Clone, Insertable)]
