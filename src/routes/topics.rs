@@ -689,12 +689,15 @@ async fn edit_form(
     state: web::Data<AppState>,
     user: CurrentUser,
     ctx: PageCtx,
+    session: Session,
     path: web::Path<i32>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let (t, _) = load_checked(&state, &user, id, Action::Write).await?;
     if !t.state().editable() {
-        return Err(AppError::Conflict(NOT_EDITABLE.into()));
+        // A stale edit link: show the record with the reason instead of an error page.
+        flash(&session, "error", NOT_EDITABLE);
+        return Ok(redirect(&format!("/topics/{id}")));
     }
     form_page(
         &state,

@@ -97,7 +97,13 @@ async fn whole_flow_with_every_return(app: TestApp) {
         .await;
     res.assert_redirect(&format!("/topics/{id}"));
     assert_eq!(state(&app, id, "awaiting_general"), 1);
-    assert_eq!(sec.get(&format!("/topics/{id}/edit")).await.status, 409);
+    // A stale edit link leads back to the record with the reason.
+    sec.get(&format!("/topics/{id}/edit"))
+        .await
+        .assert_redirect(&format!("/topics/{id}"));
+    sec.get(&format!("/topics/{id}"))
+        .await
+        .assert_contains("该记录已提交审核，不能再修改");
     let v2 = (version.parse::<i32>().unwrap() + 2).to_string();
     let mut f2 = good(&u);
     f2.push(("version", &v2));
