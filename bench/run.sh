@@ -30,6 +30,11 @@ bench_backend() {
   }
   local sec rev adm
   sec=$(login s00101); rev=$(login szz001); adm=$(login sadmin)
+  # The secretary opens this month's draft report (pre-filled with her open measures and items).
+  local jar="$work/jar-s00101" token draft
+  token=$(curl -s -b "$jar" "http://127.0.0.1:$PORT/reports" | grep -o 'name="csrf_token" value="[^"]*"' | head -1 | sed 's/.*value="//;s/"//')
+  draft=$(curl -s -o /dev/null -w '%{redirect_url}' -b "$jar" --data-urlencode "csrf_token=$token" \
+    --data-urlencode "year=$(date +%Y)" --data-urlencode "month=$(date +%-m)" "http://127.0.0.1:$PORT/reports" | sed 's#^https\?://[^/]*##')
   local pages=(
     "healthz|-|/healthz"
     "login page (anonymous)|-|/login"
@@ -47,6 +52,8 @@ bench_backend() {
     "配档表 list, reviewer|$rev|/rect"
     "monthly report compliance, office (300 branches)|$adm|/reports"
     "monthly report page, secretary|$sec|/reports"
+    "monthly report draft (form), secretary|$sec|${draft:-/reports}"
+    "measures export .xlsx, office (6,000 rows)|$adm|/measures/export"
   )
   local base=""
   echo
