@@ -5,13 +5,14 @@ pub mod campaigns;
 pub mod measures;
 pub mod rect;
 pub mod reports;
+pub mod topics;
 
 use crate::auth::password;
 use crate::config::Settings;
 use crate::db::models::throttle;
 use crate::db::models::units::{self, UnitFields};
 use crate::db::models::users::{self, UserFields};
-use crate::db::{write_tx, Db};
+use crate::db::{write_tx, Db, DbConn};
 use crate::domain::{Role, UnitCategory, UnitKind};
 
 /// (code, parent code, name, kind, category)
@@ -185,17 +186,85 @@ pub fn seed(db: &Db, settings: &Settings) -> anyhow::Result<()> {
     })?;
 
     let today = settings.clock.today();
-    write_tx(&mut conn, |c| -> anyhow::Result<()> {
+    let years = write_tx(&mut conn, |c| -> anyhow::Result<_> {
         let years = campaigns::seed(c, today, now)?;
         measures::seed(c, &years, today, now)?;
         rect::seed(c, &years, today, now)?;
-        reports::seed(c, &years, today, now)?;
+        Ok(years)
+    })?;
+    accounts(&mut conn, settings, today, now)?;
+    // The review trails name the demo accounts, so these come after them.
+    write_tx(&mut conn, |c| -> anyhow::Result<()> {
+        let actors = Actors::load(c)?;
+        reports::seed(c, &years, &actors, today, now)?;
+        topics::seed(c, &actors, today, now)?;
         Ok(())
     })?;
+    Ok(())
+}
 
+/// Who acts in the demo review trails: the demo account of the branch (its secretary), of
+/// the general branch above it (its reviewer), and the office (`admin`). Units without a
+/// demo account have no actor; their pages name a stand-in.
+pub struct Actors {
+    secretaries: Vec<(i32, i32)>,
+    reviewers: Vec<(i32, i32)>,
+    admin: Option<i32>,
+}
+
+impl Actors {
+    pub fn load(c: &mut DbConn) -> anyhow::Result<Actors> {
+        let mut a = Actors {
+            secretaries: Vec::new(),
+            reviewers: Vec::new(),
+            admin: None,
+        };
+        for (username, _, role, _) in ACCOUNTS {
+            let Some(u) = users::by_username(c, username)? else {
+                continue;
+            };
+            match role {
+                Role::Secretary => a.secretaries.push((u.unit_id, u.id)),
+                Role::Reviewer => a.reviewers.push((u.unit_id, u.id)),
+                Role::Office if *username == "admin" => a.admin = Some(u.id),
+                _ => {}
+            }
+        }
+        Ok(a)
+    }
+
+    /// The branch's own step (submission).
+    pub fn branch(&self, unit: &units::Unit) -> Option<i32> {
+        self.secretaries
+            .iter()
+            .find(|(u, _)| *u == unit.id)
+            .map(|(_, id)| *id)
+    }
+
+    /// The re-check by the general branch above `unit`.
+    pub fn general(&self, unit: &units::Unit) -> Option<i32> {
+        let parent = unit.parent_id?;
+        self.reviewers
+            .iter()
+            .find(|(u, _)| *u == parent)
+            .map(|(_, id)| *id)
+    }
+
+    /// The committee's re-review.
+    pub fn committee(&self) -> Option<i32> {
+        self.admin
+    }
+}
+
+fn accounts(
+    conn: &mut DbConn,
+    settings: &Settings,
+    today: chrono::NaiveDate,
+    now: chrono::NaiveDateTime,
+) -> anyhow::Result<()> {
     let missing: Vec<_> = ACCOUNTS
         .iter()
-        .filter(|(u, ..)| users::by_username(&mut conn, u).ok().flatten().is_none())
+        .filter(|(u, ..)| users::by_username(conn, u).ok().flatten().is_none())
         .collect();
     let (password, generated) = match &settings.demo_password {
         Some(p) if !p.is_empty() => (p.clone(), false),
@@ -225,7 +294,7 @@ pub fn seed(db: &Db, settings: &Settings) -> anyhow::Result<()> {
             })
             .collect::<anyhow::Result<Vec<_>>>()
     })?;
-    write_tx(&mut conn, |c| -> anyhow::Result<()> {
+    write_tx(conn, |c| -> anyhow::Result<()> {
         for ((username, name, role, unit_code), hash) in targets.iter().zip(&hashes) {
             let unit = units::by_code(c, unit_code)?
                 .ok_or_else(|| anyhow::anyhow!("demo unit {unit_code} missing"))?;
@@ -248,7 +317,7 @@ pub fn seed(db: &Db, settings: &Settings) -> anyhow::Result<()> {
         }
         Ok(())
     })?;
-    write_tx(&mut conn, |c| rect::seed_people(c, today, now))?;
+    write_tx(conn, |c| rect::seed_people(c, today, now))?;
     if generated {
         println!(
             "演示账号 {} 的密码：{password}（设置 ZUOFENG_DEMO_PASSWORD 可指定）",

@@ -1,7 +1,8 @@
 //! Demo monthly reports: for the current campaign, closed reports of the months before the
 //! current one for most branches (some late, some missing), one returned draft of ZB02 last
 //! month with its comment; for 2022 twelve closed months for every branch. Batch inserts;
-//! idempotent (nothing happens when a campaign already has reports).
+//! idempotent (nothing happens when a campaign already has reports). The trail names the
+//! demo accounts (see [`super::Actors`]); steps of units without one have no actor.
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -44,6 +45,7 @@ struct NewReport {
     next_plan: String,
     due_date: NaiveDate,
     submitted_at: Option<NaiveDateTime>,
+    submitted_by: Option<i32>,
     late: bool,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
@@ -57,6 +59,7 @@ struct NewEvent {
     action: String,
     from_state: String,
     to_state: String,
+    actor_id: Option<i32>,
     comment: String,
     at: NaiveDateTime,
 }
@@ -64,6 +67,7 @@ struct NewEvent {
 pub fn seed(
     c: &mut DbConn,
     campaigns: &[Campaign],
+    actors: &super::Actors,
     today: NaiveDate,
     _now: NaiveDateTime,
 ) -> anyhow::Result<()> {
@@ -121,6 +125,7 @@ pub fn seed(
                     next_plan: PLANS[k % PLANS.len()].into(),
                     due_date: due,
                     submitted_at: Some(at),
+                    submitted_by: actors.branch(u),
                     late,
                     created_at: at - Duration::days(3),
                     updated_at: at + Duration::days(2),
@@ -148,15 +153,20 @@ pub fn seed(
         let mut events = Vec::new();
         for (id, unit_id, state, at) in made {
             let at = at.unwrap_or_default();
-            let direct = branches
-                .iter()
-                .find(|u| u.id == unit_id)
-                .is_some_and(|u| u.directly_under_root());
+            let Some(unit) = branches.iter().find(|u| u.id == unit_id) else {
+                continue;
+            };
+            let direct = unit.directly_under_root();
             let ev = |action: ReviewAction,
                       from: ReviewState,
                       to: ReviewState,
                       comment: &str,
                       h: i64| NewEvent {
+                actor_id: match from {
+                    ReviewState::Draft => actors.branch(unit),
+                    ReviewState::AwaitingGeneral => actors.general(unit),
+                    _ => actors.committee(),
+                },
                 entity: crate::db::models::reports::ENTITY.into(),
                 entity_id: id,
                 action: action.code().into(),

@@ -679,6 +679,7 @@ async fn page(
     let id = l.report.id;
     let line_ids: Vec<i32> = l.lines.iter().map(|x| x.id).collect();
     let submitter = l.report.submitted_by;
+    let unit = l.unit.clone();
     let (files, trail, returned, submitter) = state
         .db
         .run(move |c| {
@@ -693,17 +694,23 @@ async fn page(
                 )?);
             }
             let trail = reviews::trail(c, reports::ENTITY, id)?;
+            let trail = reviews::with_names(c, &unit, trail)?;
             let returned = if st == ReviewState::Draft {
                 reviews::last_return(c, reports::ENTITY, id)?
             } else {
                 None
+            };
+            let returned = match returned {
+                Some(r) => reviews::with_names(c, &unit, vec![r])?.pop(),
+                None => None,
             };
             let submitter = match submitter {
                 Some(uid) => crate::db::models::users::get(c, uid)
                     .optional()?
                     .map(|u| u.display_name),
                 None => None,
-            };
+            }
+            .unwrap_or_else(|| reviews::branch_stand_in(&unit));
             Ok((files, trail, returned, submitter))
         })
         .await?;
@@ -758,7 +765,7 @@ async fn page(
         state: st.label(),
         due: r.due_date.format("%Y-%m-%d").to_string(),
         submitted_at: r.submitted_at.map(format_local).unwrap_or_default(),
-        submitter: submitter.unwrap_or_default(),
+        submitter,
         late: r.late,
     };
     let version = form.version.trim().parse().unwrap_or(r.version);
@@ -1437,16 +1444,19 @@ async fn print(
     let id = path.into_inner();
     let l = load(&state, &user, id).await?;
     let submitter = l.report.submitted_by;
+    let unit = l.unit.clone();
     let (trail, submitter) = state
         .db
         .run(move |c| {
             let trail = reviews::trail(c, reports::ENTITY, id)?;
+            let trail = reviews::with_names(c, &unit, trail)?;
             let submitter = match submitter {
                 Some(uid) => crate::db::models::users::get(c, uid)
                     .optional()?
                     .map(|u| u.display_name),
                 None => None,
-            };
+            }
+            .unwrap_or_else(|| reviews::branch_stand_in(&unit));
             Ok((trail, submitter))
         })
         .await?;
@@ -1462,7 +1472,7 @@ async fn print(
             state: r.state().label(),
             due: r.due_date.format("%Y-%m-%d").to_string(),
             submitted_at: r.submitted_at.map(format_local).unwrap_or_default(),
-            submitter: submitter.unwrap_or_default(),
+            submitter,
             late: r.late,
         },
         printed_at: format_local(state.now()),

@@ -445,10 +445,12 @@ async fn show_page(
     let st = t.state();
     let can_write = user.can(Action::Write, &unit);
     let can_edit = can_write && st.editable();
+    let named = unit.clone();
     let (trail, changes, files, last) = state
         .db
         .run(move |c| {
             let trail = reviews::trail(c, ENTITY, id)?;
+            let trail = reviews::with_names(c, &named, trail)?;
             let changes = history::list(c, ENTITY, id)?;
             let files =
                 FileList::load(c, Owner::FirstTopic, id, format!("/topics/{id}"), can_edit)?;
@@ -456,6 +458,10 @@ async fn show_page(
                 reviews::last_return(c, ENTITY, id)?
             } else {
                 None
+            };
+            let last = match last {
+                Some(r) => reviews::with_names(c, &named, vec![r])?.pop(),
+                None => None,
             };
             Ok((trail, changes, files, last))
         })

@@ -383,6 +383,7 @@ async fn add_topic(b: &Browser, unit: i32, topic: &str) {
 }
 
 async fn topics_exports_keep_filters_and_scope(app: TestApp) {
+    app.without_demo_topics();
     let zb01 = app.unit_id("ZB01");
     let zb02 = app.unit_id("ZB02");
     let s1 = app.signed_in("zhibu01").await;

@@ -187,6 +187,16 @@ impl TestApp {
         row.n
     }
 
+    /// Remove the demo's 第一议题 records and their trail, for tests that follow the workflow
+    /// from an empty register (counts, empty states, empty queues).
+    pub fn without_demo_topics(&self) {
+        let mut conn = self.db.conn().expect("connection");
+        conn.batch_execute(
+            "DELETE FROM review_events WHERE entity = 'first_topic'; DELETE FROM first_topics;",
+        )
+        .expect("clear demo topics");
+    }
+
     /// Id of a unit by its code.
     pub fn unit_id(&self, code: &str) -> i32 {
         let mut conn = self.db.conn().expect("connection");

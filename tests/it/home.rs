@@ -205,7 +205,7 @@ async fn reviewers_see_reports_waiting_for_them(app: TestApp) {
     let office_waiting = app.count("monthly_reports WHERE state = 'awaiting_committee'");
     let admin_home = app.signed_in("admin").await.get("/home").await;
     if office_waiting == 0 {
-        admin_home.assert_lacks("等待您审核");
+        admin_home.assert_lacks("份月度调度</a>等待您审核");
     } else {
         admin_home.assert_contains(&format!("{office_waiting} 份月度调度</a>等待您审核"));
     }

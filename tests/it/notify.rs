@@ -303,6 +303,7 @@ async fn without_a_hook_nothing_is_sent_and_nothing_fails(app: TestApp) {
 }
 
 async fn an_unreachable_hook_does_not_break_a_return(app: TestApp) {
+    app.without_demo_topics();
     let zb01 = app.unit_id("ZB01");
     let sec = app.signed_in("zhibu01").await;
     let res = sec

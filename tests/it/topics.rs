@@ -53,6 +53,7 @@ fn state(app: &TestApp, id: i32, code: &str) -> i64 {
 }
 
 async fn whole_flow_with_every_return(app: TestApp) {
+    app.without_demo_topics();
     let zb01 = app.unit_id("ZB01");
     let sec = app.signed_in("zhibu01").await;
     let id = create(&sec, zb01).await;
@@ -328,6 +329,7 @@ async fn an_edit_conflict_keeps_the_text(app: TestApp) {
 }
 
 async fn bad_input_is_refused_field_by_field(app: TestApp) {
+    app.without_demo_topics();
     let zb01 = app.unit_id("ZB01");
     let sec = app.signed_in("zhibu01").await;
     let u = zb01.to_string();
@@ -374,6 +376,7 @@ async fn bad_input_is_refused_field_by_field(app: TestApp) {
 }
 
 async fn csrf_is_checked_on_every_post(app: TestApp) {
+    app.without_demo_topics();
     let zb01 = app.unit_id("ZB01");
     let sec = app.signed_in("zhibu01").await;
     let id = create(&sec, zb01).await;
@@ -399,6 +402,7 @@ async fn csrf_is_checked_on_every_post(app: TestApp) {
 }
 
 async fn other_units_are_refused_everywhere(app: TestApp) {
+    app.without_demo_topics();
     let zb01 = app.unit_id("ZB01");
     let zb05 = app.unit_id("ZB05");
     let sec = app.signed_in("zhibu01").await;
@@ -476,6 +480,7 @@ async fn other_units_are_refused_everywhere(app: TestApp) {
 }
 
 async fn list_filters_and_empty_state(app: TestApp) {
+    app.without_demo_topics();
     let office = app.signed_in("admin").await;
     let page = office.get("/topics?year=2026").await;
     page.assert_contains("本年度还没有第一议题记录");

@@ -4,6 +4,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::db::models::units::Unit;
 use crate::db::schema::{review_events, users};
 use crate::db::DbConn;
 use crate::domain::review::{ReviewAction, ReviewState};
@@ -88,4 +89,42 @@ pub fn last_return(
         .first(conn)
         .optional()?;
     Ok(last.filter(|(e, _)| e.action == ReviewAction::Return.code()))
+}
+
+/// The name shown for the branch's own step (submission) when no account is on record (an
+/// account since removed, or demo data of a branch without one): the unit's secretary.
+pub fn branch_stand_in(unit: &Unit) -> String {
+    format!("{}书记", unit.name)
+}
+
+/// Who stands for a step of a record of `unit` whose actor is unknown: the branch's
+/// secretary for a submission, the general branch's secretary for its re-check, the
+/// committee's department for the re-review.
+pub fn stand_in(conn: &mut DbConn, unit: &Unit, e: &ReviewEvent) -> QueryResult<String> {
+    Ok(match ReviewState::parse(&e.from_state) {
+        Some(ReviewState::Draft) => branch_stand_in(unit),
+        Some(ReviewState::AwaitingGeneral) => match unit.parent_id {
+            Some(p) => format!("{}书记", crate::db::models::units::get(conn, p)?.name),
+            None => "党总支书记".into(),
+        },
+        Some(ReviewState::AwaitingCommittee) => "党委（党群工作部）".into(),
+        _ => "—".into(),
+    })
+}
+
+/// Fill the names missing from trail rows of a record of `unit` with [`stand_in`].
+pub fn with_names(
+    conn: &mut DbConn,
+    unit: &Unit,
+    rows: Vec<(ReviewEvent, Option<String>)>,
+) -> QueryResult<Vec<(ReviewEvent, Option<String>)>> {
+    rows.into_iter()
+        .map(|(e, who)| match who {
+            Some(w) => Ok((e, Some(w))),
+            None => {
+                let w = stand_in(conn, unit, &e)?;
+                Ok((e, Some(w)))
+            }
+        })
+        .collect()
 }
