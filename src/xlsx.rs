@@ -10,7 +10,7 @@ use std::io::Cursor;
 use actix_web::http::header;
 use actix_web::HttpResponse;
 use calamine::{Data, Reader};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet};
 
 use crate::error::AppError;
@@ -73,7 +73,8 @@ impl From<Option<f64>> for Value {
     }
 }
 
-fn xerr(e: rust_xlsxwriter::XlsxError) -> AppError {
+/// A writer error as an internal error (never shown to users).
+pub fn xerr(e: rust_xlsxwriter::XlsxError) -> AppError {
     AppError::internal(format!("xlsx: {e}"))
 }
 
@@ -339,6 +340,11 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
         .replace('日', "");
     let t = t.split_whitespace().next().unwrap_or("");
     NaiveDate::parse_from_str(t, "%Y-%m-%d").ok()
+}
+
+/// A deadline as typed (any form `parse_date` takes), with a year from 2000 to 2100.
+pub fn parse_deadline(s: &str) -> Option<NaiveDate> {
+    parse_date(s).filter(|d| (2000..=2100).contains(&d.year()))
 }
 
 #[cfg(test)]

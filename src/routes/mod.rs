@@ -21,6 +21,10 @@ use actix_governor::governor::middleware::NoOpMiddleware;
 use actix_governor::Governor;
 use actix_web::web;
 
+use chrono::NaiveDate;
+
+use crate::clock::format_local;
+use crate::db::models::history::FieldChange;
 use crate::error::AppError;
 
 pub type LoginLimiter = Governor<client_ip::ClientIpKeyExtractor, NoOpMiddleware>;
@@ -66,4 +70,33 @@ pub fn ticked_ids(pairs: Vec<(String, String)>) -> Result<Vec<i32>, AppError> {
 /// Parse the optional query parameter the list filters share: an empty string means "any".
 pub fn non_empty(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// One field change in the history of a record, as its page shows it.
+pub struct HistoryLine {
+    pub at: String,
+    pub who: String,
+    pub field: String,
+    pub old: String,
+    pub new: String,
+}
+
+/// A record's history (as `history::list` gives it) as page lines; a change nobody signed
+/// was the system's.
+pub fn history_lines(changes: Vec<(FieldChange, Option<String>)>) -> Vec<HistoryLine> {
+    changes
+        .into_iter()
+        .map(|(ch, who)| HistoryLine {
+            at: format_local(ch.at),
+            who: who.unwrap_or_else(|| "系统".into()),
+            field: ch.field,
+            old: ch.old_value,
+            new: ch.new_value,
+        })
+        .collect()
+}
+
+/// A date as the forms and lists show it: 2026-12-31.
+pub fn ymd(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
 }

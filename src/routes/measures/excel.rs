@@ -1,0 +1,582 @@
+//! Measures in Excel: the export of a filtered list, the import template, and the import
+//! (all rows or none).
+
+use std::collections::HashMap;
+
+use actix_multipart::form::{bytes::Bytes, text::Text, MultipartForm};
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+
+use crate::auth::{Action, CurrentUser};
+use crate::db::models::audit;
+use crate::db::models::campaigns::{self, Goal};
+use crate::db::models::measures::{self, BulkMeasure};
+use crate::db::models::units::{self, Unit};
+use crate::db::DbConn;
+use crate::domain::register::{Carrier, LeadTag, MeasureCategory, MeasureStatus};
+use crate::error::{AppError, AppResult};
+use crate::routes::non_empty;
+use crate::startup::AppState;
+use crate::views::{flash, redirect, render_status, BaseContext, PageCtx};
+use crate::xlsx::{self, col, Column, Value};
+
+use super::form::{MeasureForm, FIELDS};
+use super::list::{resolve, Filters, ListQuery};
+use super::{allowed, can_write_any, goal_names, years, NewQuery};
+
+// ---------------------------------------------------------------- Excel
+
+const H_SEQ: &str = "序号";
+const H_UNIT_CODE: &str = "单位编码";
+const H_UNIT: &str = "单位";
+const H_TITLE: &str = "举措名称";
+const H_CONTENT: &str = "具体内容";
+const H_GOALS: &str = "对应目标";
+const H_CATEGORY: &str = "类别";
+const H_CARRIER: &str = "载体";
+const H_LEAD: &str = "四个带头";
+const H_INDICATOR: &str = "指标";
+const H_TARGET: &str = "目标值";
+const H_TARGET_UNIT: &str = "计量单位";
+const H_OWNER: &str = "责任人";
+const H_DEADLINE: &str = "完成时限";
+const H_STATUS: &str = "状态";
+const H_PROGRESS: &str = "进度(%)";
+
+const COLUMNS: [Column; 16] = [
+    col(H_SEQ, 6.0),
+    col(H_UNIT_CODE, 10.0),
+    col(H_UNIT, 18.0),
+    col(H_TITLE, 26.0),
+    col(H_CONTENT, 40.0),
+    col(H_GOALS, 16.0),
+    col(H_CATEGORY, 14.0),
+    col(H_CARRIER, 11.0),
+    col(H_LEAD, 16.0),
+    col(H_INDICATOR, 16.0),
+    col(H_TARGET, 9.0),
+    col(H_TARGET_UNIT, 9.0),
+    col(H_OWNER, 10.0),
+    col(H_DEADLINE, 12.0),
+    col(H_STATUS, 9.0),
+    col(H_PROGRESS, 8.0),
+];
+
+const REQUIRED: [&str; 6] = [H_UNIT_CODE, H_TITLE, H_GOALS, H_OWNER, H_DEADLINE, H_STATUS];
+
+fn known_headers() -> Vec<&'static str> {
+    COLUMNS.iter().map(|c| c.header).collect()
+}
+
+pub(super) async fn export(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    query: web::Query<ListQuery>,
+) -> AppResult<HttpResponse> {
+    let f = Filters::from_query(&query.into_inner());
+    let today = state.settings.clock.today();
+    let u = user.clone();
+    let (campaign, rows, goals) = state
+        .db
+        .run(move |c| {
+            let (campaign, mf) = resolve(c, &u, &f, today)?.ok_or(AppError::NotFound)?;
+            let (rows, _) = measures::list(c, campaign.id, &mf, f.sort, None)?;
+            let ids: Vec<i32> = rows.iter().map(|(m, _)| m.id).collect();
+            let goals = measures::goals_of(c, &ids)?;
+            Ok((campaign, rows, goals))
+        })
+        .await?;
+    let data: Vec<Vec<Value>> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, (m, unit))| {
+            vec![
+                Value::from(i as i32 + 1),
+                Value::from(unit.code.as_str()),
+                Value::from(unit.name.as_str()),
+                Value::from(m.title.as_str()),
+                Value::from(m.content.as_str()),
+                Value::from(goals.get(&m.id).map(|g| goal_names(g)).unwrap_or_default()),
+                Value::from(m.category().label()),
+                Value::from(m.carrier().label()),
+                Value::from(m.lead_tag().label()),
+                Value::from(m.indicator.as_str()),
+                Value::from(m.target_value),
+                Value::from(m.target_unit.as_str()),
+                Value::from(m.owner.as_str()),
+                Value::from(m.deadline),
+                Value::from(m.status().label()),
+                Value::from(m.progress),
+            ]
+        })
+        .collect();
+    let title = format!("{}年践行举措清单", campaign.year);
+    let bytes = xlsx::table("践行举措", &title, &COLUMNS, &data)?;
+    Ok(xlsx::download(&format!("{title}.xlsx"), bytes))
+}
+
+/// The import template: the export layout with no rows, and a sheet of allowed values.
+fn template_bytes(year: i32, goals: &[Goal]) -> AppResult<Vec<u8>> {
+    use rust_xlsxwriter::Workbook;
+    let f = xlsx::Formats::new();
+    let mut wb = Workbook::new();
+    {
+        let ws = wb.add_worksheet();
+        ws.set_name("践行举措").map_err(xlsx::xerr)?;
+        ws.merge_range(
+            0,
+            0,
+            0,
+            COLUMNS.len() as u16 - 1,
+            &format!("{year}年践行举措导入模板"),
+            &f.title,
+        )
+        .map_err(xlsx::xerr)?;
+        ws.set_row_height(0, 30).map_err(xlsx::xerr)?;
+        for (i, c) in COLUMNS.iter().enumerate() {
+            ws.set_column_width(i as u16, c.width).map_err(xlsx::xerr)?;
+            ws.write_string_with_format(1, i as u16, c.header, &f.header)
+                .map_err(xlsx::xerr)?;
+        }
+        ws.set_freeze_panes(2, 0).map_err(xlsx::xerr)?;
+        xlsx::print_setup(ws, 1)?;
+    }
+    {
+        let ws = wb.add_worksheet();
+        ws.set_name("填写说明").map_err(xlsx::xerr)?;
+        ws.set_column_width(0, 14).map_err(xlsx::xerr)?;
+        ws.set_column_width(1, 10).map_err(xlsx::xerr)?;
+        ws.set_column_width(2, 80).map_err(xlsx::xerr)?;
+        let goal_list = goals
+            .iter()
+            .map(|g| g.name.as_str())
+            .collect::<Vec<_>>()
+            .join("、");
+        let lines: Vec<(&str, &str, String)> = vec![
+            (H_SEQ, "否", "可留空，导入时不使用".into()),
+            (
+                H_UNIT_CODE,
+                "是",
+                "单位编码，如 ZB01；只能填写您有权维护的单位".into(),
+            ),
+            (
+                H_UNIT,
+                "否",
+                "单位名称，仅供阅读，导入时以单位编码为准".into(),
+            ),
+            (H_TITLE, "是", "不超过 100 字".into()),
+            (H_CONTENT, "否", "不超过 2000 字".into()),
+            (
+                H_GOALS,
+                "是",
+                format!("一个或多个，用“、”分隔，可选：{goal_list}"),
+            ),
+            (
+                H_CATEGORY,
+                "是",
+                allowed(MeasureCategory::ALL, MeasureCategory::label),
+            ),
+            (H_CARRIER, "是", allowed(Carrier::ALL, Carrier::label)),
+            (H_LEAD, "是", allowed(LeadTag::ALL, LeadTag::label)),
+            (
+                H_INDICATOR,
+                "否",
+                "量化指标名称，如 监理报告一次合格率".into(),
+            ),
+            (H_TARGET, "否", "数字，如 98.5".into()),
+            (H_TARGET_UNIT, "否", "如 %、项、篇、万元".into()),
+            (H_OWNER, "是", "责任人姓名".into()),
+            (H_DEADLINE, "是", "日期，如 2026-12-31".into()),
+            (
+                H_STATUS,
+                "是",
+                allowed(MeasureStatus::ALL, MeasureStatus::label),
+            ),
+            (
+                H_PROGRESS,
+                "是",
+                "0 到 100 的整数；状态为已完成时须为 100".into(),
+            ),
+        ];
+        for (i, h) in ["列名", "必填", "说明与可选值"].iter().enumerate() {
+            ws.write_string_with_format(0, i as u16, *h, &f.header)
+                .map_err(xlsx::xerr)?;
+        }
+        for (r, (name, required, note)) in lines.iter().enumerate() {
+            let row = r as u32 + 1;
+            ws.write_string_with_format(row, 0, *name, &f.cell)
+                .map_err(xlsx::xerr)?;
+            ws.write_string_with_format(row, 1, *required, &f.cell)
+                .map_err(xlsx::xerr)?;
+            ws.write_string_with_format(row, 2, note, &f.cell)
+                .map_err(xlsx::xerr)?;
+        }
+        ws.write_string(
+            lines.len() as u32 + 2,
+            0,
+            "导入时全部行校验通过才会写入；任何一行有误，整个文件都不会导入，并列出每一行的问题。",
+        )
+        .map_err(xlsx::xerr)?;
+    }
+    wb.save_to_buffer().map_err(xlsx::xerr)
+}
+
+pub(super) async fn template(
+    state: web::Data<AppState>,
+    _user: CurrentUser,
+    query: web::Query<NewQuery>,
+) -> AppResult<HttpResponse> {
+    let year = non_empty(&query.year).and_then(|y| y.parse().ok());
+    let today = state.settings.clock.today();
+    let (campaign, goals) = state
+        .db
+        .run(move |c| {
+            let campaign = campaigns::chosen(c, year, today)?.ok_or(AppError::NotFound)?;
+            let goals = campaigns::goals(c, campaign.id)?;
+            Ok((campaign, goals))
+        })
+        .await?;
+    let bytes = template_bytes(campaign.year, &goals)?;
+    Ok(xlsx::download(
+        &format!("{}年践行举措导入模板.xlsx", campaign.year),
+        bytes,
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "measures/import.html")]
+struct ImportPage {
+    base: BaseContext,
+    years: Vec<i32>,
+    year: String,
+    message: Option<String>,
+    problems: Vec<String>,
+}
+
+async fn import_page(
+    state: &AppState,
+    ctx: &PageCtx,
+    year: String,
+    message: Option<String>,
+    problems: Vec<String>,
+    status: StatusCode,
+) -> AppResult<HttpResponse> {
+    let years = state.db.run(years).await?;
+    render_status(
+        status,
+        &ImportPage {
+            base: ctx.base("导入践行举措"),
+            years,
+            year,
+            message,
+            problems,
+        },
+    )
+}
+
+pub(super) async fn import_form(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    query: web::Query<NewQuery>,
+) -> AppResult<HttpResponse> {
+    if !can_write_any(&user) {
+        return Err(AppError::Forbidden);
+    }
+    let year = non_empty(&query.year).and_then(|y| y.parse().ok());
+    let today = state.settings.clock.today();
+    let campaign = state
+        .db
+        .run(move |c| Ok(campaigns::chosen(c, year, today)?))
+        .await?;
+    let year = campaign.map(|c| c.year.to_string()).unwrap_or_default();
+    import_page(&state, &ctx, year, None, Vec::new(), StatusCode::OK).await
+}
+
+#[derive(MultipartForm)]
+pub struct ImportForm {
+    year: Option<Text<String>>,
+    file: Option<Bytes>,
+}
+
+/// Largest number of rows one import takes.
+const MAX_ROWS: usize = 5000;
+
+/// Split "标准严格、举措细致" (also `,` `，` `;` `；` or spaces) into names.
+fn split_goals(s: &str) -> Vec<String> {
+    s.split(crate::domain::register::GOAL_SEPARATORS)
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Turn the rows of a sheet into measures, or list every bad row.
+fn rows_to_measures(
+    c: &mut DbConn,
+    user: &CurrentUser,
+    campaign_id: i32,
+    rows: &[xlsx::ImportRow],
+    now: chrono::NaiveDateTime,
+) -> AppResult<Result<Vec<BulkMeasure>, Vec<String>>> {
+    let all_units = units::all(c)?;
+    let by_code: HashMap<String, &Unit> = all_units
+        .iter()
+        .map(|u| (u.code.to_uppercase(), u))
+        .collect();
+    let goals = campaigns::goals(c, campaign_id)?;
+    let goal_by_name = |name: &str| -> Option<i32> {
+        goals
+            .iter()
+            .find(|g| g.name == name || g.full_name() == name)
+            .map(|g| g.id)
+    };
+    let mut problems = Vec::new();
+    let mut out = Vec::new();
+    for row in rows {
+        let mut reasons: Vec<String> = Vec::new();
+        let code = row.get(H_UNIT_CODE);
+        let unit_id = if code.is_empty() {
+            reasons.push("请填写单位编码".into());
+            String::new()
+        } else {
+            match by_code.get(&code.to_uppercase()) {
+                None => {
+                    reasons.push(format!("单位编码“{code}”不存在"));
+                    String::new()
+                }
+                Some(u) if !user.can(Action::Write, u) => {
+                    reasons.push(format!("无权为单位“{}”（{code}）导入举措", u.name));
+                    String::new()
+                }
+                Some(u) => u.id.to_string(),
+            }
+        };
+        let mut goal_ids = Vec::new();
+        let names = split_goals(row.get(H_GOALS));
+        for name in &names {
+            match goal_by_name(name) {
+                Some(id) => goal_ids.push(id.to_string()),
+                None => reasons.push(format!("对应目标“{name}”不存在")),
+            }
+        }
+        let form = MeasureForm {
+            year: String::new(),
+            unit_id: unit_id.clone(),
+            goals: goal_ids,
+            title: row.get(H_TITLE).to_string(),
+            content: row.get(H_CONTENT).to_string(),
+            category: row.get(H_CATEGORY).to_string(),
+            carrier: row.get(H_CARRIER).to_string(),
+            lead_tag: row.get(H_LEAD).to_string(),
+            indicator: row.get(H_INDICATOR).to_string(),
+            target_value: row.get(H_TARGET).to_string(),
+            target_unit: row.get(H_TARGET_UNIT).to_string(),
+            owner: row.get(H_OWNER).to_string(),
+            deadline: row.get(H_DEADLINE).to_string(),
+            status: row.get(H_STATUS).to_string(),
+            progress: row.get(H_PROGRESS).to_string(),
+            version: String::new(),
+        };
+        match form.parse(true) {
+            Ok(fields) if reasons.is_empty() => out.push(BulkMeasure {
+                unit_id: fields.unit_id,
+                fields,
+                created_at: now,
+                updated_at: now,
+            }),
+            Ok(_) => {}
+            Err(e) => {
+                let goal_named = reasons.iter().any(|r| r.starts_with("对应目标"));
+                for field in FIELDS {
+                    // Unit and goal problems are already named above with their values.
+                    if (field == "unit_id" && unit_id.is_empty())
+                        || (field == "goals" && goal_named)
+                    {
+                        continue;
+                    }
+                    if let Some(m) = e.get(field) {
+                        let m = if field == "goals" && names.is_empty() {
+                            "请填写对应目标".to_string()
+                        } else {
+                            m.to_string()
+                        };
+                        if !reasons.contains(&m) {
+                            reasons.push(m);
+                        }
+                    }
+                }
+            }
+        }
+        if !reasons.is_empty() {
+            problems.push(format!("第 {} 行：{}", row.number, reasons.join("；")));
+        }
+    }
+    Ok(if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems)
+    })
+}
+
+enum Imported {
+    Done(usize),
+    Invalid(Vec<String>),
+}
+
+pub(super) async fn import(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    session: Session,
+    form: MultipartForm<ImportForm>,
+) -> AppResult<HttpResponse> {
+    if !can_write_any(&user) {
+        return Err(AppError::Forbidden);
+    }
+    let form = form.into_inner();
+    let year_text = form
+        .year
+        .as_ref()
+        .map(|y| y.trim().to_string())
+        .unwrap_or_default();
+    let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
+    let Ok(year) = year_text.parse::<i32>() else {
+        return import_page(
+            &state,
+            &ctx,
+            year_text,
+            Some("请选择导入的年度。".into()),
+            Vec::new(),
+            unprocessable,
+        )
+        .await;
+    };
+    let Some(campaign) = state
+        .db
+        .run(move |c| Ok(campaigns::by_year(c, year)?))
+        .await?
+    else {
+        return import_page(
+            &state,
+            &ctx,
+            year_text,
+            Some("该年度尚未设置作风建设活动。".into()),
+            Vec::new(),
+            unprocessable,
+        )
+        .await;
+    };
+    let Some(file) = form.file.filter(|f| !f.data.is_empty()) else {
+        return import_page(
+            &state,
+            &ctx,
+            year_text,
+            Some("请选择要导入的 Excel 文件。".into()),
+            Vec::new(),
+            unprocessable,
+        )
+        .await;
+    };
+    let rows = match xlsx::read(&file.data, &REQUIRED, &known_headers()) {
+        Ok(rows) => rows,
+        Err(msg) => {
+            return import_page(
+                &state,
+                &ctx,
+                year_text,
+                Some(msg),
+                Vec::new(),
+                unprocessable,
+            )
+            .await
+        }
+    };
+    if rows.is_empty() {
+        return import_page(
+            &state,
+            &ctx,
+            year_text,
+            Some("文件中没有可导入的数据行。".into()),
+            Vec::new(),
+            unprocessable,
+        )
+        .await;
+    }
+    if rows.len() > MAX_ROWS {
+        return import_page(
+            &state,
+            &ctx,
+            year_text,
+            Some(format!("一次最多导入 {MAX_ROWS} 行，请分批导入。")),
+            Vec::new(),
+            unprocessable,
+        )
+        .await;
+    }
+    let now = state.now();
+    let u = user.clone();
+    let cid = campaign.id;
+    let file_name = file.file_name.clone().unwrap_or_default();
+    let outcome = state
+        .db
+        .write(move |c| {
+            let list = match rows_to_measures(c, &u, cid, &rows, now)? {
+                Ok(list) => list,
+                Err(problems) => return Ok(Imported::Invalid(problems)),
+            };
+            let ids = measures::insert_many(c, cid, &list, Some(u.id))?;
+            for (id, m) in ids.iter().zip(&list) {
+                audit::record(
+                    c,
+                    audit::Change {
+                        user_id: Some(u.id),
+                        unit_id: Some(m.unit_id),
+                        action: "import",
+                        entity: "measure",
+                        entity_id: Some(*id),
+                        summary: format!("导入践行举措 {}", m.fields.title),
+                        before: None,
+                        after: serde_json::to_value(&m.fields).ok(),
+                    },
+                    now,
+                )?;
+            }
+            Ok(Imported::Done(ids.len()))
+        })
+        .await?;
+    match outcome {
+        Imported::Done(n) => {
+            tracing::info!(file = %file_name, rows = n, "measures imported");
+            flash(
+                &session,
+                "success",
+                format!("已导入 {n} 条践行举措到 {year} 年度。"),
+            );
+            Ok(redirect(&format!("/measures?year={year}")))
+        }
+        Imported::Invalid(problems) => {
+            let msg = format!(
+                "文件中有 {} 行需要修改，本次未导入任何数据。请按下列提示修改后重新导入。",
+                problems.len()
+            );
+            import_page(&state, &ctx, year_text, Some(msg), problems, unprocessable).await
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn goal_lists_split_on_office_separators() {
+        assert_eq!(
+            split_goals("标准严格、 效率快速，举措细致;落实细心"),
+            vec!["标准严格", "效率快速", "举措细致", "落实细心"]
+        );
+        assert!(split_goals("  ").is_empty());
+    }
+}

@@ -1,0 +1,848 @@
+//! One measure: its page (history, evidence files), the form to create or edit it, and
+//! closing it.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+
+use crate::auth::{Action, CurrentUser};
+use crate::clock::format_local;
+use crate::db::models::attachments::Owner;
+use crate::db::models::campaigns::{self, Campaign, Goal};
+use crate::db::models::measures::{self, number_text, Measure, MeasureFields, TrackedMeasure};
+use crate::db::models::units::{self, Unit};
+use crate::db::models::{audit, history};
+use crate::db::DbConn;
+use crate::domain::register::{Carrier, LeadTag, MeasureCategory, MeasureStatus};
+use crate::domain::validate::{self, FieldErrors};
+use crate::error::{AppError, AppResult};
+use crate::routes::attachments::FileList;
+use crate::routes::units::{tree_rows, UnitRow};
+use crate::routes::{history_lines, HistoryLine};
+use crate::routes::{non_empty, ymd};
+use crate::startup::AppState;
+use crate::views::{flash, redirect, render, render_status, BaseContext, PageCtx};
+use crate::xlsx;
+
+use super::{allowed, can_write_any, goal_groups, goal_names, light_label, GoalGroup, NewQuery};
+
+// ---------------------------------------------------------------- detail
+
+pub struct MeasureView {
+    pub id: i32,
+    pub unit_name: String,
+    pub title: String,
+    pub content: String,
+    pub category: &'static str,
+    pub carrier: &'static str,
+    pub lead_tag: &'static str,
+    pub indicator: String,
+    pub target_value: String,
+    pub target_unit: String,
+    pub owner: String,
+    pub deadline: String,
+    pub status: &'static str,
+    pub progress: i32,
+    pub closed: bool,
+    pub closed_at: String,
+    pub updated_at: String,
+    pub light: &'static str,
+    pub light_label: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "measures/show.html")]
+struct ShowPage {
+    base: BaseContext,
+    year: i32,
+    m: MeasureView,
+    goals: Vec<String>,
+    history: Vec<HistoryLine>,
+    files: FileList,
+    can_write: bool,
+}
+
+/// A measure with its unit, checked for `action`.
+async fn load_checked(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i32,
+    action: Action,
+) -> AppResult<(Measure, Unit)> {
+    let (m, unit) = state
+        .db
+        .run(move |c| {
+            let m = measures::get(c, id)?;
+            let unit = units::get(c, m.unit_id)?;
+            Ok((m, unit))
+        })
+        .await?;
+    user.require(action, &unit)?;
+    Ok((m, unit))
+}
+
+pub(super) async fn show(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    path: web::Path<i32>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let (m, unit) = load_checked(&state, &user, id, Action::Read).await?;
+    let can_write = user.can(Action::Write, &unit);
+    let campaign_id = m.campaign_id;
+    let (campaign, goals, changes, files) = state
+        .db
+        .run(move |c| {
+            let campaign = campaigns::get(c, campaign_id)?;
+            let goals = measures::goals_of(c, &[id])?
+                .remove(&id)
+                .unwrap_or_default();
+            let changes = history::list(c, "measure", id)?;
+            let files =
+                FileList::load(c, Owner::Measure, id, format!("/measures/{id}"), can_write)?;
+            Ok((campaign, goals, changes, files))
+        })
+        .await?;
+    let today = state.settings.clock.today();
+    let light = m.light(today, campaign.yellow_days);
+    let view = MeasureView {
+        id: m.id,
+        unit_name: unit.name.clone(),
+        content: m.content.clone(),
+        category: m.category().label(),
+        carrier: m.carrier().label(),
+        lead_tag: m.lead_tag().label(),
+        indicator: m.indicator.clone(),
+        target_value: m.target_value.map(number_text).unwrap_or_default(),
+        target_unit: m.target_unit.clone(),
+        owner: m.owner.clone(),
+        deadline: ymd(m.deadline),
+        status: m.status().label(),
+        progress: m.progress,
+        closed: m.status() == MeasureStatus::Closed,
+        closed_at: m.closed_at.map(format_local).unwrap_or_default(),
+        updated_at: format_local(m.updated_at),
+        light: light.code(),
+        light_label: light_label(&m, light),
+        title: m.title.clone(),
+    };
+    render(&ShowPage {
+        base: ctx.base(m.title.clone()),
+        year: campaign.year,
+        m: view,
+        goals: goals.iter().map(Goal::full_name).collect(),
+        history: history_lines(changes),
+        files,
+        can_write,
+    })
+}
+
+// ---------------------------------------------------------------- form
+
+/// The raw form (or an imported row), kept as typed for re-display. Enumerations accept the
+/// code or the Chinese label.
+#[derive(Default, Clone, Debug)]
+pub struct MeasureForm {
+    pub year: String,
+    pub unit_id: String,
+    pub goals: Vec<String>,
+    pub title: String,
+    pub content: String,
+    pub category: String,
+    pub carrier: String,
+    pub lead_tag: String,
+    pub indicator: String,
+    pub target_value: String,
+    pub target_unit: String,
+    pub owner: String,
+    pub deadline: String,
+    pub status: String,
+    pub progress: String,
+    pub version: String,
+}
+
+/// Field names in form order, for messages that list every problem.
+pub(super) const FIELDS: [&str; 14] = [
+    "unit_id",
+    "goals",
+    "title",
+    "content",
+    "category",
+    "carrier",
+    "lead_tag",
+    "indicator",
+    "target_value",
+    "target_unit",
+    "owner",
+    "deadline",
+    "status",
+    "progress",
+];
+
+impl MeasureForm {
+    fn from_pairs(pairs: Vec<(String, String)>) -> Self {
+        let mut f = MeasureForm::default();
+        for (k, v) in pairs {
+            match k.as_str() {
+                "year" => f.year = v,
+                "unit_id" => f.unit_id = v,
+                "goals" => f.goals.push(v),
+                "title" => f.title = v,
+                "content" => f.content = v,
+                "category" => f.category = v,
+                "carrier" => f.carrier = v,
+                "lead_tag" => f.lead_tag = v,
+                "indicator" => f.indicator = v,
+                "target_value" => f.target_value = v,
+                "target_unit" => f.target_unit = v,
+                "owner" => f.owner = v,
+                "deadline" => f.deadline = v,
+                "status" => f.status = v,
+                "progress" => f.progress = v,
+                "version" => f.version = v,
+                _ => {}
+            }
+        }
+        f
+    }
+
+    fn from_measure(m: &Measure, goal_ids: &[i32], year: i32) -> Self {
+        MeasureForm {
+            year: year.to_string(),
+            unit_id: m.unit_id.to_string(),
+            goals: goal_ids.iter().map(|g| g.to_string()).collect(),
+            title: m.title.clone(),
+            content: m.content.clone(),
+            category: m.category.clone(),
+            carrier: m.carrier.clone(),
+            lead_tag: m.lead_tag.clone(),
+            indicator: m.indicator.clone(),
+            target_value: m.target_value.map(number_text).unwrap_or_default(),
+            target_unit: m.target_unit.clone(),
+            owner: m.owner.clone(),
+            deadline: ymd(m.deadline),
+            status: m.status.clone(),
+            progress: m.progress.to_string(),
+            version: m.version.to_string(),
+        }
+    }
+
+    pub fn has_goal(&self, id: &i32) -> bool {
+        let id = id.to_string();
+        self.goals.iter().any(|g| g.trim() == id)
+    }
+
+    /// Checks that need no database. `allow_closed`: imports may carry 已关闭.
+    pub fn parse(&self, allow_closed: bool) -> Result<MeasureFields, FieldErrors> {
+        let mut e = FieldErrors::new();
+        let unit_id = validate::chosen_id(&mut e, "unit_id", "所属单位", &self.unit_id);
+        let mut goal_ids = Vec::new();
+        for g in self.goals.iter().filter(|g| !g.trim().is_empty()) {
+            match g.trim().parse::<i32>() {
+                Ok(v) if v > 0 => goal_ids.push(v),
+                _ => e.add("goals", "所选目标无效，请重新选择"),
+            }
+        }
+        goal_ids.sort_unstable();
+        goal_ids.dedup();
+        if goal_ids.is_empty() {
+            e.add("goals", "请至少选择一个对应目标");
+        } else if goal_ids.len() > 15 {
+            e.add("goals", "对应目标最多 15 个");
+        }
+        let title = validate::required_text(&mut e, "title", "举措名称", &self.title, 100);
+        let content = validate::optional_text(&mut e, "content", "具体内容", &self.content, 2000)
+            .unwrap_or_default();
+        let category = MeasureCategory::parse_label(&self.category);
+        if category.is_none() {
+            e.add(
+                "category",
+                format!(
+                    "请选择类别（{}）",
+                    allowed(MeasureCategory::ALL, MeasureCategory::label)
+                ),
+            );
+        }
+        let carrier = Carrier::parse_label(&self.carrier);
+        if carrier.is_none() {
+            e.add(
+                "carrier",
+                format!("请选择载体（{}）", allowed(Carrier::ALL, Carrier::label)),
+            );
+        }
+        let lead_tag = LeadTag::parse_label(&self.lead_tag);
+        if lead_tag.is_none() {
+            e.add(
+                "lead_tag",
+                format!(
+                    "请选择四个带头（{}）",
+                    allowed(LeadTag::ALL, LeadTag::label)
+                ),
+            );
+        }
+        let indicator = validate::optional_text(&mut e, "indicator", "指标", &self.indicator, 100)
+            .unwrap_or_default();
+        let raw_target = self.target_value.trim().replace([',', '，'], "");
+        let target_value = if raw_target.is_empty() {
+            None
+        } else {
+            match raw_target.parse::<f64>() {
+                Ok(v) if v.is_finite() && (0.0..=1e12).contains(&v) => Some(v),
+                _ => {
+                    e.add("target_value", "目标值须为不小于 0 的数字，如 98.5");
+                    None
+                }
+            }
+        };
+        let target_unit =
+            validate::optional_text(&mut e, "target_unit", "计量单位", &self.target_unit, 20)
+                .unwrap_or_default();
+        let owner = validate::required_text(&mut e, "owner", "责任人", &self.owner, 50);
+        let deadline = if self.deadline.trim().is_empty() {
+            e.add("deadline", "请填写完成时限");
+            None
+        } else {
+            let d = xlsx::parse_deadline(&self.deadline);
+            if d.is_none() {
+                e.add("deadline", "完成时限须为有效日期，如 2026-12-31");
+            }
+            d
+        };
+        let status = MeasureStatus::parse_label(&self.status)
+            .filter(|s| allow_closed || *s != MeasureStatus::Closed);
+        if status.is_none() {
+            let choices: Vec<MeasureStatus> = MeasureStatus::ALL
+                .iter()
+                .copied()
+                .filter(|s| allow_closed || *s != MeasureStatus::Closed)
+                .collect();
+            e.add(
+                "status",
+                format!("请选择状态（{}）", allowed(&choices, MeasureStatus::label)),
+            );
+        }
+        let progress_raw = self.progress.trim().trim_end_matches(['%', '％']);
+        let progress = validate::int_in_range(&mut e, "progress", "进度", progress_raw, 0..=100);
+        if status == Some(MeasureStatus::Completed)
+            && progress != 100
+            && e.get("progress").is_none()
+        {
+            e.add("progress", "状态为已完成时，进度应为 100%");
+        }
+        match (unit_id, category, carrier, lead_tag, deadline, status) {
+            (
+                Some(unit_id),
+                Some(category),
+                Some(carrier),
+                Some(lead_tag),
+                Some(deadline),
+                Some(status),
+            ) if e.is_empty() => Ok(MeasureFields {
+                unit_id,
+                goal_ids,
+                title,
+                content,
+                category,
+                carrier,
+                lead_tag,
+                indicator,
+                target_value,
+                target_unit,
+                owner,
+                deadline,
+                status,
+                progress,
+            }),
+            _ => Err(e),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "measures/form.html")]
+struct FormPage {
+    base: BaseContext,
+    editing: Option<i32>,
+    campaign_name: String,
+    form: MeasureForm,
+    errors: FieldErrors,
+    units: Vec<UnitRow>,
+    goal_groups: Vec<GoalGroup>,
+    categories: &'static [MeasureCategory],
+    carriers: &'static [Carrier],
+    lead_tags: &'static [LeadTag],
+    statuses: Vec<MeasureStatus>,
+}
+
+/// The units the user may write measures for, in tree order.
+fn writable_units(c: &mut DbConn, user: &CurrentUser) -> AppResult<Vec<Unit>> {
+    if user.is_office() {
+        Ok(units::all(c)?.into_iter().filter(|u| u.active).collect())
+    } else {
+        Ok(vec![units::get(c, user.unit_id)?])
+    }
+}
+
+async fn form_page(
+    state: &AppState,
+    ctx: &PageCtx,
+    user: &CurrentUser,
+    editing: Option<i32>,
+    campaign: &Campaign,
+    form: MeasureForm,
+    errors: FieldErrors,
+) -> AppResult<HttpResponse> {
+    // A form-level message only comes from an edit conflict.
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else if errors.general().is_some() {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let u = user.clone();
+    let cid = campaign.id;
+    let (unit_list, goals) = state
+        .db
+        .run(move |c| Ok((writable_units(c, &u)?, campaigns::goals(c, cid)?)))
+        .await?;
+    let title = if editing.is_some() {
+        "编辑践行举措"
+    } else {
+        "新增践行举措"
+    };
+    let page = FormPage {
+        base: ctx.base(title),
+        editing,
+        campaign_name: campaign.name.clone(),
+        form,
+        errors,
+        units: tree_rows(&unit_list),
+        goal_groups: goal_groups(&goals),
+        categories: MeasureCategory::ALL,
+        carriers: Carrier::ALL,
+        lead_tags: LeadTag::ALL,
+        statuses: MeasureStatus::ALL
+            .iter()
+            .copied()
+            .filter(|s| *s != MeasureStatus::Closed)
+            .collect(),
+    };
+    render_status(status, &page)
+}
+
+pub(super) async fn new_form(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    query: web::Query<NewQuery>,
+) -> AppResult<HttpResponse> {
+    if !can_write_any(&user) {
+        return Err(AppError::Forbidden);
+    }
+    let year = non_empty(&query.year).and_then(|y| y.parse().ok());
+    let today = state.settings.clock.today();
+    let campaign = state
+        .db
+        .run(move |c| Ok(campaigns::chosen(c, year, today)?))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let form = MeasureForm {
+        year: campaign.year.to_string(),
+        unit_id: if user.is_office() {
+            String::new()
+        } else {
+            user.unit_id.to_string()
+        },
+        category: MeasureCategory::Production.code().into(),
+        carrier: Carrier::NoCarrier.code().into(),
+        lead_tag: LeadTag::NoTag.code().into(),
+        status: MeasureStatus::NotStarted.code().into(),
+        progress: "0".into(),
+        ..Default::default()
+    };
+    form_page(
+        &state,
+        &ctx,
+        &user,
+        None,
+        &campaign,
+        form,
+        FieldErrors::new(),
+    )
+    .await
+}
+
+pub(super) async fn edit_form(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    path: web::Path<i32>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let (m, _) = load_checked(&state, &user, id, Action::Write).await?;
+    if m.status() == MeasureStatus::Closed {
+        return Err(AppError::Conflict("该举措已关闭，不能再修改。".into()));
+    }
+    let cid = m.campaign_id;
+    let (campaign, goal_ids) = state
+        .db
+        .run(move |c| {
+            let goals = measures::goals_of(c, &[id])?
+                .remove(&id)
+                .unwrap_or_default();
+            Ok((
+                campaigns::get(c, cid)?,
+                goals.iter().map(|g| g.id).collect::<Vec<_>>(),
+            ))
+        })
+        .await?;
+    let form = MeasureForm::from_measure(&m, &goal_ids, campaign.year);
+    form_page(
+        &state,
+        &ctx,
+        &user,
+        Some(id),
+        &campaign,
+        form,
+        FieldErrors::new(),
+    )
+    .await
+}
+
+/// Outcome of a write that may fail validation inside the transaction.
+enum Saved {
+    Done { id: i32, title: String },
+    Invalid(FieldErrors),
+    Conflict(FieldErrors),
+}
+
+/// Checks against the database, inside the write transaction: the unit may be written by
+/// the user (else Forbidden), the goals belong to the campaign.
+fn check_refs(
+    c: &mut DbConn,
+    user: &CurrentUser,
+    campaign_id: i32,
+    fields: &MeasureFields,
+) -> AppResult<(Unit, Vec<Goal>, FieldErrors)> {
+    let mut e = FieldErrors::new();
+    let unit = units::find(c, fields.unit_id)?.ok_or(AppError::Forbidden)?;
+    user.require(Action::Write, &unit)?;
+    let all = campaigns::goals(c, campaign_id)?;
+    let chosen: Vec<Goal> = all
+        .into_iter()
+        .filter(|g| fields.goal_ids.contains(&g.id))
+        .collect();
+    if chosen.len() != fields.goal_ids.len() {
+        e.add("goals", "所选目标不属于本年度活动，请重新选择");
+    }
+    Ok((unit, chosen, e))
+}
+
+fn form_from_body(user: &CurrentUser, pairs: Vec<(String, String)>) -> MeasureForm {
+    let mut form = MeasureForm::from_pairs(pairs);
+    if !user.is_office() && form.unit_id.trim().is_empty() {
+        form.unit_id = user.unit_id.to_string();
+    }
+    form
+}
+
+pub(super) async fn create(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    session: Session,
+    body: web::Form<Vec<(String, String)>>,
+) -> AppResult<HttpResponse> {
+    if !can_write_any(&user) {
+        return Err(AppError::Forbidden);
+    }
+    let form = form_from_body(&user, body.into_inner());
+    let year: Option<i32> = form.year.trim().parse().ok();
+    let campaign = match year {
+        Some(y) => state.db.run(move |c| Ok(campaigns::by_year(c, y)?)).await?,
+        None => None,
+    }
+    .ok_or_else(|| AppError::BadRequest("年度无效，请从举措列表重新进入。".into()))?;
+    // A unit outside the user's scope is refused before anything else.
+    if let Ok(uid) = form.unit_id.trim().parse::<i32>() {
+        let unit = state.db.run(move |c| Ok(units::find(c, uid)?)).await?;
+        if let Some(unit) = unit {
+            user.require(Action::Write, &unit)?;
+        }
+    }
+    let fields = match form.parse(false) {
+        Ok(f) => f,
+        Err(errors) => {
+            return form_page(&state, &ctx, &user, None, &campaign, form, errors).await;
+        }
+    };
+    let now = state.now();
+    let u = user.clone();
+    let cid = campaign.id;
+    let saved = state
+        .db
+        .write(move |c| {
+            let (unit, goals, errors) = check_refs(c, &u, cid, &fields)?;
+            if !errors.is_empty() {
+                return Ok(Saved::Invalid(errors));
+            }
+            let m = measures::insert(c, cid, &fields, Some(u.id), now)?;
+            let mut after = serde_json::to_value(&fields).unwrap_or_default();
+            after["goals"] = serde_json::Value::String(goal_names(&goals));
+            audit::record(
+                c,
+                audit::Change {
+                    user_id: Some(u.id),
+                    unit_id: Some(unit.id),
+                    action: "create",
+                    entity: "measure",
+                    entity_id: Some(m.id),
+                    summary: format!("新增践行举措 {}（{}）", m.title, unit.name),
+                    before: None,
+                    after: Some(after),
+                },
+                now,
+            )?;
+            Ok(Saved::Done {
+                id: m.id,
+                title: m.title,
+            })
+        })
+        .await?;
+    match saved {
+        Saved::Done { id, title } => {
+            flash(&session, "success", format!("已新增践行举措：{title}"));
+            Ok(redirect(&format!("/measures/{id}")))
+        }
+        Saved::Invalid(errors) | Saved::Conflict(errors) => {
+            form_page(&state, &ctx, &user, None, &campaign, form, errors).await
+        }
+    }
+}
+
+pub(super) async fn update(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    session: Session,
+    path: web::Path<i32>,
+    body: web::Form<Vec<(String, String)>>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let (m, _) = load_checked(&state, &user, id, Action::Write).await?;
+    if m.status() == MeasureStatus::Closed {
+        return Err(AppError::Conflict("该举措已关闭，不能再修改。".into()));
+    }
+    let cid = m.campaign_id;
+    let campaign = state.db.run(move |c| Ok(campaigns::get(c, cid)?)).await?;
+    let mut form = form_from_body(&user, body.into_inner());
+    form.year = campaign.year.to_string();
+    if let Ok(uid) = form.unit_id.trim().parse::<i32>() {
+        let unit = state.db.run(move |c| Ok(units::find(c, uid)?)).await?;
+        if let Some(unit) = unit {
+            user.require(Action::Write, &unit)?;
+        }
+    }
+    let fields = match form.parse(false) {
+        Ok(f) => f,
+        Err(errors) => {
+            return form_page(&state, &ctx, &user, Some(id), &campaign, form, errors).await;
+        }
+    };
+    let expected_version: Option<i32> = form.version.trim().parse().ok();
+    let now = state.now();
+    let u = user.clone();
+    let saved = state
+        .db
+        .write(move |c| {
+            let before = measures::get(c, id)?;
+            let before_unit = units::get(c, before.unit_id)?;
+            u.require(Action::Write, &before_unit)?;
+            if before.status() == MeasureStatus::Closed {
+                return Err(AppError::Conflict("该举措已关闭，不能再修改。".into()));
+            }
+            if expected_version.is_some_and(|v| v != before.version) {
+                let mut e = FieldErrors::new();
+                e.add(
+                    "",
+                    "保存失败：该举措在您编辑期间已被他人修改。请记下您的修改，刷新页面后重新填写。",
+                );
+                return Ok(Saved::Conflict(e));
+            }
+            let (unit, goals, errors) = check_refs(c, &u, cid, &fields)?;
+            if !errors.is_empty() {
+                return Ok(Saved::Invalid(errors));
+            }
+            let before_goals = measures::goals_of(c, &[id])?.remove(&id).unwrap_or_default();
+            let before_fields = before.fields(before_goals.iter().map(|g| g.id).collect());
+            let after = measures::update(c, id, &fields, now)?;
+            history::record(
+                c,
+                "measure",
+                id,
+                Some(u.id),
+                now,
+                &TrackedMeasure {
+                    fields: &before_fields,
+                    unit_name: &before_unit.name,
+                    goal_names: goal_names(&before_goals),
+                },
+                &TrackedMeasure {
+                    fields: &fields,
+                    unit_name: &unit.name,
+                    goal_names: goal_names(&goals),
+                },
+            )?;
+            let mut b = serde_json::to_value(&before_fields).unwrap_or_default();
+            b["goals"] = serde_json::Value::String(goal_names(&before_goals));
+            let mut a = serde_json::to_value(&fields).unwrap_or_default();
+            a["goals"] = serde_json::Value::String(goal_names(&goals));
+            audit::record(
+                c,
+                audit::Change {
+                    user_id: Some(u.id),
+                    unit_id: Some(unit.id),
+                    action: "update",
+                    entity: "measure",
+                    entity_id: Some(id),
+                    summary: format!("修改践行举措 {}", after.title),
+                    before: Some(b),
+                    after: Some(a),
+                },
+                now,
+            )?;
+            Ok(Saved::Done {
+                id,
+                title: after.title,
+            })
+        })
+        .await?;
+    match saved {
+        Saved::Done { title, .. } => {
+            flash(&session, "success", format!("已保存践行举措：{title}"));
+            Ok(redirect(&format!("/measures/{id}")))
+        }
+        Saved::Invalid(errors) => {
+            form_page(&state, &ctx, &user, Some(id), &campaign, form, errors).await
+        }
+        Saved::Conflict(errors) => {
+            form_page(&state, &ctx, &user, Some(id), &campaign, form, errors).await
+        }
+    }
+}
+
+pub(super) async fn close(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    session: Session,
+    path: web::Path<i32>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let (m, _) = load_checked(&state, &user, id, Action::Write).await?;
+    if m.status() == MeasureStatus::Closed {
+        flash(&session, "info", "该举措已经关闭。");
+        return Ok(redirect(&format!("/measures/{id}")));
+    }
+    let now = state.now();
+    let u = user.clone();
+    let title = state
+        .db
+        .write(move |c| {
+            let before = measures::get(c, id)?;
+            let unit = units::get(c, before.unit_id)?;
+            u.require(Action::Write, &unit)?;
+            if before.status() == MeasureStatus::Closed {
+                return Ok(before.title);
+            }
+            let goals = measures::goals_of(c, &[id])?
+                .remove(&id)
+                .unwrap_or_default();
+            let goal_ids: Vec<i32> = goals.iter().map(|g| g.id).collect();
+            let before_fields = before.fields(goal_ids.clone());
+            let after = measures::close(c, id, now)?;
+            let after_fields = after.fields(goal_ids);
+            let names = goal_names(&goals);
+            history::record(
+                c,
+                "measure",
+                id,
+                Some(u.id),
+                now,
+                &TrackedMeasure {
+                    fields: &before_fields,
+                    unit_name: &unit.name,
+                    goal_names: names.clone(),
+                },
+                &TrackedMeasure {
+                    fields: &after_fields,
+                    unit_name: &unit.name,
+                    goal_names: names,
+                },
+            )?;
+            audit::record(
+                c,
+                audit::Change {
+                    user_id: Some(u.id),
+                    unit_id: Some(unit.id),
+                    action: "close",
+                    entity: "measure",
+                    entity_id: Some(id),
+                    summary: format!("关闭践行举措 {}", after.title),
+                    before: Some(serde_json::json!({ "status": before.status })),
+                    after: Some(serde_json::json!({ "status": after.status })),
+                },
+                now,
+            )?;
+            Ok(after.title)
+        })
+        .await?;
+    flash(&session, "success", format!("已关闭践行举措：{title}"));
+    Ok(redirect(&format!("/measures/{id}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+
+    use super::*;
+
+    fn valid() -> MeasureForm {
+        MeasureForm {
+            unit_id: "3".into(),
+            goals: vec!["1".into(), "".into(), "1".into(), "2".into()],
+            title: " 提升监理质量 ".into(),
+            category: "生产经营指标".into(),
+            carrier: "none".into(),
+            lead_tag: "党员干部带头作榜样".into(),
+            target_value: "1,200".into(),
+            owner: "李明".into(),
+            deadline: "2026/12/31".into(),
+            status: "已完成".into(),
+            progress: "100%".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn labels_and_codes_parse_alike() {
+        let f = valid().parse(false).expect("valid");
+        assert_eq!(f.goal_ids, vec![1, 2]);
+        assert_eq!(f.title, "提升监理质量");
+        assert_eq!(f.category, MeasureCategory::Production);
+        assert_eq!(f.carrier, Carrier::NoCarrier);
+        assert_eq!(f.target_value, Some(1200.0));
+        assert_eq!(f.deadline, NaiveDate::from_ymd_opt(2026, 12, 31).unwrap());
+        assert_eq!(f.progress, 100);
+    }
+
+    #[test]
+    fn closed_only_from_imports() {
+        let mut form = valid();
+        form.status = "已关闭".into();
+        assert!(form.parse(false).unwrap_err().get("status").is_some());
+        assert_eq!(form.parse(true).unwrap().status, MeasureStatus::Closed);
+    }
+}

@@ -1,0 +1,326 @@
+//! The list of measures of a campaign year with its filters; the export reads the same
+//! filters.
+
+use std::collections::HashMap;
+
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use crate::auth::{Action, CurrentUser};
+use crate::db::models::campaigns::{self, Campaign};
+use crate::db::models::measures::{self, LightFilter, MeasureFilter, SortKey};
+use crate::db::models::units;
+use crate::db::DbConn;
+use crate::domain::register::{Carrier, MeasureCategory, MeasureStatus, Style};
+use crate::domain::Light;
+use crate::error::{AppError, AppResult};
+use crate::routes::units::{tree_rows, UnitRow};
+use crate::routes::{non_empty, ymd};
+use crate::startup::AppState;
+use crate::views::{render, BaseContext, PageCtx, Paging};
+
+use super::{can_write_any, goal_groups, goal_names, light_label, years, GoalGroup};
+
+// ---------------------------------------------------------------- filters and list
+
+#[derive(Deserialize, Default, Clone)]
+pub struct ListQuery {
+    year: Option<String>,
+    unit: Option<String>,
+    style: Option<String>,
+    goal: Option<String>,
+    category: Option<String>,
+    carrier: Option<String>,
+    status: Option<String>,
+    light: Option<String>,
+    owner: Option<String>,
+    q: Option<String>,
+    sort: Option<String>,
+    page: Option<String>,
+}
+
+/// The filters as understood (unknown values mean "any").
+#[derive(Clone, Default)]
+pub(super) struct Filters {
+    year: Option<i32>,
+    unit: Option<i32>,
+    style: Option<Style>,
+    goal: Option<i32>,
+    category: Option<MeasureCategory>,
+    carrier: Option<Carrier>,
+    status: Option<MeasureStatus>,
+    light: Option<Light>,
+    owner: Option<String>,
+    q: Option<String>,
+    pub(super) sort: SortKey,
+}
+
+fn short(s: Option<&str>) -> Option<String> {
+    s.map(|s| s.chars().take(50).collect())
+}
+
+impl Filters {
+    pub(super) fn from_query(q: &ListQuery) -> Filters {
+        Filters {
+            year: non_empty(&q.year).and_then(|y| y.parse().ok()),
+            unit: non_empty(&q.unit).and_then(|u| u.parse().ok()),
+            style: non_empty(&q.style).and_then(Style::parse),
+            goal: non_empty(&q.goal).and_then(|g| g.parse().ok()),
+            category: non_empty(&q.category).and_then(MeasureCategory::parse),
+            carrier: non_empty(&q.carrier).and_then(Carrier::parse),
+            status: non_empty(&q.status).and_then(MeasureStatus::parse),
+            light: non_empty(&q.light).and_then(Light::parse),
+            owner: short(non_empty(&q.owner)),
+            q: short(non_empty(&q.q)),
+            sort: non_empty(&q.sort)
+                .and_then(SortKey::parse)
+                .unwrap_or_default(),
+        }
+    }
+
+    /// The filters as a query string (without `page`), with the campaign year shown.
+    fn query_string(&self, year: Option<i32>) -> String {
+        let mut s = url::form_urlencoded::Serializer::new(String::new());
+        let opt = |v: Option<String>| v.unwrap_or_default();
+        for (k, v) in [
+            ("year", opt(year.or(self.year).map(|y| y.to_string()))),
+            ("unit", opt(self.unit.map(|u| u.to_string()))),
+            ("style", opt(self.style.map(|x| x.code().to_string()))),
+            ("goal", opt(self.goal.map(|g| g.to_string()))),
+            ("category", opt(self.category.map(|x| x.code().to_string()))),
+            ("carrier", opt(self.carrier.map(|x| x.code().to_string()))),
+            ("status", opt(self.status.map(|x| x.code().to_string()))),
+            ("light", opt(self.light.map(|x| x.code().to_string()))),
+            ("owner", opt(self.owner.clone())),
+            ("q", opt(self.q.clone())),
+            (
+                "sort",
+                if self.sort == SortKey::Deadline {
+                    String::new()
+                } else {
+                    self.sort.code().to_string()
+                },
+            ),
+        ] {
+            if !v.is_empty() {
+                s.append_pair(k, &v);
+            }
+        }
+        s.finish()
+    }
+}
+
+/// Campaign and query filter for a list request, checked against the user's scope.
+/// `None` when no campaign exists for the year asked.
+pub(super) fn resolve(
+    c: &mut DbConn,
+    user: &CurrentUser,
+    f: &Filters,
+    today: NaiveDate,
+) -> AppResult<Option<(Campaign, MeasureFilter)>> {
+    let Some(campaign) = campaigns::chosen(c, f.year, today)? else {
+        return Ok(None);
+    };
+    let mut mf = MeasureFilter::new(user.scope());
+    if let Some(uid) = f.unit {
+        let unit = units::find(c, uid)?.ok_or(AppError::NotFound)?;
+        user.require(Action::Read, &unit)?;
+        mf.unit_path = Some(unit.path);
+    }
+    mf.style = f.style;
+    mf.goal_id = f.goal;
+    mf.category = f.category;
+    mf.carrier = f.carrier;
+    mf.status = f.status;
+    mf.light = f.light.map(|light| LightFilter {
+        light,
+        today,
+        yellow_days: campaign.yellow_days,
+    });
+    mf.owner = f.owner.clone();
+    mf.q = f.q.clone();
+    Ok(Some((campaign, mf)))
+}
+
+pub struct MeasureRow {
+    pub id: i32,
+    pub unit_name: String,
+    pub title: String,
+    pub goals: String,
+    pub category: &'static str,
+    pub owner: String,
+    pub deadline: String,
+    pub progress: i32,
+    pub status: &'static str,
+    pub light: &'static str,
+    pub light_label: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "measures/list.html")]
+struct ListPage {
+    base: BaseContext,
+    years: Vec<i32>,
+    campaign: Option<Campaign>,
+    rows: Vec<MeasureRow>,
+    paging: Paging,
+    f: FilterEcho,
+    units: Vec<UnitRow>,
+    goal_groups: Vec<GoalGroup>,
+    styles: &'static [Style],
+    categories: &'static [MeasureCategory],
+    carriers: &'static [Carrier],
+    statuses: &'static [MeasureStatus],
+    lights: [Light; 4],
+    sorts: &'static [SortKey],
+    can_create: bool,
+    export_link: String,
+    filtered: bool,
+}
+
+/// The filters as the form shows them.
+struct FilterEcho {
+    year: String,
+    unit: String,
+    style: String,
+    goal: String,
+    category: String,
+    carrier: String,
+    status: String,
+    light: String,
+    owner: String,
+    q: String,
+    sort: String,
+}
+
+impl From<&Filters> for FilterEcho {
+    fn from(f: &Filters) -> Self {
+        let s = |v: Option<&str>| v.unwrap_or("").to_string();
+        FilterEcho {
+            year: f.year.map(|y| y.to_string()).unwrap_or_default(),
+            unit: f.unit.map(|u| u.to_string()).unwrap_or_default(),
+            style: s(f.style.map(Style::code)),
+            goal: f.goal.map(|g| g.to_string()).unwrap_or_default(),
+            category: s(f.category.map(MeasureCategory::code)),
+            carrier: s(f.carrier.map(Carrier::code)),
+            status: s(f.status.map(MeasureStatus::code)),
+            light: s(f.light.map(Light::code)),
+            owner: f.owner.clone().unwrap_or_default(),
+            q: f.q.clone().unwrap_or_default(),
+            sort: f.sort.code().to_string(),
+        }
+    }
+}
+
+pub(super) async fn list(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    query: web::Query<ListQuery>,
+) -> AppResult<HttpResponse> {
+    let query = query.into_inner();
+    let f = Filters::from_query(&query);
+    let today = state.settings.clock.today();
+    let mut paging = Paging::new(query.page.as_deref(), Paging::PER_PAGE);
+    let (offset, limit) = (paging.offset(), paging.per_page);
+    let u = user.clone();
+    let filters = f.clone();
+    let (years, resolved, unit_list, rows, goals, total, all_goals) = state
+        .db
+        .run(move |c| {
+            let years = years(c)?;
+            let resolved = resolve(c, &u, &filters, today)?;
+            let unit_list = units::in_scope(c, &u.scope())?;
+            let (rows, total, goals, all_goals) = match &resolved {
+                Some((campaign, mf)) => {
+                    let (rows, total) =
+                        measures::list(c, campaign.id, mf, filters.sort, Some((offset, limit)))?;
+                    let ids: Vec<i32> = rows.iter().map(|(m, _)| m.id).collect();
+                    let goals = measures::goals_of(c, &ids)?;
+                    (rows, total, goals, campaigns::goals(c, campaign.id)?)
+                }
+                None => (Vec::new(), 0, HashMap::new(), Vec::new()),
+            };
+            Ok((years, resolved, unit_list, rows, goals, total, all_goals))
+        })
+        .await?;
+    let campaign = resolved.map(|(c, _)| c);
+    paging.total = total;
+    let year = campaign.as_ref().map(|c| c.year);
+    paging.query = f.query_string(year);
+    let yellow = campaign.as_ref().map_or(7, |c| c.yellow_days);
+    let rows = rows
+        .into_iter()
+        .map(|(m, unit)| {
+            let light = m.light(today, yellow);
+            MeasureRow {
+                id: m.id,
+                unit_name: unit.name,
+                goals: goals.get(&m.id).map(|g| goal_names(g)).unwrap_or_default(),
+                category: m.category().label(),
+                owner: m.owner.clone(),
+                deadline: ymd(m.deadline),
+                progress: m.progress,
+                status: m.status().label(),
+                light: light.code(),
+                light_label: light_label(&m, light),
+                title: m.title,
+            }
+        })
+        .collect();
+    let mut echo = FilterEcho::from(&f);
+    if let Some(y) = year {
+        echo.year = y.to_string();
+    }
+    let filtered = f.unit.is_some()
+        || f.style.is_some()
+        || f.goal.is_some()
+        || f.category.is_some()
+        || f.carrier.is_some()
+        || f.status.is_some()
+        || f.light.is_some()
+        || f.owner.is_some()
+        || f.q.is_some();
+    render(&ListPage {
+        base: ctx.base("践行举措"),
+        years,
+        export_link: format!("/measures/export?{}", paging.query),
+        campaign,
+        rows,
+        paging,
+        f: echo,
+        units: tree_rows(&unit_list),
+        goal_groups: goal_groups(&all_goals),
+        styles: Style::ALL,
+        categories: MeasureCategory::ALL,
+        carriers: Carrier::ALL,
+        statuses: MeasureStatus::ALL,
+        lights: [Light::Red, Light::Yellow, Light::Green, Light::Done],
+        sorts: SortKey::ALL,
+        can_create: can_write_any(&user),
+        filtered,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters_keep_their_query() {
+        let q = ListQuery {
+            category: Some("brand".into()),
+            q: Some("监理 & 检测".into()),
+            sort: Some("progress".into()),
+            light: Some("purple".into()),
+            ..Default::default()
+        };
+        let f = Filters::from_query(&q);
+        assert_eq!(
+            f.query_string(Some(2026)),
+            "year=2026&category=brand&q=%E7%9B%91%E7%90%86+%26+%E6%A3%80%E6%B5%8B&sort=progress"
+        );
+    }
+}

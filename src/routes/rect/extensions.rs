@@ -1,0 +1,402 @@
+//! Extension requests (延期申请): asked for on an item page, decided by the office, listed
+//! and exported.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::auth::{Action, CurrentUser};
+use crate::clock::format_local;
+use crate::db::models::rect::{self, ITEM};
+use crate::db::models::{audit, history};
+use crate::domain::register::ExtensionStatus;
+use crate::domain::validate::{self, FieldErrors};
+use crate::error::{AppError, AppResult};
+use crate::routes::{non_empty, ymd};
+use crate::startup::AppState;
+use crate::views::{flash, redirect, render, render_status, BaseContext, PageCtx, Paging};
+use crate::xlsx::{self, Value};
+
+use super::items::{item_page, ItemInput};
+use super::{keep, load_item, parse_deadline, CommentForm, Saved};
+
+// ---------------------------------------------------------------- extension requests
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct ExtensionForm {
+    new_deadline: String,
+    reason: String,
+}
+
+pub(super) async fn request_extension(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    session: Session,
+    path: web::Path<i32>,
+    form: web::Form<ExtensionForm>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let (item, unit, _, _) = state.db.run(move |c| load_item(c, id)).await?;
+    user.require(Action::Write, &unit)?;
+    let form = form.into_inner();
+    let mut e = FieldErrors::new();
+    let new_deadline = parse_deadline(&mut e, "new_deadline", "新的整改时限", &form.new_deadline);
+    let reason = validate::required_text(&mut e, "reason", "延期理由", &form.reason, 500);
+    if e.get("new_deadline").is_none() && new_deadline <= item.deadline {
+        e.add(
+            "new_deadline",
+            format!("新的整改时限须晚于当前时限 {}", ymd(item.deadline)),
+        );
+    }
+    let now = state.now();
+    let actor = user.id;
+    let saved = if e.is_empty() {
+        state
+            .db
+            .write(move |c| {
+                let item = rect::item(c, id)?;
+                let mut e = FieldErrors::new();
+                if !item.status().is_open() {
+                    e.add("", "该事项已整改完毕，无需申请延期。");
+                } else if rect::has_pending(c, id)? {
+                    e.add("", "该事项已有待审批的延期申请，请等待党群工作部审批。");
+                } else if new_deadline <= item.deadline {
+                    e.add(
+                        "new_deadline",
+                        format!("新的整改时限须晚于当前时限 {}", ymd(item.deadline)),
+                    );
+                }
+                if !e.is_empty() {
+                    return Ok(Saved::Invalid(e));
+                }
+                let ext = rect::insert_extension(
+                    c,
+                    rect::NewExtension {
+                        item: &item,
+                        new_deadline,
+                        reason: &reason,
+                        requested_by: Some(actor),
+                    },
+                    now,
+                )?;
+                audit::Change::new(
+                    actor,
+                    "request_extension",
+                    "rect_extension",
+                    ext.id,
+                    format!(
+                        "申请延期 {}：{} → {}",
+                        rect::short(&item.problem, 20),
+                        ymd(ext.old_deadline),
+                        ymd(ext.new_deadline)
+                    ),
+                )
+                .unit(item.unit_id)
+                .after(&ext)
+                .record(c, now)
+                .map_err(AppError::from)?;
+                Ok(Saved::Done(ext))
+            })
+            .await?
+    } else {
+        Saved::Invalid(e)
+    };
+    match saved {
+        Saved::Done(_) => {
+            flash(&session, "success", "已提交延期申请，等待党群工作部审批。");
+            Ok(redirect(&format!("/rect/items/{id}")))
+        }
+        Saved::Invalid(errors) => {
+            let input = ItemInput {
+                errors,
+                new_deadline: form.new_deadline,
+                reason: form.reason,
+                ..Default::default()
+            };
+            item_page(
+                &state,
+                &ctx,
+                &user,
+                id,
+                input,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct ExtensionsQuery {
+    status: Option<String>,
+    page: Option<String>,
+}
+
+pub struct ExtensionRowView {
+    pub id: i32,
+    pub item_id: i32,
+    pub problem: String,
+    pub unit_name: String,
+    pub old_deadline: String,
+    pub new_deadline: String,
+    pub reason: String,
+    pub requester: String,
+    pub requested_at: String,
+    pub status: &'static str,
+    pub pending: bool,
+    pub comment: String,
+}
+
+#[derive(Template)]
+#[template(path = "rect/extensions.html")]
+struct ExtensionsPage {
+    base: BaseContext,
+    rows: Vec<ExtensionRowView>,
+    export_link: String,
+    paging: Paging,
+    status: String,
+    statuses: &'static [ExtensionStatus],
+    /// (request id, message, comment typed) after a refused decision.
+    error: Option<(i32, String, String)>,
+}
+
+/// One page (or all, for the export) of extension requests of a status, as list lines.
+async fn select_extensions(
+    state: &AppState,
+    status: Option<ExtensionStatus>,
+    offset: i64,
+    limit: i64,
+    short_problem: bool,
+) -> AppResult<(Vec<ExtensionRowView>, i64)> {
+    let (rows, total) = state
+        .db
+        .run(move |c| Ok(rect::list_extensions(c, status, offset, limit)?))
+        .await?;
+    let rows = rows
+        .into_iter()
+        .map(|(e, problem, unit, who)| ExtensionRowView {
+            id: e.id,
+            item_id: e.item_id,
+            problem: if short_problem {
+                rect::short(&problem, 40)
+            } else {
+                problem
+            },
+            unit_name: unit.name,
+            old_deadline: ymd(e.old_deadline),
+            new_deadline: ymd(e.new_deadline),
+            requester: who.unwrap_or_default(),
+            requested_at: format_local(e.requested_at),
+            status: e.status().label(),
+            pending: e.status() == ExtensionStatus::Pending,
+            comment: e.decision_comment,
+            reason: e.reason,
+        })
+        .collect();
+    Ok((rows, total))
+}
+
+async fn extensions_page(
+    state: &AppState,
+    ctx: &PageCtx,
+    status_raw: Option<String>,
+    page_raw: Option<String>,
+    error: Option<(i32, String, String)>,
+) -> AppResult<HttpResponse> {
+    let status = non_empty(&status_raw).and_then(ExtensionStatus::parse);
+    let mut paging = Paging::new(page_raw.as_deref(), Paging::PER_PAGE);
+    let (rows, total) =
+        select_extensions(state, status, paging.offset(), paging.per_page, true).await?;
+    paging.total = total;
+    let status_code = status.map(|s| s.code().to_string()).unwrap_or_default();
+    paging.query = keep(&[("status", &status_code)]);
+    let page = ExtensionsPage {
+        base: ctx.base("延期申请审批"),
+        rows,
+        export_link: xlsx::export_link("/rect/extensions/export", &paging.query),
+        paging,
+        status: status_code,
+        statuses: ExtensionStatus::ALL,
+        error,
+    };
+    if page.error.is_some() {
+        render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+    } else {
+        render(&page)
+    }
+}
+
+const EXTENSION_COLUMNS: [xlsx::Column; 9] = [
+    xlsx::col("单位", 20.0),
+    xlsx::col("整改事项", 36.0),
+    xlsx::col("原时限", 12.0),
+    xlsx::col("申请延至", 12.0),
+    xlsx::col("理由", 30.0),
+    xlsx::col("申请人", 10.0),
+    xlsx::col("申请时间", 18.0),
+    xlsx::col("状态", 9.0),
+    xlsx::col("审批意见", 24.0),
+];
+
+pub(super) async fn export_extensions(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    query: web::Query<ExtensionsQuery>,
+) -> AppResult<HttpResponse> {
+    user.require_office()?;
+    let status = non_empty(&query.status).and_then(ExtensionStatus::parse);
+    let (rows, _) = select_extensions(&state, status, 0, xlsx::EXPORT_LIMIT, false).await?;
+    let data: Vec<Vec<Value>> = rows
+        .into_iter()
+        .map(|r| {
+            vec![
+                Value::from(r.unit_name),
+                Value::from(r.problem),
+                Value::from(r.old_deadline),
+                Value::from(r.new_deadline),
+                Value::from(r.reason),
+                Value::from(r.requester),
+                Value::from(r.requested_at),
+                Value::from(r.status),
+                Value::from(r.comment),
+            ]
+        })
+        .collect();
+    xlsx::export("延期申请", &EXTENSION_COLUMNS, &data)
+}
+
+pub(super) async fn extensions(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    query: web::Query<ExtensionsQuery>,
+) -> AppResult<HttpResponse> {
+    user.require_office()?;
+    let q = query.into_inner();
+    extensions_page(&state, &ctx, q.status, q.page, None).await
+}
+
+async fn decide(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    session: Session,
+    id: i32,
+    comment_raw: String,
+    approve: bool,
+) -> AppResult<HttpResponse> {
+    user.require_office()?;
+    // 404 for an unknown request before anything else.
+    state.db.run(move |c| Ok(rect::extension(c, id)?)).await?;
+    let mut e = FieldErrors::new();
+    let comment = if approve {
+        validate::optional_text(&mut e, "comment", "审批意见", &comment_raw, 500)
+            .unwrap_or_default()
+    } else {
+        validate::required_text(&mut e, "comment", "不批准的理由", &comment_raw, 500)
+    };
+    if let Some(msg) = e.get("comment") {
+        return extensions_page(
+            &state,
+            &ctx,
+            None,
+            None,
+            Some((id, msg.to_string(), comment_raw)),
+        )
+        .await;
+    }
+    let now = state.now();
+    let actor = user.id;
+    let ext = state
+        .db
+        .write(move |c| {
+            let before = rect::extension(c, id)?;
+            if before.status() != ExtensionStatus::Pending {
+                return Err(AppError::Conflict(format!(
+                    "该延期申请已处理（{}），不能重复审批。",
+                    before.status().label()
+                )));
+            }
+            let status = if approve {
+                ExtensionStatus::Approved
+            } else {
+                ExtensionStatus::Refused
+            };
+            let ext = rect::decide_extension(c, id, status, actor, &comment, now)?;
+            let item_before = rect::item(c, ext.item_id)?;
+            if approve {
+                let item_after = rect::set_deadline(c, ext.item_id, ext.new_deadline, now)?;
+                history::record(
+                    c,
+                    ITEM,
+                    ext.item_id,
+                    Some(actor),
+                    now,
+                    &item_before,
+                    &item_after,
+                )?;
+            }
+            audit::Change::new(
+                actor,
+                if approve {
+                    "approve_extension"
+                } else {
+                    "refuse_extension"
+                },
+                "rect_extension",
+                id,
+                format!(
+                    "{}延期申请 {}：{} → {}",
+                    if approve { "批准" } else { "不批准" },
+                    rect::short(&item_before.problem, 20),
+                    ymd(ext.old_deadline),
+                    ymd(ext.new_deadline)
+                ),
+            )
+            .unit(ext.unit_id)
+            .before(&before)
+            .after(&ext)
+            .record(c, now)
+            .map_err(AppError::from)?;
+            Ok(ext)
+        })
+        .await?;
+    flash(
+        &session,
+        "success",
+        if approve {
+            format!("已批准延期，整改时限改为 {}。", ymd(ext.new_deadline))
+        } else {
+            "已不批准该延期申请。".to_string()
+        },
+    );
+    Ok(redirect("/rect/extensions"))
+}
+
+pub(super) async fn approve(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    session: Session,
+    path: web::Path<i32>,
+    form: web::Form<CommentForm>,
+) -> AppResult<HttpResponse> {
+    let comment = form.into_inner().comment;
+    decide(state, user, ctx, session, path.into_inner(), comment, true).await
+}
+
+pub(super) async fn refuse(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    session: Session,
+    path: web::Path<i32>,
+    form: web::Form<CommentForm>,
+) -> AppResult<HttpResponse> {
+    let comment = form.into_inner().comment;
+    decide(state, user, ctx, session, path.into_inner(), comment, false).await
+}

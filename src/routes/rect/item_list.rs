@@ -1,0 +1,249 @@
+//! Items across the tables of a campaign, with filters, and their Excel export.
+
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use chrono::Datelike;
+use serde::Deserialize;
+
+use crate::auth::CurrentUser;
+use crate::db::models::campaigns::{self, Campaign};
+use crate::db::models::rect::{self, ItemFilter};
+use crate::db::models::units::{self, Unit};
+use crate::domain::register::{RectArea, RectStatus};
+use crate::domain::Light;
+use crate::error::{AppError, AppResult};
+use crate::routes::non_empty;
+use crate::startup::AppState;
+use crate::views::{render, BaseContext, PageCtx, Paging};
+use crate::xlsx::{self, Value};
+
+use super::{item_line, keep, narrowed_unit, parse_year, unit_options, ItemLine, UnitOption};
+
+// ---------------------------------------------------------------- items across tables
+
+#[derive(Deserialize, Default, Clone)]
+pub(super) struct ItemsQuery {
+    year: Option<String>,
+    unit: Option<String>,
+    area: Option<String>,
+    status: Option<String>,
+    light: Option<String>,
+    q: Option<String>,
+    page: Option<String>,
+}
+
+/// The parsed filters of the items list and its export.
+struct ItemsSelection {
+    campaign: Option<Campaign>,
+    years: Vec<i32>,
+    visible: Vec<Unit>,
+    filter: ItemFilter,
+    /// The filters as a query string (without `page`).
+    query: String,
+    year: i32,
+    unit: String,
+    area: String,
+    status: String,
+    light: String,
+    q: String,
+}
+
+async fn select_items(
+    state: &AppState,
+    user: &CurrentUser,
+    query: ItemsQuery,
+) -> AppResult<ItemsSelection> {
+    let today = state.settings.clock.today();
+    let year = parse_year(&query.year);
+    let unit_id = non_empty(&query.unit).and_then(|u| u.parse::<i32>().ok());
+    let area = non_empty(&query.area).and_then(RectArea::parse);
+    let status = non_empty(&query.status).and_then(RectStatus::parse);
+    let light = non_empty(&query.light).and_then(Light::parse);
+    let q = non_empty(&query.q).map(|s| s.chars().take(50).collect::<String>());
+    let unit_path = narrowed_unit(state, user, unit_id).await?;
+    let scope = user.scope();
+    let (campaign, years, visible) = state
+        .db
+        .run(move |c| {
+            let campaign = campaigns::chosen(c, year, today)?;
+            let years: Vec<i32> = campaigns::list(c)?.iter().map(|c| c.year).collect();
+            let visible = units::in_scope(c, &scope)?;
+            Ok((campaign, years, visible))
+        })
+        .await?;
+    let yellow = campaign.as_ref().map_or(7, |c| c.yellow_days);
+    let filter = ItemFilter {
+        campaign_id: campaign.as_ref().map_or(0, |c| c.id),
+        scope: Some(user.scope()),
+        unit_path,
+        area,
+        status,
+        light: light.map(|l| (l, today, yellow)),
+        q: q.clone(),
+    };
+    let year_shown = campaign
+        .as_ref()
+        .map_or(year.unwrap_or(today.year()), |c| c.year);
+    let unit = unit_id.map(|u| u.to_string()).unwrap_or_default();
+    let area = area.map(|a| a.code().to_string()).unwrap_or_default();
+    let status = status.map(|s| s.code().to_string()).unwrap_or_default();
+    let light = light.map(|l| l.code().to_string()).unwrap_or_default();
+    let q = q.unwrap_or_default();
+    let query = keep(&[
+        ("year", &year_shown.to_string()),
+        ("unit", &unit),
+        ("area", &area),
+        ("status", &status),
+        ("light", &light),
+        ("q", &q),
+    ]);
+    Ok(ItemsSelection {
+        campaign,
+        years,
+        visible,
+        filter,
+        query,
+        year: year_shown,
+        unit,
+        area,
+        status,
+        light,
+        q,
+    })
+}
+
+pub struct ListedItem {
+    pub line: ItemLine,
+    pub unit_name: String,
+    pub table_id: i32,
+    pub table_title: String,
+}
+
+#[derive(Template)]
+#[template(path = "rect/items.html")]
+struct ItemsPage {
+    base: BaseContext,
+    has_campaign: bool,
+    rows: Vec<ListedItem>,
+    paging: Paging,
+    query: String,
+    year: i32,
+    years: Vec<i32>,
+    unit: String,
+    units: Vec<UnitOption>,
+    area: String,
+    areas: &'static [RectArea],
+    status: String,
+    statuses: &'static [RectStatus],
+    light: String,
+    q: String,
+}
+
+pub(super) async fn items(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    query: web::Query<ItemsQuery>,
+) -> AppResult<HttpResponse> {
+    let query = query.into_inner();
+    let mut paging = Paging::new(query.page.as_deref(), Paging::PER_PAGE);
+    let sel = select_items(&state, &user, query).await?;
+    let today = state.settings.clock.today();
+    let yellow = sel.campaign.as_ref().map_or(7, |c| c.yellow_days);
+    let (offset, limit) = (paging.offset(), paging.per_page);
+    let filter = sel.filter.clone();
+    let has_campaign = sel.campaign.is_some();
+    let (rows, total) = if has_campaign {
+        state
+            .db
+            .run(move |c| Ok(rect::list_items(c, &filter, offset, limit)?))
+            .await?
+    } else {
+        (Vec::new(), 0)
+    };
+    paging.total = total;
+    paging.query = sel.query.clone();
+    render(&ItemsPage {
+        base: ctx.base("整改事项"),
+        has_campaign,
+        rows: rows
+            .into_iter()
+            .map(|(i, unit, title)| ListedItem {
+                table_id: i.table_id,
+                line: item_line(i, today, yellow, 0),
+                unit_name: unit.name,
+                table_title: title,
+            })
+            .collect(),
+        paging,
+        query: sel.query,
+        year: sel.year,
+        years: sel.years,
+        unit: sel.unit,
+        units: unit_options(&sel.visible),
+        area: sel.area,
+        areas: RectArea::ALL,
+        status: sel.status,
+        statuses: RectStatus::ALL,
+        light: sel.light,
+        q: sel.q,
+    })
+}
+
+pub(super) async fn export_items(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    query: web::Query<ItemsQuery>,
+) -> AppResult<HttpResponse> {
+    let sel = select_items(&state, &user, query.into_inner()).await?;
+    let Some(campaign) = sel.campaign else {
+        return Err(AppError::NotFound);
+    };
+    let today = state.settings.clock.today();
+    let filter = sel.filter.clone();
+    let (rows, _) = state
+        .db
+        .run(move |c| Ok(rect::list_items(c, &filter, 0, xlsx::EXPORT_LIMIT)?))
+        .await?;
+    let columns = [
+        xlsx::col("单位", 18.0),
+        xlsx::col("配档表", 24.0),
+        xlsx::col("序号", 6.0),
+        xlsx::col("问题领域", 10.0),
+        xlsx::col("问题来源", 16.0),
+        xlsx::col("存在问题", 30.0),
+        xlsx::col("原因分析", 24.0),
+        xlsx::col("整改措施", 30.0),
+        xlsx::col("整改要求", 20.0),
+        xlsx::col("责任人", 10.0),
+        xlsx::col("整改时限", 12.0),
+        xlsx::col("原整改时限", 12.0),
+        xlsx::col("状态", 12.0),
+        xlsx::col("提醒", 8.0),
+    ];
+    let data: Vec<Vec<Value>> = rows
+        .into_iter()
+        .map(|(i, unit, title)| {
+            let light = i.light(today, campaign.yellow_days);
+            vec![
+                Value::from(unit.name),
+                Value::from(title),
+                Value::from(i.seq),
+                Value::from(i.area().label()),
+                Value::from(i.source.clone()),
+                Value::from(i.problem.clone()),
+                Value::from(i.cause.clone()),
+                Value::from(i.measure.clone()),
+                Value::from(i.requirement.clone()),
+                Value::from(i.responsible.clone()),
+                Value::from(i.deadline),
+                Value::from(i.original_deadline),
+                Value::from(i.status().label()),
+                Value::from(light.label()),
+            ]
+        })
+        .collect();
+    let title = format!("{}年作风建设问题整改事项", campaign.year);
+    let bytes = xlsx::table("整改事项", &title, &columns, &data)?;
+    Ok(xlsx::download(&format!("{title}.xlsx"), bytes))
+}

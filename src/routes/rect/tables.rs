@@ -1,0 +1,542 @@
+//! The 配档表 of a unit and year: the list (with its Excel export), create, rename, delete,
+//! and one table with its items.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use chrono::Datelike;
+use serde::Deserialize;
+
+use crate::auth::{Action, CurrentUser};
+use crate::db::models::campaigns::{self, Campaign};
+use crate::db::models::rect::{self, TableFilter};
+use crate::db::models::units::{self, Unit};
+use crate::db::models::{audit, taskforce};
+use crate::domain::register::RectStatus;
+use crate::domain::validate::{self, FieldErrors};
+use crate::error::{AppError, AppResult};
+use crate::routes::non_empty;
+use crate::startup::AppState;
+use crate::views::{flash, redirect, render, render_status, BaseContext, PageCtx, Paging};
+use crate::xlsx::{self, Value};
+
+use super::{
+    item_line, keep, load_table, narrowed_unit, parse_year, unit_options, ItemLine, Saved,
+    UnitOption,
+};
+
+// ---------------------------------------------------------------- list of tables
+
+#[derive(Deserialize, Default)]
+pub(super) struct ListQuery {
+    year: Option<String>,
+    unit: Option<String>,
+    page: Option<String>,
+}
+
+pub struct TableLine {
+    pub id: i32,
+    pub title: String,
+    pub unit_name: String,
+    pub total: i64,
+    pub by_status: Vec<i64>,
+    pub red: i64,
+    pub yellow: i64,
+    pub green: i64,
+    pub notes: i64,
+}
+
+#[derive(Template)]
+#[template(path = "rect/list.html")]
+struct ListPage {
+    base: BaseContext,
+    campaign_name: Option<String>,
+    year: i32,
+    years: Vec<i32>,
+    unit: String,
+    units: Vec<UnitOption>,
+    rows: Vec<TableLine>,
+    export_link: String,
+    paging: Paging,
+    statuses: &'static [RectStatus],
+    can_create: bool,
+    is_office: bool,
+}
+
+/// What the list of tables shows for a filter: the chosen campaign, the years, the units in
+/// scope, one page (or all, for the export) of table lines and their total.
+struct TablesSelection {
+    campaign: Option<Campaign>,
+    years: Vec<i32>,
+    visible: Vec<Unit>,
+    rows: Vec<TableLine>,
+    total: i64,
+    year: i32,
+    unit: String,
+    query: String,
+}
+
+async fn select_tables(
+    state: &AppState,
+    user: &CurrentUser,
+    query: &ListQuery,
+    offset: i64,
+    limit: i64,
+) -> AppResult<TablesSelection> {
+    let today = state.settings.clock.today();
+    let year = parse_year(&query.year);
+    let unit_id = non_empty(&query.unit).and_then(|u| u.parse::<i32>().ok());
+    let unit_path = narrowed_unit(state, user, unit_id).await?;
+    let scope = user.scope();
+    let (campaign, years, visible, rows, total) = state
+        .db
+        .run(move |c| {
+            let campaign = campaigns::chosen(c, year, today)?;
+            let years: Vec<i32> = campaigns::list(c)?.iter().map(|c| c.year).collect();
+            let visible = units::in_scope(c, &scope)?;
+            let (mut rows, mut total) = (Vec::new(), 0);
+            if let Some(camp) = &campaign {
+                let f = TableFilter {
+                    campaign_id: camp.id,
+                    scope: Some(scope.clone()),
+                    unit_path,
+                };
+                let (tables, t) = rect::list_tables(c, &f, offset, limit)?;
+                let ids: Vec<i32> = tables.iter().map(|(t, _)| t.id).collect();
+                let mut stats = rect::table_stats(c, &ids, today, camp.yellow_days)?;
+                rows = tables
+                    .into_iter()
+                    .map(|(t, unit)| {
+                        let s = stats.remove(&t.id).unwrap_or_default();
+                        TableLine {
+                            id: t.id,
+                            title: t.title,
+                            unit_name: unit.name,
+                            total: s.total,
+                            by_status: if s.by_status.is_empty() {
+                                vec![0; RectStatus::ALL.len()]
+                            } else {
+                                s.by_status
+                            },
+                            red: s.red,
+                            yellow: s.yellow,
+                            green: s.green,
+                            notes: s.notes,
+                        }
+                    })
+                    .collect();
+                total = t;
+            }
+            Ok((campaign, years, visible, rows, total))
+        })
+        .await?;
+    let year_shown = campaign
+        .as_ref()
+        .map_or(year.unwrap_or(today.year()), |c| c.year);
+    let unit = unit_id.map(|u| u.to_string()).unwrap_or_default();
+    let query = keep(&[("year", &year_shown.to_string()), ("unit", &unit)]);
+    Ok(TablesSelection {
+        campaign,
+        years,
+        visible,
+        rows,
+        total,
+        year: year_shown,
+        unit,
+        query,
+    })
+}
+
+pub(super) async fn list(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    query: web::Query<ListQuery>,
+) -> AppResult<HttpResponse> {
+    let query = query.into_inner();
+    let mut paging = Paging::new(query.page.as_deref(), Paging::PER_PAGE);
+    let sel = select_tables(&state, &user, &query, paging.offset(), paging.per_page).await?;
+    paging.total = sel.total;
+    paging.query = sel.query;
+    let can_create = sel.visible.iter().any(|u| user.can(Action::Write, u));
+    render(&ListPage {
+        base: ctx.base("整改配档表"),
+        campaign_name: sel.campaign.map(|c| c.name),
+        year: sel.year,
+        years: sel.years,
+        unit: sel.unit,
+        units: unit_options(&sel.visible),
+        rows: sel.rows,
+        export_link: xlsx::export_link("/rect/tables/export", &paging.query),
+        paging,
+        statuses: RectStatus::ALL,
+        can_create,
+        is_office: user.is_office(),
+    })
+}
+
+pub(super) async fn export_tables(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    query: web::Query<ListQuery>,
+) -> AppResult<HttpResponse> {
+    let sel = select_tables(&state, &user, &query, 0, xlsx::EXPORT_LIMIT).await?;
+    let campaign = sel.campaign.ok_or(AppError::NotFound)?;
+    let mut columns = vec![
+        xlsx::col("配档表", 30.0),
+        xlsx::col("单位", 24.0),
+        xlsx::col("事项", 8.0),
+    ];
+    columns.extend(RectStatus::ALL.iter().map(|s| xlsx::col(s.label(), 9.0)));
+    columns.extend([
+        xlsx::col("逾期", 8.0),
+        xlsx::col("临期", 8.0),
+        xlsx::col("正常", 8.0),
+        xlsx::col("督办意见", 10.0),
+    ]);
+    let data: Vec<Vec<Value>> = sel
+        .rows
+        .into_iter()
+        .map(|r| {
+            let mut row = vec![
+                Value::from(r.title),
+                Value::from(r.unit_name),
+                Value::from(r.total),
+            ];
+            row.extend(r.by_status.into_iter().map(Value::from));
+            row.extend([r.red, r.yellow, r.green, r.notes].map(Value::from));
+            row
+        })
+        .collect();
+    xlsx::export(
+        &format!("{}年整改配档表一览", campaign.year),
+        &columns,
+        &data,
+    )
+}
+
+// ---------------------------------------------------------------- create / rename / delete tables
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub(super) struct TableForm {
+    year: String,
+    unit_id: String,
+    title: String,
+}
+
+#[derive(Template)]
+#[template(path = "rect/table_form.html")]
+struct TableFormPage {
+    base: BaseContext,
+    editing: Option<i32>,
+    form: TableForm,
+    errors: FieldErrors,
+    units: Vec<UnitOption>,
+    years: Vec<i32>,
+}
+
+async fn table_form_page(
+    state: &AppState,
+    ctx: &PageCtx,
+    user: &CurrentUser,
+    editing: Option<i32>,
+    form: TableForm,
+    errors: FieldErrors,
+) -> AppResult<HttpResponse> {
+    let scope = user.scope();
+    let (visible, years) = state
+        .db
+        .run(move |c| {
+            let visible = units::in_scope(c, &scope)?;
+            let years: Vec<i32> = campaigns::list(c)?.iter().map(|c| c.year).collect();
+            Ok((visible, years))
+        })
+        .await?;
+    let writable: Vec<Unit> = visible
+        .into_iter()
+        .filter(|u| user.can(Action::Write, u))
+        .collect();
+    let page = TableFormPage {
+        base: ctx.base(if editing.is_some() {
+            "修改配档表名称"
+        } else {
+            "新建整改配档表"
+        }),
+        editing,
+        form,
+        errors,
+        units: unit_options(&writable),
+        years,
+    };
+    if page.errors.is_empty() {
+        render(&page)
+    } else {
+        render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct NewTableQuery {
+    year: Option<String>,
+}
+
+pub(super) async fn new_table(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    query: web::Query<NewTableQuery>,
+) -> AppResult<HttpResponse> {
+    let today = state.settings.clock.today();
+    let year = parse_year(&query.year).unwrap_or(today.year());
+    let unit_id = if user.is_office() {
+        String::new()
+    } else {
+        user.unit_id.to_string()
+    };
+    let form = TableForm {
+        year: year.to_string(),
+        title: if user.is_office() {
+            String::new()
+        } else {
+            format!("{}作风建设问题整改工作配档表", user.unit_name)
+        },
+        unit_id,
+    };
+    table_form_page(&state, &ctx, &user, None, form, FieldErrors::new()).await
+}
+
+pub(super) async fn create_table(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    session: Session,
+    form: web::Form<TableForm>,
+) -> AppResult<HttpResponse> {
+    let form = form.into_inner();
+    let mut e = FieldErrors::new();
+    let title = validate::required_text(&mut e, "title", "配档表名称", &form.title, 100);
+    let unit_id = validate::chosen_id(&mut e, "unit_id", "单位", &form.unit_id);
+    let year = match form.year.trim().parse::<i32>() {
+        Ok(y) => Some(y),
+        Err(_) => {
+            e.add("year", "请选择年度");
+            None
+        }
+    };
+    // The unit decides who may create: check it before anything else is said about the form.
+    if let Some(uid) = unit_id {
+        let unit = state.db.run(move |c| Ok(units::find(c, uid)?)).await?;
+        match unit {
+            Some(u) => user.require(Action::Write, &u)?,
+            None => e.add("unit_id", "单位不存在"),
+        }
+    }
+    if !e.is_empty() {
+        return table_form_page(&state, &ctx, &user, None, form, e).await;
+    }
+    let (Some(unit_id), Some(year)) = (unit_id, year) else {
+        return table_form_page(&state, &ctx, &user, None, form, e).await;
+    };
+    let now = state.now();
+    let actor = user.id;
+    let saved = state
+        .db
+        .write(move |c| {
+            let Some(campaign) = campaigns::by_year(c, year)? else {
+                let mut e = FieldErrors::new();
+                e.add("year", "该年度尚未设立作风建设活动");
+                return Ok(Saved::Invalid(e));
+            };
+            let t = rect::insert_table(c, campaign.id, unit_id, &title, Some(actor), now)?;
+            audit::Change::new(
+                actor,
+                "create",
+                "rect_table",
+                t.id,
+                format!("新建配档表 {}", t.title),
+            )
+            .unit(unit_id)
+            .after(&t)
+            .record(c, now)
+            .map_err(AppError::from)?;
+            Ok(Saved::Done(t))
+        })
+        .await?;
+    match saved {
+        Saved::Done(t) => {
+            flash(&session, "success", format!("已新建配档表：{}", t.title));
+            Ok(redirect(&format!("/rect/tables/{}", t.id)))
+        }
+        Saved::Invalid(e) => table_form_page(&state, &ctx, &user, None, form, e).await,
+    }
+}
+
+pub(super) async fn edit_table(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    path: web::Path<i32>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let (t, unit, campaign) = state.db.run(move |c| load_table(c, id)).await?;
+    user.require(Action::Write, &unit)?;
+    let form = TableForm {
+        year: campaign.year.to_string(),
+        unit_id: unit.id.to_string(),
+        title: t.title,
+    };
+    table_form_page(&state, &ctx, &user, Some(id), form, FieldErrors::new()).await
+}
+
+pub(super) async fn rename_table(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    session: Session,
+    path: web::Path<i32>,
+    form: web::Form<TableForm>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let (before, unit, campaign) = state.db.run(move |c| load_table(c, id)).await?;
+    user.require(Action::Write, &unit)?;
+    let mut form = form.into_inner();
+    // Unit and year of a table never change.
+    form.unit_id = unit.id.to_string();
+    form.year = campaign.year.to_string();
+    let mut e = FieldErrors::new();
+    let title = validate::required_text(&mut e, "title", "配档表名称", &form.title, 100);
+    if !e.is_empty() {
+        return table_form_page(&state, &ctx, &user, Some(id), form, e).await;
+    }
+    let now = state.now();
+    let actor = user.id;
+    let t = state
+        .db
+        .write(move |c| {
+            let t = rect::rename_table(c, id, &title, now)?;
+            audit::Change::new(
+                actor,
+                "update",
+                "rect_table",
+                id,
+                format!("修改配档表名称 {}", t.title),
+            )
+            .unit(t.unit_id)
+            .before(&before)
+            .after(&t)
+            .record(c, now)
+            .map_err(AppError::from)?;
+            Ok(t)
+        })
+        .await?;
+    flash(&session, "success", format!("已保存配档表：{}", t.title));
+    Ok(redirect(&format!("/rect/tables/{id}")))
+}
+
+pub(super) async fn delete_table(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    session: Session,
+    path: web::Path<i32>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let (_, unit, _) = state.db.run(move |c| load_table(c, id)).await?;
+    user.require(Action::Write, &unit)?;
+    let now = state.now();
+    let actor = user.id;
+    let deleted = state
+        .db
+        .write(move |c| {
+            let t = rect::table(c, id)?;
+            if rect::count_items(c, id)? > 0 {
+                return Ok(None);
+            }
+            rect::delete_table(c, id)?;
+            audit::Change::new(
+                actor,
+                "delete",
+                "rect_table",
+                id,
+                format!("删除配档表 {}", t.title),
+            )
+            .unit(t.unit_id)
+            .before(&t)
+            .record(c, now)
+            .map_err(AppError::from)?;
+            Ok(Some(t))
+        })
+        .await?;
+    match deleted {
+        Some(t) => {
+            flash(&session, "success", format!("已删除配档表：{}", t.title));
+            Ok(redirect("/rect"))
+        }
+        None => Err(AppError::Conflict(
+            "配档表中还有整改事项，不能删除。只能删除空的配档表。".into(),
+        )),
+    }
+}
+
+// ---------------------------------------------------------------- one table
+
+#[derive(Template)]
+#[template(path = "rect/table.html")]
+struct TablePage {
+    base: BaseContext,
+    id: i32,
+    title: String,
+    unit_name: String,
+    year: i32,
+    rows: Vec<ItemLine>,
+    can_write: bool,
+    notes_total: i64,
+    red: usize,
+    yellow: usize,
+    mine: bool,
+}
+
+pub(super) async fn show_table(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    path: web::Path<i32>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let (t, unit, campaign) = state.db.run(move |c| load_table(c, id)).await?;
+    user.require(Action::Read, &unit)?;
+    let today = state.settings.clock.today();
+    let uid = user.id;
+    let office = user.is_office();
+    let unit_path = unit.path.clone();
+    let (items, notes, mine) = state
+        .db
+        .run(move |c| {
+            let items = rect::items_of_table(c, id)?;
+            let notes = rect::note_counts_of_table(c, id)?;
+            let mine = office && taskforce::is_mine(&taskforce::units_of(c, uid)?, &unit_path);
+            Ok((items, notes, mine))
+        })
+        .await?;
+    let rows: Vec<ItemLine> = items
+        .into_iter()
+        .map(|i| {
+            let n = notes.get(&i.id).copied().unwrap_or(0);
+            item_line(i, today, campaign.yellow_days, n)
+        })
+        .collect();
+    render(&TablePage {
+        base: ctx.base(t.title.clone()),
+        id,
+        notes_total: rows.iter().map(|r| r.notes).sum(),
+        red: rows.iter().filter(|r| r.light.code == "red").count(),
+        yellow: rows.iter().filter(|r| r.light.code == "yellow").count(),
+        rows,
+        title: t.title,
+        unit_name: unit.name.clone(),
+        year: campaign.year,
+        can_write: user.can(Action::Write, &unit),
+        mine,
+    })
+}
