@@ -209,7 +209,7 @@ async fn index(
         .db
         .run(move |c| {
             let campaign = campaigns::by_year(c, year)?;
-            let years: Vec<i32> = campaigns::list(c)?.into_iter().map(|c| c.year).collect();
+            let years: Vec<i32> = campaigns::years(c)?;
             let mine = if is_branch {
                 reports::by_period(c, uid, year, month)?
             } else {

@@ -25,8 +25,8 @@ use crate::domain::Role;
 use crate::error::{AppError, AppResult};
 use crate::notify::Notifier;
 use crate::routes::attachments::FileList;
-use crate::routes::non_empty;
 use crate::routes::units::{tree_rows, UnitRow};
+use crate::routes::{history_lines, non_empty, ymd, HistoryLine};
 use crate::startup::AppState;
 use crate::views::{flash, redirect, render, render_status, BaseContext, PageCtx, Paging};
 use crate::xlsx::{self, col, Column, Value};
@@ -45,10 +45,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/topics/{id}/submit", web::post().to(submit))
         .route("/topics/{id}/approve", web::post().to(approve))
         .route("/topics/{id}/return", web::post().to(return_back));
-}
-
-fn date_text(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
 }
 
 /// The units the user may record for, in tree order.
@@ -85,7 +81,7 @@ fn row(t: FirstTopic, unit: Unit) -> TopicRow {
     TopicRow {
         id: t.id,
         unit_name: unit.name,
-        date: date_text(t.meeting_date),
+        date: ymd(t.meeting_date),
         kind: t.kind().label(),
         attendance: t.attendance,
         state: t.state().label(),
@@ -371,14 +367,6 @@ pub struct TrailLine {
     pub comment: String,
 }
 
-pub struct HistoryLine {
-    pub at: String,
-    pub who: String,
-    pub field: String,
-    pub old: String,
-    pub new: String,
-}
-
 #[derive(Template)]
 #[template(path = "topics/show.html")]
 struct ShowPage {
@@ -485,20 +473,11 @@ async fn show_page(
             unit_name: unit.name.clone(),
             kind: t.kind().label(),
             state: st.label(),
-            date: date_text(t.meeting_date),
+            date: ymd(t.meeting_date),
             submitted_at: t.submitted_at.map(format_local).unwrap_or_default(),
             returned: last.map(|(e, w)| trail_line(e, w)),
             trail: trail.into_iter().map(|(e, w)| trail_line(e, w)).collect(),
-            history: changes
-                .into_iter()
-                .map(|(ch, who)| HistoryLine {
-                    at: format_local(ch.at),
-                    who: who.unwrap_or_else(|| "系统".into()),
-                    field: ch.field,
-                    old: ch.old_value,
-                    new: ch.new_value,
-                })
-                .collect(),
+            history: history_lines(changes),
             files,
             can_edit,
             can_submit,
@@ -553,7 +532,7 @@ impl TopicForm {
     fn from_topic(t: &FirstTopic) -> Self {
         TopicForm {
             unit_id: t.unit_id.to_string(),
-            meeting_date: date_text(t.meeting_date),
+            meeting_date: ymd(t.meeting_date),
             meeting_kind: t.meeting_kind.clone(),
             topic: t.topic.clone(),
             materials: t.materials.clone(),
@@ -684,7 +663,7 @@ async fn new_form(
         } else {
             user.unit_id.to_string()
         },
-        meeting_date: date_text(state.settings.clock.today()),
+        meeting_date: ymd(state.settings.clock.today()),
         meeting_kind: MeetingKind::Committee.code().into(),
         ..Default::default()
     };

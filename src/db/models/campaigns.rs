@@ -84,6 +84,14 @@ pub fn list(conn: &mut DbConn) -> QueryResult<Vec<Campaign>> {
         .load(conn)
 }
 
+/// The campaign years, newest first (the year pickers of the lists).
+pub fn years(conn: &mut DbConn) -> QueryResult<Vec<i32>> {
+    campaigns::table
+        .order(campaigns::year.desc())
+        .select(campaigns::year)
+        .load(conn)
+}
+
 pub fn by_year(conn: &mut DbConn, year: i32) -> QueryResult<Option<Campaign>> {
     campaigns::table
         .filter(campaigns::year.eq(year))

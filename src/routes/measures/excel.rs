@@ -24,7 +24,7 @@ use crate::xlsx::{self, col, Column, Value};
 
 use super::form::{MeasureForm, FIELDS};
 use super::list::{resolve, Filters, ListQuery};
-use super::{allowed, can_write_any, goal_names, years, NewQuery};
+use super::{allowed, can_write_any, goal_names, NewQuery};
 
 // ---------------------------------------------------------------- Excel
 
@@ -263,7 +263,7 @@ async fn import_page(
     problems: Vec<String>,
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
-    let years = state.db.run(years).await?;
+    let years = state.db.run(|c| Ok(campaigns::years(c)?)).await?;
     render_status(
         status,
         &ImportPage {

@@ -21,7 +21,7 @@ use crate::routes::{non_empty, ymd};
 use crate::startup::AppState;
 use crate::views::{render, BaseContext, PageCtx, Paging};
 
-use super::{can_write_any, goal_groups, goal_names, light_label, years, GoalGroup};
+use super::{can_write_any, goal_groups, goal_names, light_label, GoalGroup};
 
 // ---------------------------------------------------------------- filters and list
 
@@ -230,7 +230,7 @@ pub(super) async fn list(
     let (years, resolved, unit_list, rows, goals, total, all_goals) = state
         .db
         .run(move |c| {
-            let years = years(c)?;
+            let years = campaigns::years(c)?;
             let resolved = resolve(c, &u, &filters, today)?;
             let unit_list = units::in_scope(c, &u.scope())?;
             let (rows, total, goals, all_goals) = match &resolved {

@@ -6,12 +6,10 @@ use actix_web::web;
 use serde::Deserialize;
 
 use crate::auth::CurrentUser;
-use crate::db::models::campaigns::{self, Goal};
+use crate::db::models::campaigns::Goal;
 use crate::db::models::measures::Measure;
-use crate::db::DbConn;
 use crate::domain::register::Style;
 use crate::domain::{Light, Role};
-use crate::error::AppResult;
 
 mod excel;
 mod form;
@@ -78,10 +76,6 @@ fn can_write_any(user: &CurrentUser) -> bool {
 }
 
 /// Year options for selectors.
-fn years(c: &mut DbConn) -> AppResult<Vec<i32>> {
-    Ok(campaigns::list(c)?.into_iter().map(|c| c.year).collect())
-}
-
 /// The light of a measure as a word; a finished one shows its status.
 fn light_label(m: &Measure, light: Light) -> &'static str {
     if light == Light::Done {

@@ -66,7 +66,7 @@ async fn select_items(
         .db
         .run(move |c| {
             let campaign = campaigns::chosen(c, year, today)?;
-            let years: Vec<i32> = campaigns::list(c)?.iter().map(|c| c.year).collect();
+            let years: Vec<i32> = campaigns::years(c)?;
             let visible = units::in_scope(c, &scope)?;
             Ok((campaign, years, visible))
         })

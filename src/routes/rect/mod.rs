@@ -26,7 +26,6 @@ mod items;
 mod tables;
 
 // What was public when this was one file stays public at the same path.
-pub use crate::routes::HistoryLine as ChangeLine;
 pub use excel::{parse_import_row, peidang_xlsx, ImportForm};
 pub use extensions::ExtensionRowView;
 pub use item_list::ListedItem;

@@ -93,7 +93,7 @@ async fn select_tables(
         .db
         .run(move |c| {
             let campaign = campaigns::chosen(c, year, today)?;
-            let years: Vec<i32> = campaigns::list(c)?.iter().map(|c| c.year).collect();
+            let years: Vec<i32> = campaigns::years(c)?;
             let visible = units::in_scope(c, &scope)?;
             let (mut rows, mut total) = (Vec::new(), 0);
             if let Some(camp) = &campaign {
@@ -250,7 +250,7 @@ async fn table_form_page(
         .db
         .run(move |c| {
             let visible = units::in_scope(c, &scope)?;
-            let years: Vec<i32> = campaigns::list(c)?.iter().map(|c| c.year).collect();
+            let years: Vec<i32> = campaigns::years(c)?;
             Ok((visible, years))
         })
         .await?;
