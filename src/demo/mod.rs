@@ -203,6 +203,71 @@ pub fn seed(db: &Db, settings: &Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// One step of a demo record's review trail, inserted in batches.
+#[derive(diesel::Insertable)]
+#[diesel(table_name = crate::db::schema::review_events)]
+pub struct NewEvent {
+    entity: String,
+    entity_id: i32,
+    action: String,
+    from_state: String,
+    to_state: String,
+    actor_id: Option<i32>,
+    comment: String,
+    at: chrono::NaiveDateTime,
+}
+
+/// The trail of one demo record (`entity`, `id`) of `unit`: each step is taken by the demo
+/// actor of its level (the branch submits, the general branch re-checks, the office re-reviews).
+pub struct Trail<'a> {
+    pub entity: &'a str,
+    pub id: i32,
+    pub unit: &'a units::Unit,
+    pub actors: &'a Actors,
+    pub start: chrono::NaiveDateTime,
+}
+
+impl Trail<'_> {
+    /// The step `from` → `to`, `hours` after the submission.
+    pub fn step(
+        &self,
+        action: crate::domain::review::ReviewAction,
+        from: crate::domain::review::ReviewState,
+        to: crate::domain::review::ReviewState,
+        comment: &str,
+        hours: i64,
+    ) -> NewEvent {
+        use crate::domain::review::ReviewState;
+        NewEvent {
+            entity: self.entity.into(),
+            entity_id: self.id,
+            action: action.code().into(),
+            from_state: from.code().into(),
+            to_state: to.code().into(),
+            actor_id: match from {
+                ReviewState::Draft => self.actors.branch(self.unit),
+                ReviewState::AwaitingGeneral => self.actors.general(self.unit),
+                _ => self.actors.committee(),
+            },
+            comment: comment.into(),
+            at: self.start + chrono::Duration::hours(hours),
+        }
+    }
+}
+
+/// Insert trail steps in batches (multi-row inserts go through `per_backend!`).
+pub fn insert_events(c: &mut DbConn, events: &[NewEvent]) -> diesel::QueryResult<()> {
+    use diesel::RunQueryDsl;
+    for chunk in events.chunks(200) {
+        crate::per_backend!(&mut *c, |cc| diesel::insert_into(
+            crate::db::schema::review_events::table
+        )
+        .values(chunk)
+        .execute(cc))?;
+    }
+    Ok(())
+}
+
 /// Who acts in the demo review trails: the demo account of the branch (its secretary), of
 /// the general branch above it (its reviewer), and the office (`admin`). Units without a
 /// demo account have no actor; their pages name a stand-in.

@@ -9,7 +9,7 @@ use diesel::prelude::*;
 
 use crate::db::models::campaigns::Campaign;
 use crate::db::models::units;
-use crate::db::schema::{monthly_reports, review_events};
+use crate::db::schema::monthly_reports;
 use crate::db::DbConn;
 use crate::domain::review::{ReviewAction, ReviewState};
 use crate::domain::UnitKind;
@@ -49,19 +49,6 @@ struct NewReport {
     late: bool,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
-}
-
-#[derive(Insertable)]
-#[diesel(table_name = review_events)]
-struct NewEvent {
-    entity: String,
-    entity_id: i32,
-    action: String,
-    from_state: String,
-    to_state: String,
-    actor_id: Option<i32>,
-    comment: String,
-    at: NaiveDateTime,
 }
 
 pub fn seed(
@@ -157,24 +144,14 @@ pub fn seed(
                 continue;
             };
             let direct = unit.directly_under_root();
-            let ev = |action: ReviewAction,
-                      from: ReviewState,
-                      to: ReviewState,
-                      comment: &str,
-                      h: i64| NewEvent {
-                actor_id: match from {
-                    ReviewState::Draft => actors.branch(unit),
-                    ReviewState::AwaitingGeneral => actors.general(unit),
-                    _ => actors.committee(),
-                },
-                entity: crate::db::models::reports::ENTITY.into(),
-                entity_id: id,
-                action: action.code().into(),
-                from_state: from.code().into(),
-                to_state: to.code().into(),
-                comment: comment.into(),
-                at: at + Duration::hours(h),
+            let trail = super::Trail {
+                entity: crate::db::models::reports::ENTITY,
+                id,
+                unit,
+                actors,
+                start: at,
             };
+            let ev = |action, from, to, comment: &str, h| trail.step(action, from, to, comment, h);
             let first = if direct {
                 ReviewState::AwaitingCommittee
             } else {
@@ -208,11 +185,7 @@ pub fn seed(
                 48,
             ));
         }
-        for chunk in events.chunks(200) {
-            crate::per_backend!(&mut *c, |cc| diesel::insert_into(review_events::table)
-                .values(chunk)
-                .execute(cc))?;
-        }
+        super::insert_events(c, &events)?;
     }
     Ok(())
 }

@@ -9,7 +9,7 @@ use diesel::prelude::*;
 
 use crate::db::models::topics::{self, MeetingKind, ENTITY};
 use crate::db::models::units::{self, Unit};
-use crate::db::schema::{first_topics, review_events};
+use crate::db::schema::first_topics;
 use crate::db::DbConn;
 use crate::domain::review::{ReviewAction, ReviewState};
 use crate::domain::UnitKind;
@@ -78,19 +78,6 @@ struct NewTopic {
     created_by: Option<i32>,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
-}
-
-#[derive(Insertable)]
-#[diesel(table_name = review_events)]
-struct NewEvent {
-    entity: String,
-    entity_id: i32,
-    action: String,
-    from_state: String,
-    to_state: String,
-    actor_id: Option<i32>,
-    comment: String,
-    at: NaiveDateTime,
 }
 
 /// What happened to one demo record.
@@ -235,23 +222,14 @@ pub fn seed(
             continue;
         };
         let direct = unit.directly_under_root();
-        let ev =
-            |action: ReviewAction, from: ReviewState, to: ReviewState, comment: &str, h: i64| {
-                NewEvent {
-                    entity: ENTITY.into(),
-                    entity_id: id,
-                    action: action.code().into(),
-                    from_state: from.code().into(),
-                    to_state: to.code().into(),
-                    actor_id: match from {
-                        ReviewState::Draft => actors.branch(unit),
-                        ReviewState::AwaitingGeneral => actors.general(unit),
-                        _ => actors.committee(),
-                    },
-                    comment: comment.into(),
-                    at: at + Duration::hours(h),
-                }
-            };
+        let trail = super::Trail {
+            entity: ENTITY,
+            id,
+            unit,
+            actors,
+            start: at,
+        };
+        let ev = |action, from, to, comment: &str, h| trail.step(action, from, to, comment, h);
         let first = if direct {
             ReviewState::AwaitingCommittee
         } else {
@@ -294,10 +272,6 @@ pub fn seed(
             ));
         }
     }
-    for chunk in events.chunks(200) {
-        crate::per_backend!(&mut *c, |cc| diesel::insert_into(review_events::table)
-            .values(chunk)
-            .execute(cc))?;
-    }
+    super::insert_events(c, &events)?;
     Ok(())
 }

@@ -10,20 +10,13 @@ use diesel::connection::SimpleConnection;
 use crate::helpers::{Browser, TestApp};
 
 async fn download(b: &Browser, path: &str) -> (u16, String, Vec<u8>) {
-    let res = b
-        .client
-        .get(format!("{}{}", b.base, path))
-        .send()
-        .await
-        .expect("GET");
-    let status = res.status().as_u16();
-    let cd = res
-        .headers()
+    let (status, headers, bytes) = b.download(path).await;
+    let value = headers
         .get("content-disposition")
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_string();
-    (status, cd, res.bytes().await.expect("bytes").to_vec())
+    (status, value, bytes)
 }
 
 fn text(d: &Data) -> String {

@@ -342,6 +342,19 @@ impl Browser {
         }
     }
 
+    /// GET a file (an export, an attachment): status, headers and the raw bytes.
+    pub async fn download(&self, path: &str) -> (u16, reqwest::header::HeaderMap, Vec<u8>) {
+        let res = self
+            .client
+            .get(format!("{}{}", self.base, path))
+            .send()
+            .await
+            .expect("GET");
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        (status, headers, res.bytes().await.expect("bytes").to_vec())
+    }
+
     pub async fn get(&self, path: &str) -> Page {
         let res = self
             .client

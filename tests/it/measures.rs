@@ -127,20 +127,13 @@ async fn import(b: &Browser, year: &str, file: &[u8]) -> Page {
 }
 
 async fn download(b: &Browser, path: &str) -> (u16, String, Vec<u8>) {
-    let res = b
-        .client
-        .get(format!("{}{}", b.base, path))
-        .send()
-        .await
-        .expect("GET");
-    let status = res.status().as_u16();
-    let ct = res
-        .headers()
+    let (status, headers, bytes) = b.download(path).await;
+    let value = headers
         .get("content-type")
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_string();
-    (status, ct, res.bytes().await.expect("body").to_vec())
+    (status, value, bytes)
 }
 
 /// Ids of the measures listed on a page, in order.

@@ -136,18 +136,6 @@ pub async fn add_item(b: &Browser, table: i32, changes: &[(&str, &str)]) -> i32 
     id_from(&res.location, "/rect/items/")
 }
 
-async fn get_bytes(b: &Browser, path: &str) -> (u16, reqwest::header::HeaderMap, Vec<u8>) {
-    let res = b
-        .client
-        .get(format!("{}{}", b.base, path))
-        .send()
-        .await
-        .expect("GET");
-    let status = res.status().as_u16();
-    let headers = res.headers().clone();
-    (status, headers, res.bytes().await.expect("bytes").to_vec())
-}
-
 /// A multipart body with the token first (when given) and one file.
 fn multipart(token: Option<&str>, data: &[u8]) -> (String, Vec<u8>) {
     let boundary = "----zuofengRectBoundary";
@@ -540,7 +528,7 @@ async fn another_units_secretary_is_refused_on_every_route(app: TestApp) {
     let list = b.get(&format!("/rect/items?unit={own}")).await;
     assert_eq!(list.status, 200);
     list.assert_contains("监理一分公司党支部");
-    let (status, _, bytes) = get_bytes(&b, "/rect/export").await;
+    let (status, _, bytes) = b.download("/rect/export").await;
     assert_eq!(status, 200);
     let mut wb = workbook(&bytes);
     let range = wb.worksheet_range_at(0).expect("sheet").expect("range");
@@ -939,7 +927,7 @@ async fn lights_change_at_their_boundaries(app: TestApp) {
 async fn peidang_export_has_the_printed_layout(app: TestApp) {
     let b = app.signed_in("zhibu01").await;
     let table = demo_table(&app, "ZB01");
-    let (status, headers, bytes) = get_bytes(&b, &format!("/rect/tables/{table}/export")).await;
+    let (status, headers, bytes) = b.download(&format!("/rect/tables/{table}/export")).await;
     assert_eq!(status, 200);
     let cd = headers
         .get("content-disposition")
@@ -994,14 +982,16 @@ async fn peidang_export_has_the_printed_layout(app: TestApp) {
         items.last().unwrap().status().label()
     );
     // The empty template has the same header.
-    let (status, _, bytes) = get_bytes(&b, &format!("/rect/tables/{table}/import/template")).await;
+    let (status, _, bytes) = b
+        .download(&format!("/rect/tables/{table}/import/template"))
+        .await;
     assert_eq!(status, 200);
     let mut wb = workbook(&bytes);
     let range = wb.worksheet_range_at(0).expect("sheet").expect("range");
     assert_eq!(cell(&range, 3, 3), "存在问题");
     assert_eq!(cell(&range, 4, 3), "");
     // The filtered list export reads back.
-    let (status, _, bytes) = get_bytes(&b, "/rect/export?year=2026&light=red").await;
+    let (status, _, bytes) = b.download("/rect/export?year=2026&light=red").await;
     assert_eq!(status, 200);
     let rows =
         zuofeng::xlsx::read(&bytes, &["存在问题"], &["单位", "存在问题", "提醒"]).expect("reads");
@@ -1028,7 +1018,7 @@ async fn export_then_import_gives_the_same_items(app: TestApp) {
         ],
     )
     .await;
-    let (_, _, bytes) = get_bytes(&b, &format!("/rect/tables/{table}/export")).await;
+    let (_, _, bytes) = b.download(&format!("/rect/tables/{table}/export")).await;
     let zb01 = app.unit_id("ZB01").to_string();
     let res = b
         .post(
@@ -1085,7 +1075,9 @@ async fn closed_items_survive_the_round_trip(app: TestApp) {
     let original = items_of(&app, source);
     assert!(original.iter().any(|i| i.status == "closed"));
     assert!(original.len() >= 3);
-    let (status, _, bytes) = get_bytes(&admin, &format!("/rect/tables/{source}/export")).await;
+    let (status, _, bytes) = admin
+        .download(&format!("/rect/tables/{source}/export"))
+        .await;
     assert_eq!(status, 200);
     admin
         .post(
@@ -1130,7 +1122,7 @@ async fn closed_items_survive_the_round_trip(app: TestApp) {
         }
     }
     // Every exported column, cell by cell, below the info line (which names the year).
-    let (_, _, again) = get_bytes(&admin, &format!("/rect/tables/{copy}/export")).await;
+    let (_, _, again) = admin.download(&format!("/rect/tables/{copy}/export")).await;
     let a = workbook(&bytes)
         .worksheet_range_at(0)
         .expect("sheet")
@@ -1236,7 +1228,7 @@ async fn rect_item_evidence_up_and_down(app: TestApp) {
         )),
         1
     );
-    let (status, headers, data) = get_bytes(&b, &format!("/attachments/{file}")).await;
+    let (status, headers, data) = b.download(&format!("/attachments/{file}")).await;
     assert_eq!(status, 200);
     assert_eq!(data, PDF);
     assert_eq!(
@@ -1331,7 +1323,7 @@ async fn rect_item_evidence_up_and_down(app: TestApp) {
             .await
             .assert_contains(&format!("已上传附件：{name}"));
         let last = *attachments_of(&app, id).last().expect("a file");
-        let (status, headers, back) = get_bytes(&b, &format!("/attachments/{last}")).await;
+        let (status, headers, back) = b.download(&format!("/attachments/{last}")).await;
         assert_eq!(status, 200, "{name}");
         assert_eq!(back, data, "{name}");
         assert_eq!(
@@ -1562,7 +1554,9 @@ async fn a_bad_import_writes_nothing_and_names_every_bad_row(app: TestApp) {
     let res = import(&b, table, b"%PDF-1.4 not a sheet").await;
     assert_eq!(res.status, 422);
     res.assert_contains("无法读取该文件");
-    let (_, _, template) = get_bytes(&b, &format!("/rect/tables/{table}/import/template")).await;
+    let (_, _, template) = b
+        .download(&format!("/rect/tables/{table}/import/template"))
+        .await;
     let res = import(&b, table, &template).await;
     assert_eq!(res.status, 422);
     res.assert_contains("没有数据行");
@@ -1675,7 +1669,7 @@ async fn every_page_renders_for_every_role(app: TestApp) {
             assert_eq!(res.status, 200, "{who} GET {path}");
             res.assert_contains("整改");
         }
-        let (status, _, _) = get_bytes(&b, "/rect/export?year=2022").await;
+        let (status, _, _) = b.download("/rect/export?year=2022").await;
         assert_eq!(status, 200, "{who} export");
     }
     let admin = app.signed_in("admin").await;
