@@ -271,14 +271,46 @@ async fn change_password(
         errors.add("new", "新密码不能与当前密码相同");
     }
     let uid = user.id;
+    let now = state.now();
     let me = state.db.run(move |c| Ok(users::get(c, uid)?)).await?;
-    if errors.get("current").is_none()
+    // The current password is guessed no faster here than at sign-in: the same counter.
+    let name = me.username.clone();
+    let locked = state
+        .db
+        .run(move |c| Ok(throttle::locked_until(c, &name, now)?))
+        .await?;
+    if let Some(until) = locked {
+        let minutes = ((until - now).num_seconds().max(1) + 59) / 60;
+        errors.add(
+            "current",
+            format!("密码连续错误次数过多，请 {minutes} 分钟后再试。"),
+        );
+    } else if errors.get("current").is_none()
         && !state
             .hasher
             .verify(Some(me.password_hash.clone()), form.current.clone())
             .await?
     {
-        errors.add("current", "当前密码不正确");
+        let threshold = state.settings.lockout_threshold;
+        let lock_for = chrono::Duration::from_std(state.settings.lockout_duration)
+            .unwrap_or(chrono::Duration::minutes(15));
+        let name = me.username.clone();
+        let locked = state
+            .db
+            .write(move |c| {
+                Ok(throttle::record_failure(
+                    c, &name, now, threshold, lock_for,
+                )?)
+            })
+            .await?;
+        errors.add(
+            "current",
+            if locked.is_some() {
+                format!("当前密码连续错误 {threshold} 次，已暂时锁定，请稍后再试。")
+            } else {
+                "当前密码不正确".to_string()
+            },
+        );
     }
     if !errors.is_empty() {
         return render_status(
@@ -292,12 +324,13 @@ async fn change_password(
         );
     }
     let hash = state.hasher.hash(new).await?;
-    let now = state.now();
     let (unit_id, name) = (user.unit_id, user.display_name.clone());
+    let username = me.username.clone();
     state
         .db
         .write(move |c| {
             users::set_password(c, uid, &hash, false, now)?;
+            throttle::clear(c, &username)?;
             // Every other session of this user ends now; this one gets a new id below.
             sessions::delete_for_user(c, uid, None)?;
             audit::Change::new(

@@ -453,6 +453,41 @@ async fn password_change_rejects_bad_input(app: TestApp) {
         .assert_redirect("/home");
 }
 
+async fn wrong_current_passwords_lock_like_wrong_sign_ins(app: TestApp) {
+    let b = app.signed_in("zhibu01").await;
+    b.get("/account/password").await;
+    let change = |current: &'static str| {
+        [
+            ("current", current),
+            ("new", "New-secret-2027"),
+            ("confirm", "New-secret-2027"),
+        ]
+    };
+    for _ in 0..4 {
+        let res = b.post("/account/password", &change("wrong-current1")).await;
+        assert_eq!(res.status, 422);
+        res.assert_contains("当前密码不正确");
+    }
+    let fifth = b.post("/account/password", &change("wrong-current1")).await;
+    assert_eq!(fifth.status, 422);
+    fifth.assert_contains("已暂时锁定");
+    // Locked: even the right current password is refused now, and nothing changes.
+    let right = b.post("/account/password", &change(DEMO_PASSWORD)).await;
+    assert_eq!(right.status, 422);
+    right.assert_contains("请 15 分钟后再试");
+    let lock = app.browser().login("zhibu01", DEMO_PASSWORD).await;
+    assert_eq!(lock.status, 429, "the same counter guards sign-in");
+    // After the lock-out the right password changes it and the counter is gone.
+    app.advance(chrono::Duration::minutes(16));
+    let ok = b.post("/account/password", &change(DEMO_PASSWORD)).await;
+    ok.assert_redirect("/home");
+    assert_eq!(app.count("login_throttle WHERE username = 'zhibu01'"), 0);
+    app.browser()
+        .login("zhibu01", "New-secret-2027")
+        .await
+        .assert_redirect("/home");
+}
+
 async fn password_change_needs_the_csrf_token(app: TestApp) {
     let b = app.signed_in("zhibu01").await;
     let fields = [
@@ -533,6 +568,7 @@ both!(
     changing_the_password_ends_other_sessions,
     password_change_rejects_bad_input,
     password_change_needs_the_csrf_token,
+    wrong_current_passwords_lock_like_wrong_sign_ins,
     login_needs_the_csrf_token,
     disabled_users_are_signed_out_at_once,
 );
