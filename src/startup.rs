@@ -210,6 +210,11 @@ fn spawn_session_sweeper(db: Db, settings: Settings) {
                     if let Err(e) = crate::db::refresh_statistics(c, false) {
                         tracing::warn!(error = %e, "statistics refresh failed");
                     }
+                    let window = chrono::Duration::from_std(settings.lockout_duration)
+                        .unwrap_or(chrono::Duration::minutes(15));
+                    if let Err(e) = models::throttle::purge_stale(c, now, window) {
+                        tracing::warn!(error = %e, "login throttle purge failed");
+                    }
                     Ok(models::sessions::purge_expired(c, now, now - absolute)?)
                 })
                 .await;

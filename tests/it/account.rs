@@ -613,4 +613,26 @@ async fn expired_sessions_are_swept(app: TestApp) {
     assert_eq!(app.count("sessions"), 0);
 }
 
-both!(expired_sessions_are_swept);
+async fn stale_throttle_rows_are_purged(app: TestApp) {
+    for name in ["zhibu01", "nobody-here"] {
+        let res = app.browser().login(name, "wrong-password1").await;
+        assert_eq!(res.status, 401);
+    }
+    assert_eq!(app.count("login_throttle"), 2);
+    let mut conn = app.db.conn().expect("connection");
+    let now = zuofeng::clock::Clock::now(&*app.clock);
+    let window = chrono::Duration::minutes(15);
+    let purge = |conn: &mut _, at| zuofeng::db::models::throttle::purge_stale(conn, at, window);
+    assert_eq!(
+        purge(&mut conn, now).expect("purge"),
+        0,
+        "counts still running"
+    );
+    assert_eq!(
+        purge(&mut conn, now + chrono::Duration::minutes(16)).expect("purge"),
+        2
+    );
+    assert_eq!(app.count("login_throttle"), 0);
+}
+
+both!(expired_sessions_are_swept, stale_throttle_rows_are_purged);

@@ -105,3 +105,22 @@ pub fn clear(conn: &mut DbConn, username: &str) -> QueryResult<()> {
     diesel::delete(login_throttle::table.find(username)).execute(conn)?;
     Ok(())
 }
+
+/// Forget names whose count has run out: not locked now and no failure within `window` (a
+/// count that old starts again anyway). Keeps the table from growing with guessed names.
+pub fn purge_stale(
+    conn: &mut DbConn,
+    now: NaiveDateTime,
+    window: chrono::Duration,
+) -> QueryResult<usize> {
+    diesel::delete(
+        login_throttle::table
+            .filter(login_throttle::updated_at.lt(now - window))
+            .filter(
+                login_throttle::locked_until
+                    .is_null()
+                    .or(login_throttle::locked_until.le(now)),
+            ),
+    )
+    .execute(conn)
+}
