@@ -19,7 +19,7 @@ use crate::startup::AppState;
 use crate::views::{flash, redirect, render, render_status, BaseContext, PageCtx, Paging};
 use crate::xlsx::{self, Value};
 
-use super::items::{item_page, ItemInput};
+use super::items::{refused, ItemInput};
 use super::{keep, load_item, parse_deadline, CommentForm, Saved};
 
 // ---------------------------------------------------------------- extension requests
@@ -117,15 +117,7 @@ pub(super) async fn request_extension(
                 reason: form.reason,
                 ..Default::default()
             };
-            item_page(
-                &state,
-                &ctx,
-                &user,
-                id,
-                input,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+            refused(&state, &ctx, &user, id, input).await
         }
     }
 }

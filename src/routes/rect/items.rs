@@ -404,6 +404,25 @@ struct ItemPage {
     input: ItemInput,
 }
 
+/// The item page again after a refused form: the messages next to the fields, the text kept.
+pub(super) async fn refused(
+    state: &AppState,
+    ctx: &PageCtx,
+    user: &CurrentUser,
+    id: i32,
+    input: ItemInput,
+) -> AppResult<HttpResponse> {
+    item_page(
+        state,
+        ctx,
+        user,
+        id,
+        input,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
+}
+
 pub(super) async fn item_page(
     state: &AppState,
     ctx: &PageCtx,
@@ -582,15 +601,7 @@ pub(super) async fn reject_acceptance(
             comment: form.comment.clone(),
             ..Default::default()
         };
-        return item_page(
-            &state,
-            &ctx,
-            &user,
-            id,
-            input,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+        return refused(&state, &ctx, &user, id, input).await;
     }
     let now = state.now();
     let actor = user.id;
@@ -672,15 +683,7 @@ pub(super) async fn add_note(
             note: form.content.clone(),
             ..Default::default()
         };
-        return item_page(
-            &state,
-            &ctx,
-            &user,
-            id,
-            input,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
+        return refused(&state, &ctx, &user, id, input).await;
     }
     let now = state.now();
     let actor = user.id;
