@@ -9,6 +9,7 @@ pub mod campaigns;
 pub mod client_ip;
 pub mod health;
 pub mod home;
+pub mod imports;
 pub mod measures;
 pub mod rect;
 pub mod reports;

@@ -12,6 +12,7 @@ use crate::db::models::{audit, users};
 use crate::domain::validate::{self, FieldErrors};
 use crate::domain::{UnitCategory, UnitKind};
 use crate::error::AppResult;
+use crate::routes::imports;
 use crate::startup::AppState;
 use crate::views::{flash, redirect, render, render_form, BaseContext, PageCtx};
 use crate::xlsx::{self, col, Column, Value};
@@ -21,6 +22,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/units", web::post().to(create))
         .route("/units/new", web::get().to(new_form))
         .route("/units/export", web::get().to(export))
+        .route("/units/import", web::get().to(imports::units_form))
+        .route("/units/import", web::post().to(imports::units_import))
+        .route(
+            "/units/import/template",
+            web::get().to(imports::units_template),
+        )
         .route("/units/{id}", web::get().to(show))
         .route("/units/{id}", web::post().to(update))
         .route("/units/{id}/edit", web::get().to(edit_form));
@@ -226,7 +233,7 @@ impl UnitForm {
     }
 
     /// Checks that need no database.
-    fn parse(&self) -> Result<UnitFields, FieldErrors> {
+    pub(crate) fn parse(&self) -> Result<UnitFields, FieldErrors> {
         let mut e = FieldErrors::new();
         let name = validate::required_text(&mut e, "name", "单位名称", &self.name, 100);
         let code = self.code.trim().to_string();
@@ -278,7 +285,7 @@ impl UnitForm {
 }
 
 /// Checks against the tree, inside the write transaction.
-fn check_tree(
+pub(crate) fn check_tree(
     c: &mut crate::db::DbConn,
     fields: &UnitFields,
     editing: Option<&Unit>,

@@ -15,6 +15,7 @@ use crate::db::DbConn;
 use crate::domain::validate::{self, FieldErrors};
 use crate::domain::{Role, UnitKind};
 use crate::error::AppResult;
+use crate::routes::imports;
 use crate::routes::non_empty;
 use crate::routes::units::UnitRow;
 use crate::startup::AppState;
@@ -24,6 +25,12 @@ use crate::xlsx::{self, col, Column, Value};
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/users", web::get().to(list))
         .route("/users/export", web::get().to(export))
+        .route("/users/import", web::get().to(imports::users_form))
+        .route("/users/import", web::post().to(imports::users_import))
+        .route(
+            "/users/import/template",
+            web::get().to(imports::users_template),
+        )
         .route("/users", web::post().to(create))
         .route("/users/new", web::get().to(new_form))
         .route("/users/{id}/edit", web::get().to(edit_form))
@@ -224,16 +231,16 @@ fn row(u: User, unit: &Unit) -> UserRow {
 
 #[derive(Deserialize, Default, Clone)]
 #[serde(default)]
-struct UserForm {
-    username: String,
-    display_name: String,
-    role: String,
-    unit_id: String,
-    password: String,
+pub(crate) struct UserForm {
+    pub(crate) username: String,
+    pub(crate) display_name: String,
+    pub(crate) role: String,
+    pub(crate) unit_id: String,
+    pub(crate) password: String,
 }
 
 impl UserForm {
-    fn parse(&self, with_password: bool) -> Result<UserFields, FieldErrors> {
+    pub(crate) fn parse(&self, with_password: bool) -> Result<UserFields, FieldErrors> {
         let mut e = FieldErrors::new();
         let username = validate::username(&mut e, &self.username);
         let display_name =
@@ -259,7 +266,11 @@ impl UserForm {
 }
 
 /// Checks against the database: unique name, existing unit fitting the role.
-fn check(c: &mut DbConn, fields: &UserFields, editing: Option<i32>) -> AppResult<FieldErrors> {
+pub(crate) fn check(
+    c: &mut DbConn,
+    fields: &UserFields,
+    editing: Option<i32>,
+) -> AppResult<FieldErrors> {
     let mut e = FieldErrors::new();
     if let Some(other) = users::by_username(c, &fields.username)? {
         if editing != Some(other.id) {

@@ -10,6 +10,7 @@ mod cli;
 mod demo;
 mod exports;
 mod home;
+mod imports;
 mod measures;
 mod misc;
 mod notify;
