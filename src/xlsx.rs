@@ -347,6 +347,59 @@ pub fn parse_deadline(s: &str) -> Option<NaiveDate> {
     parse_date(s).filter(|d| (2000..=2100).contains(&d.year()))
 }
 
+/// An import template: the columns with no rows under a title, and a sheet 填写说明 explaining
+/// each column (`notes`: name, required 是/否, explanation and allowed values).
+pub fn template(
+    sheet: &str,
+    title: &str,
+    columns: &[Column],
+    notes: &[(&str, &str, String)],
+) -> Result<Vec<u8>, AppError> {
+    let f = Formats::new();
+    let mut wb = Workbook::new();
+    {
+        let ws = wb.add_worksheet();
+        ws.set_name(sheet).map_err(xerr)?;
+        ws.merge_range(0, 0, 0, columns.len() as u16 - 1, title, &f.title)
+            .map_err(xerr)?;
+        ws.set_row_height(0, 30).map_err(xerr)?;
+        for (i, c) in columns.iter().enumerate() {
+            ws.set_column_width(i as u16, c.width).map_err(xerr)?;
+            ws.write_string_with_format(1, i as u16, c.header, &f.header)
+                .map_err(xerr)?;
+        }
+        ws.set_freeze_panes(2, 0).map_err(xerr)?;
+        print_setup(ws, 1)?;
+    }
+    {
+        let ws = wb.add_worksheet();
+        ws.set_name("填写说明").map_err(xerr)?;
+        ws.set_column_width(0, 14).map_err(xerr)?;
+        ws.set_column_width(1, 10).map_err(xerr)?;
+        ws.set_column_width(2, 80).map_err(xerr)?;
+        for (i, h) in ["列名", "必填", "说明与可选值"].iter().enumerate() {
+            ws.write_string_with_format(0, i as u16, *h, &f.header)
+                .map_err(xerr)?;
+        }
+        for (r, (name, required, note)) in notes.iter().enumerate() {
+            let row = r as u32 + 1;
+            ws.write_string_with_format(row, 0, *name, &f.cell)
+                .map_err(xerr)?;
+            ws.write_string_with_format(row, 1, *required, &f.cell)
+                .map_err(xerr)?;
+            ws.write_string_with_format(row, 2, note, &f.cell)
+                .map_err(xerr)?;
+        }
+        ws.write_string(
+            notes.len() as u32 + 2,
+            0,
+            "导入时全部行校验通过才会写入；任何一行有误，整个文件都不会导入，并列出每一行的问题。",
+        )
+        .map_err(xerr)?;
+    }
+    wb.save_to_buffer().map_err(xerr)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

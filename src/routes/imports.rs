@@ -121,59 +121,6 @@ fn invalid_message(n: usize) -> String {
     format!("文件中有 {n} 行需要修改，本次未导入任何数据。请按下列提示修改后重新导入。")
 }
 
-/// A template: the columns with no rows, and a sheet explaining each column.
-fn template_bytes(
-    sheet: &str,
-    title: &str,
-    columns: &[Column],
-    notes: &[(&str, &str, String)],
-) -> AppResult<Vec<u8>> {
-    use rust_xlsxwriter::Workbook;
-    let f = xlsx::Formats::new();
-    let mut wb = Workbook::new();
-    {
-        let ws = wb.add_worksheet();
-        ws.set_name(sheet).map_err(xlsx::xerr)?;
-        ws.merge_range(0, 0, 0, columns.len() as u16 - 1, title, &f.title)
-            .map_err(xlsx::xerr)?;
-        ws.set_row_height(0, 30).map_err(xlsx::xerr)?;
-        for (i, c) in columns.iter().enumerate() {
-            ws.set_column_width(i as u16, c.width).map_err(xlsx::xerr)?;
-            ws.write_string_with_format(1, i as u16, c.header, &f.header)
-                .map_err(xlsx::xerr)?;
-        }
-        ws.set_freeze_panes(2, 0).map_err(xlsx::xerr)?;
-        xlsx::print_setup(ws, 1)?;
-    }
-    {
-        let ws = wb.add_worksheet();
-        ws.set_name("填写说明").map_err(xlsx::xerr)?;
-        ws.set_column_width(0, 14).map_err(xlsx::xerr)?;
-        ws.set_column_width(1, 10).map_err(xlsx::xerr)?;
-        ws.set_column_width(2, 80).map_err(xlsx::xerr)?;
-        for (i, h) in ["列名", "必填", "说明与可选值"].iter().enumerate() {
-            ws.write_string_with_format(0, i as u16, *h, &f.header)
-                .map_err(xlsx::xerr)?;
-        }
-        for (r, (name, required, note)) in notes.iter().enumerate() {
-            let row = r as u32 + 1;
-            ws.write_string_with_format(row, 0, *name, &f.cell)
-                .map_err(xlsx::xerr)?;
-            ws.write_string_with_format(row, 1, *required, &f.cell)
-                .map_err(xlsx::xerr)?;
-            ws.write_string_with_format(row, 2, note, &f.cell)
-                .map_err(xlsx::xerr)?;
-        }
-        ws.write_string(
-            notes.len() as u32 + 2,
-            0,
-            "导入时全部行校验通过才会写入；任何一行有误，整个文件都不会导入，并列出每一行的问题。",
-        )
-        .map_err(xlsx::xerr)?;
-    }
-    wb.save_to_buffer().map_err(xlsx::xerr)
-}
-
 fn allowed<T: Copy>(all: &[T], label: fn(T) -> &'static str) -> String {
     let names: Vec<&str> = all.iter().map(|x| label(*x)).collect();
     format!("可选：{}", names.join("、"))
@@ -292,7 +239,7 @@ pub async fn units_template(user: CurrentUser) -> AppResult<HttpResponse> {
         ),
         (U_SORT, "否", "0 到 9999 的整数，留空为 0".into()),
     ];
-    let bytes = template_bytes("单位", "单位导入模板", &UNIT_COLUMNS, &notes)?;
+    let bytes = xlsx::template("单位", "单位导入模板", &UNIT_COLUMNS, &notes)?;
     Ok(xlsx::download("单位导入模板.xlsx", bytes))
 }
 
@@ -493,7 +440,7 @@ pub async fn users_template(user: CurrentUser) -> AppResult<HttpResponse> {
             "单位名称，仅供阅读，导入时以单位编码为准".into(),
         ),
     ];
-    let bytes = template_bytes("用户", "用户导入模板", &USER_COLUMNS, &notes)?;
+    let bytes = xlsx::template("用户", "用户导入模板", &USER_COLUMNS, &notes)?;
     Ok(xlsx::download("用户导入模板.xlsx", bytes))
 }
 

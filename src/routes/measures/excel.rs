@@ -119,108 +119,63 @@ pub(super) async fn export(
 
 /// The import template: the export layout with no rows, and a sheet of allowed values.
 fn template_bytes(year: i32, goals: &[Goal]) -> AppResult<Vec<u8>> {
-    use rust_xlsxwriter::Workbook;
-    let f = xlsx::Formats::new();
-    let mut wb = Workbook::new();
-    {
-        let ws = wb.add_worksheet();
-        ws.set_name("践行举措").map_err(xlsx::xerr)?;
-        ws.merge_range(
-            0,
-            0,
-            0,
-            COLUMNS.len() as u16 - 1,
-            &format!("{year}年践行举措导入模板"),
-            &f.title,
-        )
-        .map_err(xlsx::xerr)?;
-        ws.set_row_height(0, 30).map_err(xlsx::xerr)?;
-        for (i, c) in COLUMNS.iter().enumerate() {
-            ws.set_column_width(i as u16, c.width).map_err(xlsx::xerr)?;
-            ws.write_string_with_format(1, i as u16, c.header, &f.header)
-                .map_err(xlsx::xerr)?;
-        }
-        ws.set_freeze_panes(2, 0).map_err(xlsx::xerr)?;
-        xlsx::print_setup(ws, 1)?;
-    }
-    {
-        let ws = wb.add_worksheet();
-        ws.set_name("填写说明").map_err(xlsx::xerr)?;
-        ws.set_column_width(0, 14).map_err(xlsx::xerr)?;
-        ws.set_column_width(1, 10).map_err(xlsx::xerr)?;
-        ws.set_column_width(2, 80).map_err(xlsx::xerr)?;
-        let goal_list = goals
-            .iter()
-            .map(|g| g.name.as_str())
-            .collect::<Vec<_>>()
-            .join("、");
-        let lines: Vec<(&str, &str, String)> = vec![
-            (H_SEQ, "否", "可留空，导入时不使用".into()),
-            (
-                H_UNIT_CODE,
-                "是",
-                "单位编码，如 ZB01；只能填写您有权维护的单位".into(),
-            ),
-            (
-                H_UNIT,
-                "否",
-                "单位名称，仅供阅读，导入时以单位编码为准".into(),
-            ),
-            (H_TITLE, "是", "不超过 100 字".into()),
-            (H_CONTENT, "否", "不超过 2000 字".into()),
-            (
-                H_GOALS,
-                "是",
-                format!("一个或多个，用“、”分隔，可选：{goal_list}"),
-            ),
-            (
-                H_CATEGORY,
-                "是",
-                allowed(MeasureCategory::ALL, MeasureCategory::label),
-            ),
-            (H_CARRIER, "是", allowed(Carrier::ALL, Carrier::label)),
-            (H_LEAD, "是", allowed(LeadTag::ALL, LeadTag::label)),
-            (
-                H_INDICATOR,
-                "否",
-                "量化指标名称，如 监理报告一次合格率".into(),
-            ),
-            (H_TARGET, "否", "数字，如 98.5".into()),
-            (H_TARGET_UNIT, "否", "如 %、项、篇、万元".into()),
-            (H_OWNER, "是", "责任人姓名".into()),
-            (H_DEADLINE, "是", "日期，如 2026-12-31".into()),
-            (
-                H_STATUS,
-                "是",
-                allowed(MeasureStatus::ALL, MeasureStatus::label),
-            ),
-            (
-                H_PROGRESS,
-                "是",
-                "0 到 100 的整数；状态为已完成时须为 100".into(),
-            ),
-        ];
-        for (i, h) in ["列名", "必填", "说明与可选值"].iter().enumerate() {
-            ws.write_string_with_format(0, i as u16, *h, &f.header)
-                .map_err(xlsx::xerr)?;
-        }
-        for (r, (name, required, note)) in lines.iter().enumerate() {
-            let row = r as u32 + 1;
-            ws.write_string_with_format(row, 0, *name, &f.cell)
-                .map_err(xlsx::xerr)?;
-            ws.write_string_with_format(row, 1, *required, &f.cell)
-                .map_err(xlsx::xerr)?;
-            ws.write_string_with_format(row, 2, note, &f.cell)
-                .map_err(xlsx::xerr)?;
-        }
-        ws.write_string(
-            lines.len() as u32 + 2,
-            0,
-            "导入时全部行校验通过才会写入；任何一行有误，整个文件都不会导入，并列出每一行的问题。",
-        )
-        .map_err(xlsx::xerr)?;
-    }
-    wb.save_to_buffer().map_err(xlsx::xerr)
+    let goal_list = goals
+        .iter()
+        .map(|g| g.name.as_str())
+        .collect::<Vec<_>>()
+        .join("、");
+    let lines: Vec<(&str, &str, String)> = vec![
+        (H_SEQ, "否", "可留空，导入时不使用".into()),
+        (
+            H_UNIT_CODE,
+            "是",
+            "单位编码，如 ZB01；只能填写您有权维护的单位".into(),
+        ),
+        (
+            H_UNIT,
+            "否",
+            "单位名称，仅供阅读，导入时以单位编码为准".into(),
+        ),
+        (H_TITLE, "是", "不超过 100 字".into()),
+        (H_CONTENT, "否", "不超过 2000 字".into()),
+        (
+            H_GOALS,
+            "是",
+            format!("一个或多个，用“、”分隔，可选：{goal_list}"),
+        ),
+        (
+            H_CATEGORY,
+            "是",
+            allowed(MeasureCategory::ALL, MeasureCategory::label),
+        ),
+        (H_CARRIER, "是", allowed(Carrier::ALL, Carrier::label)),
+        (H_LEAD, "是", allowed(LeadTag::ALL, LeadTag::label)),
+        (
+            H_INDICATOR,
+            "否",
+            "量化指标名称，如 监理报告一次合格率".into(),
+        ),
+        (H_TARGET, "否", "数字，如 98.5".into()),
+        (H_TARGET_UNIT, "否", "如 %、项、篇、万元".into()),
+        (H_OWNER, "是", "责任人姓名".into()),
+        (H_DEADLINE, "是", "日期，如 2026-12-31".into()),
+        (
+            H_STATUS,
+            "是",
+            allowed(MeasureStatus::ALL, MeasureStatus::label),
+        ),
+        (
+            H_PROGRESS,
+            "是",
+            "0 到 100 的整数；状态为已完成时须为 100".into(),
+        ),
+    ];
+    xlsx::template(
+        "践行举措",
+        &format!("{year}年践行举措导入模板"),
+        &COLUMNS,
+        &lines,
+    )
 }
 
 pub(super) async fn template(
