@@ -101,3 +101,24 @@ pub fn history_lines(changes: Vec<(FieldChange, Option<String>)>) -> Vec<History
 pub fn ymd(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
+
+/// The outcome of a batch approval as flash messages: how many passed (`done` of `what`, e.g.
+/// "份月度调度"), and each refused one with its reason after `refused_head`.
+pub fn flash_batch(
+    session: &actix_session::Session,
+    done: usize,
+    what: &str,
+    refused_head: &str,
+    refused: &[String],
+) {
+    if done > 0 {
+        crate::views::flash(session, "success", format!("已审核通过 {done} {what}。"));
+    }
+    if !refused.is_empty() {
+        crate::views::flash(
+            session,
+            "error",
+            format!("{refused_head}：{}", refused.join("；")),
+        );
+    }
+}

@@ -620,10 +620,12 @@ async fn refreshed(state: &AppState, user: &CurrentUser, l: Loaded) -> AppResult
     if !l.report.state().editable() || !user.can(Action::Write, &l.unit) {
         return Ok(l);
     }
-    let (r, existing) = (l.report.clone(), l.lines.clone());
-    let outdated = state
+    let (l, outdated) = state
         .db
-        .run(move |c| Ok(reports::lines_outdated(c, &r, &existing)?))
+        .run(move |c| {
+            let outdated = reports::lines_outdated(c, &l.report, &l.lines)?;
+            Ok((l, outdated))
+        })
         .await?;
     if !outdated {
         return Ok(l);
@@ -1394,20 +1396,7 @@ async fn batch_approve(
             Ok((done, refused))
         })
         .await?;
-    if done > 0 {
-        flash(
-            &session,
-            "success",
-            format!("已审核通过 {done} 份月度调度。"),
-        );
-    }
-    if !refused.is_empty() {
-        flash(
-            &session,
-            "error",
-            format!("以下报告未能通过：{}", refused.join("；")),
-        );
-    }
+    crate::routes::flash_batch(&session, done, "份月度调度", "以下报告未能通过", &refused);
     Ok(redirect("/reports/queue"))
 }
 

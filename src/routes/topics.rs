@@ -340,20 +340,13 @@ async fn batch_approve(
             Ok((done, refused))
         })
         .await?;
-    if done > 0 {
-        flash(
-            &session,
-            "success",
-            format!("已审核通过 {done} 条第一议题记录。"),
-        );
-    }
-    if !refused.is_empty() {
-        flash(
-            &session,
-            "error",
-            format!("以下记录未能通过：{}", refused.join("；")),
-        );
-    }
+    crate::routes::flash_batch(
+        &session,
+        done,
+        "条第一议题记录",
+        "以下记录未能通过",
+        &refused,
+    );
     Ok(redirect("/topics/queue"))
 }
 
