@@ -91,12 +91,14 @@ pub struct ServeArgs {
     /// Reverse proxies (comma-separated IP addresses) whose X-Forwarded-For names the client for the per-IP sign-in limit.
     #[arg(long, env = "ZUOFENG_TRUSTED_PROXY")]
     pub trusted_proxy: Option<String>,
-    /// Sign-in attempts one IP address may make at once (per-IP limit on POST /login).
-    #[arg(long, env = "ZUOFENG_LOGIN_IP_BURST", default_value_t = 30)]
+    /// Sign-in attempts one IP address may make at once (per-IP limit on POST /login); big
+    /// enough for an office of colleagues behind one NAT address signing in together.
+    #[arg(long, env = "ZUOFENG_LOGIN_IP_BURST", default_value_t = 200)]
     pub login_ip_burst: u32,
-    /// Seconds after which one IP address gets one more sign-in attempt.
-    #[arg(long, env = "ZUOFENG_LOGIN_IP_PERIOD_SECONDS", default_value_t = 2)]
-    pub login_ip_period_seconds: u64,
+    /// Seconds after which one IP address gets one more sign-in attempt; fractions allowed
+    /// (0.5 = two a second).
+    #[arg(long, env = "ZUOFENG_LOGIN_IP_PERIOD_SECONDS", default_value_t = 0.5)]
+    pub login_ip_period_seconds: f64,
     /// Reminder e-mail over plain SMTP, e.g. smtp://mail.intranet:25 (off when absent).
     #[arg(long, env = "ZUOFENG_SMTP_URL")]
     pub smtp_url: Option<String>,
@@ -222,12 +224,10 @@ pub fn settings_from(args: ServeArgs) -> anyhow::Result<Settings> {
         "--login-ip-burst",
         "次",
     )?;
-    let period = in_range(
-        args.login_ip_period_seconds,
-        1..=3600,
-        "--login-ip-period-seconds",
-        "秒",
-    )?;
+    let period = args.login_ip_period_seconds;
+    if !(0.01..=3600.0).contains(&period) {
+        anyhow::bail!("--login-ip-period-seconds 应在 0.01 到 3600 秒之间，实际为 {period}");
+    }
     let trusted =
         crate::routes::client_ip::parse_trusted(args.trusted_proxy.as_deref().unwrap_or(""))
             .map_err(|e| anyhow::anyhow!(e))?;
@@ -240,7 +240,7 @@ pub fn settings_from(args: ServeArgs) -> anyhow::Result<Settings> {
     settings.absolute_timeout = Duration::from_secs(absolute * 3600);
     settings.lockout_duration = Duration::from_secs(lockout * 60);
     settings.login_ip_burst = burst as u32;
-    settings.login_ip_period = Duration::from_secs(period);
+    settings.login_ip_period = Duration::from_secs_f64(period);
     settings.trusted_proxies = trusted;
     settings.notify = crate::notify::NotifyConfig {
         smtp_url: args.smtp_url.filter(|s| !s.trim().is_empty()),

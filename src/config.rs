@@ -52,8 +52,8 @@ impl Settings {
             absolute_timeout: Duration::from_secs(12 * 3600),
             lockout_threshold: 5,
             lockout_duration: Duration::from_secs(15 * 60),
-            login_ip_burst: 30,
-            login_ip_period: Duration::from_secs(2),
+            login_ip_burst: 200,
+            login_ip_period: Duration::from_millis(500),
             trusted_proxies: Vec::new(),
             max_concurrent_hashes: std::thread::available_parallelism()
                 .map(|n| n.get())
@@ -69,6 +69,15 @@ impl Settings {
             "__Host-zuofeng_session"
         } else {
             "zuofeng_session"
+        }
+    }
+
+    /// The signed cookie carrying an anonymous visitor's CSRF token (see `auth::csrf`).
+    pub fn csrf_cookie_name(&self) -> &'static str {
+        if self.secure_cookies {
+            "__Host-zuofeng_csrf"
+        } else {
+            "zuofeng_csrf"
         }
     }
 }

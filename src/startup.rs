@@ -97,6 +97,12 @@ impl Application {
         );
         let secure = settings.secure_cookies;
         let cookie_name = settings.cookie_name().to_string();
+        let anon_tokens = web::Data::new(csrf::AnonTokens::new(
+            key.clone(),
+            settings.csrf_cookie_name(),
+            secure,
+            settings.clock.clone(),
+        ));
 
         let server = HttpServer::new(move || {
             let session = SessionMiddleware::builder(store.clone(), key.clone())
@@ -127,6 +133,7 @@ impl Application {
             }
             App::new()
                 .app_data(state.clone())
+                .app_data(anon_tokens.clone())
                 .app_data(
                     web::FormConfig::default()
                         .limit(csrf::FORM_LIMIT)
@@ -195,8 +202,8 @@ impl Application {
     }
 }
 
-/// Every ten minutes, delete sessions past their idle or absolute end (anonymous visitors of
-/// the login page leave rows behind; signed-in ones are already refused when expired).
+/// Every ten minutes, delete sessions past their idle or absolute end (signed-in ones are
+/// already refused when expired; anonymous visitors leave no rows).
 fn spawn_session_sweeper(db: Db, settings: Settings) {
     actix_web::rt::spawn(async move {
         let mut tick = actix_web::rt::time::interval(std::time::Duration::from_secs(600));

@@ -177,11 +177,8 @@ async fn login(
             session.insert(SESSION_CSRF, random_token())?;
             Ok(redirect(if next.is_empty() { "/home" } else { &next }))
         }
-        Some(user) if ok && !user.active => fail(
-            StatusCode::FORBIDDEN,
-            "",
-            "该账户已停用，请联系党群工作部。".into(),
-        ),
+        // A disabled account answers exactly like a wrong password (same message, status
+        // and counting): saying "disabled" would confirm the password to whoever tried it.
         _ => {
             let threshold = state.settings.lockout_threshold;
             let lock_for = chrono::Duration::from_std(state.settings.lockout_duration)

@@ -12,7 +12,7 @@ use actix_web::{dev::Payload, FromRequest, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::{Deserialize, Serialize};
 
-use crate::auth::{random_token, CurrentUser, SESSION_CSRF, SESSION_FLASH};
+use crate::auth::{csrf, random_token, CurrentUser, SESSION_CSRF, SESSION_FLASH};
 use crate::domain::Role;
 use crate::error::AppError;
 
@@ -129,16 +129,25 @@ impl FromRequest for PageCtx {
             let session = req.get_session();
             let csrf_token = match session.get::<String>(SESSION_CSRF).ok().flatten() {
                 Some(t) => t,
-                None => {
+                // Signed in (every sign-in stores a token; this is a safety net).
+                None if user.is_some() => {
                     let t = random_token();
                     session.insert(SESSION_CSRF, &t)?;
                     t
                 }
+                // Anonymous: a signed cookie, no session row (see `auth::csrf`).
+                None => csrf::anonymous_token(&req)?,
             };
-            let flashes = session
-                .remove_as::<Vec<Flash>>(SESSION_FLASH)
-                .and_then(Result::ok)
-                .unwrap_or_default();
+            // Only touched when there is something to show: removing an absent key would
+            // still mark the session changed and cost a write on every page.
+            let flashes = if session.contains_key(SESSION_FLASH) {
+                session
+                    .remove_as::<Vec<Flash>>(SESSION_FLASH)
+                    .and_then(Result::ok)
+                    .unwrap_or_default()
+            } else {
+                Vec::new()
+            };
             Ok(PageCtx {
                 user,
                 csrf_token,

@@ -222,6 +222,39 @@ async fn the_login_route_is_limited_per_ip(app: TestApp) {
     assert_eq!(b.get("/login").await.status, 200);
 }
 
+async fn an_office_behind_one_address_signs_in_together(app: TestApp) {
+    // Default limits. 200 colleagues behind one NAT address press 登录 at once (empty
+    // passwords keep it quick: the per-IP limit stands in front of the form checks).
+    let b = app.browser();
+    b.get("/login").await;
+    let token = b.csrf();
+    let attempt = |i: usize| {
+        let client = b.client.clone();
+        let url = format!("{}/login", app.addr);
+        let token = token.clone();
+        async move {
+            client
+                .post(url)
+                .form(&[
+                    ("csrf_token", token.as_str()),
+                    ("username", format!("colleague{i}").as_str()),
+                    ("password", ""),
+                ])
+                .send()
+                .await
+                .expect("POST")
+                .status()
+                .as_u16()
+        }
+    };
+    let office = futures_util::future::join_all((0..200).map(attempt)).await;
+    assert!(office.iter().all(|s| *s == 422), "{office:?}");
+    // A flood beyond that from the same address is still held back.
+    let flood = futures_util::future::join_all((200..300).map(attempt)).await;
+    assert!(flood.contains(&429), "{flood:?}");
+    assert!(flood.iter().all(|s| *s == 422 || *s == 429), "{flood:?}");
+}
+
 /// A wrong sign-in sent with an `X-Forwarded-For` header.
 async fn login_from(b: &Browser, forwarded_for: &str, username: &str) -> u16 {
     if b.csrf().is_empty() {
@@ -265,9 +298,10 @@ async fn without_trusted_proxies_forwarded_for_is_ignored(app: TestApp) {
 }
 
 async fn session_id_changes_at_sign_in(app: TestApp) {
-    let b = app.browser();
-    b.get("/login").await;
-    let before = b.cookie_header().expect("anonymous session cookie");
+    let b = app.signed_in("zhibu01").await;
+    let before = b.cookie_header().expect("session cookie");
+    assert!(before.contains("zuofeng_session="), "{before}");
+    // Signing in again (say, on a shared machine) starts a new session id.
     b.post(
         "/login",
         &[("username", "zhibu01"), ("password", DEMO_PASSWORD)],
@@ -276,7 +310,7 @@ async fn session_id_changes_at_sign_in(app: TestApp) {
     .assert_redirect("/home");
     let after = b.cookie_header().expect("session cookie");
     assert_ne!(before, after, "session id renewed at sign-in");
-    // The pre-login id is not signed in.
+    // The old id is not signed in any more.
     let replay = app.browser();
     let res = replay
         .client
@@ -290,19 +324,28 @@ async fn session_id_changes_at_sign_in(app: TestApp) {
 
 async fn cookie_is_http_only_and_lax(app: TestApp) {
     let b = app.browser();
-    let page = b.get("/login").await;
-    let cookie = page
-        .set_cookie
-        .iter()
-        .find(|c| c.starts_with("zuofeng_session="))
-        .expect("session cookie");
-    assert!(cookie.contains("HttpOnly"), "{cookie}");
-    assert!(cookie.contains("SameSite=Lax"), "{cookie}");
-    assert!(cookie.contains("Path=/"), "{cookie}");
-    assert!(
-        !cookie.contains("Secure"),
-        "plain http: no Secure flag: {cookie}"
-    );
+    // The sign-in form's token cookie, then the session cookie set at sign-in.
+    let form = b.get("/login").await;
+    let signed_in = b
+        .post(
+            "/login",
+            &[("username", "zhibu01"), ("password", DEMO_PASSWORD)],
+        )
+        .await;
+    for (page, name) in [(&form, "zuofeng_csrf="), (&signed_in, "zuofeng_session=")] {
+        let cookie = page
+            .set_cookie
+            .iter()
+            .find(|c| c.starts_with(name))
+            .unwrap_or_else(|| panic!("{name} in {:?}", page.set_cookie));
+        assert!(cookie.contains("HttpOnly"), "{cookie}");
+        assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+        assert!(cookie.contains("Path=/"), "{cookie}");
+        assert!(
+            !cookie.contains("Secure"),
+            "plain http: no Secure flag: {cookie}"
+        );
+    }
 }
 
 async fn cookie_behind_tls_is_host_prefixed_and_secure(app: TestApp) {
@@ -311,7 +354,7 @@ async fn cookie_behind_tls_is_host_prefixed_and_secure(app: TestApp) {
     let cookie = page
         .set_cookie
         .iter()
-        .find(|c| c.starts_with("__Host-zuofeng_session="))
+        .find(|c| c.starts_with("__Host-zuofeng_csrf="))
         .expect("__Host- cookie");
     assert!(cookie.contains("Secure") && cookie.contains("HttpOnly") && cookie.contains("Path=/"));
     assert!(
@@ -319,6 +362,33 @@ async fn cookie_behind_tls_is_host_prefixed_and_secure(app: TestApp) {
         "__Host- cookies carry no Domain"
     );
     assert!(page.headers.contains_key("strict-transport-security"));
+    // The session cookie, set at sign-in (sent here by hand: the client's jar keeps Secure
+    // cookies for https only).
+    let token = page.input_value("csrf_token").expect("token");
+    let csrf_cookie = cookie.split(';').next().expect("name=value");
+    let res = b
+        .client
+        .post(format!("{}/login", app.addr))
+        .header("cookie", csrf_cookie)
+        .form(&[
+            ("csrf_token", token.as_str()),
+            ("username", "zhibu01"),
+            ("password", DEMO_PASSWORD),
+        ])
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(res.status().as_u16(), 303);
+    let session = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("__Host-zuofeng_session="))
+        .expect("__Host- session cookie")
+        .to_string();
+    assert!(session.contains("Secure") && session.contains("HttpOnly"));
+    assert!(!session.contains("Domain"), "{session}");
 }
 
 async fn logout_ends_the_session_for_good(app: TestApp) {
@@ -543,9 +613,48 @@ async fn disabled_users_are_signed_out_at_once(app: TestApp) {
         .get("/home")
         .await
         .assert_redirect("/login?next=%2Fhome");
+    // Signing in again answers like a wrong password: nothing confirms that it was right.
     let again = app.browser().login("zhibu02", DEMO_PASSWORD).await;
-    assert_eq!(again.status, 403);
-    again.assert_contains("已停用");
+    assert_eq!(again.status, 401);
+    again.assert_contains("用户名或密码错误");
+    again.assert_lacks("停用");
+}
+
+async fn a_disabled_account_answers_like_a_wrong_password(app: TestApp) {
+    let admin = app.signed_in("admin").await;
+    let id = app.user_id("zhibu02");
+    admin
+        .post(&format!("/users/{id}/disable"), &[])
+        .await
+        .assert_redirect(&format!("/users/{id}/edit"));
+    let right = app.browser().login("zhibu02", DEMO_PASSWORD).await;
+    let wrong = app.browser().login("zhibu02", "wrong-password1").await;
+    assert_eq!(right.status, 401);
+    assert_eq!(wrong.status, 401);
+    for p in [&right, &wrong] {
+        p.assert_contains("用户名或密码错误");
+        p.assert_lacks("停用");
+    }
+    assert_eq!(
+        right.body.replace(&right.csrf_in_form(), ""),
+        wrong.body.replace(&wrong.csrf_in_form(), ""),
+        "the same page but for the form token"
+    );
+    // Counted like wrong passwords: the fifth try locks the name, right password or not.
+    for _ in 0..2 {
+        assert_eq!(
+            app.browser().login("zhibu02", DEMO_PASSWORD).await.status,
+            401
+        );
+    }
+    let fifth = app.browser().login("zhibu02", DEMO_PASSWORD).await;
+    assert_eq!(fifth.status, 429);
+    fifth.assert_lacks("停用");
+    assert_eq!(
+        app.count("sessions WHERE user_id IS NOT NULL"),
+        1,
+        "only the admin's session"
+    );
 }
 
 both!(
@@ -571,6 +680,8 @@ both!(
     wrong_current_passwords_lock_like_wrong_sign_ins,
     login_needs_the_csrf_token,
     disabled_users_are_signed_out_at_once,
+    a_disabled_account_answers_like_a_wrong_password,
+    an_office_behind_one_address_signs_in_together,
 );
 both_with!(the_login_route_is_limited_per_ip, |s| {
     s.login_ip_burst = 3;
@@ -591,7 +702,7 @@ both_with!(cookie_behind_tls_is_host_prefixed_and_secure, |s| s
 
 async fn expired_sessions_are_swept(app: TestApp) {
     let _live = app.signed_in("zhibu01").await;
-    app.browser().get("/login").await; // an anonymous visitor leaves a session row
+    let _other = app.signed_in("zhibu02").await;
     assert!(app.count("sessions") >= 2);
     let mut conn = app.db.conn().expect("connection");
     let now = zuofeng::clock::Clock::now(&*app.clock);

@@ -102,6 +102,17 @@ fn out_of_range_settings_are_one_clear_line() {
         ("--absolute-timeout-hours", "99999999999999", "1 到 720"),
         ("--lockout-minutes", "1441", "--lockout-minutes"),
         ("--login-ip-burst", "0", "--login-ip-burst"),
+        ("--login-ip-period-seconds", "0", "0.01 到 3600"),
+        (
+            "--login-ip-period-seconds",
+            "NaN",
+            "--login-ip-period-seconds",
+        ),
+        (
+            "--login-ip-period-seconds",
+            "two",
+            "--login-ip-period-seconds",
+        ),
         ("--trusted-proxy", "10.0.0.0/8", "--trusted-proxy"),
     ] {
         let out = zuofeng(&[

@@ -414,6 +414,11 @@ impl Browser {
 }
 
 impl Page {
+    /// The form's csrf token on this page (empty when none).
+    pub fn csrf_in_form(&self) -> String {
+        Page::token_in(&self.body).unwrap_or_default()
+    }
+
     fn token_in(body: &str) -> Option<String> {
         let marker = "name=\"csrf_token\" value=\"";
         let start = body.find(marker)? + marker.len();

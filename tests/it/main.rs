@@ -7,6 +7,7 @@ mod helpers;
 mod account;
 mod campaigns;
 mod cli;
+mod csrf;
 mod demo;
 mod exports;
 mod home;
