@@ -340,4 +340,44 @@ mod tests {
             Some("tok123")
         );
     }
+
+    /// The check reads the token from the first part of an upload: every multipart form
+    /// template must put `csrf_token` first.
+    #[test]
+    fn every_upload_form_sends_the_token_first() {
+        fn walk(dir: &std::path::Path, found: &mut Vec<(String, String)>) {
+            for entry in std::fs::read_dir(dir).expect("templates dir") {
+                let path = entry.expect("entry").path();
+                if path.is_dir() {
+                    walk(&path, found);
+                } else if path.extension().is_some_and(|e| e == "html") {
+                    let text = std::fs::read_to_string(&path).expect("template");
+                    for (at, _) in text.match_indices("multipart/form-data") {
+                        let rest = &text[at..];
+                        let form = &rest[..rest.find("</form>").unwrap_or(rest.len())];
+                        let first_field = ["<input", "<select", "<textarea", "{% call"]
+                            .iter()
+                            .filter_map(|m| form.find(m).map(|i| (i, &form[i..])))
+                            .min_by_key(|(i, _)| *i)
+                            .map(|(_, f)| f.chars().take(80).collect::<String>())
+                            .unwrap_or_default();
+                        found.push((path.display().to_string(), first_field));
+                    }
+                }
+            }
+        }
+        let mut found = Vec::new();
+        walk(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates"),
+            &mut found,
+        );
+        assert!(found.len() >= 4, "upload forms found: {found:?}");
+        for (path, first) in &found {
+            assert!(
+                first.starts_with("<input type=\"hidden\" name=\"csrf_token\"")
+                    || first.starts_with("{% call forms::csrf("),
+                "{path}: the first field of an upload form must be csrf_token, found {first:?}"
+            );
+        }
+    }
 }
