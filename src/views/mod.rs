@@ -12,7 +12,7 @@ use actix_web::{dev::Payload, FromRequest, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::{Deserialize, Serialize};
 
-use crate::auth::{csrf, random_token, CurrentUser, SESSION_CSRF, SESSION_FLASH};
+use crate::auth::{csrf, random_token, CurrentUser, SESSION_CSRF, SESSION_FLASH, SESSION_USER};
 use crate::domain::Role;
 use crate::error::AppError;
 
@@ -25,8 +25,13 @@ pub struct Flash {
     pub message: String,
 }
 
-/// Queue a message for the next page this browser shows.
+/// Queue a message for the next page this browser shows. Signed-in users only: an anonymous
+/// visitor has no session row, and a flash must not make one (see `auth::csrf`).
 pub fn flash(session: &Session, level: &str, message: impl Into<String>) {
+    if !session.contains_key(SESSION_USER) {
+        tracing::debug!("flash message for an anonymous visitor dropped");
+        return;
+    }
     let mut list: Vec<Flash> = session
         .get(SESSION_FLASH)
         .ok()

@@ -647,8 +647,10 @@ async fn disabling_signs_out_at_once_and_enabling_restores(app: TestApp) {
 
     assert_sent_to_login(&user.get("/home").await, "after disable");
     let page = app.browser().login("zhibu02", DEMO_PASSWORD).await;
-    assert_ne!(page.status, 303, "a disabled user signed in");
-    page.assert_contains("已停用");
+    assert_eq!(page.status, 401, "a disabled user signed in");
+    // Answered like a wrong password: nothing confirms the password was right.
+    page.assert_contains("用户名或密码错误");
+    page.assert_lacks("停用");
 
     // The list shows it under the disabled filter.
     let list = admin.get("/users?status=disabled").await;
