@@ -256,6 +256,27 @@ where
     }
 }
 
+/// The row a guarded `UPDATE … WHERE id = ? AND <state> [AND version = ?]` touched, reloaded
+/// with `reload` — or `None` when the guard held no row: another writer got there first (on
+/// PostgreSQL the guard is checked again after waiting for that writer's row lock). The
+/// caller then writes nothing else (no history, no audit) and reports a conflict.
+pub fn guarded<T>(
+    rows: usize,
+    reload: impl FnOnce() -> diesel::QueryResult<T>,
+) -> diesel::QueryResult<Option<T>> {
+    if rows == 1 {
+        reload().map(Some)
+    } else {
+        Ok(None)
+    }
+}
+
+/// The `version` field of an edit form; `None` when it is missing or not a number, which
+/// callers treat as a conflict (never as "skip the check").
+pub fn form_version(raw: &str) -> Option<i32> {
+    raw.trim().parse::<i32>().ok().filter(|v| *v > 0)
+}
+
 /// Keep the query planner's statistics current. Without them SQLite picks the deadline index
 /// over the unit index and a branch's counts scan the whole year (measured: 10× slower at
 /// 6,000 measures). `startup` also looks at tables that never had statistics; PostgreSQL's
