@@ -11,6 +11,12 @@ use crate::rect::{add_item, demo_table, ids, item, item_form, items_of, snapshot
 
 const N: usize = 10;
 
+/// `N` browsers signed in as `user`, each with its own session, so that the requests meet
+/// only at the record they fight over.
+async fn crowd(app: &TestApp, user: &str) -> Vec<Browser> {
+    join_all((0..N).map(|_| app.signed_in(user))).await
+}
+
 /// The statuses of the responses, counted: (303s, 409s, others).
 fn tally(pages: &[Page]) -> (usize, usize, Vec<u16>) {
     let won = pages.iter().filter(|p| p.status == 303).count();
@@ -41,17 +47,16 @@ fn audit_rows(app: &TestApp, entity: &str, id: i32, actions: &str) -> i64 {
 async fn one_decision_on_an_item_wins(app: TestApp) {
     let sec = app.signed_in("zhibu01").await;
     let id = add_item(&sec, demo_table(&app, "ZB01"), &[("status", "awaiting")]).await;
-    let reviewer = app.signed_in("zongzhi01").await;
-    reviewer.get(&format!("/rect/items/{id}")).await;
+    let reviewers = crowd(&app, "zongzhi01").await;
     let version = item(&app, id).version;
     let history = history_rows(&app, "rect_item", id);
     let accept = format!("/rect/items/{id}/accept");
     let reject = format!("/rect/items/{id}/reject-acceptance");
-    let pages = join_all((0..N).map(|i| {
+    let pages = join_all(reviewers.iter().enumerate().map(|(i, b)| {
         if i % 2 == 0 {
-            reviewer.post(&accept, &[])
+            b.post(&accept, &[])
         } else {
-            reviewer.post(&reject, &[("comment", "佐证材料不全")])
+            b.post(&reject, &[("comment", "佐证材料不全")])
         }
     }))
     .await;
@@ -86,11 +91,10 @@ async fn one_decision_on_an_item_wins(app: TestApp) {
 async fn ten_accepts_have_one_winner(app: TestApp) {
     let sec = app.signed_in("zhibu01").await;
     let id = add_item(&sec, demo_table(&app, "ZB01"), &[("status", "awaiting")]).await;
-    let reviewer = app.signed_in("zongzhi01").await;
-    reviewer.get(&format!("/rect/items/{id}")).await;
+    let reviewers = crowd(&app, "zongzhi01").await;
     let history = history_rows(&app, "rect_item", id);
     let path = format!("/rect/items/{id}/accept");
-    let pages = join_all((0..N).map(|_| reviewer.post(&path, &[]))).await;
+    let pages = join_all(reviewers.iter().map(|b| b.post(&path, &[]))).await;
     assert_eq!(tally(&pages), (1, N - 1, vec![]));
     assert_eq!(audit_rows(&app, "rect_item", id, "'accept'"), 1);
     assert_eq!(history_rows(&app, "rect_item", id), history + 1);
@@ -102,20 +106,19 @@ async fn ten_accepts_have_one_winner(app: TestApp) {
 async fn ten_item_saves_from_one_version_have_one_winner(app: TestApp) {
     let sec = app.signed_in("zhibu01").await;
     let id = add_item(&sec, demo_table(&app, "ZB01"), &[]).await;
-    sec.get(&format!("/rect/items/{id}/edit")).await;
+    let editors = crowd(&app, "zhibu01").await;
     let v = item(&app, id).version.to_string();
     let history = history_rows(&app, "rect_item", id);
     let path = format!("/rect/items/{id}");
     let problems: Vec<String> = (0..N).map(|i| format!("并发修改第{i}稿")).collect();
-    let pages = join_all(problems.iter().map(|p| {
+    let pages = join_all(problems.iter().zip(&editors).map(|(p, b)| {
         let form = item_form(&[
             ("problem", p.as_str()),
             ("status", "in_progress"),
             ("version", v.as_str()),
         ]);
         let path = path.clone();
-        let sec = &sec;
-        async move { sec.post(&path, &form).await }
+        async move { b.post(&path, &form).await }
     }))
     .await;
     assert_eq!(tally(&pages), (1, N - 1, vec![]));
@@ -178,12 +181,12 @@ async fn item_save_without_a_version_is_refused(app: TestApp) {
 
 /// Ten items added to one table at once all get their own place in it.
 async fn items_added_at_once_get_distinct_places(app: TestApp) {
-    let sec = app.signed_in("zhibu01").await;
+    let secs = crowd(&app, "zhibu01").await;
     let table = demo_table(&app, "ZB01");
     let before = items_of(&app, table).len();
     let path = format!("/rect/tables/{table}/items");
     let form = item_form(&[]);
-    let pages = join_all((0..N).map(|_| sec.post(&path, &form))).await;
+    let pages = join_all(secs.iter().map(|b| b.post(&path, &form))).await;
     assert_eq!(tally(&pages), (N, 0, vec![]));
     let mut seqs: Vec<i32> = items_of(&app, table).iter().map(|i| i.seq).collect();
     assert_eq!(seqs.len(), before + N);
@@ -203,13 +206,13 @@ async fn one_pending_extension_per_item_at_once(app: TestApp) {
         &[("deadline", "2026-12-10")],
     )
     .await;
-    sec.get(&format!("/rect/items/{id}")).await;
+    let secs = crowd(&app, "zhibu01").await;
     let path = format!("/rect/items/{id}/extensions");
     let dates: Vec<String> = (0..N).map(|i| format!("2027-01-{:02}", i + 10)).collect();
-    let pages = join_all(dates.iter().map(|d| {
-        let (sec, path) = (&sec, &path);
+    let pages = join_all(dates.iter().zip(&secs).map(|(d, b)| {
+        let path = &path;
         async move {
-            sec.post(
+            b.post(
                 path,
                 &[("new_deadline", d.as_str()), ("reason", "系统改造待上线")],
             )
@@ -258,17 +261,16 @@ async fn one_decision_on_an_extension_wins(app: TestApp) {
         &app,
         &format!("SELECT id AS id FROM rect_extensions WHERE item_id = {id}"),
     )[0];
-    let admin = app.signed_in("admin").await;
-    admin.get("/rect/extensions").await;
+    let admins = crowd(&app, "admin").await;
     let version = item(&app, id).version;
     let history = history_rows(&app, "rect_item", id);
     let approve = format!("/rect/extensions/{ext}/approve");
     let refuse = format!("/rect/extensions/{ext}/refuse");
-    let pages = join_all((0..N).map(|i| {
+    let pages = join_all(admins.iter().enumerate().map(|(i, b)| {
         if i % 2 == 0 {
-            admin.post(&approve, &[("comment", "同意")])
+            b.post(&approve, &[("comment", "同意")])
         } else {
-            admin.post(&refuse, &[("comment", "理由不充分")])
+            b.post(&refuse, &[("comment", "理由不充分")])
         }
     }))
     .await;
@@ -323,7 +325,7 @@ async fn new_measure(app: &TestApp, b: &Browser, title: &str) -> i32 {
 async fn ten_measure_saves_from_one_version_have_one_winner(app: TestApp) {
     let sec = app.signed_in("zhibu01").await;
     let id = new_measure(&app, &sec, "并发举措").await;
-    sec.get(&format!("/measures/{id}/edit")).await;
+    let editors = crowd(&app, "zhibu01").await;
     let path = format!("/measures/{id}");
     let owners: Vec<String> = (0..N).map(|i| format!("责任人{i}")).collect();
     let forms: Vec<Vec<(String, String)>> = owners
@@ -341,9 +343,9 @@ async fn ten_measure_saves_from_one_version_have_one_winner(app: TestApp) {
             )
         })
         .collect();
-    let pages = join_all(forms.iter().map(|f| {
-        let (sec, path) = (&sec, &path);
-        async move { sec.post(path, &pairs(f)).await }
+    let pages = join_all(forms.iter().zip(&editors).map(|(f, b)| {
+        let path = &path;
+        async move { b.post(path, &pairs(f)).await }
     }))
     .await;
     assert_eq!(tally(&pages), (1, N - 1, vec![]));
@@ -367,9 +369,9 @@ async fn ten_measure_saves_from_one_version_have_one_winner(app: TestApp) {
 async fn ten_measure_closes_have_one_winner(app: TestApp) {
     let sec = app.signed_in("zhibu01").await;
     let id = new_measure(&app, &sec, "并发关闭举措").await;
-    sec.get(&format!("/measures/{id}")).await;
+    let closers = crowd(&app, "zhibu01").await;
     let path = format!("/measures/{id}/close");
-    let pages = join_all((0..N).map(|_| sec.post(&path, &[]))).await;
+    let pages = join_all(closers.iter().map(|b| b.post(&path, &[]))).await;
     assert_eq!(tally(&pages), (1, N - 1, vec![]));
     for p in pages.iter().filter(|p| p.status == 409) {
         p.assert_contains("本次关闭未执行");
