@@ -414,6 +414,82 @@ async fn measure_save_without_a_version_is_refused(app: TestApp) {
     }
 }
 
+// ---------------------------------------------------------------- report flow-back
+
+/// The office's final approval of a monthly report writes progress back into the measures
+/// while the branch closes them: a close that succeeded is never undone by the flow-back
+/// (which read the measure as open a moment before).
+async fn flow_back_never_reopens_a_measure_closed_meanwhile(app: TestApp) {
+    use zuofeng::db::models::reports;
+    let sec = app.signed_in("zhibu01").await;
+    let mut measures = Vec::new();
+    for i in 0..N {
+        measures.push(new_measure(&app, &sec, &format!("流回并发举措{i}")).await);
+    }
+    let res = sec
+        .post("/reports", &[("year", "2026"), ("month", "11")])
+        .await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let id: i32 = res
+        .location
+        .as_deref()
+        .and_then(|l| l.strip_prefix("/reports/"))
+        .and_then(|s| s.parse().ok())
+        .expect("report id");
+    let (lines, version) = {
+        let mut c = app.db.conn().expect("conn");
+        let lines = reports::lines(&mut c, id).expect("lines");
+        let version = reports::find(&mut c, id)
+            .expect("q")
+            .expect("report")
+            .version;
+        (lines, version)
+    };
+    let mut f: Vec<(String, String)> = vec![
+        ("version".into(), version.to_string()),
+        ("highlights".into(), "亮点".into()),
+        ("problems".into(), "问题".into()),
+        ("next_plan".into(), "计划".into()),
+    ];
+    for l in &lines {
+        f.push((format!("progress_{}", l.id), "77".into()));
+        f.push((format!("work_{}", l.id), "本月推进".into()));
+        let status = if l.kind == "measure" {
+            "in_progress"
+        } else {
+            "partial"
+        };
+        f.push((format!("status_{}", l.id), status.into()));
+    }
+    let res = sec.post(&format!("/reports/{id}/submit"), &pairs(&f)).await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let zz = app.signed_in("zongzhi01").await;
+    let res = zz.post(&format!("/reports/{id}/approve"), &[]).await;
+    assert_eq!(res.status, 303, "{}", res.body);
+    let admin = app.signed_in("admin").await;
+    admin.get(&format!("/reports/{id}")).await;
+    let closers = crowd(&app, "zhibu01").await;
+    let approve = format!("/reports/{id}/approve");
+    let closes = join_all(measures.iter().zip(&closers).map(|(m, b)| {
+        let path = format!("/measures/{m}/close");
+        async move { b.post(&path, &[]).await }
+    }));
+    let (approval, closes) = futures_util::future::join(admin.post(&approve, &[]), closes).await;
+    assert_eq!(approval.status, 303, "{}", approval.body);
+    for (m, p) in measures.iter().zip(&closes) {
+        assert!(p.status == 303 || p.status == 409, "{}", p.status);
+        if p.status == 303 {
+            assert_eq!(
+                app.count(&format!(
+                    "measures WHERE id = {m} AND status = 'closed' AND closed_at IS NOT NULL"
+                )),
+                1,
+                "measure {m} was closed, then reopened"
+            );
+        }
+    }
+}
+
 both!(
     one_decision_on_an_item_wins,
     ten_accepts_have_one_winner,
@@ -425,4 +501,5 @@ both!(
     ten_measure_saves_from_one_version_have_one_winner,
     ten_measure_closes_have_one_winner,
     measure_save_without_a_version_is_refused,
+    flow_back_never_reopens_a_measure_closed_meanwhile,
 );
