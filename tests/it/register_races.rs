@@ -414,6 +414,59 @@ async fn measure_save_without_a_version_is_refused(app: TestApp) {
     }
 }
 
+/// A save that comes after the item was accepted, or the measure closed, gets its form back
+/// with what was typed and a 409; nothing is written.
+async fn saves_after_closure_keep_the_input(app: TestApp) {
+    let sec = app.signed_in("zhibu01").await;
+    let id = add_item(&sec, demo_table(&app, "ZB01"), &[("status", "awaiting")]).await;
+    sec.get(&format!("/rect/items/{id}/edit")).await;
+    let v = item(&app, id).version.to_string();
+    let reviewer = app.signed_in("zongzhi01").await;
+    reviewer
+        .post(&format!("/rect/items/{id}/accept"), &[])
+        .await
+        .assert_redirect(&format!("/rect/items/{id}"));
+    let before = snapshot(&app);
+    let res = sec
+        .post(
+            &format!("/rect/items/{id}"),
+            &item_form(&[("measure", "验收后才提交的修改"), ("version", v.as_str())]),
+        )
+        .await;
+    assert_eq!(res.status, 409);
+    res.assert_contains("该事项已验收销号");
+    res.assert_contains("验收后才提交的修改");
+    assert_eq!(snapshot(&app), before);
+    assert_eq!(item(&app, id).status, "closed");
+
+    let m = new_measure(&app, &sec, "关闭后修改举措").await;
+    sec.get(&format!("/measures/{m}/edit")).await;
+    sec.post(&format!("/measures/{m}/close"), &[])
+        .await
+        .assert_redirect(&format!("/measures/{m}"));
+    let audits = app.count("audit_log");
+    let f = form(
+        &app,
+        "ZB01",
+        &[
+            ("title", "关闭后修改举措"),
+            ("owner", "关闭后才提交"),
+            ("version", "1"),
+        ],
+    );
+    let res = sec.post(&format!("/measures/{m}"), &pairs(&f)).await;
+    assert_eq!(res.status, 409);
+    res.assert_contains("该举措已关闭");
+    assert_eq!(res.input_value("owner").as_deref(), Some("关闭后才提交"));
+    assert_eq!(app.count("audit_log"), audits);
+    assert_eq!(
+        app.count(&format!(
+            "measures WHERE id = {m} AND status = 'closed' AND owner = '李明'"
+        )),
+        1
+    );
+}
+
 // ---------------------------------------------------------------- report flow-back
 
 /// The office's final approval of a monthly report writes progress back into the measures
@@ -502,4 +555,5 @@ both!(
     ten_measure_closes_have_one_winner,
     measure_save_without_a_version_is_refused,
     flow_back_never_reopens_a_measure_closed_meanwhile,
+    saves_after_closure_keep_the_input,
 );

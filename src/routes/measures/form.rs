@@ -633,13 +633,14 @@ pub(super) async fn update(
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let (m, _) = load_checked(&state, &user, id, Action::Write).await?;
-    if m.status() == MeasureStatus::Closed {
-        return Err(AppError::Conflict("该举措已关闭，不能再修改。".into()));
-    }
     let cid = m.campaign_id;
     let campaign = state.db.run(move |c| Ok(campaigns::get(c, cid)?)).await?;
     let mut form = form_from_body(&user, body.into_inner());
     form.year = campaign.year.to_string();
+    if m.status() == MeasureStatus::Closed {
+        let errors = conflict(CLOSED_MEANWHILE);
+        return form_page(&state, &ctx, &user, Some(id), &campaign, form, errors).await;
+    }
     if let Ok(uid) = form.unit_id.trim().parse::<i32>() {
         let unit = state.db.run(move |c| Ok(units::find(c, uid)?)).await?;
         if let Some(unit) = unit {
@@ -667,7 +668,7 @@ pub(super) async fn update(
             let before_unit = units::get(c, before.unit_id)?;
             u.require(Action::Write, &before_unit)?;
             if before.status() == MeasureStatus::Closed {
-                return Err(AppError::Conflict("该举措已关闭，不能再修改。".into()));
+                return Ok(Saved::Conflict(conflict(CLOSED_MEANWHILE)));
             }
             if expected_version != before.version {
                 return Ok(Saved::Conflict(conflict(EDITED_MEANWHILE)));
@@ -739,6 +740,8 @@ pub(super) async fn update(
     }
 }
 
+const CLOSED_MEANWHILE: &str =
+    "保存失败：该举措已关闭，不能再修改。您填写的内容仍在下方，仅供留存。";
 const EDITED_MEANWHILE: &str =
     "保存失败：该举措在您编辑期间已被他人修改。您填写的内容仍在下方，请记下后刷新页面重新填写。";
 

@@ -265,10 +265,18 @@ pub(super) async fn update_item(
     let id = path.into_inner();
     let (before, unit, _, t) = state.db.run(move |c| load_item(c, id)).await?;
     user.require(Action::Write, &unit)?;
-    if before.status() == RectStatus::Closed {
-        return Err(closed_error());
-    }
     let form = form.into_inner();
+    if before.status() == RectStatus::Closed {
+        return item_form_page(
+            &ctx,
+            &user,
+            &t,
+            Some(id),
+            form,
+            conflict(CLOSED_MEANWHILE),
+            StatusCode::CONFLICT,
+        );
+    }
     let fields = match form.parse() {
         Ok(f) if !user.is_office() && f.deadline != before.deadline => {
             let mut e = FieldErrors::new();
@@ -320,7 +328,7 @@ pub(super) async fn update_item(
         .write(move |c| {
             let before = rect::item(c, id)?;
             if before.status() == RectStatus::Closed {
-                return Err(closed_error());
+                return Ok(Saved::Invalid(conflict(CLOSED_MEANWHILE)));
             }
             if before.version != version {
                 return Ok(Saved::Invalid(conflict(EDITED_MEANWHILE)));
@@ -359,6 +367,8 @@ pub(super) async fn update_item(
 
 const EDITED_MEANWHILE: &str =
     "保存失败：该事项在您编辑期间已被他人修改。您填写的内容仍在下方，请复制后返回事项页面刷新，再重新提交。";
+const CLOSED_MEANWHILE: &str =
+    "保存失败：该事项已验收销号，不能再修改。您填写的内容仍在下方，仅供留存。";
 const NO_VERSION: &str =
     "保存失败：表单缺少版本信息（页面可能已过期）。您填写的内容仍在下方，请复制后刷新编辑页面再重新提交。";
 
