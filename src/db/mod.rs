@@ -341,6 +341,25 @@ mod tests {
     }
 
     #[test]
+    fn form_versions_are_positive_numbers_or_nothing() {
+        assert_eq!(form_version(" 3 "), Some(3));
+        for raw in ["", "  ", "abc", "0", "-1", "1.5", "99999999999"] {
+            assert_eq!(form_version(raw), None, "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn guarded_reloads_only_for_the_winner() {
+        assert_eq!(guarded(1, || Ok(7)), Ok(Some(7)));
+        assert_eq!(
+            guarded(0, || -> diesel::QueryResult<i32> {
+                panic!("loser reloads")
+            }),
+            Ok(None)
+        );
+    }
+
+    #[test]
     fn redact_hides_password() {
         assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
     }
