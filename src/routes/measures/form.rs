@@ -638,7 +638,7 @@ pub(super) async fn update(
     let mut form = form_from_body(&user, body.into_inner());
     form.year = campaign.year.to_string();
     if m.status() == MeasureStatus::Closed {
-        let errors = conflict(CLOSED_MEANWHILE);
+        let errors = FieldErrors::form_level(CLOSED_MEANWHILE);
         return form_page(&state, &ctx, &user, Some(id), &campaign, form, errors).await;
     }
     if let Ok(uid) = form.unit_id.trim().parse::<i32>() {
@@ -654,7 +654,7 @@ pub(super) async fn update(
         }
     };
     let Some(expected_version) = crate::db::form_version(&form.version) else {
-        let errors = conflict(
+        let errors = FieldErrors::form_level(
             "保存失败：表单缺少版本信息（页面可能已过期）。您填写的内容仍在下方，请记下后刷新编辑页面再重新提交。",
         );
         return form_page(&state, &ctx, &user, Some(id), &campaign, form, errors).await;
@@ -668,10 +668,10 @@ pub(super) async fn update(
             let before_unit = units::get(c, before.unit_id)?;
             u.require(Action::Write, &before_unit)?;
             if before.status() == MeasureStatus::Closed {
-                return Ok(Saved::Conflict(conflict(CLOSED_MEANWHILE)));
+                return Ok(Saved::Conflict(FieldErrors::form_level(CLOSED_MEANWHILE)));
             }
             if expected_version != before.version {
-                return Ok(Saved::Conflict(conflict(EDITED_MEANWHILE)));
+                return Ok(Saved::Conflict(FieldErrors::form_level(EDITED_MEANWHILE)));
             }
             let (unit, goals, errors) = check_refs(c, &u, cid, &fields)?;
             if !errors.is_empty() {
@@ -683,7 +683,7 @@ pub(super) async fn update(
             let before_fields = before.fields(before_goals.iter().map(|g| g.id).collect());
             // Guarded by the version read: a save that lost the race writes nothing.
             let Some(after) = measures::update(c, id, expected_version, &fields, now)? else {
-                return Ok(Saved::Conflict(conflict(EDITED_MEANWHILE)));
+                return Ok(Saved::Conflict(FieldErrors::form_level(EDITED_MEANWHILE)));
             };
             history::record(
                 c,
@@ -744,13 +744,6 @@ const CLOSED_MEANWHILE: &str =
     "保存失败：该举措已关闭，不能再修改。您填写的内容仍在下方，仅供留存。";
 const EDITED_MEANWHILE: &str =
     "保存失败：该举措在您编辑期间已被他人修改。您填写的内容仍在下方，请记下后刷新页面重新填写。";
-
-/// A form-level message for a save refused as a conflict.
-fn conflict(msg: &str) -> FieldErrors {
-    let mut e = FieldErrors::new();
-    e.add("", msg);
-    e
-}
 
 /// A close that came after another close (or a change) of the same measure.
 fn already_closed() -> AppError {

@@ -273,7 +273,7 @@ pub(super) async fn update_item(
             &t,
             Some(id),
             form,
-            conflict(CLOSED_MEANWHILE),
+            FieldErrors::form_level(CLOSED_MEANWHILE),
             StatusCode::CONFLICT,
         );
     }
@@ -317,7 +317,7 @@ pub(super) async fn update_item(
             &t,
             Some(id),
             form,
-            conflict(NO_VERSION),
+            FieldErrors::form_level(NO_VERSION),
             StatusCode::CONFLICT,
         );
     };
@@ -328,14 +328,14 @@ pub(super) async fn update_item(
         .write(move |c| {
             let before = rect::item(c, id)?;
             if before.status() == RectStatus::Closed {
-                return Ok(Saved::Invalid(conflict(CLOSED_MEANWHILE)));
+                return Ok(Saved::Invalid(FieldErrors::form_level(CLOSED_MEANWHILE)));
             }
             if before.version != version {
-                return Ok(Saved::Invalid(conflict(EDITED_MEANWHILE)));
+                return Ok(Saved::Invalid(FieldErrors::form_level(EDITED_MEANWHILE)));
             }
             // Guarded by the version read: a save that lost the race writes nothing.
             let Some(after) = rect::update_item(c, id, version, &fields, now)? else {
-                return Ok(Saved::Invalid(conflict(EDITED_MEANWHILE)));
+                return Ok(Saved::Invalid(FieldErrors::form_level(EDITED_MEANWHILE)));
             };
             history::record(c, ITEM, id, Some(actor), now, &before, &after)?;
             audit::Change::new(
@@ -371,13 +371,6 @@ const CLOSED_MEANWHILE: &str =
     "保存失败：该事项已验收销号，不能再修改。您填写的内容仍在下方，仅供留存。";
 const NO_VERSION: &str =
     "保存失败：表单缺少版本信息（页面可能已过期）。您填写的内容仍在下方，请复制后刷新编辑页面再重新提交。";
-
-/// A form-level message for a save refused as a conflict.
-fn conflict(msg: &str) -> FieldErrors {
-    let mut e = FieldErrors::new();
-    e.add("", msg);
-    e
-}
 
 /// A decision (acceptance or return) that lost to another one, or came after the item moved on.
 fn decided_meanwhile() -> AppError {
