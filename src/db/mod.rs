@@ -256,6 +256,27 @@ where
     }
 }
 
+/// The row a guarded `UPDATE … WHERE id = ? AND <state> [AND version = ?]` touched, reloaded
+/// with `reload` — or `None` when the guard held no row: another writer got there first (on
+/// PostgreSQL the guard is checked again after waiting for that writer's row lock). The
+/// caller then writes nothing else (no history, no audit) and reports a conflict.
+pub fn guarded<T>(
+    rows: usize,
+    reload: impl FnOnce() -> diesel::QueryResult<T>,
+) -> diesel::QueryResult<Option<T>> {
+    if rows == 1 {
+        reload().map(Some)
+    } else {
+        Ok(None)
+    }
+}
+
+/// The `version` field of an edit form; `None` when it is missing or not a number, which
+/// callers treat as a conflict (never as "skip the check").
+pub fn form_version(raw: &str) -> Option<i32> {
+    raw.trim().parse::<i32>().ok().filter(|v| *v > 0)
+}
+
 /// Keep the query planner's statistics current. Without them SQLite picks the deadline index
 /// over the unit index and a branch's counts scan the whole year (measured: 10× slower at
 /// 6,000 measures). `startup` also looks at tables that never had statistics; PostgreSQL's
@@ -317,6 +338,25 @@ mod tests {
         assert!(Backend::from_url("mysql://x").is_err());
         assert!(Backend::from_url("sqlite://").is_err());
         assert!(Backend::from_url("").is_err());
+    }
+
+    #[test]
+    fn form_versions_are_positive_numbers_or_nothing() {
+        assert_eq!(form_version(" 3 "), Some(3));
+        for raw in ["", "  ", "abc", "0", "-1", "1.5", "99999999999"] {
+            assert_eq!(form_version(raw), None, "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn guarded_reloads_only_for_the_winner() {
+        assert_eq!(guarded(1, || Ok(7)), Ok(Some(7)));
+        assert_eq!(
+            guarded(0, || -> diesel::QueryResult<i32> {
+                panic!("loser reloads")
+            }),
+            Ok(None)
+        );
     }
 
     #[test]

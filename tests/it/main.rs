@@ -16,6 +16,7 @@ mod measures;
 mod misc;
 mod notify;
 mod rect;
+mod register_races;
 mod reports;
 mod roles;
 mod taskforce;

@@ -53,7 +53,7 @@ fn demo_measure(app: &TestApp, unit: &str, year: i32) -> i32 {
 }
 
 /// A complete, valid form for a measure of `unit` in 2026; override fields by name.
-fn form(app: &TestApp, unit: &str, over: &[(&str, &str)]) -> Vec<(String, String)> {
+pub fn form(app: &TestApp, unit: &str, over: &[(&str, &str)]) -> Vec<(String, String)> {
     let unit_id = app.unit_id(unit).to_string();
     let goal = goal_id(app, 2026, "标准严格").to_string();
     let mut f: Vec<(String, String)> = [
@@ -86,11 +86,11 @@ fn form(app: &TestApp, unit: &str, over: &[(&str, &str)]) -> Vec<(String, String
     f
 }
 
-fn pairs(f: &[(String, String)]) -> Vec<(&str, &str)> {
+pub fn pairs(f: &[(String, String)]) -> Vec<(&str, &str)> {
     f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
 }
 
-async fn create(b: &Browser, f: &[(String, String)]) -> Page {
+pub async fn create(b: &Browser, f: &[(String, String)]) -> Page {
     b.post("/measures", &pairs(f)).await
 }
 
@@ -1160,7 +1160,11 @@ async fn evidence_follows_a_measure_to_its_new_unit(app: TestApp) {
     let res = admin
         .post(
             &format!("/measures/{id}"),
-            &pairs(&form(&app, "ZB02", &[("title", "搬家举措")])),
+            &pairs(&form(
+                &app,
+                "ZB02",
+                &[("title", "搬家举措"), ("version", "1")],
+            )),
         )
         .await;
     res.assert_redirect(&format!("/measures/{id}"));

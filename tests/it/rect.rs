@@ -108,7 +108,7 @@ const ITEM: [(&str, &str); 9] = [
     ("status", "not_started"),
 ];
 
-fn item_form<'a>(changes: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+pub fn item_form<'a>(changes: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
     let mut form: Vec<(&str, &str)> = ITEM
         .iter()
         .map(|(k, v)| {
@@ -1406,10 +1406,12 @@ async fn viewer_cannot_accept_and_edits_are_audited_in_full(app: TestApp) {
     assert_eq!(snapshot(&app), before);
     assert_eq!(item(&app, id).status, "awaiting");
     // Edit: the audit holds the old and the new values.
+    let v = item(&app, id).version.to_string();
     let res = sec
         .post(
             &format!("/rect/items/{id}"),
             &item_form(&[
+                ("version", &v),
                 ("problem", "监理日志补记不及时"),
                 ("responsible", "王五"),
                 ("status", "in_progress"),

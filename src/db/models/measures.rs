@@ -472,32 +472,43 @@ pub fn insert(
     get(conn, id)
 }
 
-/// Update a measure and its goals; bumps `version`. Run inside a write transaction.
+/// Save an edit made on `version` of an open measure, with its goals; bumps `version`. `None`
+/// when the measure changed meanwhile (another save, a close): nothing written. Run inside a
+/// write transaction.
 pub fn update(
     conn: &mut DbConn,
     id: i32,
+    version: i32,
     f: &MeasureFields,
     now: NaiveDateTime,
-) -> QueryResult<Measure> {
-    diesel::update(measures::table.find(id))
-        .set((
-            measures::unit_id.eq(f.unit_id),
-            measures::title.eq(&f.title),
-            measures::content.eq(&f.content),
-            measures::category.eq(f.category.code()),
-            measures::carrier.eq(f.carrier.code()),
-            measures::lead_tag.eq(f.lead_tag.code()),
-            measures::indicator.eq(&f.indicator),
-            measures::target_value.eq(f.target_value),
-            measures::target_unit.eq(&f.target_unit),
-            measures::owner.eq(&f.owner),
-            measures::deadline.eq(f.deadline),
-            measures::status.eq(f.status.code()),
-            measures::progress.eq(f.progress),
-            measures::version.eq(measures::version + 1),
-            measures::updated_at.eq(now),
-        ))
-        .execute(conn)?;
+) -> QueryResult<Option<Measure>> {
+    let rows = diesel::update(
+        measures::table
+            .filter(measures::id.eq(id))
+            .filter(measures::version.eq(version))
+            .filter(measures::status.ne(MeasureStatus::Closed.code())),
+    )
+    .set((
+        measures::unit_id.eq(f.unit_id),
+        measures::title.eq(&f.title),
+        measures::content.eq(&f.content),
+        measures::category.eq(f.category.code()),
+        measures::carrier.eq(f.carrier.code()),
+        measures::lead_tag.eq(f.lead_tag.code()),
+        measures::indicator.eq(&f.indicator),
+        measures::target_value.eq(f.target_value),
+        measures::target_unit.eq(&f.target_unit),
+        measures::owner.eq(&f.owner),
+        measures::deadline.eq(f.deadline),
+        measures::status.eq(f.status.code()),
+        measures::progress.eq(f.progress),
+        measures::version.eq(measures::version + 1),
+        measures::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    if rows != 1 {
+        return Ok(None);
+    }
     // Evidence follows the record to its new unit (download and delete check the file's unit).
     crate::db::models::attachments::move_owner(
         conn,
@@ -506,20 +517,31 @@ pub fn update(
         f.unit_id,
     )?;
     set_goals(conn, id, &f.goal_ids)?;
-    get(conn, id)
+    get(conn, id).map(Some)
 }
 
-/// Close a measure (关闭); bumps `version`. Run inside a write transaction.
-pub fn close(conn: &mut DbConn, id: i32, now: NaiveDateTime) -> QueryResult<Measure> {
-    diesel::update(measures::table.find(id))
-        .set((
-            measures::status.eq(MeasureStatus::Closed.code()),
-            measures::closed_at.eq(Some(now)),
-            measures::version.eq(measures::version + 1),
-            measures::updated_at.eq(now),
-        ))
-        .execute(conn)?;
-    get(conn, id)
+/// Close (关闭) an open measure as read at `version`; bumps `version`. `None` when it was
+/// closed or changed meanwhile: nothing written. Run inside a write transaction.
+pub fn close(
+    conn: &mut DbConn,
+    id: i32,
+    version: i32,
+    now: NaiveDateTime,
+) -> QueryResult<Option<Measure>> {
+    let rows = diesel::update(
+        measures::table
+            .filter(measures::id.eq(id))
+            .filter(measures::version.eq(version))
+            .filter(measures::status.ne(MeasureStatus::Closed.code())),
+    )
+    .set((
+        measures::status.eq(MeasureStatus::Closed.code()),
+        measures::closed_at.eq(Some(now)),
+        measures::version.eq(measures::version + 1),
+        measures::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    crate::db::guarded(rows, || get(conn, id))
 }
 
 /// An open measure due soon or overdue, for the home page.

@@ -12,7 +12,7 @@ use crate::db::schema::{
     field_changes, rect_extensions, rect_items, rect_tables, supervision_notes, units, users,
 };
 use crate::db::sql::lower;
-use crate::db::DbConn;
+use crate::db::{guarded, DbConn};
 use crate::domain::register::{ExtensionStatus, RectArea, RectStatus};
 use crate::domain::Light;
 
@@ -470,6 +470,7 @@ pub fn insert_item(
     user_id: Option<i32>,
     now: NaiveDateTime,
 ) -> QueryResult<RectItem> {
+    lock_table(conn, table.id)?;
     let seq = next_seq(conn, table.id)?;
     let id: i32 = diesel::insert_into(rect_items::table)
         .values(NewItem::new(table, seq, f, user_id, now))
@@ -486,6 +487,7 @@ pub fn append_items(
     user_id: Option<i32>,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
+    lock_table(conn, table.id)?;
     let first = next_seq(conn, table.id)?;
     let rows: Vec<NewItem> = fields
         .iter()
@@ -504,64 +506,114 @@ pub fn append_items(
     insert_items(conn, &rows)
 }
 
+/// Save an edit made on `version` of an open item, bumping the version. `None` when the item
+/// changed meanwhile (another save, an acceptance, an extension) or was closed: nothing written.
 pub fn update_item(
     conn: &mut DbConn,
     id: i32,
+    version: i32,
     f: &ItemFields,
     now: NaiveDateTime,
-) -> QueryResult<RectItem> {
-    diesel::update(rect_items::table.find(id))
-        .set((
-            rect_items::area.eq(f.area.code()),
-            rect_items::source.eq(&f.source),
-            rect_items::problem.eq(&f.problem),
-            rect_items::cause.eq(&f.cause),
-            rect_items::measure.eq(&f.measure),
-            rect_items::requirement.eq(&f.requirement),
-            rect_items::responsible.eq(&f.responsible),
-            rect_items::deadline.eq(f.deadline),
-            rect_items::status.eq(f.status.code()),
-            rect_items::version.eq(rect_items::version + 1),
-            rect_items::updated_at.eq(now),
-        ))
-        .execute(conn)?;
-    item(conn, id)
+) -> QueryResult<Option<RectItem>> {
+    let rows = diesel::update(
+        rect_items::table
+            .filter(rect_items::id.eq(id))
+            .filter(rect_items::version.eq(version))
+            .filter(rect_items::status.ne(RectStatus::Closed.code())),
+    )
+    .set((
+        rect_items::area.eq(f.area.code()),
+        rect_items::source.eq(&f.source),
+        rect_items::problem.eq(&f.problem),
+        rect_items::cause.eq(&f.cause),
+        rect_items::measure.eq(&f.measure),
+        rect_items::requirement.eq(&f.requirement),
+        rect_items::responsible.eq(&f.responsible),
+        rect_items::deadline.eq(f.deadline),
+        rect_items::status.eq(f.status.code()),
+        rect_items::version.eq(rect_items::version + 1),
+        rect_items::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    guarded(rows, || item(conn, id))
 }
 
-/// Set the status (acceptance or its return), with who accepted.
+/// Move an item from status `from` (as read at `version`) to `to` — acceptance or its return —
+/// with who accepted. `None` when someone else moved or changed it first: nothing written.
 pub fn set_status(
     conn: &mut DbConn,
     id: i32,
-    status: RectStatus,
+    from: RectStatus,
+    version: i32,
+    to: RectStatus,
     accepted: Option<(i32, NaiveDateTime)>,
     now: NaiveDateTime,
-) -> QueryResult<RectItem> {
-    diesel::update(rect_items::table.find(id))
-        .set((
-            rect_items::status.eq(status.code()),
-            rect_items::accepted_by.eq(accepted.map(|a| a.0)),
-            rect_items::accepted_at.eq(accepted.map(|a| a.1)),
-            rect_items::version.eq(rect_items::version + 1),
-            rect_items::updated_at.eq(now),
-        ))
-        .execute(conn)?;
-    item(conn, id)
+) -> QueryResult<Option<RectItem>> {
+    let rows = diesel::update(
+        rect_items::table
+            .filter(rect_items::id.eq(id))
+            .filter(rect_items::status.eq(from.code()))
+            .filter(rect_items::version.eq(version)),
+    )
+    .set((
+        rect_items::status.eq(to.code()),
+        rect_items::accepted_by.eq(accepted.map(|a| a.0)),
+        rect_items::accepted_at.eq(accepted.map(|a| a.1)),
+        rect_items::version.eq(rect_items::version + 1),
+        rect_items::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    guarded(rows, || item(conn, id))
 }
 
+/// Move the deadline of the item as read at `version` (an approved extension). `None` when the
+/// item changed meanwhile: nothing written.
 pub fn set_deadline(
     conn: &mut DbConn,
     id: i32,
+    version: i32,
     deadline: NaiveDate,
     now: NaiveDateTime,
-) -> QueryResult<RectItem> {
-    diesel::update(rect_items::table.find(id))
-        .set((
-            rect_items::deadline.eq(deadline),
-            rect_items::version.eq(rect_items::version + 1),
-            rect_items::updated_at.eq(now),
-        ))
-        .execute(conn)?;
-    item(conn, id)
+) -> QueryResult<Option<RectItem>> {
+    let rows = diesel::update(
+        rect_items::table
+            .filter(rect_items::id.eq(id))
+            .filter(rect_items::version.eq(version)),
+    )
+    .set((
+        rect_items::deadline.eq(deadline),
+        rect_items::version.eq(rect_items::version + 1),
+        rect_items::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    guarded(rows, || item(conn, id))
+}
+
+/// The item, its row locked until the transaction ends (`FOR UPDATE` on PostgreSQL; SQLite's
+/// `BEGIN IMMEDIATE` already holds the database), for a check-then-insert such as "one
+/// pending extension per item". Call inside a write transaction.
+pub fn lock_item(conn: &mut DbConn, id: i32) -> QueryResult<RectItem> {
+    match conn {
+        DbConn::Pg(c) => rect_items::table
+            .find(id)
+            .select(RectItem::as_select())
+            .for_update()
+            .first(c),
+        DbConn::Sqlite(_) => item(conn, id),
+    }
+}
+
+/// The table, its row locked until the transaction ends (see [`lock_item`]): items appended
+/// at the same time get distinct sequence numbers. Call inside a write transaction.
+pub fn lock_table(conn: &mut DbConn, id: i32) -> QueryResult<RectTable> {
+    match conn {
+        DbConn::Pg(c) => rect_tables::table
+            .find(id)
+            .select(RectTable::as_select())
+            .for_update()
+            .first(c),
+        DbConn::Sqlite(_) => table(conn, id),
+    }
 }
 
 /// A remark in the item's history that is not a field (e.g. the reason of a return).
@@ -841,6 +893,7 @@ pub fn insert_extension(
     extension(conn, id)
 }
 
+/// Decide a pending request. `None` when it was decided meanwhile: nothing written.
 pub fn decide_extension(
     conn: &mut DbConn,
     id: i32,
@@ -848,16 +901,20 @@ pub fn decide_extension(
     user_id: i32,
     comment: &str,
     now: NaiveDateTime,
-) -> QueryResult<Extension> {
-    diesel::update(rect_extensions::table.find(id))
-        .set((
-            rect_extensions::status.eq(status.code()),
-            rect_extensions::decided_by.eq(Some(user_id)),
-            rect_extensions::decided_at.eq(Some(now)),
-            rect_extensions::decision_comment.eq(comment),
-        ))
-        .execute(conn)?;
-    extension(conn, id)
+) -> QueryResult<Option<Extension>> {
+    let rows = diesel::update(
+        rect_extensions::table
+            .filter(rect_extensions::id.eq(id))
+            .filter(rect_extensions::status.eq(ExtensionStatus::Pending.code())),
+    )
+    .set((
+        rect_extensions::status.eq(status.code()),
+        rect_extensions::decided_by.eq(Some(user_id)),
+        rect_extensions::decided_at.eq(Some(now)),
+        rect_extensions::decision_comment.eq(comment),
+    ))
+    .execute(conn)?;
+    guarded(rows, || extension(conn, id))
 }
 
 /// A request as a list line: the request, the item's problem, the unit, the requester.

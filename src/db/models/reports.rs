@@ -766,14 +766,23 @@ pub fn flow_back(
             if history::diff(&before, &after).is_empty() {
                 continue;
             }
-            diesel::update(measures::table.find(l.ref_id))
-                .set((
-                    measures::status.eq(after.status.code()),
-                    measures::progress.eq(after.progress),
-                    measures::version.eq(measures::version + 1),
-                    measures::updated_at.eq(now),
-                ))
-                .execute(conn)?;
+            // Guarded by what was read: a measure closed or changed meanwhile keeps its values.
+            let rows = diesel::update(
+                measures::table
+                    .filter(measures::id.eq(l.ref_id))
+                    .filter(measures::status.eq(old_status.code()))
+                    .filter(measures::progress.eq(old_progress)),
+            )
+            .set((
+                measures::status.eq(after.status.code()),
+                measures::progress.eq(after.progress),
+                measures::version.eq(measures::version + 1),
+                measures::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+            if rows != 1 {
+                continue;
+            }
             history::record(
                 conn,
                 "measure",
@@ -811,13 +820,21 @@ pub fn flow_back(
             if matches!(old, RectStatus::Closed | RectStatus::AwaitingAcceptance) || old == status {
                 continue;
             }
-            diesel::update(rect_items::table.find(l.ref_id))
-                .set((
-                    rect_items::status.eq(status.code()),
-                    rect_items::version.eq(rect_items::version + 1),
-                    rect_items::updated_at.eq(now),
-                ))
-                .execute(conn)?;
+            // Guarded by the status read: an item accepted or moved meanwhile keeps its state.
+            let rows = diesel::update(
+                rect_items::table
+                    .filter(rect_items::id.eq(l.ref_id))
+                    .filter(rect_items::status.eq(old.code())),
+            )
+            .set((
+                rect_items::status.eq(status.code()),
+                rect_items::version.eq(rect_items::version + 1),
+                rect_items::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+            if rows != 1 {
+                continue;
+            }
             history::record(
                 conn,
                 "rect_item",

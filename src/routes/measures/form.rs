@@ -633,13 +633,14 @@ pub(super) async fn update(
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let (m, _) = load_checked(&state, &user, id, Action::Write).await?;
-    if m.status() == MeasureStatus::Closed {
-        return Err(AppError::Conflict("该举措已关闭，不能再修改。".into()));
-    }
     let cid = m.campaign_id;
     let campaign = state.db.run(move |c| Ok(campaigns::get(c, cid)?)).await?;
     let mut form = form_from_body(&user, body.into_inner());
     form.year = campaign.year.to_string();
+    if m.status() == MeasureStatus::Closed {
+        let errors = FieldErrors::form_level(CLOSED_MEANWHILE);
+        return form_page(&state, &ctx, &user, Some(id), &campaign, form, errors).await;
+    }
     if let Ok(uid) = form.unit_id.trim().parse::<i32>() {
         let unit = state.db.run(move |c| Ok(units::find(c, uid)?)).await?;
         if let Some(unit) = unit {
@@ -652,7 +653,12 @@ pub(super) async fn update(
             return form_page(&state, &ctx, &user, Some(id), &campaign, form, errors).await;
         }
     };
-    let expected_version: Option<i32> = form.version.trim().parse().ok();
+    let Some(expected_version) = crate::db::form_version(&form.version) else {
+        let errors = FieldErrors::form_level(
+            "保存失败：表单缺少版本信息（页面可能已过期）。您填写的内容仍在下方，请记下后刷新编辑页面再重新提交。",
+        );
+        return form_page(&state, &ctx, &user, Some(id), &campaign, form, errors).await;
+    };
     let now = state.now();
     let u = user.clone();
     let saved = state
@@ -662,23 +668,23 @@ pub(super) async fn update(
             let before_unit = units::get(c, before.unit_id)?;
             u.require(Action::Write, &before_unit)?;
             if before.status() == MeasureStatus::Closed {
-                return Err(AppError::Conflict("该举措已关闭，不能再修改。".into()));
+                return Ok(Saved::Conflict(FieldErrors::form_level(CLOSED_MEANWHILE)));
             }
-            if expected_version.is_some_and(|v| v != before.version) {
-                let mut e = FieldErrors::new();
-                e.add(
-                    "",
-                    "保存失败：该举措在您编辑期间已被他人修改。请记下您的修改，刷新页面后重新填写。",
-                );
-                return Ok(Saved::Conflict(e));
+            if expected_version != before.version {
+                return Ok(Saved::Conflict(FieldErrors::form_level(EDITED_MEANWHILE)));
             }
             let (unit, goals, errors) = check_refs(c, &u, cid, &fields)?;
             if !errors.is_empty() {
                 return Ok(Saved::Invalid(errors));
             }
-            let before_goals = measures::goals_of(c, &[id])?.remove(&id).unwrap_or_default();
+            let before_goals = measures::goals_of(c, &[id])?
+                .remove(&id)
+                .unwrap_or_default();
             let before_fields = before.fields(before_goals.iter().map(|g| g.id).collect());
-            let after = measures::update(c, id, &fields, now)?;
+            // Guarded by the version read: a save that lost the race writes nothing.
+            let Some(after) = measures::update(c, id, expected_version, &fields, now)? else {
+                return Ok(Saved::Conflict(FieldErrors::form_level(EDITED_MEANWHILE)));
+            };
             history::record(
                 c,
                 "measure",
@@ -734,6 +740,18 @@ pub(super) async fn update(
     }
 }
 
+const CLOSED_MEANWHILE: &str =
+    "保存失败：该举措已关闭，不能再修改。您填写的内容仍在下方，仅供留存。";
+const EDITED_MEANWHILE: &str =
+    "保存失败：该举措在您编辑期间已被他人修改。您填写的内容仍在下方，请记下后刷新页面重新填写。";
+
+/// A close that came after another close (or a change) of the same measure.
+fn already_closed() -> AppError {
+    AppError::Conflict(
+        "该举措已被关闭或刚被他人修改，本次关闭未执行。请返回举措页面刷新后查看。".into(),
+    )
+}
+
 pub(super) async fn close(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -743,8 +761,7 @@ pub(super) async fn close(
     let id = path.into_inner();
     let (m, _) = load_checked(&state, &user, id, Action::Write).await?;
     if m.status() == MeasureStatus::Closed {
-        flash(&session, "info", "该举措已经关闭。");
-        return Ok(redirect(&format!("/measures/{id}")));
+        return Err(already_closed());
     }
     let now = state.now();
     let u = user.clone();
@@ -755,14 +772,17 @@ pub(super) async fn close(
             let unit = units::get(c, before.unit_id)?;
             u.require(Action::Write, &unit)?;
             if before.status() == MeasureStatus::Closed {
-                return Ok(before.title);
+                return Err(already_closed());
             }
             let goals = measures::goals_of(c, &[id])?
                 .remove(&id)
                 .unwrap_or_default();
             let goal_ids: Vec<i32> = goals.iter().map(|g| g.id).collect();
             let before_fields = before.fields(goal_ids.clone());
-            let after = measures::close(c, id, now)?;
+            // Guarded by the state and version read: of two closes at once one wins.
+            let Some(after) = measures::close(c, id, before.version, now)? else {
+                return Err(already_closed());
+            };
             let after_fields = after.fields(goal_ids);
             let names = goal_names(&goals);
             history::record(

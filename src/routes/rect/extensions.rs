@@ -58,7 +58,8 @@ pub(super) async fn request_extension(
         state
             .db
             .write(move |c| {
-                let item = rect::item(c, id)?;
+                // Locked until commit: two requests at once cannot both find none pending.
+                let item = rect::lock_item(c, id)?;
                 let mut e = FieldErrors::new();
                 if !item.status().is_open() {
                     e.add("", "该事项已整改完毕，无需申请延期。");
@@ -318,10 +319,21 @@ async fn decide(
             } else {
                 ExtensionStatus::Refused
             };
-            let ext = rect::decide_extension(c, id, status, actor, &comment, now)?;
-            let item_before = rect::item(c, ext.item_id)?;
+            let item_before = rect::item(c, before.item_id)?;
+            // Guarded: of two decisions at once only one finds the request still pending.
+            let Some(ext) = rect::decide_extension(c, id, status, actor, &comment, now)? else {
+                return Err(decided_meanwhile());
+            };
             if approve {
-                let item_after = rect::set_deadline(c, ext.item_id, ext.new_deadline, now)?;
+                // Guarded by the version read: if the item changed meanwhile the whole
+                // decision is undone (the transaction rolls back) and reported as a conflict.
+                let Some(item_after) =
+                    rect::set_deadline(c, ext.item_id, item_before.version, ext.new_deadline, now)?
+                else {
+                    return Err(AppError::Conflict(
+                        "该整改事项刚被他人修改，延期申请未处理。请刷新页面后重新审批。".into(),
+                    ));
+                };
                 history::record(
                     c,
                     ITEM,
@@ -367,6 +379,10 @@ async fn decide(
         },
     );
     Ok(redirect("/rect/extensions"))
+}
+
+fn decided_meanwhile() -> AppError {
+    AppError::Conflict("该延期申请已由他人审批，本次审批未执行。请刷新列表查看结果。".into())
 }
 
 pub(super) async fn approve(

@@ -265,10 +265,18 @@ pub(super) async fn update_item(
     let id = path.into_inner();
     let (before, unit, _, t) = state.db.run(move |c| load_item(c, id)).await?;
     user.require(Action::Write, &unit)?;
-    if before.status() == RectStatus::Closed {
-        return Err(closed_error());
-    }
     let form = form.into_inner();
+    if before.status() == RectStatus::Closed {
+        return item_form_page(
+            &ctx,
+            &user,
+            &t,
+            Some(id),
+            form,
+            FieldErrors::form_level(CLOSED_MEANWHILE),
+            StatusCode::CONFLICT,
+        );
+    }
     let fields = match form.parse() {
         Ok(f) if !user.is_office() && f.deadline != before.deadline => {
             let mut e = FieldErrors::new();
@@ -302,7 +310,17 @@ pub(super) async fn update_item(
             )
         }
     };
-    let version = form.version.trim().parse::<i32>().ok();
+    let Some(version) = crate::db::form_version(&form.version) else {
+        return item_form_page(
+            &ctx,
+            &user,
+            &t,
+            Some(id),
+            form,
+            FieldErrors::form_level(NO_VERSION),
+            StatusCode::CONFLICT,
+        );
+    };
     let now = state.now();
     let actor = user.id;
     let saved = state
@@ -310,17 +328,15 @@ pub(super) async fn update_item(
         .write(move |c| {
             let before = rect::item(c, id)?;
             if before.status() == RectStatus::Closed {
-                return Err(closed_error());
+                return Ok(Saved::Invalid(FieldErrors::form_level(CLOSED_MEANWHILE)));
             }
-            if version.is_some_and(|v| v != before.version) {
-                let mut e = FieldErrors::new();
-                e.add(
-                    "",
-                    "该事项已被他人修改。请先复制您的修改，返回事项页面刷新后再提交。",
-                );
-                return Ok(Saved::Invalid(e));
+            if before.version != version {
+                return Ok(Saved::Invalid(FieldErrors::form_level(EDITED_MEANWHILE)));
             }
-            let after = rect::update_item(c, id, &fields, now)?;
+            // Guarded by the version read: a save that lost the race writes nothing.
+            let Some(after) = rect::update_item(c, id, version, &fields, now)? else {
+                return Ok(Saved::Invalid(FieldErrors::form_level(EDITED_MEANWHILE)));
+            };
             history::record(c, ITEM, id, Some(actor), now, &before, &after)?;
             audit::Change::new(
                 actor,
@@ -347,6 +363,21 @@ pub(super) async fn update_item(
             item_form_page(&ctx, &user, &t, Some(id), form, e, StatusCode::CONFLICT)
         }
     }
+}
+
+const EDITED_MEANWHILE: &str =
+    "保存失败：该事项在您编辑期间已被他人修改。您填写的内容仍在下方，请复制后返回事项页面刷新，再重新提交。";
+const CLOSED_MEANWHILE: &str =
+    "保存失败：该事项已验收销号，不能再修改。您填写的内容仍在下方，仅供留存。";
+const NO_VERSION: &str =
+    "保存失败：表单缺少版本信息（页面可能已过期）。您填写的内容仍在下方，请复制后刷新编辑页面再重新提交。";
+
+/// A decision (acceptance or return) that lost to another one, or came after the item moved on.
+fn decided_meanwhile() -> AppError {
+    AppError::Conflict(
+        "该事项已被他人处理（验收销号、退回或修改），本次操作未执行。请返回事项页面刷新后查看。"
+            .into(),
+    )
 }
 
 // ---------------------------------------------------------------- item page
@@ -562,7 +593,18 @@ pub(super) async fn accept(
                     "只有“已整改待验收”的事项才能验收销号。".into(),
                 ));
             }
-            let after = rect::set_status(c, id, RectStatus::Closed, Some((actor, now)), now)?;
+            let Some(after) = rect::set_status(
+                c,
+                id,
+                RectStatus::AwaitingAcceptance,
+                before.version,
+                RectStatus::Closed,
+                Some((actor, now)),
+                now,
+            )?
+            else {
+                return Err(decided_meanwhile());
+            };
             history::record(c, ITEM, id, Some(actor), now, &before, &after)?;
             audit::Change::new(
                 actor,
@@ -614,7 +656,18 @@ pub(super) async fn reject_acceptance(
                     "只有“已整改待验收”的事项才能退回。".into(),
                 ));
             }
-            let after = rect::set_status(c, id, RectStatus::InProgress, None, now)?;
+            let Some(after) = rect::set_status(
+                c,
+                id,
+                RectStatus::AwaitingAcceptance,
+                before.version,
+                RectStatus::InProgress,
+                None,
+                now,
+            )?
+            else {
+                return Err(decided_meanwhile());
+            };
             history::record(c, ITEM, id, Some(actor), now, &before, &after)?;
             rect::history_remark(c, id, Some(actor), now, "验收退回意见", &comment)?;
             audit::Change::new(
