@@ -230,6 +230,29 @@ impl Db {
     }
 }
 
+/// Guarded edits (optimistic locking). Every edit form carries the row's `version`; the write is
+/// one `UPDATE … WHERE id = ? AND version = ? [AND state = ?]` whose row count [`one_row`]
+/// checks. Under READ COMMITTED a read followed by a write is a race; this is not.
+///
+/// The version an edit form names: missing or not a number is refused ([`crate::error::NO_VERSION`]),
+/// since an edit that names no version would overwrite whatever is there.
+pub fn edit_version(raw: &str) -> Result<i32, AppError> {
+    raw.trim()
+        .parse()
+        .map_err(|_| AppError::BadRequest(crate::error::NO_VERSION.into()))
+}
+
+/// Row count of a guarded write: anything but one row means another user changed (or removed)
+/// the record first → [`AppError::Stale`]. Returned as an error so [`write_tx`] rolls back
+/// whatever the transaction wrote before, and nothing after it (audit, history) runs.
+pub fn one_row(affected: usize) -> Result<(), AppError> {
+    if affected == 1 {
+        Ok(())
+    } else {
+        Err(AppError::Stale)
+    }
+}
+
 /// Run `f` in a transaction that takes the write lock up front on SQLite, so a unit of work
 /// that reads before it writes never fails with "database is locked" on lock upgrade.
 pub fn write_tx<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>

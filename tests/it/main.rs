@@ -8,6 +8,7 @@ mod account;
 mod campaigns;
 mod cli;
 mod demo;
+mod edits;
 mod exports;
 mod home;
 mod imports;
