@@ -334,6 +334,7 @@ async fn create(
     let created = state
         .db
         .write(move |c| {
+            db::serialize_names(c, db::NameLock::CampaignYears)?;
             if campaigns::by_year(c, f.year)?.is_some() {
                 return Ok(None);
             }

@@ -595,6 +595,7 @@ pub async fn users_import(
     let now = state.now();
     let actor = user.id;
     let outcome = write_all_or_none(&state, move |c| {
+        crate::db::serialize_names(c, crate::db::NameLock::Usernames)?;
         let mut problems = Vec::new();
         let mut created = Vec::new();
         for (number, fields, password, hash) in with_passwords {

@@ -428,6 +428,7 @@ async fn create(
     let saved = state
         .db
         .write(move |c| {
+            db::serialize_names(c, db::NameLock::Usernames)?;
             let errors = check(c, &fields, None)?;
             if !errors.is_empty() {
                 return Ok(Saved::Invalid(errors));
@@ -493,6 +494,7 @@ async fn update(
     let saved = state
         .db
         .write(move |c| {
+            db::serialize_names(c, db::NameLock::Usernames)?;
             let before = users::get(c, id)?;
             if before.version != expected {
                 return Err(AppError::Stale);

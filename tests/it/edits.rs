@@ -694,6 +694,64 @@ async fn attachment_deleted_once(app: TestApp) {
     assert_eq!(app.count("audit_log WHERE action = 'delete_attachment'"), 1);
 }
 
+/// Ten creates of one user name, and of one campaign year, at once: one row, the others
+/// told the name is taken (no unique-index error).
+async fn concurrent_creates_of_one_name_one_wins(app: TestApp) {
+    let admin = app.signed_in("admin").await;
+    admin.get("/users/new").await;
+    let zb01 = app.unit_id("ZB01").to_string();
+    let forms: Vec<Form> = (0..10)
+        .map(|i| {
+            vec![
+                ("username".into(), "samename".into()),
+                ("display_name".into(), format!("同名{i}")),
+                ("role".into(), "secretary".into()),
+                ("unit_id".into(), zb01.clone()),
+                ("password".into(), "Same-name-2027".into()),
+            ]
+        })
+        .collect();
+    let pages = race(&admin, "/users", &forms).await;
+    let statuses: Vec<u16> = pages.iter().map(|p| p.status).collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 303).count(),
+        1,
+        "{statuses:?}"
+    );
+    for p in pages.iter().filter(|p| p.status != 303) {
+        assert_eq!(p.status, 422, "{}", p.body);
+        p.assert_contains("该用户名已被使用");
+    }
+    assert_eq!(app.count("users WHERE username = 'samename'"), 1);
+
+    let forms: Vec<Form> = (0..10)
+        .map(|i| {
+            vec![
+                ("year".into(), "2031".into()),
+                ("name".into(), format!("2031年度{i}")),
+                ("due_day".into(), "25".into()),
+                ("yellow_days".into(), "7".into()),
+            ]
+        })
+        .collect();
+    let pages = race(&admin, "/campaigns", &forms).await;
+    let statuses: Vec<u16> = pages.iter().map(|p| p.status).collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 303).count(),
+        1,
+        "{statuses:?}"
+    );
+    for p in pages.iter().filter(|p| p.status != 303) {
+        assert_eq!(p.status, 422, "{}", p.body);
+        p.assert_contains("2031 年度已存在");
+    }
+    assert_eq!(app.count("campaigns WHERE year = 2031"), 1);
+    assert_eq!(
+        app.count("campaign_goals g JOIN campaigns c ON c.id = g.campaign_id WHERE c.year = 2031"),
+        15
+    );
+}
+
 both!(
     unit_edits_one_wins_stale_and_missing_versions_refused,
     concurrent_creates_with_one_code_one_wins,
@@ -705,4 +763,5 @@ both!(
     unit_plan_saves_one_wins,
     taskforce_add_and_remove_once,
     attachment_deleted_once,
+    concurrent_creates_of_one_name_one_wins,
 );
