@@ -162,9 +162,9 @@ async fn show_page(
     let typed_or = |key: String, stored: String| -> String {
         typed.and_then(|t| t.get(&key)).cloned().unwrap_or(stored)
     };
-    // The version a form names: what was typed after a refused save, unless the refusal was
-    // about the version itself (then the stored one, so saving again is deliberate).
-    let version_refused = matches!(errors.general(), Some(STALE_EDIT) | Some(NO_VERSION));
+    // The version a form names: what was typed after a refused save, unless that save lost to
+    // another (then the stored one, so saving again is deliberate).
+    let version_refused = errors.general() == Some(STALE_EDIT);
     let version_of = |key: &str, stored: i32| -> String {
         if version_refused {
             stored.to_string()
@@ -670,28 +670,28 @@ async fn plan_page(
             Ok((plan, files))
         })
         .await?;
-    let (form, errors) = typed.unwrap_or_else(|| {
-        (
+    // The version the form names: the stored one on a fresh page and after a lost save (so
+    // saving again is deliberate); otherwise what the refused form carried.
+    let stored = plan.as_ref().map_or(0, |p| p.version).to_string();
+    let (form, errors) = match typed {
+        Some((mut form, errors)) => {
+            if errors.general() == Some(STALE_EDIT) {
+                form.version = stored;
+            }
+            (form, errors)
+        }
+        None => (
             PlanForm {
                 title: plan.as_ref().map(|p| p.title.clone()).unwrap_or_else(|| {
                     format!("{}践行“严、真、细、实、快”工作作风实施方案", unit.name)
                 }),
                 content: plan.as_ref().map(|p| p.content.clone()).unwrap_or_default(),
-                version: String::new(),
+                version: stored,
             },
             FieldErrors::new(),
-        )
-    });
-    // The version the form names: the stored one, except after a refused save that was not
-    // about the version (then what the form was read at).
-    let stored = plan.as_ref().map_or(0, |p| p.version).to_string();
-    let version = if form.version.is_empty()
-        || matches!(errors.general(), Some(STALE_EDIT) | Some(NO_VERSION))
-    {
-        stored
-    } else {
-        form.version
+        ),
     };
+    let version = form.version;
     let page = PlanPage {
         base: ctx.base(format!("{}实施方案", unit.name)),
         unit_id,
