@@ -22,6 +22,9 @@ pub enum AppError {
     Csrf,
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A guarded edit matched no row: someone else changed the record first (409).
+    #[error("stale edit")]
+    Stale,
     #[error("payload too large")]
     PayloadTooLarge,
     #[error("too many requests")]
@@ -35,6 +38,15 @@ pub enum AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+/// An edit form shown again after [`AppError::Stale`], the typed input kept (409).
+pub const STALE_EDIT: &str = "保存失败：该记录在您编辑期间已被他人修改。您填写的内容仍在下方，尚未保存；请核对最新内容，确认以您的内容为准时再次保存。";
+/// An action without a form (停用、删除…) that lost to another user's change (409).
+pub const CHANGED_MEANWHILE: &str =
+    "操作未执行：该记录在您操作期间已被他人修改。请刷新页面，核对最新内容后再操作。";
+/// An edit form without its hidden `version` (or with garbage in it): refused (400).
+pub const NO_VERSION: &str =
+    "保存失败：表单缺少版本信息（页面可能已过期）。请刷新页面，重新打开编辑页后再保存。";
 
 impl AppError {
     pub fn internal(e: impl std::fmt::Display) -> Self {
@@ -60,6 +72,7 @@ impl AppError {
                 "页面已过期或表单校验失败，请返回刷新页面后重新提交。".into(),
             ),
             AppError::Conflict(msg) => ("数据冲突", msg.clone()),
+            AppError::Stale => ("数据冲突", CHANGED_MEANWHILE.into()),
             AppError::PayloadTooLarge => ("内容过大", "提交的内容过大，请精简后重试。".into()),
             AppError::TooManyRequests => ("操作过于频繁", "操作过于频繁，请稍后再试。".into()),
             AppError::Redirect(_) => ("跳转", String::new()),
@@ -148,7 +161,7 @@ impl ResponseError for AppError {
             }
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Conflict(_) | AppError::Stale => StatusCode::CONFLICT,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,

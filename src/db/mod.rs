@@ -16,6 +16,7 @@ use diesel::pg::PgConnection;
 use diesel::r2d2::{self, ManageConnection};
 use diesel::sqlite::SqliteConnection;
 use diesel::Connection;
+use diesel::RunQueryDsl;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 use crate::error::AppError;
@@ -228,6 +229,50 @@ impl Db {
     {
         self.run(move |conn| write_tx(conn, f)).await
     }
+}
+
+/// Guarded edits (optimistic locking). Every edit form carries the row's `version`; the write is
+/// one `UPDATE … WHERE id = ? AND version = ? [AND state = ?]` whose row count [`one_row`]
+/// checks. Under READ COMMITTED a read followed by a write is a race; this is not.
+///
+/// The version an edit form names: missing or not a number is refused ([`crate::error::NO_VERSION`]),
+/// since an edit that names no version would overwrite whatever is there.
+pub fn edit_version(raw: &str) -> Result<i32, AppError> {
+    raw.trim()
+        .parse()
+        .map_err(|_| AppError::BadRequest(crate::error::NO_VERSION.into()))
+}
+
+/// Row count of a guarded write: anything but one row means another user changed (or removed)
+/// the record first → [`AppError::Stale`]. Returned as an error so [`write_tx`] rolls back
+/// whatever the transaction wrote before, and nothing after it (audit, history) runs.
+pub fn one_row(affected: usize) -> Result<(), AppError> {
+    if affected == 1 {
+        Ok(())
+    } else {
+        Err(AppError::Stale)
+    }
+}
+
+/// Writers that check a unique name before inserting it (user names, campaign years) take
+/// this transaction-scoped lock first on PostgreSQL, so the check sees every committed
+/// insert and two creates of one name give one row and one "already taken" message instead
+/// of a unique-index error. Readers and sign-ins are not blocked. SQLite's `BEGIN IMMEDIATE`
+/// already serialises writers.
+pub fn serialize_names(conn: &mut DbConn, key: NameLock) -> Result<(), diesel::result::Error> {
+    if let DbConn::Pg(pg) = conn {
+        diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+            .bind::<diesel::sql_types::BigInt, _>(key as i64)
+            .execute(pg)?;
+    }
+    Ok(())
+}
+
+/// What [`serialize_names`] serialises.
+#[derive(Clone, Copy, Debug)]
+pub enum NameLock {
+    Usernames = 0x7a66_0001,
+    CampaignYears = 0x7a66_0002,
 }
 
 /// Run `f` in a transaction that takes the write lock up front on SQLite, so a unit of work

@@ -14,6 +14,7 @@ diesel::table! {
         active -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        version -> Integer,
     }
 }
 
@@ -30,6 +31,7 @@ diesel::table! {
         last_login_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        version -> Integer,
     }
 }
 
@@ -83,6 +85,9 @@ diesel::table! {
         yellow_days -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        version -> Integer,
+        goals_version -> Integer,
+        months_version -> Integer,
     }
 }
 
@@ -130,6 +135,7 @@ diesel::table! {
         content -> Text,
         updated_by -> Nullable<Integer>,
         updated_at -> Timestamp,
+        version -> Integer,
     }
 }
 
@@ -174,6 +180,7 @@ diesel::table! {
         created_by -> Nullable<Integer>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        version -> Integer,
     }
 }
 

@@ -23,6 +23,13 @@ impl FieldErrors {
         self.0.is_empty()
     }
 
+    /// Only a form-level message (shown above the form).
+    pub fn message(msg: impl Into<String>) -> Self {
+        let mut e = Self::new();
+        e.add("", msg);
+        e
+    }
+
     /// Form-level message, if any.
     pub fn general(&self) -> Option<&str> {
         self.get("")

@@ -11,7 +11,7 @@ use crate::auth::{random_token, CurrentUser, SESSION_CSRF, SESSION_USER};
 use crate::clock::format_local;
 use crate::db::models::{audit, sessions, throttle, users};
 use crate::domain::validate::{self, FieldErrors};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::routes::LoginLimiter;
 use crate::startup::AppState;
 use crate::views::{flash, redirect, render, render_status, safe_next, BaseContext, PageCtx};
@@ -323,10 +323,21 @@ async fn change_password(
     let hash = state.hasher.hash(new).await?;
     let (unit_id, name) = (user.unit_id, user.display_name.clone());
     let username = me.username.clone();
-    state
+    let checked_hash = me.password_hash.clone();
+    let done = state
         .db
         .write(move |c| {
-            users::set_password(c, uid, &hash, false, now)?;
+            // Only over the password just checked: of two changes sent at once with the same
+            // current password, one lands and the other finds that password gone.
+            let n = users::set_password_guarded(
+                c,
+                uid,
+                users::Expect::Hash(&checked_hash),
+                &hash,
+                false,
+                now,
+            )?;
+            crate::db::one_row(n)?;
             throttle::clear(c, &username)?;
             // Every other session of this user ends now; this one gets a new id below.
             sessions::delete_for_user(c, uid, None)?;
@@ -341,7 +352,24 @@ async fn change_password(
             .record(c, now)?;
             Ok(())
         })
-        .await?;
+        .await;
+    match done {
+        Ok(()) => {}
+        Err(AppError::Stale) => {
+            return render_status(
+                StatusCode::CONFLICT,
+                &PasswordPage {
+                    base: ctx.base("修改密码"),
+                    forced: user.must_change_password,
+                    last_login: me.last_login_at.map(format_local).unwrap_or_default(),
+                    errors: FieldErrors::message(
+                        "密码未修改：您的密码在此期间已被修改（可能在另一窗口或由党群工作部重置）。请刷新页面后重试。",
+                    ),
+                },
+            );
+        }
+        Err(e) => return Err(e),
+    }
     session.renew();
     session.insert(SESSION_USER, uid)?;
     session.insert(SESSION_CSRF, random_token())?;

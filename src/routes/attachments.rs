@@ -138,6 +138,7 @@ async fn upload(
     state
         .db
         .write(move |c| {
+            attachments::lock_owner(c, owner, owner_id)?;
             if let Some(why) = attachments::owner_locked(c, owner, owner_id)? {
                 return Err(AppError::Conflict(why.into()));
             }
@@ -214,11 +215,13 @@ async fn delete(
         .db
         .write(move |c| {
             if let Some(owner) = Owner::parse(&meta.owner) {
+                attachments::lock_owner(c, owner, meta.owner_id)?;
                 if let Some(why) = attachments::owner_locked(c, owner, meta.owner_id)? {
                     return Err(AppError::Conflict(why.into()));
                 }
             }
-            attachments::delete(c, id)?;
+            // Ten clicks at once: one deletion, one audit row.
+            crate::db::one_row(attachments::delete(c, id)?)?;
             audit::Change::new(
                 actor,
                 "delete_attachment",

@@ -10,13 +10,14 @@ use serde::Deserialize;
 
 use crate::auth::{Action, CurrentUser};
 use crate::clock::format_local;
+use crate::db;
 use crate::db::models::attachments::Owner;
 use crate::db::models::campaigns::{self, Campaign, Goal, MonthRequirement, UnitPlan};
 use crate::db::models::{audit, units};
 use crate::domain::register::GOAL_SEPARATORS;
 use crate::domain::validate::{self, FieldErrors};
 use crate::domain::UnitKind;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, NO_VERSION, STALE_EDIT};
 use crate::routes::attachments::FileList;
 use crate::startup::AppState;
 use crate::views::{flash, redirect, render, render_form, BaseContext, PageCtx};
@@ -109,6 +110,9 @@ struct ShowPage {
     plans_done: usize,
     can_manage: bool,
     errors: FieldErrors,
+    /// Hidden fields of the goals and months forms.
+    goals_version: String,
+    months_version: String,
 }
 
 async fn show_page(
@@ -158,7 +162,21 @@ async fn show_page(
     let typed_or = |key: String, stored: String| -> String {
         typed.and_then(|t| t.get(&key)).cloned().unwrap_or(stored)
     };
+    // The version a form names: what was typed after a refused save, unless that save lost to
+    // another (then the stored one, so saving again is deliberate).
+    let version_refused = errors.general() == Some(STALE_EDIT);
+    let version_of = |key: &str, stored: i32| -> String {
+        if version_refused {
+            stored.to_string()
+        } else {
+            typed_or(key.to_string(), stored.to_string())
+        }
+    };
+    let goals_version = version_of("goals_version", campaign.goals_version);
+    let months_version = version_of("months_version", campaign.months_version);
     let page = ShowPage {
+        goals_version,
+        months_version,
         base: ctx.base(campaign.name.clone()),
         goals: goals
             .iter()
@@ -214,6 +232,8 @@ struct CampaignForm {
     name: String,
     due_day: String,
     yellow_days: String,
+    /// Hidden: the version the settings form was read at (edits only).
+    version: String,
 }
 
 struct CampaignFields {
@@ -289,6 +309,7 @@ async fn new_form(
             name: format!("{year}年“严、真、细、实、快”工作作风建设"),
             due_day: "25".into(),
             yellow_days: "7".into(),
+            version: String::new(),
         },
         FieldErrors::new(),
     )
@@ -313,6 +334,7 @@ async fn create(
     let created = state
         .db
         .write(move |c| {
+            db::serialize_names(c, db::NameLock::CampaignYears)?;
             if campaigns::by_year(c, f.year)?.is_some() {
                 return Ok(None);
             }
@@ -362,6 +384,7 @@ async fn edit_form(
             name: c.name,
             due_day: c.due_day.to_string(),
             yellow_days: c.yellow_days.to_string(),
+            version: c.version.to_string(),
         },
         FieldErrors::new(),
     )
@@ -384,13 +407,24 @@ async fn update(
         Ok(f) => f,
         Err(errors) => return form_page(&ctx, Some(year), form, errors),
     };
+    let Ok(expected) = db::edit_version(&form.version) else {
+        return form_page(&ctx, Some(year), form, FieldErrors::message(NO_VERSION));
+    };
     let now = state.now();
     let actor = user.id;
-    state
+    let saved = state
         .db
         .write(move |c| {
-            let after =
-                campaigns::update_settings(c, before.id, &f.name, f.due_day, f.yellow_days, now)?;
+            db::one_row(campaigns::update_settings(
+                c,
+                before.id,
+                expected,
+                &f.name,
+                f.due_day,
+                f.yellow_days,
+                now,
+            )?)?;
+            let after = campaigns::get(c, before.id)?;
             audit::Change::new(
                 actor,
                 "update",
@@ -403,9 +437,18 @@ async fn update(
             .record(c, now)?;
             Ok(())
         })
-        .await?;
-    flash(&session, "success", "年度设置已保存。");
-    Ok(redirect(&format!("/campaigns/{year}")))
+        .await;
+    match saved {
+        Ok(()) => {
+            flash(&session, "success", "年度设置已保存。");
+            Ok(redirect(&format!("/campaigns/{year}")))
+        }
+        Err(AppError::Stale) => {
+            form.version = load_campaign(&state, year).await?.version.to_string();
+            form_page(&ctx, Some(year), form, FieldErrors::message(STALE_EDIT))
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// Goals are edited together: fields `name_<id>` and `desc_<id>`.
@@ -464,12 +507,20 @@ async fn update_goals(
     if !errors.is_empty() {
         return show_page(&state, &user, &ctx, year, errors, Some(&*form)).await;
     }
+    let raw_version = form.get("goals_version").map(String::as_str).unwrap_or("");
+    let Ok(expected) = db::edit_version(raw_version) else {
+        let e = FieldErrors::message(NO_VERSION);
+        return show_page(&state, &user, &ctx, year, e, Some(&*form)).await;
+    };
     let now = state.now();
     let actor = user.id;
     let n = changes.len();
-    state
+    let saved = state
         .db
         .write(move |c| {
+            // First the claim on the form's version (and the campaign's row lock): of two
+            // saves of the same page one goes on, the other writes nothing.
+            db::one_row(campaigns::claim_goals(c, cid, expected)?)?;
             for (id, old, old_desc, name, desc) in &changes {
                 campaigns::update_goal(c, *id, name, desc)?;
                 audit::Change::new(
@@ -485,7 +536,15 @@ async fn update_goals(
             }
             Ok(())
         })
-        .await?;
+        .await;
+    match saved {
+        Ok(()) => {}
+        Err(AppError::Stale) => {
+            let e = FieldErrors::message(STALE_EDIT);
+            return show_page(&state, &user, &ctx, year, e, Some(&*form)).await;
+        }
+        Err(e) => return Err(e),
+    }
     flash(
         &session,
         "success",
@@ -517,12 +576,18 @@ async fn update_months(
     if !errors.is_empty() {
         return show_page(&state, &user, &ctx, year, errors, Some(&*form)).await;
     }
+    let raw_version = form.get("months_version").map(String::as_str).unwrap_or("");
+    let Ok(expected) = db::edit_version(raw_version) else {
+        let e = FieldErrors::message(NO_VERSION);
+        return show_page(&state, &user, &ctx, year, e, Some(&*form)).await;
+    };
     let now = state.now();
     let actor = user.id;
     let cid = campaign.id;
-    state
+    let saved = state
         .db
         .write(move |c| {
+            db::one_row(campaigns::claim_months(c, cid, expected)?)?;
             let before = campaigns::months(c, cid)?;
             for (m, text) in &texts {
                 campaigns::set_month(c, cid, *m, text)?;
@@ -542,7 +607,15 @@ async fn update_months(
             .record(c, now)?;
             Ok(())
         })
-        .await?;
+        .await;
+    match saved {
+        Ok(()) => {}
+        Err(AppError::Stale) => {
+            let e = FieldErrors::message(STALE_EDIT);
+            return show_page(&state, &user, &ctx, year, e, Some(&*form)).await;
+        }
+        Err(e) => return Err(e),
+    }
     flash(&session, "success", "每月工作要求已保存。");
     Ok(redirect(&format!("/campaigns/{year}#months")))
 }
@@ -556,6 +629,7 @@ struct PlanPage {
     unit_name: String,
     title: String,
     content: String,
+    version: String,
     updated: String,
     can_write: bool,
     errors: FieldErrors,
@@ -567,6 +641,8 @@ struct PlanPage {
 struct PlanForm {
     title: String,
     content: String,
+    /// Hidden: the plan's version when the form was read (0: no plan yet).
+    version: String,
 }
 
 async fn plan_page(
@@ -594,23 +670,35 @@ async fn plan_page(
             Ok((plan, files))
         })
         .await?;
-    let (form, errors) = typed.unwrap_or_else(|| {
-        (
+    // The version the form names: the stored one on a fresh page and after a lost save (so
+    // saving again is deliberate); otherwise what the refused form carried.
+    let stored = plan.as_ref().map_or(0, |p| p.version).to_string();
+    let (form, errors) = match typed {
+        Some((mut form, errors)) => {
+            if errors.general() == Some(STALE_EDIT) {
+                form.version = stored;
+            }
+            (form, errors)
+        }
+        None => (
             PlanForm {
                 title: plan.as_ref().map(|p| p.title.clone()).unwrap_or_else(|| {
                     format!("{}践行“严、真、细、实、快”工作作风实施方案", unit.name)
                 }),
                 content: plan.as_ref().map(|p| p.content.clone()).unwrap_or_default(),
+                version: stored,
             },
             FieldErrors::new(),
-        )
-    });
+        ),
+    };
+    let version = form.version;
     let page = PlanPage {
         base: ctx.base(format!("{}实施方案", unit.name)),
         unit_id,
         unit_name: unit.name.clone(),
         title: form.title,
         content: form.content,
+        version,
         updated: plan
             .as_ref()
             .map(|p| format_local(p.updated_at))
@@ -653,14 +741,21 @@ async fn save_plan(
     if !errors.is_empty() {
         return plan_page(&state, &user, &ctx, year, unit_id, Some((form, errors))).await;
     }
+    let Ok(expected) = db::edit_version(&form.version) else {
+        let e = FieldErrors::message(NO_VERSION);
+        return plan_page(&state, &user, &ctx, year, unit_id, Some((form, e))).await;
+    };
     let now = state.now();
     let actor = user.id;
     let cid = campaign.id;
-    state
+    let saved = state
         .db
         .write(move |c| {
             let before = campaigns::plan(c, cid, unit_id)?;
-            let after = campaigns::save_plan(c, cid, unit_id, &title, &content, actor, now)?;
+            db::one_row(campaigns::save_plan(
+                c, cid, unit_id, expected, &title, &content, actor, now,
+            )?)?;
+            let after = campaigns::plan(c, cid, unit_id)?.ok_or(AppError::NotFound)?;
             let action = if before.is_some() { "update" } else { "create" };
             let mut change = audit::Change::new(
                 actor,
@@ -677,7 +772,15 @@ async fn save_plan(
             change.record(c, now)?;
             Ok(())
         })
-        .await?;
+        .await;
+    match saved {
+        Ok(()) => {}
+        Err(AppError::Stale) => {
+            let e = FieldErrors::message(STALE_EDIT);
+            return plan_page(&state, &user, &ctx, year, unit_id, Some((form, e))).await;
+        }
+        Err(e) => return Err(e),
+    }
     flash(
         &session,
         "success",

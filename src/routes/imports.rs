@@ -251,6 +251,7 @@ fn insert_units(
     rows: &[xlsx::ImportRow],
     now: chrono::NaiveDateTime,
 ) -> Result<usize, TxError> {
+    units::lock_tree(c)?;
     let mut problems = Vec::new();
     // Codes of earlier rows in the file: their row number, and whether the row was good.
     let mut in_file: HashMap<String, (usize, bool)> = HashMap::new();
@@ -305,6 +306,7 @@ fn insert_units(
             category: category.map(|k| k.code().to_string()).unwrap_or_default(),
             sort_order: row.get(U_SORT).to_string(),
             active: "on".into(),
+            ..Default::default()
         };
         match form.parse() {
             Ok(fields) if reasons.is_empty() => {
@@ -488,6 +490,7 @@ fn users_of_rows(
             role: role.map(|r| r.code().to_string()).unwrap_or_default(),
             unit_id,
             password: String::new(),
+            version: String::new(),
         };
         match form.parse(false) {
             Ok(fields) => {
@@ -592,6 +595,7 @@ pub async fn users_import(
     let now = state.now();
     let actor = user.id;
     let outcome = write_all_or_none(&state, move |c| {
+        crate::db::serialize_names(c, crate::db::NameLock::Usernames)?;
         let mut problems = Vec::new();
         let mut created = Vec::new();
         for (number, fields, password, hash) in with_passwords {

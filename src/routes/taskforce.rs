@@ -198,7 +198,10 @@ async fn create(
             if !e.is_empty() {
                 return Ok(Saved::Invalid(e));
             }
-            let a = taskforce::insert(c, member, unit_id, now)?;
+            let Some(a) = taskforce::insert(c, member, unit_id, now)? else {
+                e.add("unit_id", "该成员已联系这个单位");
+                return Ok(Saved::Invalid(e));
+            };
             let summary = format!("一线专班：{} 联系 {}", person.display_name, unit.name);
             audit::record(
                 c,
@@ -240,7 +243,8 @@ async fn delete(
         .db
         .write(move |c| {
             let a = taskforce::get(c, id)?;
-            taskforce::delete(c, id)?;
+            // Ten clicks at once: one removal, one audit row.
+            crate::db::one_row(taskforce::delete(c, id)?)?;
             audit::record(
                 c,
                 audit::Change {

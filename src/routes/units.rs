@@ -7,11 +7,12 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::auth::{Action, CurrentUser};
+use crate::db;
 use crate::db::models::units::{self, Unit, UnitFields};
 use crate::db::models::{audit, users};
 use crate::domain::validate::{self, FieldErrors};
 use crate::domain::{UnitCategory, UnitKind};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult, NO_VERSION, STALE_EDIT};
 use crate::routes::imports;
 use crate::startup::AppState;
 use crate::views::{flash, redirect, render, render_form, BaseContext, PageCtx};
@@ -217,6 +218,8 @@ pub struct UnitForm {
     pub category: String,
     pub sort_order: String,
     pub active: String,
+    /// Hidden: the version the edit form was read at (edits only).
+    pub version: String,
 }
 
 impl UnitForm {
@@ -229,6 +232,7 @@ impl UnitForm {
             category: u.category.clone(),
             sort_order: u.sort_order.to_string(),
             active: if u.active { "on".into() } else { String::new() },
+            version: u.version.to_string(),
         }
     }
 
@@ -446,6 +450,7 @@ async fn create(
     let saved = state
         .db
         .write(move |c| {
+            units::lock_tree(c)?;
             let errors = check_tree(c, &fields, None)?;
             if !errors.is_empty() {
                 return Ok(Saved::Invalid(errors));
@@ -492,17 +497,29 @@ async fn update(
             return form_page(&state, &ctx, Some(id), form, errors).await;
         }
     };
+    let expected = match db::edit_version(&form.version) {
+        Ok(v) => v,
+        Err(_) => {
+            state.db.run(move |c| Ok(units::get(c, id)?)).await?;
+            let errors = FieldErrors::message(NO_VERSION);
+            return form_page(&state, &ctx, Some(id), form, errors).await;
+        }
+    };
     let now = state.now();
     let actor = user.id;
     let saved = state
         .db
         .write(move |c| {
+            units::lock_tree(c)?;
             let before = units::get(c, id)?;
+            if before.version != expected {
+                return Err(AppError::Stale);
+            }
             let errors = check_tree(c, &fields, Some(&before))?;
             if !errors.is_empty() {
                 return Ok(Saved::Invalid(errors));
             }
-            let unit = units::update(c, id, &fields, now)?;
+            let unit = units::update(c, id, expected, &fields, now)?.ok_or(AppError::Stale)?;
             audit::Change::new(
                 actor,
                 "update",
@@ -516,12 +533,28 @@ async fn update(
             .record(c, now)?;
             Ok(Saved::Done(unit))
         })
-        .await?;
+        .await;
     match saved {
-        Saved::Done(unit) => {
+        Ok(Saved::Done(unit)) => {
             flash(&session, "success", format!("已保存单位：{}", unit.name));
             Ok(redirect(&format!("/units/{id}")))
         }
-        Saved::Invalid(errors) => form_page(&state, &ctx, Some(id), form, errors).await,
+        Ok(Saved::Invalid(errors)) => form_page(&state, &ctx, Some(id), form, errors).await,
+        Err(AppError::Stale) => {
+            // The typed input again, with the version now stored: saving once more is a
+            // deliberate overwrite by someone who has seen the message.
+            let current = state.db.run(move |c| Ok(units::get(c, id)?)).await?;
+            let mut form = form;
+            form.version = current.version.to_string();
+            form_page(
+                &state,
+                &ctx,
+                Some(id),
+                form,
+                FieldErrors::message(STALE_EDIT),
+            )
+            .await
+        }
+        Err(e) => Err(e),
     }
 }

@@ -8,13 +8,14 @@ use serde::Deserialize;
 
 use crate::auth::CurrentUser;
 use crate::clock::format_local;
+use crate::db;
 use crate::db::models::units::{self, Unit};
 use crate::db::models::users::{self, User, UserFields, UserFilter};
 use crate::db::models::{audit, sessions};
 use crate::db::DbConn;
 use crate::domain::validate::{self, FieldErrors};
 use crate::domain::{Role, UnitKind};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult, NO_VERSION, STALE_EDIT};
 use crate::routes::imports;
 use crate::routes::non_empty;
 use crate::routes::units::UnitRow;
@@ -237,6 +238,8 @@ pub(crate) struct UserForm {
     pub(crate) role: String,
     pub(crate) unit_id: String,
     pub(crate) password: String,
+    /// Hidden: the version the edit form was read at (edits only).
+    pub(crate) version: String,
 }
 
 impl UserForm {
@@ -305,6 +308,8 @@ struct FormPage {
 
 struct EditingUser {
     id: i32,
+    /// The stored version, for the password, disable and enable forms.
+    version: i32,
     active: bool,
     is_self: bool,
     active_sessions: i64,
@@ -345,6 +350,7 @@ async fn load_editing(
         .await?;
     let editing = EditingUser {
         id,
+        version: u.version,
         active: u.active,
         is_self: me.id == id,
         active_sessions: n,
@@ -386,6 +392,7 @@ async fn edit_form(
         role: u.role.clone(),
         unit_id: u.unit_id.to_string(),
         password: String::new(),
+        version: u.version.to_string(),
     };
     form_page(&state, &ctx, Some(editing), form, FieldErrors::new()).await
 }
@@ -421,6 +428,7 @@ async fn create(
     let saved = state
         .db
         .write(move |c| {
+            db::serialize_names(c, db::NameLock::Usernames)?;
             let errors = check(c, &fields, None)?;
             if !errors.is_empty() {
                 return Ok(Saved::Invalid(errors));
@@ -474,17 +482,29 @@ async fn update(
         errors.add("role", "不能取消自己的党群工作部角色");
         return form_page(&state, &ctx, Some(editing), form, errors).await;
     }
+    let expected = match db::edit_version(&form.version) {
+        Ok(v) => v,
+        Err(_) => {
+            let errors = FieldErrors::message(NO_VERSION);
+            return form_page(&state, &ctx, Some(editing), form, errors).await;
+        }
+    };
     let now = state.now();
     let actor = user.id;
     let saved = state
         .db
         .write(move |c| {
+            db::serialize_names(c, db::NameLock::Usernames)?;
             let before = users::get(c, id)?;
+            if before.version != expected {
+                return Err(AppError::Stale);
+            }
             let errors = check(c, &fields, Some(id))?;
             if !errors.is_empty() {
                 return Ok(Saved::Invalid(errors));
             }
-            let after = users::update(c, id, &fields, now)?;
+            db::one_row(users::update(c, id, expected, &fields, now)?)?;
+            let after = users::get(c, id)?;
             if before.role != after.role || before.unit_id != after.unit_id {
                 // New rights: sign in again.
                 sessions::delete_for_user(c, id, None)?;
@@ -503,13 +523,29 @@ async fn update(
             .record(c, now)?;
             Ok(Saved::Done(after))
         })
-        .await?;
+        .await;
     match saved {
-        Saved::Done(u) => {
+        Ok(Saved::Done(u)) => {
             flash(&session, "success", format!("已保存用户 {}", u.username));
             Ok(redirect("/users"))
         }
-        Saved::Invalid(errors) => form_page(&state, &ctx, Some(editing), form, errors).await,
+        Ok(Saved::Invalid(errors)) => form_page(&state, &ctx, Some(editing), form, errors).await,
+        Err(AppError::Stale) => {
+            // The typed input again, with the version now stored: saving once more is a
+            // deliberate overwrite by someone who has seen the message.
+            let (now_u, editing) = load_editing(&state, &user, id).await?;
+            let mut form = form;
+            form.version = now_u.version.to_string();
+            form_page(
+                &state,
+                &ctx,
+                Some(editing),
+                form,
+                FieldErrors::message(STALE_EDIT),
+            )
+            .await
+        }
+        Err(e) => Err(e),
     }
 }
 
@@ -517,6 +553,7 @@ async fn update(
 #[serde(default)]
 struct ResetForm {
     password: String,
+    version: String,
 }
 
 async fn reset_password(
@@ -532,6 +569,10 @@ async fn reset_password(
     let (u, editing) = load_editing(&state, &user, id).await?;
     let mut errors = FieldErrors::new();
     let password = validate::new_password(&mut errors, "reset_password", &form.password);
+    let expected = db::edit_version(&form.version);
+    if expected.is_err() {
+        errors.add("", NO_VERSION);
+    }
     if !errors.is_empty() {
         let form = UserForm {
             username: u.username.clone(),
@@ -539,9 +580,11 @@ async fn reset_password(
             role: u.role.clone(),
             unit_id: u.unit_id.to_string(),
             password: String::new(),
+            version: u.version.to_string(),
         };
         return form_page(&state, &ctx, Some(editing), form, errors).await;
     }
+    let expected = expected?;
     let hash = state.hasher.hash(password).await?;
     let now = state.now();
     let actor = user.id;
@@ -549,7 +592,14 @@ async fn reset_password(
         .db
         .write(move |c| {
             let target = users::get(c, id)?;
-            users::set_password(c, id, &hash, true, now)?;
+            db::one_row(users::set_password_guarded(
+                c,
+                id,
+                users::Expect::Version(expected),
+                &hash,
+                true,
+                now,
+            )?)?;
             sessions::delete_for_user(c, id, None)?;
             audit::record(
                 c,
@@ -575,25 +625,35 @@ async fn reset_password(
     Ok(redirect(&format!("/users/{id}/edit")))
 }
 
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct StateForm {
+    version: String,
+}
+
 async fn set_active(
     state: web::Data<AppState>,
     user: CurrentUser,
     session: Session,
     id: i32,
     active: bool,
+    form: StateForm,
 ) -> AppResult<HttpResponse> {
     user.require_office()?;
     if id == user.id && !active {
         flash(&session, "error", "不能停用自己的账户。");
         return Ok(redirect(&format!("/users/{id}/edit")));
     }
+    let expected = db::edit_version(&form.version)?;
     let now = state.now();
     let actor = user.id;
     let target = state
         .db
         .write(move |c| {
             let target = users::get(c, id)?;
-            users::set_active(c, id, active, now)?;
+            // Only from the other state at the version the page showed: of ten clicks at once
+            // one is recorded, and a stale page changes nothing.
+            db::one_row(users::set_active_guarded(c, id, expected, active, now)?)?;
             let (action, verb) = if active {
                 ("enable", "启用")
             } else {
@@ -626,8 +686,17 @@ async fn disable(
     user: CurrentUser,
     session: Session,
     path: web::Path<i32>,
+    form: web::Form<StateForm>,
 ) -> AppResult<HttpResponse> {
-    set_active(state, user, session, path.into_inner(), false).await
+    set_active(
+        state,
+        user,
+        session,
+        path.into_inner(),
+        false,
+        form.into_inner(),
+    )
+    .await
 }
 
 async fn enable(
@@ -635,6 +704,15 @@ async fn enable(
     user: CurrentUser,
     session: Session,
     path: web::Path<i32>,
+    form: web::Form<StateForm>,
 ) -> AppResult<HttpResponse> {
-    set_active(state, user, session, path.into_inner(), true).await
+    set_active(
+        state,
+        user,
+        session,
+        path.into_inner(),
+        true,
+        form.into_inner(),
+    )
+    .await
 }

@@ -180,11 +180,14 @@ pub fn render_form(
     page: &impl Template,
     errors: &crate::domain::validate::FieldErrors,
 ) -> Result<HttpResponse, AppError> {
-    if errors.is_empty() {
-        render(page)
-    } else {
-        render_status(StatusCode::UNPROCESSABLE_ENTITY, page)
-    }
+    // A guarded edit that lost (409) or named no version (400) shows the form again too.
+    let status = match errors.general() {
+        None if errors.is_empty() => return render(page),
+        Some(crate::error::STALE_EDIT) => StatusCode::CONFLICT,
+        Some(crate::error::NO_VERSION) => StatusCode::BAD_REQUEST,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    render_status(status, page)
 }
 
 /// 303 See Other to a local path.

@@ -606,7 +606,10 @@ async fn disabled_users_are_signed_out_at_once(app: TestApp) {
     admin.get("/home").await;
     let id = app.user_id("zhibu02");
     admin
-        .post(&format!("/users/{id}/disable"), &[])
+        .post(
+            &format!("/users/{id}/disable"),
+            &[("version", &app.version("users", id))],
+        )
         .await
         .assert_redirect(&format!("/users/{id}/edit"));
     victim

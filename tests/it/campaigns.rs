@@ -159,6 +159,7 @@ async fn office_edits_settings_goals_and_months(app: TestApp) {
         .post(
             "/campaigns/2026",
             &[
+                ("version", &cv(&app, "version")),
                 ("name", "2026年作风建设年"),
                 ("due_day", "20"),
                 ("yellow_days", "10"),
@@ -190,7 +191,11 @@ async fn office_edits_settings_goals_and_months(app: TestApp) {
     admin
         .post(
             "/campaigns/2026/goals",
-            &[(&name_field, "标准更严格"), (&desc_field, "对标一流")],
+            &[
+                (&name_field, "标准更严格"),
+                (&desc_field, "对标一流"),
+                ("goals_version", &cv(&app, "goals_version")),
+            ],
         )
         .await
         .assert_redirect("/campaigns/2026#goals");
@@ -209,7 +214,10 @@ async fn office_edits_settings_goals_and_months(app: TestApp) {
     admin
         .post(
             "/campaigns/2026/months",
-            &[("m11", "完成年度自查，准备千分制考核。")],
+            &[
+                ("m11", "完成年度自查，准备千分制考核。"),
+                ("months_version", &cv(&app, "months_version")),
+            ],
         )
         .await
         .assert_redirect("/campaigns/2026#months");
@@ -251,6 +259,7 @@ async fn branches_write_their_own_plan_with_files(app: TestApp) {
         &[
             ("title", "综合办公室党支部实施方案"),
             ("content", "一、工作目标\n二、工作措施"),
+            ("version", "0"),
         ],
     )
     .await
@@ -391,6 +400,25 @@ async fn branches_write_their_own_plan_with_files(app: TestApp) {
     assert_eq!(app.count("attachments"), 0);
 }
 
+/// A version counter of the 2026 campaign (`version`, `goals_version`, `months_version`), as
+/// the hidden field of its form carries it.
+fn cv(app: &TestApp, column: &str) -> String {
+    use diesel::prelude::*;
+    use diesel::sql_types::Integer;
+    #[derive(diesel::QueryableByName)]
+    struct V {
+        #[diesel(sql_type = Integer)]
+        v: i32,
+    }
+    let mut conn = app.db.conn().expect("connection");
+    let row: V = diesel::sql_query(format!(
+        "SELECT {column} AS v FROM campaigns WHERE year = 2026"
+    ))
+    .get_result(&mut *conn)
+    .expect("version query");
+    row.v.to_string()
+}
+
 fn goal_of_2026(app: &TestApp, name: &str) -> i32 {
     use diesel::prelude::*;
     use zuofeng::db::schema::{campaign_goals, campaigns};
@@ -476,14 +504,22 @@ async fn refused_goal_and_month_edits_keep_the_typed_text(app: TestApp) {
     admin
         .post(
             "/campaigns/2026/goals",
-            &[(&name, "标准严格"), (&desc, "旧说明")],
+            &[
+                (&name, "标准严格"),
+                (&desc, "旧说明"),
+                ("goals_version", &cv(&app, "goals_version")),
+            ],
         )
         .await
         .assert_redirect("/campaigns/2026#goals");
     admin
         .post(
             "/campaigns/2026/goals",
-            &[(&name, "标准从严"), (&desc, "新说明")],
+            &[
+                (&name, "标准从严"),
+                (&desc, "新说明"),
+                ("goals_version", &cv(&app, "goals_version")),
+            ],
         )
         .await
         .assert_redirect("/campaigns/2026#goals");

@@ -132,7 +132,12 @@ async fn units_export_is_scoped(app: TestApp) {
 async fn audit_export_keeps_the_filter(app: TestApp) {
     let admin = app.signed_in("admin").await;
     let id = app.user_id("zhibu02");
-    let res = admin.post(&format!("/users/{id}/disable"), &[]).await;
+    let res = admin
+        .post(
+            &format!("/users/{id}/disable"),
+            &[("version", &app.version("users", id))],
+        )
+        .await;
     assert_eq!(res.status, 303, "{}", res.body);
     admin
         .get("/audit?entity=user")

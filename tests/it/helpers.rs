@@ -187,6 +187,21 @@ impl TestApp {
         row.n
     }
 
+    /// The stored `version` of a row, as the hidden field of its edit form carries it.
+    pub fn version(&self, table: &str, id: i32) -> String {
+        use diesel::sql_types::Integer;
+        #[derive(diesel::QueryableByName)]
+        struct V {
+            #[diesel(sql_type = Integer)]
+            v: i32,
+        }
+        let mut conn = self.db.conn().expect("connection");
+        let row: V = diesel::sql_query(format!("SELECT version AS v FROM {table} WHERE id = {id}"))
+            .get_result(&mut *conn)
+            .expect("version query");
+        row.v.to_string()
+    }
+
     /// Remove the demo's 第一议题 records and their trail, for tests that follow the workflow
     /// from an empty register (counts, empty states, empty queues).
     pub fn without_demo_topics(&self) {

@@ -9,6 +9,7 @@ mod campaigns;
 mod cli;
 mod csrf;
 mod demo;
+mod edits;
 mod exports;
 mod home;
 mod imports;

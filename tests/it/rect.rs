@@ -269,14 +269,22 @@ async fn secretary_manages_own_table_and_items(app: TestApp) {
     // Rename; a table with items cannot go; an empty one can, after confirmation.
     b.post(
         &format!("/rect/tables/{table}"),
-        &[("title", "第二批整改配档表")],
+        &[
+            ("title", "第二批整改配档表"),
+            ("version", &app.version("rect_tables", table)),
+        ],
     )
     .await
     .assert_redirect(&format!("/rect/tables/{table}"));
     b.get(&format!("/rect/tables/{table}"))
         .await
         .assert_contains("第二批整改配档表");
-    let res = b.post(&format!("/rect/tables/{table}/delete"), &[]).await;
+    let res = b
+        .post(
+            &format!("/rect/tables/{table}/delete"),
+            &[("version", &app.version("rect_tables", table))],
+        )
+        .await;
     assert_eq!(res.status, 409);
     let empty = id_from(
         &b.post(
@@ -289,9 +297,12 @@ async fn secretary_manages_own_table_and_items(app: TestApp) {
     );
     let page = b.get(&format!("/rect/tables/{empty}")).await;
     page.assert_contains("data-confirm=");
-    b.post(&format!("/rect/tables/{empty}/delete"), &[])
-        .await
-        .assert_redirect("/rect");
+    b.post(
+        &format!("/rect/tables/{empty}/delete"),
+        &[("version", &app.version("rect_tables", empty))],
+    )
+    .await
+    .assert_redirect("/rect");
     assert_eq!(app.count(&format!("rect_tables WHERE id = {empty}")), 0);
     // Bad table input keeps what was typed.
     let res = b
@@ -378,8 +389,14 @@ async fn csrf_missing_or_forged_is_refused_on_every_post(app: TestApp) {
             "/rect/tables".into(),
             vec![("year", "2026"), ("unit_id", &zb01), ("title", "x")],
         ),
-        (format!("/rect/tables/{table}"), vec![("title", "x")]),
-        (format!("/rect/tables/{table}/delete"), vec![]),
+        (
+            format!("/rect/tables/{table}"),
+            vec![("title", "x"), ("version", "1")],
+        ),
+        (
+            format!("/rect/tables/{table}/delete"),
+            vec![("version", "1")],
+        ),
         (format!("/rect/tables/{table}/items"), form.clone()),
         (format!("/rect/items/{awaiting}"), form.clone()),
         (format!("/rect/items/{awaiting}/accept"), vec![]),

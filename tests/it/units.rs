@@ -73,6 +73,10 @@ async fn edit_form_of(b: &Browser, id: i32) -> Form {
     if page.body.contains("value=\"on\" checked") {
         form.push(("active".to_string(), "on".to_string()));
     }
+    form.push((
+        "version".to_string(),
+        page.input_value("version").expect("hidden version"),
+    ));
     form
 }
 

@@ -445,6 +445,7 @@ async fn office_edits_a_user(app: TestApp) {
         .post(
             &format!("/users/{id}"),
             &[
+                ("version", &app.version("users", id)),
                 ("username", "zhibu02"),
                 ("display_name", "张华强"),
                 ("role", "secretary"),
@@ -478,6 +479,7 @@ async fn office_edits_a_user(app: TestApp) {
         .post(
             &format!("/users/{id}"),
             &[
+                ("version", &app.version("users", id)),
                 ("username", "zhibu01"),
                 ("display_name", "重名测试"),
                 ("role", "secretary"),
@@ -499,6 +501,7 @@ async fn office_edits_a_user(app: TestApp) {
         .post(
             &format!("/users/{id}"),
             &[
+                ("version", &app.version("users", id)),
                 ("username", "zhibu02"),
                 ("display_name", "张华强"),
                 ("role", "secretary"),
@@ -539,7 +542,10 @@ async fn reset_password_signs_the_user_out_and_forces_a_change(app: TestApp) {
     let page = admin
         .post(
             &format!("/users/{id}/password"),
-            &[("password", "Reset-pass-2027")],
+            &[
+                ("password", "Reset-pass-2027"),
+                ("version", &app.version("users", id)),
+            ],
         )
         .await;
     page.assert_redirect(&format!("/users/{id}/edit"));
@@ -601,7 +607,10 @@ async fn weak_reset_password_is_refused_with_a_message(app: TestApp) {
         ("onlyletters", "密码须同时包含字母和数字"),
     ] {
         let page = admin
-            .post(&format!("/users/{id}/password"), &[("password", weak)])
+            .post(
+                &format!("/users/{id}/password"),
+                &[("password", weak), ("version", &app.version("users", id))],
+            )
             .await;
         assert_eq!(page.status, 422, "{}", page.body);
         // The message is shown next to the reset field, not only the generic banner.
@@ -628,7 +637,12 @@ async fn disabling_signs_out_at_once_and_enabling_restores(app: TestApp) {
     let id = app.user_id("zhibu02");
     admin.get(&format!("/users/{id}/edit")).await;
 
-    let page = admin.post(&format!("/users/{id}/disable"), &[]).await;
+    let page = admin
+        .post(
+            &format!("/users/{id}/disable"),
+            &[("version", &app.version("users", id))],
+        )
+        .await;
     page.assert_redirect(&format!("/users/{id}/edit"));
     let edit = admin.get(&format!("/users/{id}/edit")).await;
     edit.assert_contains("已停用用户 zhibu02");
@@ -657,7 +671,12 @@ async fn disabling_signs_out_at_once_and_enabling_restores(app: TestApp) {
     list.assert_contains("共 1 条");
     assert_eq!(rows_of(&list, "zhibu02"), 1);
 
-    let page = admin.post(&format!("/users/{id}/enable"), &[]).await;
+    let page = admin
+        .post(
+            &format!("/users/{id}/enable"),
+            &[("version", &app.version("users", id))],
+        )
+        .await;
     page.assert_redirect(&format!("/users/{id}/edit"));
     admin
         .get(&format!("/users/{id}/edit"))
@@ -670,7 +689,13 @@ async fn disabling_signs_out_at_once_and_enabling_restores(app: TestApp) {
         .assert_redirect("/home");
     assert_eq!(back.get("/home").await.status, 200);
 
-    assert_eq!(admin.post("/users/99999/disable", &[]).await.status, 404);
+    assert_eq!(
+        admin
+            .post("/users/99999/disable", &[("version", "1")])
+            .await
+            .status,
+        404
+    );
 }
 
 async fn office_cannot_lock_itself_out(app: TestApp) {
@@ -730,6 +755,7 @@ async fn user_forms_need_the_csrf_token(app: TestApp) {
         (
             format!("/users/{id}"),
             vec![
+                ("version", "1"),
                 ("username", "zhibu02"),
                 ("display_name", "伪造"),
                 ("role", "office"),
@@ -738,10 +764,10 @@ async fn user_forms_need_the_csrf_token(app: TestApp) {
         ),
         (
             format!("/users/{id}/password"),
-            vec![("password", NEW_PASSWORD)],
+            vec![("password", NEW_PASSWORD), ("version", "1")],
         ),
-        (format!("/users/{id}/disable"), vec![]),
-        (format!("/users/{id}/enable"), vec![]),
+        (format!("/users/{id}/disable"), vec![("version", "1")]),
+        (format!("/users/{id}/enable"), vec![("version", "1")]),
     ];
     let snapshot = || {
         (

@@ -105,6 +105,59 @@ pub fn owner_unit(conn: &mut DbConn, owner: Owner, owner_id: i32) -> QueryResult
     }
 }
 
+/// Take the row lock (PostgreSQL `FOR UPDATE`) of the row whose state [`owner_locked`] reads —
+/// the report for a report line — so that a submission or closing that runs at the same time
+/// either lands first and is seen, or waits until the file change is done. Call first in the
+/// write transaction; SQLite's `BEGIN IMMEDIATE` already serialises writers.
+pub fn lock_owner(conn: &mut DbConn, owner: Owner, owner_id: i32) -> QueryResult<()> {
+    let DbConn::Pg(pg) = conn else {
+        return Ok(());
+    };
+    match owner {
+        Owner::ReportLine => {
+            let report: Option<i32> = report_lines::table
+                .find(owner_id)
+                .select(report_lines::report_id)
+                .first(pg)
+                .optional()?;
+            if let Some(r) = report {
+                monthly_reports::table
+                    .find(r)
+                    .select(monthly_reports::id)
+                    .for_update()
+                    .first::<i32>(pg)
+                    .optional()?;
+            }
+        }
+        Owner::FirstTopic => {
+            first_topics::table
+                .find(owner_id)
+                .select(first_topics::id)
+                .for_update()
+                .first::<i32>(pg)
+                .optional()?;
+        }
+        Owner::Measure => {
+            measures::table
+                .find(owner_id)
+                .select(measures::id)
+                .for_update()
+                .first::<i32>(pg)
+                .optional()?;
+        }
+        Owner::RectItem => {
+            rect_items::table
+                .find(owner_id)
+                .select(rect_items::id)
+                .for_update()
+                .first::<i32>(pg)
+                .optional()?;
+        }
+        Owner::UnitPlan => {}
+    }
+    Ok(())
+}
+
 /// Why the record's files are frozen, or None when they may change: a monthly report or
 /// 第一议题 record that has been submitted, a measure that is closed (已关闭), a rectification
 /// item that is closed after acceptance (已销号). Call inside the write transaction.
@@ -225,9 +278,9 @@ pub fn data(conn: &mut DbConn, id: i32) -> QueryResult<Vec<u8>> {
         .first(conn)
 }
 
-pub fn delete(conn: &mut DbConn, id: i32) -> QueryResult<()> {
-    diesel::delete(attachments::table.find(id)).execute(conn)?;
-    Ok(())
+/// Delete one file; rows deleted (0: someone else deleted it first).
+pub fn delete(conn: &mut DbConn, id: i32) -> QueryResult<usize> {
+    diesel::delete(attachments::table.find(id)).execute(conn)
 }
 
 /// Delete the files of a record (when the record itself goes).

@@ -18,6 +18,12 @@ pub struct Campaign {
     pub yellow_days: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Bumped by a settings edit (name, due day, yellow days).
+    pub version: i32,
+    /// Bumped each time the goals form is saved (the 15 goals are one form).
+    pub goals_version: i32,
+    /// Bumped each time the monthly requirements form is saved.
+    pub months_version: i32,
 }
 
 impl Campaign {
@@ -75,6 +81,8 @@ pub struct UnitPlan {
     pub content: String,
     pub updated_by: Option<i32>,
     pub updated_at: NaiveDateTime,
+    /// Bumped by every save; the plan form names it (0: no plan yet).
+    pub version: i32,
 }
 
 pub fn list(conn: &mut DbConn) -> QueryResult<Vec<Campaign>> {
@@ -177,23 +185,52 @@ pub fn create(
     get(conn, id)
 }
 
+/// Change the settings if still at version `expected`; rows written (0 or 1).
 pub fn update_settings(
     conn: &mut DbConn,
     id: i32,
+    expected: i32,
     name: &str,
     due_day: i32,
     yellow_days: i32,
     now: NaiveDateTime,
-) -> QueryResult<Campaign> {
-    diesel::update(campaigns::table.find(id))
-        .set((
-            campaigns::name.eq(name),
-            campaigns::due_day.eq(due_day),
-            campaigns::yellow_days.eq(yellow_days),
-            campaigns::updated_at.eq(now),
-        ))
-        .execute(conn)?;
-    get(conn, id)
+) -> QueryResult<usize> {
+    diesel::update(
+        campaigns::table
+            .find(id)
+            .filter(campaigns::version.eq(expected)),
+    )
+    .set((
+        campaigns::name.eq(name),
+        campaigns::due_day.eq(due_day),
+        campaigns::yellow_days.eq(yellow_days),
+        campaigns::updated_at.eq(now),
+        campaigns::version.eq(campaigns::version + 1),
+    ))
+    .execute(conn)
+}
+
+/// Claim a save of the goals form read at `expected`: bumps `goals_version` (and holds the
+/// campaign's row lock to the end of the transaction); rows written (0: saved meanwhile).
+pub fn claim_goals(conn: &mut DbConn, id: i32, expected: i32) -> QueryResult<usize> {
+    diesel::update(
+        campaigns::table
+            .find(id)
+            .filter(campaigns::goals_version.eq(expected)),
+    )
+    .set(campaigns::goals_version.eq(campaigns::goals_version + 1))
+    .execute(conn)
+}
+
+/// The same for the monthly requirements form (`months_version`).
+pub fn claim_months(conn: &mut DbConn, id: i32, expected: i32) -> QueryResult<usize> {
+    diesel::update(
+        campaigns::table
+            .find(id)
+            .filter(campaigns::months_version.eq(expected)),
+    )
+    .set(campaigns::months_version.eq(campaigns::months_version + 1))
+    .execute(conn)
 }
 
 /// The goals of a campaign in 严真细实快 order.
@@ -259,41 +296,49 @@ pub fn plans(conn: &mut DbConn, campaign_id: i32) -> QueryResult<Vec<UnitPlan>> 
         .load(conn)
 }
 
-/// Insert or replace a unit's plan (read, then insert or update: run in a write transaction).
+/// Save a unit's plan as read at version `expected` (0: there was no plan yet): an UPDATE
+/// guarded by the version, or an INSERT that does nothing when another save created the plan
+/// first. Rows written (0: someone else saved meanwhile, nothing written).
+#[allow(clippy::too_many_arguments)]
 pub fn save_plan(
     conn: &mut DbConn,
     campaign_id: i32,
     unit_id: i32,
+    expected: i32,
     title: &str,
     content: &str,
     user_id: i32,
     now: NaiveDateTime,
-) -> QueryResult<UnitPlan> {
-    match plan(conn, campaign_id, unit_id)? {
-        Some(p) => {
-            diesel::update(unit_plans::table.find(p.id))
-                .set((
-                    unit_plans::title.eq(title),
-                    unit_plans::content.eq(content),
-                    unit_plans::updated_by.eq(Some(user_id)),
-                    unit_plans::updated_at.eq(now),
-                ))
-                .execute(conn)?;
-        }
-        None => {
-            diesel::insert_into(unit_plans::table)
-                .values((
-                    unit_plans::campaign_id.eq(campaign_id),
-                    unit_plans::unit_id.eq(unit_id),
-                    unit_plans::title.eq(title),
-                    unit_plans::content.eq(content),
-                    unit_plans::updated_by.eq(Some(user_id)),
-                    unit_plans::updated_at.eq(now),
-                ))
-                .execute(conn)?;
-        }
+) -> QueryResult<usize> {
+    if expected > 0 {
+        return diesel::update(
+            unit_plans::table
+                .filter(unit_plans::campaign_id.eq(campaign_id))
+                .filter(unit_plans::unit_id.eq(unit_id))
+                .filter(unit_plans::version.eq(expected)),
+        )
+        .set((
+            unit_plans::title.eq(title),
+            unit_plans::content.eq(content),
+            unit_plans::updated_by.eq(Some(user_id)),
+            unit_plans::updated_at.eq(now),
+            unit_plans::version.eq(unit_plans::version + 1),
+        ))
+        .execute(conn);
     }
-    plan(conn, campaign_id, unit_id)?.ok_or(diesel::result::Error::NotFound)
+    crate::per_backend!(conn, |c| diesel::insert_into(unit_plans::table)
+        .values((
+            unit_plans::campaign_id.eq(campaign_id),
+            unit_plans::unit_id.eq(unit_id),
+            unit_plans::title.eq(title),
+            unit_plans::content.eq(content),
+            unit_plans::updated_by.eq(Some(user_id)),
+            unit_plans::updated_at.eq(now),
+            unit_plans::version.eq(1),
+        ))
+        .on_conflict((unit_plans::campaign_id, unit_plans::unit_id))
+        .do_nothing()
+        .execute(c))
 }
 
 #[cfg(test)]
@@ -311,6 +356,9 @@ mod tests {
             yellow_days: 7,
             created_at: now,
             updated_at: now,
+            version: 1,
+            goals_version: 1,
+            months_version: 1,
         };
         assert_eq!(c.due_date(11), NaiveDate::from_ymd_opt(2026, 11, 25));
         c.due_day = 31;

@@ -38,6 +38,8 @@ pub struct RectTable {
     pub created_by: Option<i32>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Bumped by a rename; the rename and delete forms name the version they read.
+    pub version: i32,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
@@ -190,24 +192,55 @@ pub fn insert_table(
     table(conn, id)
 }
 
+/// Rename a table if still at version `expected`; rows written (0: changed or gone meanwhile).
 pub fn rename_table(
     conn: &mut DbConn,
     id: i32,
+    expected: i32,
     title: &str,
     now: NaiveDateTime,
-) -> QueryResult<RectTable> {
-    diesel::update(rect_tables::table.find(id))
-        .set((
-            rect_tables::title.eq(title),
-            rect_tables::updated_at.eq(now),
-        ))
-        .execute(conn)?;
-    table(conn, id)
+) -> QueryResult<usize> {
+    diesel::update(
+        rect_tables::table
+            .find(id)
+            .filter(rect_tables::version.eq(expected)),
+    )
+    .set((
+        rect_tables::title.eq(title),
+        rect_tables::updated_at.eq(now),
+        rect_tables::version.eq(rect_tables::version + 1),
+    ))
+    .execute(conn)
 }
 
-pub fn delete_table(conn: &mut DbConn, id: i32) -> QueryResult<()> {
-    diesel::delete(rect_tables::table.find(id)).execute(conn)?;
+/// Take the row lock of a table on PostgreSQL (`FOR UPDATE`), so that an item being added
+/// to it (whose foreign-key check takes a share lock on the same row) either commits first and
+/// is seen, or waits until the table is gone. SQLite's `BEGIN IMMEDIATE` already serialises.
+pub fn lock_table(conn: &mut DbConn, id: i32) -> QueryResult<()> {
+    if let DbConn::Pg(pg) = conn {
+        rect_tables::table
+            .find(id)
+            .select(rect_tables::id)
+            .for_update()
+            .first::<i32>(pg)
+            .optional()?;
+    }
     Ok(())
+}
+
+/// Delete a table only if it is at version `expected` and has no items, in one statement;
+/// rows deleted (0 or 1). Call after [`lock_table`].
+pub fn delete_empty_table(conn: &mut DbConn, id: i32, expected: i32) -> QueryResult<usize> {
+    use diesel::dsl::{exists, not};
+    diesel::delete(
+        rect_tables::table
+            .find(id)
+            .filter(rect_tables::version.eq(expected))
+            .filter(not(exists(
+                rect_items::table.filter(rect_items::table_id.eq(id)),
+            ))),
+    )
+    .execute(conn)
 }
 
 pub fn count_items(conn: &mut DbConn, table_id: i32) -> QueryResult<i64> {

@@ -48,26 +48,31 @@ pub fn exists(conn: &mut DbConn, user_id: i32, unit_id: i32) -> QueryResult<bool
     Ok(n > 0)
 }
 
+/// Add an assignment; `None` when the member already has the unit (a concurrent add of the
+/// same pair does nothing instead of failing on the unique index).
 pub fn insert(
     conn: &mut DbConn,
     user_id: i32,
     unit_id: i32,
     now: NaiveDateTime,
-) -> QueryResult<Assignment> {
-    let id: i32 = diesel::insert_into(task_force::table)
+) -> QueryResult<Option<Assignment>> {
+    let id: Option<i32> = crate::per_backend!(conn, |c| diesel::insert_into(task_force::table)
         .values((
             task_force::user_id.eq(user_id),
             task_force::unit_id.eq(unit_id),
             task_force::created_at.eq(now),
         ))
+        .on_conflict((task_force::user_id, task_force::unit_id))
+        .do_nothing()
         .returning(task_force::id)
-        .get_result(conn)?;
-    get(conn, id)
+        .get_result(c)
+        .optional())?;
+    id.map(|id| get(conn, id)).transpose()
 }
 
-pub fn delete(conn: &mut DbConn, id: i32) -> QueryResult<()> {
-    diesel::delete(task_force::table.find(id)).execute(conn)?;
-    Ok(())
+/// Remove an assignment; rows deleted (0: already removed by someone else).
+pub fn delete(conn: &mut DbConn, id: i32) -> QueryResult<usize> {
+    diesel::delete(task_force::table.find(id)).execute(conn)
 }
 
 /// The units assigned to a member, in tree order.

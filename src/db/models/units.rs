@@ -22,6 +22,8 @@ pub struct Unit {
     pub active: bool,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Bumped by every edit; an edit names the version it read (optimistic locking).
+    pub version: i32,
 }
 
 impl Unit {
@@ -207,16 +209,30 @@ pub fn insert(conn: &mut DbConn, fields: &UnitFields, now: NaiveDateTime) -> Que
     get(conn, id)
 }
 
-/// Update a unit; when its parent changes, the paths of the whole subtree move with it.
-/// Run inside a write transaction.
+/// Serialise changes to the tree on PostgreSQL: a move rewrites the paths of a whole subtree
+/// from what it read, so two concurrent moves (or a move and an insert under the moved part)
+/// would leave paths pointing at old places. Readers are not blocked. Call first in the write
+/// transaction, before anything is read; SQLite's `BEGIN IMMEDIATE` already serialises writers.
+pub fn lock_tree(conn: &mut DbConn) -> QueryResult<()> {
+    if let DbConn::Pg(c) = conn {
+        use diesel::connection::SimpleConnection;
+        c.batch_execute("LOCK TABLE units IN SHARE ROW EXCLUSIVE MODE")?;
+    }
+    Ok(())
+}
+
+/// Update a unit if it is still at version `expected` (one guarded UPDATE; 0 rows → nothing
+/// written, [`crate::db::one_row`] turns that into a conflict). When its parent changes, the
+/// paths of the whole subtree move with it. Run inside a write transaction after [`lock_tree`].
 pub fn update(
     conn: &mut DbConn,
     id: i32,
+    expected: i32,
     fields: &UnitFields,
     now: NaiveDateTime,
-) -> QueryResult<Unit> {
+) -> QueryResult<Option<Unit>> {
     let before = get(conn, id)?;
-    diesel::update(units::table.find(id))
+    let n = diesel::update(units::table.find(id).filter(units::version.eq(expected)))
         .set((
             units::parent_id.eq(fields.parent_id),
             units::code.eq(&fields.code),
@@ -226,8 +242,12 @@ pub fn update(
             units::sort_order.eq(fields.sort_order),
             units::active.eq(fields.active),
             units::updated_at.eq(now),
+            units::version.eq(units::version + 1),
         ))
         .execute(conn)?;
+    if n == 0 {
+        return Ok(None);
+    }
     if before.parent_id != fields.parent_id {
         let parent_path = match fields.parent_id {
             Some(p) => get(conn, p)?.path,
@@ -241,7 +261,7 @@ pub fn update(
                 .execute(conn)?;
         }
     }
-    get(conn, id)
+    get(conn, id).map(Some)
 }
 
 #[cfg(test)]
@@ -262,6 +282,7 @@ mod tests {
             active: true,
             created_at: now,
             updated_at: now,
+            version: 1,
         }
     }
 

@@ -23,6 +23,9 @@ pub struct User {
     pub last_login_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Bumped by every change the office makes (edit, password, disable/enable) and by a
+    /// password change; an office form names the version it read.
+    pub version: i32,
 }
 
 impl User {
@@ -163,24 +166,28 @@ pub fn insert(
     get(conn, id)
 }
 
+/// Edit a user if still at version `expected`: one guarded UPDATE, the number of rows
+/// written (0: someone else changed the user first, nothing written).
 pub fn update(
     conn: &mut DbConn,
     id: i32,
+    expected: i32,
     fields: &UserFields,
     now: NaiveDateTime,
-) -> QueryResult<User> {
-    diesel::update(users::table.find(id))
+) -> QueryResult<usize> {
+    diesel::update(users::table.find(id).filter(users::version.eq(expected)))
         .set((
             users::username.eq(&fields.username),
             users::display_name.eq(&fields.display_name),
             users::role.eq(fields.role.code()),
             users::unit_id.eq(fields.unit_id),
             users::updated_at.eq(now),
+            users::version.eq(users::version + 1),
         ))
-        .execute(conn)?;
-    get(conn, id)
+        .execute(conn)
 }
 
+/// Set a password unconditionally (command line, demo set-up).
 pub fn set_password(
     conn: &mut DbConn,
     id: i32,
@@ -193,19 +200,86 @@ pub fn set_password(
             users::password_hash.eq(password_hash),
             users::must_change_password.eq(must_change_password),
             users::updated_at.eq(now),
+            users::version.eq(users::version + 1),
         ))
         .execute(conn)?;
     Ok(())
 }
 
+/// Which stored state a guarded password write expects.
+pub enum Expect<'a> {
+    /// The office's reset: the version its form was read at.
+    Version(i32),
+    /// The user's own change: the hash their current password was checked against, so of two
+    /// concurrent changes with the same old password only one lands.
+    Hash(&'a str),
+}
+
+/// Set a password only if the user is still as `expect` says; rows written (0 or 1).
+pub fn set_password_guarded(
+    conn: &mut DbConn,
+    id: i32,
+    expect: Expect<'_>,
+    password_hash: &str,
+    must_change_password: bool,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    let changes = (
+        users::password_hash.eq(password_hash),
+        users::must_change_password.eq(must_change_password),
+        users::updated_at.eq(now),
+        users::version.eq(users::version + 1),
+    );
+    match expect {
+        Expect::Version(v) => diesel::update(users::table.find(id).filter(users::version.eq(v)))
+            .set(changes)
+            .execute(conn),
+        Expect::Hash(h) => diesel::update(users::table.find(id).filter(users::password_hash.eq(h)))
+            .set(changes)
+            .execute(conn),
+    }
+}
+
+/// Disable or enable unconditionally (command line, demo set-up). Disabling ends sessions.
 pub fn set_active(conn: &mut DbConn, id: i32, active: bool, now: NaiveDateTime) -> QueryResult<()> {
     diesel::update(users::table.find(id))
-        .set((users::active.eq(active), users::updated_at.eq(now)))
+        .set((
+            users::active.eq(active),
+            users::updated_at.eq(now),
+            users::version.eq(users::version + 1),
+        ))
         .execute(conn)?;
     if !active {
         diesel::delete(sessions::table.filter(sessions::user_id.eq(id))).execute(conn)?;
     }
     Ok(())
+}
+
+/// The office's disable/enable: only from the other state and at version `expected` (rows
+/// written, 0 or 1); disabling also ends the user's sessions, in the same transaction.
+pub fn set_active_guarded(
+    conn: &mut DbConn,
+    id: i32,
+    expected: i32,
+    active: bool,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    let n = diesel::update(
+        users::table
+            .find(id)
+            .filter(users::version.eq(expected))
+            .filter(users::active.eq(!active)),
+    )
+    .set((
+        users::active.eq(active),
+        users::updated_at.eq(now),
+        users::version.eq(users::version + 1),
+    ))
+    .execute(conn)?;
+    if n == 1 && !active {
+        diesel::delete(sessions::table.filter(sessions::user_id.eq(id))).execute(conn)?;
+    }
+    Ok(n)
 }
 
 pub fn touch_login(conn: &mut DbConn, id: i32, now: NaiveDateTime) -> QueryResult<()> {

@@ -2,7 +2,6 @@
 //! and one table with its items.
 
 use actix_session::Session;
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use chrono::Datelike;
@@ -18,7 +17,7 @@ use crate::domain::validate::{self, FieldErrors};
 use crate::error::{AppError, AppResult};
 use crate::routes::non_empty;
 use crate::startup::AppState;
-use crate::views::{flash, redirect, render, render_status, BaseContext, PageCtx, Paging};
+use crate::views::{flash, redirect, render, BaseContext, PageCtx, Paging};
 use crate::xlsx::{self, Value};
 
 use super::{
@@ -224,6 +223,8 @@ pub(super) struct TableForm {
     year: String,
     unit_id: String,
     title: String,
+    /// Hidden: the version the rename form was read at.
+    version: String,
 }
 
 #[derive(Template)]
@@ -270,11 +271,7 @@ async fn table_form_page(
         units: unit_options(&writable),
         years,
     };
-    if page.errors.is_empty() {
-        render(&page)
-    } else {
-        render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
-    }
+    crate::views::render_form(&page, &page.errors)
 }
 
 #[derive(Deserialize, Default)]
@@ -303,6 +300,7 @@ pub(super) async fn new_table(
             format!("{}作风建设问题整改工作配档表", user.unit_name)
         },
         unit_id,
+        version: String::new(),
     };
     table_form_page(&state, &ctx, &user, None, form, FieldErrors::new()).await
 }
@@ -386,6 +384,7 @@ pub(super) async fn edit_table(
         year: campaign.year.to_string(),
         unit_id: unit.id.to_string(),
         title: t.title,
+        version: t.version.to_string(),
     };
     table_form_page(&state, &ctx, &user, Some(id), form, FieldErrors::new()).await
 }
@@ -410,12 +409,20 @@ pub(super) async fn rename_table(
     if !e.is_empty() {
         return table_form_page(&state, &ctx, &user, Some(id), form, e).await;
     }
+    let expected = match crate::db::edit_version(&form.version) {
+        Ok(v) => v,
+        Err(_) => {
+            let e = FieldErrors::message(crate::error::NO_VERSION);
+            return table_form_page(&state, &ctx, &user, Some(id), form, e).await;
+        }
+    };
     let now = state.now();
     let actor = user.id;
-    let t = state
+    let saved = state
         .db
         .write(move |c| {
-            let t = rect::rename_table(c, id, &title, now)?;
+            crate::db::one_row(rect::rename_table(c, id, expected, &title, now)?)?;
+            let t = rect::table(c, id)?;
             audit::Change::new(
                 actor,
                 "update",
@@ -430,9 +437,27 @@ pub(super) async fn rename_table(
             .map_err(AppError::from)?;
             Ok(t)
         })
-        .await?;
-    flash(&session, "success", format!("已保存配档表：{}", t.title));
-    Ok(redirect(&format!("/rect/tables/{id}")))
+        .await;
+    match saved {
+        Ok(t) => {
+            flash(&session, "success", format!("已保存配档表：{}", t.title));
+            Ok(redirect(&format!("/rect/tables/{id}")))
+        }
+        Err(AppError::Stale) => {
+            // Renamed (or deleted: 404) meanwhile: the typed name again, at the stored version.
+            let (now_t, _, _) = state.db.run(move |c| load_table(c, id)).await?;
+            form.version = now_t.version.to_string();
+            let e = FieldErrors::message(crate::error::STALE_EDIT);
+            table_form_page(&state, &ctx, &user, Some(id), form, e).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct DeleteTableForm {
+    version: String,
 }
 
 pub(super) async fn delete_table(
@@ -440,20 +465,29 @@ pub(super) async fn delete_table(
     user: CurrentUser,
     session: Session,
     path: web::Path<i32>,
+    form: web::Form<DeleteTableForm>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let (_, unit, _) = state.db.run(move |c| load_table(c, id)).await?;
     user.require(Action::Write, &unit)?;
+    let expected = crate::db::edit_version(&form.version)?;
     let now = state.now();
     let actor = user.id;
-    let deleted = state
+    let t = state
         .db
         .write(move |c| {
+            rect::lock_table(c, id)?;
             let t = rect::table(c, id)?;
-            if rect::count_items(c, id)? > 0 {
-                return Ok(None);
+            // Empty and unchanged, checked by the DELETE itself.
+            if rect::delete_empty_table(c, id, expected)? == 0 {
+                return Err(if rect::count_items(c, id)? > 0 {
+                    AppError::Conflict(
+                        "配档表中还有整改事项，不能删除。只能删除空的配档表。".into(),
+                    )
+                } else {
+                    AppError::Stale
+                });
             }
-            rect::delete_table(c, id)?;
             audit::Change::new(
                 actor,
                 "delete",
@@ -465,18 +499,11 @@ pub(super) async fn delete_table(
             .before(&t)
             .record(c, now)
             .map_err(AppError::from)?;
-            Ok(Some(t))
+            Ok(t)
         })
         .await?;
-    match deleted {
-        Some(t) => {
-            flash(&session, "success", format!("已删除配档表：{}", t.title));
-            Ok(redirect("/rect"))
-        }
-        None => Err(AppError::Conflict(
-            "配档表中还有整改事项，不能删除。只能删除空的配档表。".into(),
-        )),
-    }
+    flash(&session, "success", format!("已删除配档表：{}", t.title));
+    Ok(redirect("/rect"))
 }
 
 // ---------------------------------------------------------------- one table
@@ -487,6 +514,8 @@ struct TablePage {
     base: BaseContext,
     id: i32,
     title: String,
+    /// For the delete form.
+    version: i32,
     unit_name: String,
     year: i32,
     rows: Vec<ItemLine>,
@@ -534,6 +563,7 @@ pub(super) async fn show_table(
         yellow: rows.iter().filter(|r| r.light.code == "yellow").count(),
         rows,
         title: t.title,
+        version: t.version,
         unit_name: unit.name.clone(),
         year: campaign.year,
         can_write: user.can(Action::Write, &unit),
