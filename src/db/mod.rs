@@ -240,7 +240,9 @@ impl Db {
 pub fn edit_version(raw: &str) -> Result<i32, AppError> {
     raw.trim()
         .parse()
-        .map_err(|_| AppError::BadRequest(crate::error::NO_VERSION.into()))
+        .ok()
+        .filter(|v: &i32| *v >= 0)
+        .ok_or_else(|| AppError::BadRequest(crate::error::NO_VERSION.into()))
 }
 
 /// Row count of a guarded write: anything but one row means another user changed (or removed)
@@ -316,12 +318,6 @@ pub fn guarded<T>(
     }
 }
 
-/// The `version` field of an edit form; `None` when it is missing or not a number, which
-/// callers treat as a conflict (never as "skip the check").
-pub fn form_version(raw: &str) -> Option<i32> {
-    raw.trim().parse::<i32>().ok().filter(|v| *v > 0)
-}
-
 /// Keep the query planner's statistics current. Without them SQLite picks the deadline index
 /// over the unit index and a branch's counts scan the whole year (measured: 10× slower at
 /// 6,000 measures). `startup` also looks at tables that never had statistics; PostgreSQL's
@@ -386,10 +382,11 @@ mod tests {
     }
 
     #[test]
-    fn form_versions_are_positive_numbers_or_nothing() {
-        assert_eq!(form_version(" 3 "), Some(3));
-        for raw in ["", "  ", "abc", "0", "-1", "1.5", "99999999999"] {
-            assert_eq!(form_version(raw), None, "{raw:?}");
+    fn edit_versions_are_numbers_from_zero() {
+        assert_eq!(edit_version(" 3 ").ok(), Some(3));
+        assert_eq!(edit_version("0").ok(), Some(0));
+        for raw in ["", "  ", "abc", "-1", "1.5", "99999999999"] {
+            assert!(edit_version(raw).is_err(), "{raw:?}");
         }
     }
 

@@ -35,13 +35,6 @@ impl FieldErrors {
         self.get("")
     }
 
-    /// Only a form-level message (e.g. a save refused as a conflict).
-    pub fn form_level(message: impl Into<String>) -> Self {
-        let mut e = Self::new();
-        e.add("", message);
-        e
-    }
-
     pub fn into_result<T>(self, value: T) -> Result<T, FieldErrors> {
         if self.is_empty() {
             Ok(value)

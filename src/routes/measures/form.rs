@@ -394,9 +394,11 @@ async fn form_page(
     form: MeasureForm,
     errors: FieldErrors,
 ) -> AppResult<HttpResponse> {
-    // A form-level message only comes from an edit conflict.
+    // A form-level message only comes from an edit conflict or a form without its version.
     let status = if errors.is_empty() {
         StatusCode::OK
+    } else if errors.general() == Some(crate::error::NO_VERSION) {
+        StatusCode::BAD_REQUEST
     } else if errors.general().is_some() {
         StatusCode::CONFLICT
     } else {
@@ -638,7 +640,7 @@ pub(super) async fn update(
     let mut form = form_from_body(&user, body.into_inner());
     form.year = campaign.year.to_string();
     if m.status() == MeasureStatus::Closed {
-        let errors = FieldErrors::form_level(CLOSED_MEANWHILE);
+        let errors = FieldErrors::message(CLOSED_MEANWHILE);
         return form_page(&state, &ctx, &user, Some(id), &campaign, form, errors).await;
     }
     if let Ok(uid) = form.unit_id.trim().parse::<i32>() {
@@ -653,10 +655,8 @@ pub(super) async fn update(
             return form_page(&state, &ctx, &user, Some(id), &campaign, form, errors).await;
         }
     };
-    let Some(expected_version) = crate::db::form_version(&form.version) else {
-        let errors = FieldErrors::form_level(
-            "保存失败：表单缺少版本信息（页面可能已过期）。您填写的内容仍在下方，请记下后刷新编辑页面再重新提交。",
-        );
+    let Ok(expected_version) = crate::db::edit_version(&form.version) else {
+        let errors = FieldErrors::message(crate::error::NO_VERSION);
         return form_page(&state, &ctx, &user, Some(id), &campaign, form, errors).await;
     };
     let now = state.now();
@@ -668,10 +668,10 @@ pub(super) async fn update(
             let before_unit = units::get(c, before.unit_id)?;
             u.require(Action::Write, &before_unit)?;
             if before.status() == MeasureStatus::Closed {
-                return Ok(Saved::Conflict(FieldErrors::form_level(CLOSED_MEANWHILE)));
+                return Ok(Saved::Conflict(FieldErrors::message(CLOSED_MEANWHILE)));
             }
             if expected_version != before.version {
-                return Ok(Saved::Conflict(FieldErrors::form_level(EDITED_MEANWHILE)));
+                return Ok(Saved::Conflict(FieldErrors::message(EDITED_MEANWHILE)));
             }
             let (unit, goals, errors) = check_refs(c, &u, cid, &fields)?;
             if !errors.is_empty() {
@@ -683,7 +683,7 @@ pub(super) async fn update(
             let before_fields = before.fields(before_goals.iter().map(|g| g.id).collect());
             // Guarded by the version read: a save that lost the race writes nothing.
             let Some(after) = measures::update(c, id, expected_version, &fields, now)? else {
-                return Ok(Saved::Conflict(FieldErrors::form_level(EDITED_MEANWHILE)));
+                return Ok(Saved::Conflict(FieldErrors::message(EDITED_MEANWHILE)));
             };
             history::record(
                 c,

@@ -273,7 +273,7 @@ pub(super) async fn update_item(
             &t,
             Some(id),
             form,
-            FieldErrors::form_level(CLOSED_MEANWHILE),
+            FieldErrors::message(CLOSED_MEANWHILE),
             StatusCode::CONFLICT,
         );
     }
@@ -310,15 +310,15 @@ pub(super) async fn update_item(
             )
         }
     };
-    let Some(version) = crate::db::form_version(&form.version) else {
+    let Ok(version) = crate::db::edit_version(&form.version) else {
         return item_form_page(
             &ctx,
             &user,
             &t,
             Some(id),
             form,
-            FieldErrors::form_level(NO_VERSION),
-            StatusCode::CONFLICT,
+            FieldErrors::message(crate::error::NO_VERSION),
+            StatusCode::BAD_REQUEST,
         );
     };
     let now = state.now();
@@ -328,14 +328,14 @@ pub(super) async fn update_item(
         .write(move |c| {
             let before = rect::item(c, id)?;
             if before.status() == RectStatus::Closed {
-                return Ok(Saved::Invalid(FieldErrors::form_level(CLOSED_MEANWHILE)));
+                return Ok(Saved::Invalid(FieldErrors::message(CLOSED_MEANWHILE)));
             }
             if before.version != version {
-                return Ok(Saved::Invalid(FieldErrors::form_level(EDITED_MEANWHILE)));
+                return Ok(Saved::Invalid(FieldErrors::message(EDITED_MEANWHILE)));
             }
             // Guarded by the version read: a save that lost the race writes nothing.
             let Some(after) = rect::update_item(c, id, version, &fields, now)? else {
-                return Ok(Saved::Invalid(FieldErrors::form_level(EDITED_MEANWHILE)));
+                return Ok(Saved::Invalid(FieldErrors::message(EDITED_MEANWHILE)));
             };
             history::record(c, ITEM, id, Some(actor), now, &before, &after)?;
             audit::Change::new(
@@ -369,8 +369,6 @@ const EDITED_MEANWHILE: &str =
     "保存失败：该事项在您编辑期间已被他人修改。您填写的内容仍在下方，请复制后返回事项页面刷新，再重新提交。";
 const CLOSED_MEANWHILE: &str =
     "保存失败：该事项已验收销号，不能再修改。您填写的内容仍在下方，仅供留存。";
-const NO_VERSION: &str =
-    "保存失败：表单缺少版本信息（页面可能已过期）。您填写的内容仍在下方，请复制后刷新编辑页面再重新提交。";
 
 /// A decision (acceptance or return) that lost to another one, or came after the item moved on.
 fn decided_meanwhile() -> AppError {
