@@ -362,6 +362,11 @@ fn check_unpacked(bytes: &[u8]) -> Result<(), String> {
         } else {
             MAX_PART_UNPACKED
         };
+        // A size declared too large is refused at once; one declared small is not believed.
+        if part.size() > limit {
+            tracing::info!(part = %name, declared = part.size(), "import refused: part too large");
+            return Err(too_big_unpacked());
+        }
         let n = std::io::copy(&mut (&mut part).take(limit + 1), &mut std::io::sink())
             .map_err(|_| UNREADABLE.to_string())?;
         total += n;
@@ -717,6 +722,60 @@ mod tests {
         assert!(read(b"not a spreadsheet", &["a"], &["a"], 10)
             .unwrap_err()
             .contains("无法读取"));
+    }
+
+    #[actix_web::test]
+    async fn imports_beyond_the_parallel_limit_wait_then_hear_the_system_is_busy() {
+        let bytes = actix_web::web::Bytes::from(
+            table(
+                "x",
+                "t",
+                &[col("举措名称", 10.0)],
+                &[vec![Value::from("a")]],
+            )
+            .unwrap(),
+        );
+        let held = PARSING
+            .acquire_many(PARALLEL_IMPORTS as u32)
+            .await
+            .expect("permits");
+        let started = std::time::Instant::now();
+        let r = read_upload_within(
+            bytes.clone(),
+            &["举措名称"],
+            vec!["举措名称"],
+            10,
+            Duration::from_millis(200),
+        )
+        .await;
+        assert!(matches!(r, Err(AppError::Busy)), "{r:?}");
+        assert!(started.elapsed() >= Duration::from_millis(200), "it waited");
+        let (status, body) = {
+            use actix_web::body::MessageBody;
+            use actix_web::ResponseError;
+            let res = AppError::Busy.error_response();
+            let status = res.status().as_u16();
+            let body = res.into_body().try_into_bytes().unwrap_or_default();
+            (status, String::from_utf8_lossy(&body).to_string())
+        };
+        assert_eq!(status, 503);
+        assert!(body.contains("系统繁忙，请稍后再试。"), "{body}");
+        // A turn freed while waiting is taken.
+        let waiting = actix_web::rt::spawn(read_upload_within(
+            bytes,
+            &["举措名称"],
+            vec!["举措名称"],
+            10,
+            Duration::from_secs(30),
+        ));
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+        drop(held);
+        let rows = waiting
+            .await
+            .expect("joined")
+            .expect("not busy")
+            .expect("rows");
+        assert_eq!(rows.len(), 1);
     }
 
     #[test]
