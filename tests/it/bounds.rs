@@ -31,8 +31,7 @@ fn book(dimension: &str, rows: Part<'_>, shared: Option<Part<'_>>) -> Vec<u8> {
     let mut z = ZipWriter::new(Cursor::new(Vec::new()));
     let o = SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
-        .compression_level(Some(9))
-        .large_file(true);
+        .compression_level(Some(9));
     let mut put = |name: &str, text: &str| {
         z.start_file(name, o).expect("zip part");
         z.write_all(text.as_bytes()).expect("zip write");
@@ -214,6 +213,51 @@ fn the_reader_refuses_hostile_files_with_clear_messages() {
         "{:?}",
         started.elapsed()
     );
+}
+
+/// `file` with the unpacked size of its part `name` declared as `size`, in the part's local
+/// header and in the zip directory (no zip64, no data descriptors: as `book` writes them).
+fn declare_size(file: &[u8], name: &str, size: u32) -> Vec<u8> {
+    let mut out = file.to_vec();
+    let mut patched = 0;
+    let at = |sig: &[u8], i: usize| out.get(i..i + 4) == Some(sig);
+    let mut spots = Vec::new();
+    for i in 0..out.len().saturating_sub(46) {
+        // Local header: name length at 26, name at 30, unpacked size at 22.
+        if at(b"PK\x03\x04", i) {
+            let n = u16::from_le_bytes([out[i + 26], out[i + 27]]) as usize;
+            if out.get(i + 30..i + 30 + n) == Some(name.as_bytes()) {
+                spots.push(i + 22);
+            }
+        }
+        // Directory entry: name length at 28, name at 46, unpacked size at 24.
+        if at(b"PK\x01\x02", i) {
+            let n = u16::from_le_bytes([out[i + 28], out[i + 29]]) as usize;
+            if out.get(i + 46..i + 46 + n) == Some(name.as_bytes()) {
+                spots.push(i + 24);
+            }
+        }
+    }
+    for spot in spots {
+        out[spot..spot + 4].copy_from_slice(&size.to_le_bytes());
+        patched += 1;
+    }
+    assert_eq!(patched, 2, "local header and directory entry of {name}");
+    out
+}
+
+#[test]
+fn a_part_that_lies_about_its_size_is_counted_as_it_unpacks() {
+    let liar = declare_size(strings_bomb(), "xl/sharedStrings.xml", 1000);
+    let started = std::time::Instant::now();
+    let e = xlsx::read(&liar, &MEASURE_HEADERS, &MEASURE_HEADERS, 5000).unwrap_err();
+    // The zip reader bounds a part by its packed size only: the count is what stops it.
+    assert!(e.contains("文件过大"), "{e}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+    let liar = declare_size(ten_million_rows(), "xl/worksheets/sheet1.xml", 1000);
+    let e = xlsx::read(&liar, &MEASURE_HEADERS, &MEASURE_HEADERS, 5000).unwrap_err();
+    // The zip reader bounds a part by its packed size only: the count is what stops it.
+    assert!(e.contains("文件过大"), "{e}");
 }
 
 // ------------------------------------------------------------------ every import, over HTTP
