@@ -383,13 +383,18 @@ struct Header {
     columns: HashMap<u32, &'static str>,
 }
 
-/// The header row, if `cells` (column, text) hold every required header.
-fn header_of(cells: &[(u32, &'static str)], required: &[&'static str]) -> Option<Header> {
+/// The header row, if `cells` (column, text) hold every required header; it maps the
+/// `known` ones.
+fn header_of(
+    cells: &[(u32, &'static str)],
+    required: &[&'static str],
+    known: &[&'static str],
+) -> Option<Header> {
     if !required.iter().all(|h| cells.iter().any(|(_, c)| c == h)) {
         return None;
     }
     let mut last: HashMap<&'static str, u32> = HashMap::new();
-    for (c, h) in cells {
+    for (c, h) in cells.iter().filter(|(_, h)| known.contains(h)) {
         last.insert(h, *c);
     }
     Some(Header {
@@ -402,7 +407,7 @@ struct RowBuf {
     row: u32,
     /// Any non-blank cell, in any column.
     filled: bool,
-    /// Before the header is found: the known headers in this row.
+    /// Before the header is found: the known and required headers in this row.
     headers: Vec<(u32, &'static str)>,
     /// After: the cells under known headers.
     cells: HashMap<&'static str, String>,
@@ -460,7 +465,7 @@ fn stream_rows(
                 if r.row >= first + HEADER_WITHIN {
                     return Err(no_header());
                 }
-                *header = header_of(&r.headers, required);
+                *header = header_of(&r.headers, required, known);
             }
             Some(h) => {
                 if out.len() == max_rows {
@@ -510,7 +515,7 @@ fn stream_rows(
         match &header {
             None => {
                 let text = cell_text(value);
-                if let Some(h) = known.iter().find(|h| **h == text) {
+                if let Some(h) = known.iter().chain(required).find(|h| **h == text) {
                     r.headers.push((col, h));
                 }
             }
