@@ -315,6 +315,8 @@ const MAX_ZIP_ENTRIES: usize = 1000;
 const MAX_SHEET_UNPACKED: u64 = 24 * 1024 * 1024;
 /// Most bytes the shared strings part may unpack to: calamine holds all of it.
 const MAX_STRINGS_UNPACKED: u64 = 8 * 1024 * 1024;
+/// Most shared strings (a sheet of 5000 rows by 16 columns holds at most 80,000).
+const MAX_SHARED_STRINGS: usize = 250_000;
 /// Most bytes any other part (styles, workbook, relationships, …) may unpack to.
 const MAX_PART_UNPACKED: u64 = 4 * 1024 * 1024;
 /// Most bytes all parts together may unpack to.
@@ -342,6 +344,42 @@ pub fn too_many_rows(max_rows: usize) -> String {
     format!("一次最多导入 {max_rows} 行，请分批导入。")
 }
 
+/// Counts the `<si>` (or `<x:si>`) tags streaming past: calamine keeps one string for each,
+/// and an empty one costs it 24 bytes for 5 of XML. Closing tags with a prefix count too,
+/// which only makes the limit stricter for such files.
+#[derive(Default)]
+struct StringCounter {
+    /// The last bytes of the previous write, for a tag split between writes.
+    carry: Vec<u8>,
+    count: usize,
+}
+
+impl std::io::Write for StringCounter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut joined = std::mem::take(&mut self.carry);
+        joined.extend_from_slice(buf);
+        // A tag is 4 bytes here: `<` or `:`, `si`, then `>`, `/` or a space. Each window is
+        // counted once: in the first write in which all four of its bytes are present.
+        for p in memchr::memmem::find_iter(&joined, b"si") {
+            if p == 0 || p + 2 >= joined.len() {
+                continue;
+            }
+            if matches!(joined[p - 1], b'<' | b':')
+                && matches!(joined[p + 2], b'>' | b'/' | b' ' | b'\t' | b'\r' | b'\n')
+            {
+                self.count += 1;
+            }
+        }
+        let keep = joined.len().min(3);
+        self.carry = joined.split_off(joined.len() - keep);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// Step 1 and 2: the zip directory is small and every part unpacks within its limit.
 fn check_unpacked(bytes: &[u8]) -> Result<(), String> {
     // Each entry the zip reader lists starts with this signature somewhere in the file.
@@ -367,11 +405,19 @@ fn check_unpacked(bytes: &[u8]) -> Result<(), String> {
             tracing::info!(part = %name, declared = part.size(), "import refused: part too large");
             return Err(too_big_unpacked());
         }
-        let n = std::io::copy(&mut (&mut part).take(limit + 1), &mut std::io::sink())
+        let mut counter = StringCounter::default();
+        let n = std::io::copy(&mut (&mut part).take(limit + 1), &mut counter)
             .map_err(|_| UNREADABLE.to_string())?;
         total += n;
         if n > limit || total > MAX_TOTAL_UNPACKED {
             tracing::info!(part = %name, unpacked = n, total, "import refused: unpacks too large");
+            return Err(too_big_unpacked());
+        }
+        if limit == MAX_STRINGS_UNPACKED && counter.count > MAX_SHARED_STRINGS {
+            tracing::info!(
+                strings = counter.count,
+                "import refused: too many shared strings"
+            );
             return Err(too_big_unpacked());
         }
     }
@@ -727,6 +773,21 @@ mod tests {
         assert!(read(b"not a spreadsheet", &["a"], &["a"], 10)
             .unwrap_err()
             .contains("无法读取"));
+    }
+
+    #[test]
+    fn shared_strings_are_counted_across_writes() {
+        use std::io::Write;
+        let xml =
+            b"<sst><si><t>a si b</t></si><x:si><x:t>c</x:t></x:si><si/><si\n><t>d</t></si></sst>";
+        for chunk in 1..xml.len() {
+            let mut c = StringCounter::default();
+            for part in xml.chunks(chunk) {
+                c.write_all(part).unwrap();
+            }
+            // Four strings; the prefixed closing tag counts too.
+            assert_eq!(c.count, 5, "chunks of {chunk}");
+        }
     }
 
     #[actix_web::test]
