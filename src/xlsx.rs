@@ -317,6 +317,9 @@ const MAX_SHEET_UNPACKED: u64 = 24 * 1024 * 1024;
 const MAX_STRINGS_UNPACKED: u64 = 8 * 1024 * 1024;
 /// Most shared strings (a sheet of 5000 rows by 16 columns holds at most 80,000).
 const MAX_SHARED_STRINGS: usize = 250_000;
+/// Most bytes the workbook's list of sheets and the relationship parts may unpack to: held
+/// whole, at up to ~8 bytes of memory per byte (a few KB in real files).
+const MAX_INDEX_UNPACKED: u64 = 1024 * 1024;
 /// Most bytes any other part (styles, workbook, relationships, …) may unpack to.
 const MAX_PART_UNPACKED: u64 = 4 * 1024 * 1024;
 /// Most bytes all parts together may unpack to.
@@ -397,6 +400,8 @@ fn check_unpacked(bytes: &[u8]) -> Result<(), String> {
             MAX_STRINGS_UNPACKED
         } else if name.starts_with("xl/worksheets/") || name.starts_with("xl/media/") {
             MAX_SHEET_UNPACKED
+        } else if name.ends_with(".rels") || name.ends_with("workbook.xml") {
+            MAX_INDEX_UNPACKED
         } else {
             MAX_PART_UNPACKED
         };

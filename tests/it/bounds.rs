@@ -28,6 +28,16 @@ type Part<'a> = &'a dyn Fn(&mut dyn Write) -> std::io::Result<()>;
 /// `shared` written inside `<sst>` when given. Parts are deflated as they are
 /// written (level 9), so a huge sheet never sits in memory unpacked.
 fn book(dimension: &str, rows: Part<'_>, shared: Option<Part<'_>>) -> Vec<u8> {
+    book_listing(WORKBOOK, dimension, rows, shared)
+}
+
+/// `book` with its own xl/workbook.xml (the list of sheets).
+fn book_listing(
+    workbook: &str,
+    dimension: &str,
+    rows: Part<'_>,
+    shared: Option<Part<'_>>,
+) -> Vec<u8> {
     let mut z = ZipWriter::new(Cursor::new(Vec::new()));
     let o = SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
@@ -38,7 +48,7 @@ fn book(dimension: &str, rows: Part<'_>, shared: Option<Part<'_>>) -> Vec<u8> {
     };
     put("[Content_Types].xml", CONTENT_TYPES);
     put("_rels/.rels", ROOT_RELS);
-    put("xl/workbook.xml", WORKBOOK);
+    put("xl/workbook.xml", workbook);
     put("xl/_rels/workbook.xml.rels", WORKBOOK_RELS);
     if let Some(shared) = shared {
         z.start_file("xl/sharedStrings.xml", o).expect("zip part");
@@ -219,6 +229,16 @@ fn the_reader_refuses_hostile_files_with_clear_messages() {
     .unwrap();
     assert_eq!(read.len(), 1);
     assert_eq!(read[0].get("单位编码"), "ZB01");
+
+    // A workbook listing 200,000 sheets (3.6 MB; calamine would hold ~8 bytes for each).
+    let mut listing = String::from(r#"<workbook xmlns:r="r"><sheets>"#);
+    for _ in 0..200_000 {
+        listing.push_str(r#"<sheet r:id="rId1"/>"#);
+    }
+    listing.push_str("</sheets></workbook>");
+    let sheets = book_listing(&listing, "A1", &|_| Ok(()), None);
+    let e = xlsx::read(&sheets, &MEASURE_HEADERS, &MEASURE_HEADERS, 5000).unwrap_err();
+    assert!(e.contains("文件过大"), "{e}");
 
     // Within the unpacked limits the rows are streamed and reading stops at the limit.
     let rows = many_rows(&MEASURE_HEADERS, 200_000);
