@@ -650,8 +650,13 @@ async fn read_upload_within(
         }
     };
     let started = std::time::Instant::now();
-    let rows = actix_web::web::block(move || read(&data, required, &known, max_rows)).await?;
-    drop(permit);
+    // The permit goes with the work: if the client goes away, the parse still runs to its
+    // end on the blocking thread and keeps its turn until then.
+    let rows = actix_web::web::block(move || {
+        let _turn = permit;
+        read(&data, required, &known, max_rows)
+    })
+    .await?;
     tracing::info!(
         ms = started.elapsed().as_millis() as u64,
         ok = rows.is_ok(),
