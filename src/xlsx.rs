@@ -513,7 +513,7 @@ fn stream_rows(
         match header {
             None => {
                 let first = *first_row.get_or_insert(r.row);
-                if r.row >= first + HEADER_WITHIN {
+                if r.row >= first.saturating_add(HEADER_WITHIN) {
                     return Err(no_header());
                 }
                 *header = header_of(&r.headers, required, known);
@@ -578,7 +578,7 @@ fn stream_rows(
                 if text.len() > MAX_CELL_CHARS && text.chars().count() > MAX_CELL_CHARS {
                     return Err(format!(
                         "第 {} 行“{name}”超过 {MAX_CELL_CHARS} 个字（Excel 单元格的上限），请检查文件。",
-                        row + 1
+                        row as usize + 1
                     ));
                 }
                 kept += text.len();
