@@ -33,6 +33,9 @@ pub enum AppError {
     Redirect(String),
     #[error("service unavailable: {0}")]
     Unavailable(String),
+    /// Too much heavy work at once (imports): try again shortly (503).
+    #[error("busy")]
+    Busy,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -80,6 +83,7 @@ impl AppError {
                 "服务暂不可用",
                 "系统暂时无法访问数据库，请稍后再试。".into(),
             ),
+            AppError::Busy => ("系统繁忙", "系统繁忙，请稍后再试。".into()),
             AppError::Internal(_) => (
                 "系统错误",
                 "系统出现内部错误，已记录日志。请稍后再试，或联系管理员。".into(),
@@ -164,7 +168,7 @@ impl ResponseError for AppError {
             AppError::Conflict(_) | AppError::Stale => StatusCode::CONFLICT,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unavailable(_) | AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

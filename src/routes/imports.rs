@@ -99,22 +99,22 @@ fn import_page(
 }
 
 /// The rows of the uploaded file, or the message saying why there are none to import.
-fn read_rows(
+async fn read_rows(
     form: ImportForm,
-    required: &[&'static str],
-    known: &[&'static str],
-) -> Result<Vec<xlsx::ImportRow>, String> {
+    required: &'static [&'static str],
+    known: Vec<&'static str>,
+) -> AppResult<Result<Vec<xlsx::ImportRow>, String>> {
     let Some(file) = form.file.filter(|f| !f.data.is_empty()) else {
-        return Err("请选择要导入的 Excel 文件。".into());
+        return Ok(Err("请选择要导入的 Excel 文件。".into()));
     };
-    let rows = xlsx::read(&file.data, required, known)?;
+    let rows = match xlsx::read_upload(file.data, required, known, MAX_ROWS).await? {
+        Ok(rows) => rows,
+        Err(msg) => return Ok(Err(msg)),
+    };
     if rows.is_empty() {
-        return Err("文件中没有可导入的数据行。".into());
+        return Ok(Err("文件中没有可导入的数据行。".into()));
     }
-    if rows.len() > MAX_ROWS {
-        return Err(format!("一次最多导入 {MAX_ROWS} 行，请分批导入。"));
-    }
-    Ok(rows)
+    Ok(Ok(rows))
 }
 
 fn invalid_message(n: usize) -> String {
@@ -371,7 +371,7 @@ pub async fn units_import(
     user.require_office()?;
     let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
     let known: Vec<&str> = UNIT_COLUMNS.iter().map(|c| c.header).collect();
-    let rows = match read_rows(form.into_inner(), &UNIT_REQUIRED, &known) {
+    let rows = match read_rows(form.into_inner(), &UNIT_REQUIRED, known).await? {
         Ok(rows) => rows,
         Err(msg) => return import_page(&ctx, &UNITS, Some(msg), Vec::new(), unprocessable),
     };
@@ -568,7 +568,7 @@ pub async fn users_import(
     user.require_office()?;
     let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
     let known: Vec<&str> = USER_COLUMNS.iter().map(|c| c.header).collect();
-    let rows = match read_rows(form.into_inner(), &USER_REQUIRED, &known) {
+    let rows = match read_rows(form.into_inner(), &USER_REQUIRED, known).await? {
         Ok(rows) => rows,
         Err(msg) => return import_page(&ctx, &USERS, Some(msg), Vec::new(), unprocessable),
     };

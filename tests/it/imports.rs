@@ -81,6 +81,7 @@ async fn office_imports_units_under_their_parents(app: TestApp) {
         &bytes,
         &["单位编码", "单位名称", "组织类型", "单位类别"],
         &UNIT_HEADERS,
+        10,
     )
     .expect("template reads");
     assert!(rows.is_empty());
@@ -179,6 +180,7 @@ async fn imported_users_must_change_the_shown_password(app: TestApp) {
         &bytes,
         &["用户名", "姓名", "角色", "单位编码"],
         &USER_HEADERS,
+        10,
     )
     .expect("template reads");
     assert!(rows.is_empty());

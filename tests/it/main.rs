@@ -5,6 +5,7 @@
 mod helpers;
 
 mod account;
+mod bounds;
 mod campaigns;
 mod cli;
 mod csrf;

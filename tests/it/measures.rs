@@ -933,8 +933,13 @@ async fn export_then_import_into_an_empty_year_gives_the_same_rows(app: TestApp)
     // The template has the same header and a sheet of allowed values.
     let (status, _, tpl) = download(&b, "/measures/import/template?year=2030").await;
     assert_eq!(status, 200);
-    let rows = xlsx::read(&tpl, &["单位编码", "举措名称", "对应目标"], &["举措名称"])
-        .expect("template reads");
+    let rows = xlsx::read(
+        &tpl,
+        &["单位编码", "举措名称", "对应目标"],
+        &["举措名称"],
+        10,
+    )
+    .expect("template reads");
     assert!(rows.is_empty());
     // Importing the empty template is a clear message, nothing written.
     let before = app.count("measures");

@@ -1010,8 +1010,8 @@ async fn peidang_export_has_the_printed_layout(app: TestApp) {
     // The filtered list export reads back.
     let (status, _, bytes) = b.download("/rect/export?year=2026&light=red").await;
     assert_eq!(status, 200);
-    let rows =
-        zuofeng::xlsx::read(&bytes, &["存在问题"], &["单位", "存在问题", "提醒"]).expect("reads");
+    let rows = zuofeng::xlsx::read(&bytes, &["存在问题"], &["单位", "存在问题", "提醒"], 10)
+        .expect("reads");
     assert!(!rows.is_empty());
     assert!(rows
         .iter()

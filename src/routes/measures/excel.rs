@@ -435,7 +435,13 @@ pub(super) async fn import(
         )
         .await;
     };
-    let rows = match xlsx::read(&file.data, &REQUIRED, &known_headers()) {
+    let file_name = file.file_name.clone().unwrap_or_default();
+    let read = xlsx::read_upload(file.data, &REQUIRED, known_headers(), MAX_ROWS).await?;
+    let rows = match read {
+        Ok(rows) if rows.is_empty() => Err("文件中没有可导入的数据行。".to_string()),
+        other => other,
+    };
+    let rows = match rows {
         Ok(rows) => rows,
         Err(msg) => {
             return import_page(
@@ -449,32 +455,9 @@ pub(super) async fn import(
             .await
         }
     };
-    if rows.is_empty() {
-        return import_page(
-            &state,
-            &ctx,
-            year_text,
-            Some("文件中没有可导入的数据行。".into()),
-            Vec::new(),
-            unprocessable,
-        )
-        .await;
-    }
-    if rows.len() > MAX_ROWS {
-        return import_page(
-            &state,
-            &ctx,
-            year_text,
-            Some(format!("一次最多导入 {MAX_ROWS} 行，请分批导入。")),
-            Vec::new(),
-            unprocessable,
-        )
-        .await;
-    }
     let now = state.now();
     let u = user.clone();
     let cid = campaign.id;
-    let file_name = file.file_name.clone().unwrap_or_default();
     let outcome = state
         .db
         .write(move |c| {

@@ -214,6 +214,9 @@ pub struct ImportForm {
     file: Option<Bytes>,
 }
 
+/// Most rows one import adds to a 配档表.
+const MAX_ROWS: usize = 2000;
+
 /// One data row of a 配档表 sheet as item fields, or the reasons it is wrong.
 pub fn parse_import_row(row: &xlsx::ImportRow) -> Result<ItemFields, Vec<String>> {
     let mut why = Vec::new();
@@ -297,7 +300,7 @@ pub(super) async fn import(
     let Some(file) = form.into_inner().file else {
         return import_page(&ctx, &t, vec!["请选择要导入的 Excel 文件。".into()]);
     };
-    let rows = match xlsx::read(&file.data, &REQUIRED, &KNOWN) {
+    let rows = match xlsx::read_upload(file.data, &REQUIRED, KNOWN.to_vec(), MAX_ROWS).await? {
         Ok(r) => r,
         Err(msg) => return import_page(&ctx, &t, vec![msg]),
     };
