@@ -213,21 +213,6 @@ pub fn rename_table(
     .execute(conn)
 }
 
-/// Take the row lock of a table on PostgreSQL (`FOR UPDATE`), so that an item being added
-/// to it (whose foreign-key check takes a share lock on the same row) either commits first and
-/// is seen, or waits until the table is gone. SQLite's `BEGIN IMMEDIATE` already serialises.
-pub fn lock_table(conn: &mut DbConn, id: i32) -> QueryResult<()> {
-    if let DbConn::Pg(pg) = conn {
-        rect_tables::table
-            .find(id)
-            .select(rect_tables::id)
-            .for_update()
-            .first::<i32>(pg)
-            .optional()?;
-    }
-    Ok(())
-}
-
 /// Delete a table only if it is at version `expected` and has no items, in one statement;
 /// rows deleted (0 or 1). Call after [`lock_table`].
 pub fn delete_empty_table(conn: &mut DbConn, id: i32, expected: i32) -> QueryResult<usize> {
@@ -636,8 +621,10 @@ pub fn lock_item(conn: &mut DbConn, id: i32) -> QueryResult<RectItem> {
     }
 }
 
-/// The table, its row locked until the transaction ends (see [`lock_item`]): items appended
-/// at the same time get distinct sequence numbers. Call inside a write transaction.
+/// The table, its row locked until the transaction ends on PostgreSQL (`FOR UPDATE`; see
+/// [`lock_item`]): items appended at the same time get distinct sequence numbers, and a delete
+/// of the table either sees an item added meanwhile or goes first. SQLite's `BEGIN IMMEDIATE`
+/// already serialises writers. Call inside a write transaction.
 pub fn lock_table(conn: &mut DbConn, id: i32) -> QueryResult<RectTable> {
     match conn {
         DbConn::Pg(c) => rect_tables::table

@@ -476,8 +476,7 @@ pub(super) async fn delete_table(
     let t = state
         .db
         .write(move |c| {
-            rect::lock_table(c, id)?;
-            let t = rect::table(c, id)?;
+            let t = rect::lock_table(c, id)?;
             // Empty and unchanged, checked by the DELETE itself.
             if rect::delete_empty_table(c, id, expected)? == 0 {
                 return Err(if rect::count_items(c, id)? > 0 {
