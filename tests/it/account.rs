@@ -626,8 +626,12 @@ async fn disabled_users_are_signed_out_at_once(app: TestApp) {
 async fn a_disabled_account_answers_like_a_wrong_password(app: TestApp) {
     let admin = app.signed_in("admin").await;
     let id = app.user_id("zhibu02");
+    let version = app.version("users", id);
     admin
-        .post(&format!("/users/{id}/disable"), &[])
+        .post(
+            &format!("/users/{id}/disable"),
+            &[("version", version.as_str())],
+        )
         .await
         .assert_redirect(&format!("/users/{id}/edit"));
     let right = app.browser().login("zhibu02", DEMO_PASSWORD).await;
