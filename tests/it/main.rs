@@ -9,6 +9,7 @@ mod campaigns;
 mod cli;
 mod demo;
 mod exports;
+mod fuzz;
 mod home;
 mod imports;
 mod measures;
