@@ -17,8 +17,8 @@ const SCRIPT: &str = "<script>alert(1)</script>";
 /// Characters that must never be stored (besides NUL, which PostgreSQL cannot store at all).
 const STRIPPED: &[char] = &[
     '\u{1}', '\u{7}', '\u{8}', '\u{B}', '\u{C}', '\u{1B}', '\u{1F}', '\u{7F}', '\u{85}', '\u{9F}',
-    '\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}', '\u{202E}', '\u{2066}', '\u{2067}',
-    '\u{2068}', '\u{2069}',
+    '\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}', '\u{202E}', '\u{2066}', '\u{2067}', '\u{2068}',
+    '\u{2069}',
 ];
 
 /// Hostile values for text fields and query parameters (already decoded).
@@ -54,7 +54,10 @@ const PAGES: &[(&str, &[&str])] = &[
         "/rect/items",
         &["year", "unit", "area", "status", "light", "q", "page"],
     ),
-    ("/rect/export", &["year", "unit", "area", "status", "light", "q"]),
+    (
+        "/rect/export",
+        &["year", "unit", "area", "status", "light", "q"],
+    ),
     ("/rect/tables/new", &["year"]),
     ("/rect/tables/export", &["year", "unit"]),
     ("/rect/extensions", &["status", "page"]),
@@ -150,10 +153,9 @@ struct Form {
 fn forms_in(body: &str) -> Vec<Form> {
     let doc = scraper::Html::parse_document(body);
     let form_sel = scraper::Selector::parse("form").expect("selector");
-    let field_sel = scraper::Selector::parse(
-        "input[name], select[name], textarea[name], button[name]",
-    )
-    .expect("selector");
+    let field_sel =
+        scraper::Selector::parse("input[name], select[name], textarea[name], button[name]")
+            .expect("selector");
     let option_sel = scraper::Selector::parse("option").expect("selector");
     let mut out = Vec::new();
     for f in doc.select(&form_sel) {
@@ -217,6 +219,60 @@ fn forms_in(body: &str) -> Vec<Form> {
         });
     }
     out
+}
+
+/// Values for fields a page leaves empty, so that each hostile value meets a form that is
+/// otherwise valid and goes as far as the database.
+const FILL: &[(&str, &str)] = &[
+    ("title", "测试标题"),
+    ("content", "测试内容"),
+    ("owner", "李明"),
+    ("indicator", "按期办结率"),
+    ("target_value", "98"),
+    ("target_unit", "%"),
+    ("deadline", "2026-12-20"),
+    ("new_deadline", "2026-12-30"),
+    ("progress", "30"),
+    ("name", "测试单位"),
+    ("code", "FZ01"),
+    ("sort_order", "9"),
+    ("username", "fuzzuser"),
+    ("display_name", "测试用户"),
+    ("password", "Fuzz-pass-2026"),
+    ("current", "Wrong-pass-2026"),
+    ("new", "Fuzz-pass-2027"),
+    ("confirm", "Fuzz-pass-2027"),
+    ("topic", "学习习近平总书记重要讲话"),
+    ("meeting_date", "2026-11-20"),
+    ("attendance", "12"),
+    ("absent", "0"),
+    ("materials", "会议材料"),
+    ("notes", "会议记录"),
+    ("problem", "存在问题"),
+    ("cause", "原因分析"),
+    ("measure", "整改措施"),
+    ("requirement", "整改要求"),
+    ("responsible", "王强"),
+    ("source", "巡察反馈"),
+    ("reason", "延期理由"),
+    ("comment", "审核意见"),
+    ("highlights", "工作亮点"),
+    ("problems", "存在问题"),
+    ("next_plan", "下步计划"),
+    ("description", "说明"),
+];
+
+fn filled(mut form: Form) -> Form {
+    for (name, value) in form.fields.iter_mut() {
+        if value.is_empty() {
+            if let Some((_, v)) = FILL.iter().find(|(n, _)| n == name) {
+                *value = v.to_string();
+            } else if name.starts_with("work_") {
+                *value = "本月工作".into();
+            }
+        }
+    }
+    form
 }
 
 /// The first form posting to `action` on `path`.
@@ -409,16 +465,18 @@ async fn crawl(b: &Browser, extra: &[String]) -> Vec<Form> {
             let names: Vec<&str> = f.fields.iter().map(|(n, _)| n.as_str()).collect();
             let key = format!("{} {}", pattern(&f.action), names.join(","));
             if seen_forms.insert(key) {
-                forms.push(f);
+                forms.push(filled(f));
             }
         }
         queue.extend(links_in(&page.body));
     }
     // Destructive forms last, so the others still find their records.
     forms.sort_by_key(|f| {
-        ["disable", "delete", "close", "approve", "return", "submit", "accept"]
-            .iter()
-            .any(|w| f.action.contains(w))
+        [
+            "disable", "delete", "close", "approve", "return", "submit", "accept",
+        ]
+        .iter()
+        .any(|w| f.action.contains(w))
     });
     forms
 }
@@ -450,18 +508,29 @@ async fn attack(b: &Browser, who: &str, extra: &[String]) -> usize {
     let forms = crawl(b, extra).await;
     assert!(forms.len() >= 3, "{who}: only {} forms found", forms.len());
     for form in &forms {
-        // Invalid UTF-8 in the body: refused as a whole.
+        // Invalid UTF-8 in the body (a field's raw bytes): refused as a whole.
         if !form.multipart {
-            let mut raw = urlencoded(&form.fields);
-            raw.extend_from_slice(b"&title=%FF%FE&x=\xff");
-            let page = b
-                .post_body(&form.action, "application/x-www-form-urlencoded", raw)
-                .await;
-            check(&format!("{who} POST {} invalid UTF-8", form.action), &page);
-            requests += 1;
+            if let Some(i) = form.fields.iter().position(|(n, _)| n != "csrf_token") {
+                for bad in [&b"%FF%FE"[..], b"\xff"] {
+                    let mut f = form.clone();
+                    f.fields.remove(i);
+                    let mut raw = urlencoded(&f.fields);
+                    raw.extend_from_slice(format!("&{}=", form.fields[i].0).as_bytes());
+                    raw.extend_from_slice(bad);
+                    let page = b
+                        .post_body(&form.action, "application/x-www-form-urlencoded", raw)
+                        .await;
+                    check(&format!("{who} POST {} invalid UTF-8", form.action), &page);
+                    assert_eq!(page.status, 400, "{who} POST {} invalid UTF-8", form.action);
+                    requests += 1;
+                }
+            }
         }
+        let mut first = true;
         for i in 0..form.fields.len() {
-            if form.fields[i].0 == "csrf_token" {
+            // Each name once (ticked boxes share theirs); the token is checked elsewhere.
+            let name = &form.fields[i].0;
+            if name == "csrf_token" || form.fields[..i].iter().any(|(n, _)| n == name) {
                 continue;
             }
             let baseline = &form.fields[i].1;
@@ -469,7 +538,14 @@ async fn attack(b: &Browser, who: &str, extra: &[String]) -> usize {
                 || baseline
                     .chars()
                     .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-'));
-            for (n, v) in hostile(1_000_000).into_iter().enumerate() {
+            // 30,000 characters: past every field's limit (the longest takes 20,000).
+            let mut values = hostile(30_000);
+            if first {
+                // One 1 MB value per form.
+                values[0] = "x".repeat(1_000_000);
+                first = false;
+            }
+            for (n, v) in values.into_iter().enumerate() {
                 if (3..7).contains(&n) && !numeric {
                     continue;
                 }
@@ -516,15 +592,22 @@ async fn hostile_input_never_breaks_the_server(app: TestApp) {
     let started = std::time::Instant::now();
     // Anonymous: the login form with every hostile name and password, and invalid UTF-8.
     let anon = app.browser();
-    let login = form_on(&anon, "/login", "/login").await;
+    let mut login = form_on(&anon, "/login", "/login").await;
+    set(&mut login, "username", "nosuchuser");
+    set(&mut login, "password", "Wrong-pass-2026");
     for field in ["username", "password", "next"] {
         for v in hostile(1_000_000) {
             let mut f = login.clone();
             set(&mut f, field, &v);
-            check(&format!("anonymous login {field}"), &submit(&anon, &f).await);
+            check(
+                &format!("anonymous login {field}"),
+                &submit(&anon, &f).await,
+            );
         }
     }
-    let mut raw = urlencoded(&login.fields);
+    let mut f = login.clone();
+    f.fields.retain(|(n, _)| n != "username");
+    let mut raw = urlencoded(&f.fields);
     raw.extend_from_slice(b"&username=%FF%FE");
     let page = anon
         .post_body("/login", "application/x-www-form-urlencoded", raw)
@@ -547,11 +630,7 @@ async fn hostile_input_never_breaks_the_server(app: TestApp) {
         format!("/units/{zb03_unit}/edit"),
     ];
     let n2 = attack(&office, "admin", &extra).await;
-    eprintln!(
-        "fuzz: {} requests in {:?}",
-        n1 + n2,
-        started.elapsed()
-    );
+    eprintln!("fuzz: {} requests in {:?}", n1 + n2, started.elapsed());
     assert_eq!(dirty_text(&app), Vec::<String>::new());
 }
 
@@ -612,7 +691,11 @@ async fn invalid_utf8_is_refused_and_nothing_stored(app: TestApp) {
     assert_eq!(page.status, 400);
     page.assert_contains("UTF-8");
     // A path segment with NUL or invalid UTF-8 is simply not found.
-    for path in ["/campaigns/2026/plans/%00", "/measures/%FF", "/static/%00.css"] {
+    for path in [
+        "/campaigns/2026/plans/%00",
+        "/measures/%FF",
+        "/static/%00.css",
+    ] {
         assert_eq!(b.get(path).await.status, 404, "{path}");
     }
 }
@@ -635,15 +718,24 @@ async fn controls_and_bidi_overrides_are_not_stored(app: TestApp) {
     assert_eq!(id.len(), 1);
     let id = &id[0];
     assert_eq!(
-        texts(&app, &format!("SELECT title AS v FROM measures WHERE id = {id}")),
+        texts(
+            &app,
+            &format!("SELECT title AS v FROM measures WHERE id = {id}")
+        ),
         ["txt.exe整改 台账"]
     );
     assert_eq!(
-        texts(&app, &format!("SELECT content AS v FROM measures WHERE id = {id}")),
+        texts(
+            &app,
+            &format!("SELECT content AS v FROM measures WHERE id = {id}")
+        ),
         ["第一行\n第二行[31m\t缩进"]
     );
     assert_eq!(
-        texts(&app, &format!("SELECT owner AS v FROM measures WHERE id = {id}")),
+        texts(
+            &app,
+            &format!("SELECT owner AS v FROM measures WHERE id = {id}")
+        ),
         ["李明"]
     );
     // An uploaded file whose name reverses on screen.
@@ -660,7 +752,10 @@ async fn controls_and_bidi_overrides_are_not_stored(app: TestApp) {
     let page = b.post_body("/attachments", &ct, body).await;
     assert_eq!(page.status, 303, "{}", page.body);
     assert_eq!(
-        texts(&app, "SELECT file_name AS v FROM attachments WHERE file_name LIKE 'evil%'"),
+        texts(
+            &app,
+            "SELECT file_name AS v FROM attachments WHERE file_name LIKE 'evil%'"
+        ),
         ["evilfdp.pdf"]
     );
     let show = b.get(&format!("/measures/{id}")).await;
@@ -686,8 +781,7 @@ async fn audit_export_survives_a_huge_entry(app: TestApp) {
     let b = app.signed_in("admin").await;
     let (status, _, bytes) = b.download("/audit/export").await;
     assert_eq!(status, 200);
-    let mut book =
-        calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).expect("xlsx");
+    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).expect("xlsx");
     let range = book.worksheet_range_at(0).expect("sheet").expect("range");
     let cut: Vec<String> = range
         .rows()
