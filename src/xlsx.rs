@@ -292,7 +292,8 @@ impl ImportRow {
 fn cell_text(d: &Data) -> String {
     match d {
         Data::Empty => String::new(),
-        Data::String(s) => s.trim().to_string(),
+        // Cells are input like form fields: no control characters or bidi overrides.
+        Data::String(s) => crate::domain::text::clean(s, true).trim().to_string(),
         Data::Int(i) => i.to_string(),
         Data::Float(f) => {
             if f.fract() == 0.0 && f.abs() < 1e15 {
@@ -482,6 +483,14 @@ mod tests {
         let bytes = table("x", &"标题".repeat(20_000), &[col("内容", 10.0)], &rows).unwrap();
         let read = read(&bytes, &["内容"], &["内容"]).unwrap();
         assert!(read[0].get("内容").ends_with(CUT_MARKER));
+    }
+
+    #[test]
+    fn imported_cells_lose_controls_and_bidi_overrides() {
+        let rows = vec![vec![Value::from("\u{202E}txt.exe\u{7}整改\r\n台账\u{0}")]];
+        let bytes = table("x", "t", &[col("内容", 10.0)], &rows).unwrap();
+        let read = read(&bytes, &["内容"], &["内容"]).unwrap();
+        assert_eq!(read[0].get("内容"), "txt.exe整改\n台账");
     }
 
     #[test]
