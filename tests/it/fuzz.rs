@@ -447,10 +447,17 @@ async fn crawl(b: &Browser, extra: &[String]) -> Vec<Form> {
             || pattern(&path).starts_with("/users/{n}")
             || pattern(&path).starts_with("/units/{n}")
             || path.starts_with("/logout");
-        if skip && !extra.contains(&path) || !seen_pages.insert(pattern(&path)) {
+        // Pages of `extra` are visited once each, the others once per pattern.
+        let first_of_pattern = seen_pages.insert(pattern(&path));
+        let wanted = if extra.contains(&path) {
+            seen_pages.insert(path.clone())
+        } else {
+            !skip && first_of_pattern
+        };
+        if !wanted {
             continue;
         }
-        if seen_pages.len() > 120 {
+        if seen_pages.len() > 200 {
             break;
         }
         let page = b.get(&path).await;
@@ -506,7 +513,9 @@ async fn attack(b: &Browser, who: &str, extra: &[String]) -> usize {
         }
     }
     let forms = crawl(b, extra).await;
-    assert!(forms.len() >= 3, "{who}: only {} forms found", forms.len());
+    assert!(forms.len() >= 10, "{who}: only {} forms found", forms.len());
+    let actions: Vec<String> = forms.iter().map(|f| pattern(&f.action)).collect();
+    eprintln!("{who}: {} forms: {}", forms.len(), actions.join(" "));
     for form in &forms {
         // Invalid UTF-8 in the body (a field's raw bytes): refused as a whole.
         if !form.multipart {
@@ -588,6 +597,33 @@ async fn attack(b: &Browser, who: &str, extra: &[String]) -> usize {
     requests
 }
 
+/// One record page per state of each register (each state shows other forms: submit,
+/// approve, return, accept…), of one unit or of all.
+fn records(app: &TestApp, unit: Option<i32>) -> Vec<String> {
+    let only = unit.map_or(String::new(), |u| format!("WHERE unit_id = {u}"));
+    let mut pages = Vec::new();
+    for (table, state, path) in [
+        ("monthly_reports", "state", "/reports/"),
+        ("first_topics", "state", "/topics/"),
+        ("rect_items", "status", "/rect/items/"),
+        ("measures", "status", "/measures/"),
+    ] {
+        for id in texts(
+            app,
+            &format!("SELECT CAST(MIN(id) AS TEXT) AS v FROM {table} {only} GROUP BY {state}"),
+        ) {
+            pages.push(format!("{path}{id}"));
+        }
+    }
+    for id in texts(
+        app,
+        &format!("SELECT CAST(MIN(id) AS TEXT) AS v FROM rect_tables {only}"),
+    ) {
+        pages.push(format!("/rect/tables/{id}/edit"));
+    }
+    pages
+}
+
 async fn hostile_input_never_breaks_the_server(app: TestApp) {
     let started = std::time::Instant::now();
     // Anonymous: the login form with every hostile name and password, and invalid UTF-8.
@@ -621,14 +657,16 @@ async fn hostile_input_never_breaks_the_server(app: TestApp) {
         &format!("SELECT CAST(unit_id AS TEXT) AS v FROM users WHERE id = {zhibu03}"),
     )
     .remove(0);
+    let zb01_unit = app.unit_id("ZB01");
     let secretary = app.signed_in("zhibu01").await;
-    let n1 = attack(&secretary, "zhibu01", &[]).await;
+    let n1 = attack(&secretary, "zhibu01", &records(&app, Some(zb01_unit))).await;
     let office = app.signed_in("admin").await;
-    let extra = [
+    let mut extra = records(&app, None);
+    extra.extend([
         format!("/users/{zhibu03}/edit"),
         format!("/units/{zb03_unit}"),
         format!("/units/{zb03_unit}/edit"),
-    ];
+    ]);
     let n2 = attack(&office, "admin", &extra).await;
     eprintln!("fuzz: {} requests in {:?}", n1 + n2, started.elapsed());
     assert_eq!(dirty_text(&app), Vec::<String>::new());
