@@ -12,6 +12,7 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod input;
 pub mod notify;
 pub mod routes;
 pub mod startup;

@@ -169,6 +169,7 @@ impl Application {
                 .wrap(from_fn(telemetry::note_session_user))
                 .wrap(session)
                 .wrap(ErrorHandlers::new().default_handler(friendly_error))
+                .wrap(from_fn(crate::input::normalise))
                 .wrap(headers)
                 .wrap(from_fn(telemetry::log_request))
         })

@@ -130,6 +130,38 @@ pub fn print_setup(ws: &mut Worksheet, repeat_to_row: u32) -> Result<(), AppErro
     Ok(())
 }
 
+/// Excel holds at most 32,767 characters (UTF-16 units) in a cell.
+pub const CELL_LIMIT: usize = 32_767;
+/// Appended to a cell cut at `CELL_LIMIT`.
+pub const CUT_MARKER: &str = "…（内容过长，已截断）";
+
+/// Text as a cell can hold it: longer text is cut (at a character boundary) and marked, so an
+/// export never fails on a long value.
+pub fn clip(s: &str) -> std::borrow::Cow<'_, str> {
+    // Quick answer for the usual short text: UTF-16 units never exceed UTF-8 bytes.
+    if s.len() <= CELL_LIMIT {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let room = CELL_LIMIT - CUT_MARKER.encode_utf16().count();
+    let mut units = 0;
+    let mut cut_at = None;
+    for (i, c) in s.char_indices() {
+        units += c.len_utf16();
+        if units > room && cut_at.is_none() {
+            cut_at = Some(i);
+        }
+        if units > CELL_LIMIT {
+            break;
+        }
+    }
+    let end = match cut_at {
+        Some(end) if units > CELL_LIMIT => end,
+        _ => return std::borrow::Cow::Borrowed(s),
+    };
+    std::borrow::Cow::Owned(format!("{}{CUT_MARKER}", &s[..end]))
+}
+
+/// Write one cell; every exported text cell goes through here (cut at `CELL_LIMIT`).
 pub fn write_value(
     ws: &mut Worksheet,
     row: u32,
@@ -138,7 +170,7 @@ pub fn write_value(
     f: &Formats,
 ) -> Result<(), AppError> {
     match v {
-        Value::Text(s) => ws.write_string_with_format(row, c, s, &f.cell),
+        Value::Text(s) => ws.write_string_with_format(row, c, clip(s), &f.cell),
         Value::Number(n) => ws.write_number_with_format(row, c, *n, &f.number),
         Value::Date(d) => ws.write_with_format(row, c, d, &f.date),
         Value::Empty => ws.write_blank(row, c, &f.cell),
@@ -160,10 +192,10 @@ pub fn table(
     ws.set_name(sheet).map_err(xerr)?;
     let last = columns.len().saturating_sub(1) as u16;
     if last > 0 {
-        ws.merge_range(0, 0, 0, last, title, &f.title)
+        ws.merge_range(0, 0, 0, last, &clip(title), &f.title)
             .map_err(xerr)?;
     } else {
-        ws.write_string_with_format(0, 0, title, &f.title)
+        ws.write_string_with_format(0, 0, clip(title), &f.title)
             .map_err(xerr)?;
     }
     ws.set_row_height(0, 30).map_err(xerr)?;
@@ -262,8 +294,11 @@ impl ImportRow {
 fn cell_text(d: &DataRef<'_>) -> Cow<'static, str> {
     match d {
         DataRef::Empty => Cow::Borrowed(""),
-        DataRef::String(s) => Cow::Owned(s.trim().to_string()),
-        DataRef::SharedString(s) => Cow::Owned(s.trim().to_string()),
+        // Cells are input like form fields: no control characters or bidi overrides.
+        DataRef::String(s) => Cow::Owned(crate::domain::text::clean(s, true).trim().to_string()),
+        DataRef::SharedString(s) => {
+            Cow::Owned(crate::domain::text::clean(s, true).trim().to_string())
+        }
         DataRef::Int(i) => Cow::Owned(i.to_string()),
         DataRef::Float(f) => Cow::Owned(if f.fract() == 0.0 && f.abs() < 1e15 {
             format!("{}", *f as i64)
@@ -772,6 +807,31 @@ mod tests {
         assert_eq!(read[1].get("举措名称"), "<script>");
         assert_eq!(read[1].get("完成时限"), "");
         assert_eq!(read[1].get("目标值"), "3");
+    }
+
+    #[test]
+    fn long_cells_are_cut_and_marked() {
+        assert!(matches!(clip("短文本"), std::borrow::Cow::Borrowed(_)));
+        let exact = "字".repeat(CELL_LIMIT);
+        assert_eq!(clip(&exact), exact.as_str(), "at the limit: kept whole");
+        for long in ["字".repeat(40_000), "a".repeat(40_000), "😀".repeat(20_000)] {
+            let cut = clip(&long);
+            assert!(cut.ends_with(CUT_MARKER));
+            assert!(cut.encode_utf16().count() <= CELL_LIMIT);
+            assert!(cut.encode_utf16().count() > CELL_LIMIT - 20);
+        }
+        let rows = vec![vec![Value::from("字".repeat(40_000))]];
+        let bytes = table("x", &"标题".repeat(20_000), &[col("内容", 10.0)], &rows).unwrap();
+        let read = read(&bytes, &["内容"], &["内容"], 10).unwrap();
+        assert!(read[0].get("内容").ends_with(CUT_MARKER));
+    }
+
+    #[test]
+    fn imported_cells_lose_controls_and_bidi_overrides() {
+        let rows = vec![vec![Value::from("\u{202E}txt.exe\u{7}整改\r\n台账\u{0}")]];
+        let bytes = table("x", "t", &[col("内容", 10.0)], &rows).unwrap();
+        let read = read(&bytes, &["内容"], &["内容"], 10).unwrap();
+        assert_eq!(read[0].get("内容"), "txt.exe整改\n台账");
     }
 
     #[test]

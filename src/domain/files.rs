@@ -76,13 +76,17 @@ fn sniff(data: &[u8]) -> Option<(&'static str, &'static str, &'static str)> {
     KINDS.iter().copied().find(|k| k.0 == ext)
 }
 
-/// A file name safe to show and to send back: no path, no control characters, at most
-/// 120 characters, never empty.
+/// A file name safe to show and to send back: no path, no control characters or bidi
+/// overrides, at most 120 characters, never empty.
 pub fn clean_name(raw: &str) -> String {
     let base = raw.rsplit(['/', '\\']).next().unwrap_or(raw);
     let cleaned: String = base
         .chars()
-        .filter(|c| !c.is_control() && !matches!(c, '"' | '<' | '>' | '|' | '*' | '?' | ':'))
+        .filter(|c| {
+            !c.is_control()
+                && !super::text::is_stripped(*c)
+                && !matches!(c, '"' | '<' | '>' | '|' | '*' | '?' | ':')
+        })
         .collect();
     let cleaned = cleaned.trim().trim_start_matches('.');
     if cleaned.is_empty() {

@@ -46,6 +46,7 @@ pub mod meeting;
 pub mod org;
 pub mod register;
 pub mod review;
+pub mod text;
 pub mod validate;
 
 pub use light::Light;

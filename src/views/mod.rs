@@ -205,7 +205,9 @@ pub fn safe_next(next: Option<&str>) -> Option<String> {
         n.starts_with('/')
             && !n.starts_with("//")
             && !n.contains('\\')
-            && !n.chars().any(|c| c.is_whitespace() || c.is_control())
+            && !n
+                .chars()
+                .any(|c| c.is_whitespace() || crate::domain::text::is_stripped(c))
     })
     .map(str::to_string)
 }

@@ -12,6 +12,7 @@ mod csrf;
 mod demo;
 mod edits;
 mod exports;
+mod fuzz;
 mod home;
 mod imports;
 mod measures;

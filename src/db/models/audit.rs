@@ -2,6 +2,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use serde_json::{Map, Value};
 
 use crate::db::schema::{audit_log, users};
 use crate::db::DbConn;
@@ -75,7 +76,20 @@ impl<'a> Change<'a> {
     }
 }
 
+/// A before/after value longer than this (as JSON, in bytes) is kept as a summary.
+pub const MAX_VALUE_JSON: usize = 4 * 1024;
+/// Longest summary line kept (characters).
+pub const MAX_SUMMARY_CHARS: usize = 500;
+
 pub fn record(conn: &mut DbConn, change: Change<'_>, now: NaiveDateTime) -> QueryResult<()> {
+    let before = change
+        .before
+        .as_ref()
+        .map(|v| compact(v, change.after.as_ref()));
+    let after = change
+        .after
+        .as_ref()
+        .map(|v| compact(v, change.before.as_ref()));
     diesel::insert_into(audit_log::table)
         .values((
             audit_log::at.eq(now),
@@ -84,12 +98,132 @@ pub fn record(conn: &mut DbConn, change: Change<'_>, now: NaiveDateTime) -> Quer
             audit_log::action.eq(change.action),
             audit_log::entity.eq(change.entity),
             audit_log::entity_id.eq(change.entity_id),
-            audit_log::summary.eq(change.summary),
-            audit_log::before_json.eq(change.before.map(|v| v.to_string())),
-            audit_log::after_json.eq(change.after.map(|v| v.to_string())),
+            audit_log::summary.eq(clip_summary(&change.summary)),
+            audit_log::before_json.eq(before),
+            audit_log::after_json.eq(after),
         ))
         .execute(conn)?;
     Ok(())
+}
+
+/// The summary line, cut at `MAX_SUMMARY_CHARS` with the full length noted.
+fn clip_summary(summary: &str) -> String {
+    let total = summary.chars().count();
+    if total <= MAX_SUMMARY_CHARS {
+        return summary.to_string();
+    }
+    let head: String = summary.chars().take(MAX_SUMMARY_CHARS).collect();
+    format!("{head}…（共 {total} 字，已截断）")
+}
+
+/// A value as stored: its JSON when small, otherwise a summary that still says what happened
+/// (how many records, which keys, which keys changed against `other`, the small fields and
+/// the first few records shortened) instead of a blob of tens of kilobytes.
+pub fn compact(value: &Value, other: Option<&Value>) -> String {
+    let full = value.to_string();
+    if full.len() <= MAX_VALUE_JSON {
+        return full;
+    }
+    let mut summary = Map::new();
+    summary.insert(
+        "摘要".into(),
+        Value::String(format!("内容过长（{} 字节），仅保留摘要", full.len())),
+    );
+    match value {
+        Value::Array(items) => {
+            summary.insert("count".into(), items.len().into());
+            let mut keys: Vec<&String> = items
+                .iter()
+                .filter_map(Value::as_object)
+                .flat_map(|o| o.keys())
+                .collect();
+            keys.sort();
+            keys.dedup();
+            summary.insert("keys".into(), capped_keys(keys));
+            summary.insert(
+                "sample".into(),
+                Value::Array(items.iter().take(3).map(|v| shorten(v, 2)).collect()),
+            );
+        }
+        Value::Object(map) => {
+            summary.insert("keys".into(), capped_keys(map.keys().collect()));
+            if let Some(Value::Object(other)) = other {
+                let changed: Vec<&String> = map
+                    .iter()
+                    .filter(|(k, v)| other.get(*k) != Some(*v))
+                    .map(|(k, _)| k)
+                    .chain(other.keys().filter(|k| !map.contains_key(*k)))
+                    .collect();
+                summary.insert("changed".into(), capped_keys(changed));
+            }
+            let values: Map<String, Value> = map
+                .iter()
+                .take(40)
+                .map(|(k, v)| (short_text(k, 64), shorten(v, 1)))
+                .collect();
+            summary.insert("values".into(), Value::Object(values));
+        }
+        Value::String(s) => {
+            summary.insert("text".into(), Value::String(short_text(s, 500)));
+        }
+        _ => {}
+    }
+    let text = Value::Object(summary.clone()).to_string();
+    if text.len() <= MAX_VALUE_JSON {
+        return text;
+    }
+    // Pathological shapes (thousands of keys, long key names): only the counts remain.
+    summary.remove("values");
+    summary.remove("sample");
+    let text = Value::Object(summary.clone()).to_string();
+    if text.len() <= MAX_VALUE_JSON {
+        return text;
+    }
+    summary.retain(|k, _| k == "摘要" || k == "count");
+    Value::Object(summary).to_string()
+}
+
+/// At most 50 key names of at most 64 characters, and how many there were.
+fn capped_keys(keys: Vec<&String>) -> Value {
+    let mut list: Vec<Value> = keys
+        .iter()
+        .take(50)
+        .map(|k| Value::String(short_text(k, 64)))
+        .collect();
+    if keys.len() > 50 {
+        list.push(Value::String(format!("…共 {} 个", keys.len())));
+    }
+    Value::Array(list)
+}
+
+fn short_text(s: &str, max: usize) -> String {
+    let total = s.chars().count();
+    if total <= max {
+        s.to_string()
+    } else {
+        let head: String = s.chars().take(max).collect();
+        format!("{head}…（共 {total} 字）")
+    }
+}
+
+/// A small picture of a value: long strings cut, long lists and deep records counted.
+fn shorten(v: &Value, depth: usize) -> Value {
+    match v {
+        Value::String(s) => Value::String(short_text(s, 100)),
+        Value::Array(a) if a.len() > 5 || depth == 0 => {
+            serde_json::json!({ "count": a.len() })
+        }
+        Value::Array(a) => Value::Array(a.iter().map(|x| shorten(x, depth - 1)).collect()),
+        Value::Object(o) if o.len() > 20 || depth == 0 => {
+            serde_json::json!({ "keys": o.len() })
+        }
+        Value::Object(o) => Value::Object(
+            o.iter()
+                .map(|(k, x)| (short_text(k, 64), shorten(x, depth - 1)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
 }
 
 #[derive(Debug, Default, Clone)]
@@ -134,4 +268,60 @@ pub fn list(
         .select((AuditEntry::as_select(), users::display_name.nullable()))
         .load(conn)?;
     Ok((rows, total))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_values_are_kept_whole() {
+        let v = serde_json::json!({ "title": "提升监理质量", "n": 3 });
+        assert_eq!(compact(&v, None), v.to_string());
+    }
+
+    #[test]
+    fn large_lists_become_counts_and_keys() {
+        let units: Vec<Value> = (0..300)
+            .map(|i| serde_json::json!({ "code": format!("ZB{i:03}"), "name": format!("第{i}党支部"), "sort_order": i }))
+            .collect();
+        let v = Value::Array(units);
+        assert!(v.to_string().len() > 10_000);
+        let kept = compact(&v, None);
+        assert!(kept.len() < 2_000, "{} bytes", kept.len());
+        let back: Value = serde_json::from_str(&kept).unwrap();
+        assert_eq!(back["count"], 300);
+        assert_eq!(
+            back["keys"],
+            serde_json::json!(["code", "name", "sort_order"])
+        );
+        assert_eq!(back["sample"][0]["code"], "ZB000");
+    }
+
+    #[test]
+    fn large_records_keep_small_fields_and_changed_keys() {
+        let before = serde_json::json!({ "title": "旧", "content": "长".repeat(5_000), "n": 1 });
+        let after = serde_json::json!({ "title": "新", "content": "长".repeat(5_000), "n": 1 });
+        let kept: Value = serde_json::from_str(&compact(&after, Some(&before))).unwrap();
+        assert_eq!(kept["changed"], serde_json::json!(["title"]));
+        assert_eq!(kept["values"]["title"], "新");
+        assert!(kept["values"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("共 5000 字"));
+        let many: Map<String, Value> = (0..5_000)
+            .map(|i| (format!("key{i}"), Value::from(i)))
+            .collect();
+        assert!(compact(&Value::Object(many), None).len() <= MAX_VALUE_JSON);
+        assert!(compact(&Value::String("字".repeat(10_000)), None).len() <= MAX_VALUE_JSON);
+    }
+
+    #[test]
+    fn long_summaries_are_cut() {
+        let s = "、单位".repeat(2_000);
+        let cut = clip_summary(&s);
+        assert!(cut.chars().count() < MAX_SUMMARY_CHARS + 20);
+        assert!(cut.ends_with("（共 6000 字，已截断）"));
+        assert_eq!(clip_summary("短"), "短");
+    }
 }
