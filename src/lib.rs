@@ -3,6 +3,7 @@
 //! Layers, top to bottom: `routes` (thin HTTP handlers, one module per area) → `auth`
 //! (who asks, may they) and `views` (page context) → `db::models` (queries per area) →
 //! `db` (one connection type over PostgreSQL and SQLite). `domain` holds rules with no I/O.
+//! Handlers share `state::AppState`; `startup` only assembles the application.
 
 pub mod auth;
 pub mod cli;
@@ -16,6 +17,7 @@ pub mod input;
 pub mod notify;
 pub mod routes;
 pub mod startup;
+pub mod state;
 pub mod synth;
 pub mod telemetry;
 pub mod views;

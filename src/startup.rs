@@ -19,20 +19,8 @@ use crate::auth::session_store::DbSessionStore;
 use crate::config::Settings;
 use crate::db::{models, Db};
 use crate::error::{error_page, AppError};
+use crate::state::AppState;
 use crate::{demo, routes, telemetry};
-
-/// Shared by every handler as `web::Data<AppState>`.
-pub struct AppState {
-    pub db: Db,
-    pub hasher: Hasher,
-    pub settings: Settings,
-}
-
-impl AppState {
-    pub fn now(&self) -> chrono::NaiveDateTime {
-        self.settings.clock.now()
-    }
-}
 
 pub struct Application {
     port: u16,

@@ -13,7 +13,7 @@ use crate::db::models::{units::Unit, users};
 use crate::domain::review::{Actor as ReviewActor, ReviewState};
 use crate::domain::{Role, UnitKind};
 use crate::error::AppError;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 #[derive(Clone, Debug)]
 pub struct CurrentUser {

@@ -13,7 +13,7 @@ use crate::db::models::{audit, sessions, throttle, users};
 use crate::domain::validate::{self, FieldErrors};
 use crate::error::{AppError, AppResult};
 use crate::routes::LoginLimiter;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::views::{flash, redirect, render, render_status, safe_next, BaseContext, PageCtx};
 
 pub fn configure(cfg: &mut web::ServiceConfig, login_limiter: LoginLimiter) {

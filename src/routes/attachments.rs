@@ -14,7 +14,7 @@ use crate::db::models::{audit, units};
 use crate::db::DbConn;
 use crate::domain::files;
 use crate::error::{AppError, AppResult};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::views::{flash, redirect, safe_next};
 use crate::xlsx::attachment_response;
 

@@ -9,7 +9,7 @@ use crate::clock::format_local;
 use crate::db::models::audit::{self, AuditFilter};
 use crate::error::AppResult;
 use crate::routes::non_empty;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::views::{render, BaseContext, PageCtx, Paging};
 use crate::xlsx::{self, col, Column, Value};
 

@@ -19,7 +19,7 @@ use crate::domain::validate::{self, FieldErrors};
 use crate::domain::UnitKind;
 use crate::error::{AppError, AppResult, NO_VERSION, STALE_EDIT};
 use crate::routes::attachments::FileList;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::views::{flash, redirect, render, render_form, BaseContext, PageCtx};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

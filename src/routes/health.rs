@@ -3,7 +3,7 @@
 use actix_web::{web, HttpResponse};
 use diesel::connection::SimpleConnection;
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(healthz));

@@ -12,7 +12,7 @@ use crate::db::models::{audit, campaigns, measures, rect, reports, reviews, topi
 use crate::domain::review::ReviewState;
 use crate::domain::{Light, Role, UnitKind};
 use crate::error::AppResult;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::views::{redirect, render, BaseContext, PageCtx};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -23,7 +23,7 @@ use crate::domain::{Role, UnitCategory, UnitKind};
 use crate::error::{AppError, AppResult};
 use crate::routes::units::{check_tree, UnitForm};
 use crate::routes::users::{check as check_user, UserForm};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::views::{flash, redirect, render_status, BaseContext, PageCtx};
 use crate::xlsx::{self, col, Column};
 

@@ -27,7 +27,7 @@ use crate::domain::review::{self, Actor, ReviewAction, ReviewState, StepError};
 use crate::domain::{Role, UnitKind};
 use crate::error::{AppError, AppResult};
 use crate::routes::attachments::FileList;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::views::{flash, redirect, render, render_status, BaseContext, PageCtx};
 use crate::xlsx::{self, col, Column, Value};
 

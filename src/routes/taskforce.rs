@@ -14,7 +14,7 @@ use crate::db::models::{audit, campaigns, taskforce, units, users};
 use crate::domain::validate::{self, FieldErrors};
 use crate::domain::Role;
 use crate::error::AppResult;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::views::{flash, redirect, render, render_status, BaseContext, PageCtx};
 use crate::xlsx::{self, col, Column, Value};
 

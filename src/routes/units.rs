@@ -14,7 +14,7 @@ use crate::domain::validate::{self, FieldErrors};
 use crate::domain::{UnitCategory, UnitKind};
 use crate::error::{AppError, AppResult, NO_VERSION, STALE_EDIT};
 use crate::routes::imports;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::views::{flash, redirect, render, render_form, BaseContext, PageCtx};
 use crate::xlsx::{self, col, Column, Value};
 

@@ -19,7 +19,7 @@ use crate::error::{AppError, AppResult, NO_VERSION, STALE_EDIT};
 use crate::routes::imports;
 use crate::routes::non_empty;
 use crate::routes::units::UnitRow;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::views::{flash, redirect, render, render_form, BaseContext, PageCtx, Paging};
 use crate::xlsx::{self, col, Column, Value};
 

@@ -18,7 +18,7 @@ use crate::db::DbConn;
 use crate::domain::register::{Carrier, LeadTag, MeasureCategory, MeasureStatus};
 use crate::error::{AppError, AppResult};
 use crate::routes::non_empty;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::views::{flash, redirect, render_status, BaseContext, PageCtx};
 use crate::xlsx::{self, col, Column, Value};
 

@@ -21,7 +21,7 @@ use crate::routes::attachments::FileList;
 use crate::routes::units::{tree_rows, UnitRow};
 use crate::routes::{history_lines, HistoryLine};
 use crate::routes::{non_empty, ymd};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::views::{flash, redirect, render, render_status, BaseContext, PageCtx};
 use crate::xlsx;
 

@@ -18,7 +18,7 @@ use crate::domain::Light;
 use crate::error::{AppError, AppResult};
 use crate::routes::units::{tree_rows, UnitRow};
 use crate::routes::{non_empty, ymd};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::views::{render, BaseContext, PageCtx, Paging};
 
 use super::{can_write_any, goal_groups, goal_names, light_label, GoalGroup};

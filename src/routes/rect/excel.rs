@@ -13,7 +13,7 @@ use crate::db::models::audit;
 use crate::db::models::rect::{self, ItemFields, RectItem, RectTable};
 use crate::domain::register::{RectArea, RectStatus};
 use crate::error::{AppError, AppResult};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::views::{flash, redirect, render, render_status, BaseContext, PageCtx};
 use crate::xlsx::{self, Formats, Value};
 

@@ -15,7 +15,7 @@ use crate::domain::register::ExtensionStatus;
 use crate::domain::validate::{self, FieldErrors};
 use crate::error::{AppError, AppResult};
 use crate::routes::{non_empty, ymd};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::views::{flash, redirect, render, render_status, BaseContext, PageCtx, Paging};
 use crate::xlsx::{self, Value};
 

@@ -13,7 +13,7 @@ use crate::domain::register::{RectArea, RectStatus};
 use crate::domain::Light;
 use crate::error::{AppError, AppResult};
 use crate::routes::non_empty;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::views::{render, BaseContext, PageCtx, Paging};
 use crate::xlsx::{self, Value};
 

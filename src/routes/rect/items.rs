@@ -18,7 +18,7 @@ use crate::error::{AppError, AppResult};
 use crate::routes::attachments::FileList;
 use crate::routes::ymd;
 use crate::routes::{history_lines, HistoryLine};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::views::{flash, redirect, render, render_status, BaseContext, PageCtx};
 
 use super::{item_line, load_item, load_table, parse_deadline, CommentForm, ItemLine, Saved};

@@ -16,7 +16,7 @@ use crate::domain::validate::FieldErrors;
 use crate::domain::Light;
 use crate::error::{AppError, AppResult};
 use crate::routes::{non_empty, ymd};
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::xlsx;
 
 mod excel;

@@ -16,7 +16,7 @@ use crate::domain::register::RectStatus;
 use crate::domain::validate::{self, FieldErrors};
 use crate::error::{AppError, AppResult};
 use crate::routes::non_empty;
-use crate::startup::AppState;
+use crate::state::AppState;
 use crate::views::{flash, redirect, render, BaseContext, PageCtx, Paging};
 use crate::xlsx::{self, Value};
 
