@@ -212,6 +212,19 @@ fn forms_in(body: &str) -> Vec<Form> {
             };
             fields.push((name, value));
         }
+        // A button with its own `formaction` (提交审核 beside 保存, 不批准 beside 批准) sends the
+        // same fields elsewhere.
+        let button_sel = scraper::Selector::parse("button[formaction]").expect("selector");
+        for other in f
+            .select(&button_sel)
+            .filter_map(|b| b.value().attr("formaction"))
+        {
+            out.push(Form {
+                action: other.to_string(),
+                multipart,
+                fields: fields.clone(),
+            });
+        }
         out.push(Form {
             action: action.to_string(),
             multipart,
@@ -437,6 +450,7 @@ async fn crawl(b: &Browser, extra: &[String]) -> Vec<Form> {
     let mut queue: VecDeque<String> = PAGES.iter().map(|(p, _)| p.to_string()).collect();
     queue.extend(extra.iter().cloned());
     let mut seen_pages = BTreeSet::new();
+    let mut seen_extra = BTreeSet::new();
     let mut seen_forms = BTreeSet::new();
     let mut forms = Vec::new();
     while let Some(path) = queue.pop_front() {
@@ -450,7 +464,7 @@ async fn crawl(b: &Browser, extra: &[String]) -> Vec<Form> {
         // Pages of `extra` are visited once each, the others once per pattern.
         let first_of_pattern = seen_pages.insert(pattern(&path));
         let wanted = if extra.contains(&path) {
-            seen_pages.insert(path.clone())
+            seen_extra.insert(path.clone())
         } else {
             !skip && first_of_pattern
         };
@@ -659,13 +673,56 @@ async fn hostile_input_never_breaks_the_server(app: TestApp) {
     .remove(0);
     let zb01_unit = app.unit_id("ZB01");
     let secretary = app.signed_in("zhibu01").await;
+    // Records in the states whose forms the demo may not show: the month's draft report (its
+    // save and submit forms), a pending extension request (the office's approve and refuse),
+    // a disabled account (enable).
+    let opened = secretary
+        .post("/reports", &[("year", "2026"), ("month", "11")])
+        .await;
+    assert_eq!(opened.status, 303, "open the draft: {}", opened.body);
+    let open_item = texts(
+        &app,
+        &format!(
+            "SELECT CAST(MIN(id) AS TEXT) AS v FROM rect_items WHERE unit_id = {zb01_unit} \
+             AND status IN ('not_started', 'in_progress', 'partial')"
+        ),
+    )
+    .remove(0);
+    secretary.get(&format!("/rect/items/{open_item}")).await;
+    let asked = secretary
+        .post(
+            &format!("/rect/items/{open_item}/extensions"),
+            &[
+                ("new_deadline", "2027-03-31"),
+                ("reason", "需要协调外部单位"),
+            ],
+        )
+        .await;
+    assert!(
+        asked.status == 303 || asked.body.contains("已有待审批的延期申请"),
+        "extension request: {} {}",
+        asked.status,
+        asked.body
+    );
     let n1 = attack(&secretary, "zhibu01", &records(&app, Some(zb01_unit))).await;
     let office = app.signed_in("admin").await;
+    let zhibu02 = app.user_id("zhibu02");
+    let version = app.version("users", zhibu02);
+    office
+        .post(
+            &format!("/users/{zhibu02}/disable"),
+            &[("version", version.as_str())],
+        )
+        .await
+        .assert_redirect(&format!("/users/{zhibu02}/edit"));
     let mut extra = records(&app, None);
     extra.extend([
         format!("/users/{zhibu03}/edit"),
+        format!("/users/{zhibu02}/edit"),
         format!("/units/{zb03_unit}"),
         format!("/units/{zb03_unit}/edit"),
+        "/rect/extensions".to_string(),
+        "/reports/queue".to_string(),
     ]);
     let n2 = attack(&office, "admin", &extra).await;
     eprintln!("fuzz: {} requests in {:?}", n1 + n2, started.elapsed());
