@@ -337,7 +337,7 @@ fn user(cmd: UserCommand) -> anyhow::Result<()> {
             write_tx(&mut conn, |c| -> anyhow::Result<()> {
                 let u = users::by_username(c, &username.to_lowercase())?
                     .ok_or_else(|| anyhow::anyhow!("没有用户 {username}"))?;
-                users::set_password(c, u.id, &hash, false, now)?;
+                users::set_password(c, u.id, users::Expect::Any, &hash, false, now)?;
                 sessions::delete_for_user(c, u.id, None)?;
                 Ok(())
             })?;
@@ -348,7 +348,7 @@ fn user(cmd: UserCommand) -> anyhow::Result<()> {
             write_tx(&mut conn, |c| -> anyhow::Result<()> {
                 let u = users::by_username(c, &username.to_lowercase())?
                     .ok_or_else(|| anyhow::anyhow!("没有用户 {username}"))?;
-                users::set_active(c, u.id, false, now)?;
+                users::set_active(c, u.id, None, false, now)?;
                 Ok(())
             })?;
             println!("已停用用户 {username}，其登录已全部退出。");

@@ -365,8 +365,8 @@ fn accounts(
                 .ok_or_else(|| anyhow::anyhow!("demo unit {unit_code} missing"))?;
             match users::by_username(c, username)? {
                 Some(existing) => {
-                    users::set_password(c, existing.id, hash, false, now)?;
-                    users::set_active(c, existing.id, true, now)?;
+                    users::set_password(c, existing.id, users::Expect::Any, hash, false, now)?;
+                    users::set_active(c, existing.id, None, true, now)?;
                     throttle::clear(c, username)?;
                 }
                 None => {

@@ -592,7 +592,7 @@ async fn reset_password(
         .db
         .write(move |c| {
             let target = users::get(c, id)?;
-            db::one_row(users::set_password_guarded(
+            db::one_row(users::set_password(
                 c,
                 id,
                 users::Expect::Version(expected),
@@ -653,7 +653,7 @@ async fn set_active(
             let target = users::get(c, id)?;
             // Only from the other state at the version the page showed: of ten clicks at once
             // one is recorded, and a stale page changes nothing.
-            db::one_row(users::set_active_guarded(c, id, expected, active, now)?)?;
+            db::one_row(users::set_active(c, id, Some(expected), active, now)?)?;
             let (action, verb) = if active {
                 ("enable", "启用")
             } else {

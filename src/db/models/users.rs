@@ -187,27 +187,10 @@ pub fn update(
         .execute(conn)
 }
 
-/// Set a password unconditionally (command line, demo set-up).
-pub fn set_password(
-    conn: &mut DbConn,
-    id: i32,
-    password_hash: &str,
-    must_change_password: bool,
-    now: NaiveDateTime,
-) -> QueryResult<()> {
-    diesel::update(users::table.find(id))
-        .set((
-            users::password_hash.eq(password_hash),
-            users::must_change_password.eq(must_change_password),
-            users::updated_at.eq(now),
-            users::version.eq(users::version + 1),
-        ))
-        .execute(conn)?;
-    Ok(())
-}
-
-/// Which stored state a guarded password write expects.
+/// Which stored state a password write expects.
 pub enum Expect<'a> {
+    /// Whatever is stored (command line, demo set-up).
+    Any,
     /// The office's reset: the version its form was read at.
     Version(i32),
     /// The user's own change: the hash their current password was checked against, so of two
@@ -216,7 +199,7 @@ pub enum Expect<'a> {
 }
 
 /// Set a password only if the user is still as `expect` says; rows written (0 or 1).
-pub fn set_password_guarded(
+pub fn set_password(
     conn: &mut DbConn,
     id: i32,
     expect: Expect<'_>,
@@ -231,6 +214,9 @@ pub fn set_password_guarded(
         users::version.eq(users::version + 1),
     );
     match expect {
+        Expect::Any => diesel::update(users::table.find(id))
+            .set(changes)
+            .execute(conn),
         Expect::Version(v) => diesel::update(users::table.find(id).filter(users::version.eq(v)))
             .set(changes)
             .execute(conn),
@@ -240,42 +226,35 @@ pub fn set_password_guarded(
     }
 }
 
-/// Disable or enable unconditionally (command line, demo set-up). Disabling ends sessions.
-pub fn set_active(conn: &mut DbConn, id: i32, active: bool, now: NaiveDateTime) -> QueryResult<()> {
-    diesel::update(users::table.find(id))
-        .set((
-            users::active.eq(active),
-            users::updated_at.eq(now),
-            users::version.eq(users::version + 1),
-        ))
-        .execute(conn)?;
-    if !active {
-        diesel::delete(sessions::table.filter(sessions::user_id.eq(id))).execute(conn)?;
-    }
-    Ok(())
-}
-
-/// The office's disable/enable: only from the other state and at version `expected` (rows
-/// written, 0 or 1); disabling also ends the user's sessions, in the same transaction.
-pub fn set_active_guarded(
+/// Disable or enable. The office's form names the version it was read at (`Some`): then only
+/// from the other state and at that version; the command line and the demo set-up write
+/// whatever is stored (`None`). Rows written, 0 or 1; disabling also ends the user's
+/// sessions, in the same transaction.
+pub fn set_active(
     conn: &mut DbConn,
     id: i32,
-    expected: i32,
+    expected: Option<i32>,
     active: bool,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
-    let n = diesel::update(
-        users::table
-            .find(id)
-            .filter(users::version.eq(expected))
-            .filter(users::active.eq(!active)),
-    )
-    .set((
+    let changes = (
         users::active.eq(active),
         users::updated_at.eq(now),
         users::version.eq(users::version + 1),
-    ))
-    .execute(conn)?;
+    );
+    let n = match expected {
+        None => diesel::update(users::table.find(id))
+            .set(changes)
+            .execute(conn)?,
+        Some(v) => diesel::update(
+            users::table
+                .find(id)
+                .filter(users::version.eq(v))
+                .filter(users::active.eq(!active)),
+        )
+        .set(changes)
+        .execute(conn)?,
+    };
     if n == 1 && !active {
         diesel::delete(sessions::table.filter(sessions::user_id.eq(id))).execute(conn)?;
     }
