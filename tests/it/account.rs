@@ -366,18 +366,7 @@ async fn cookie_behind_tls_is_host_prefixed_and_secure(app: TestApp) {
     // cookies for https only).
     let token = page.input_value("csrf_token").expect("token");
     let csrf_cookie = cookie.split(';').next().expect("name=value");
-    let res = b
-        .client
-        .post(format!("{}/login", app.addr))
-        .header("cookie", csrf_cookie)
-        .form(&[
-            ("csrf_token", token.as_str()),
-            ("username", "zhibu01"),
-            ("password", DEMO_PASSWORD),
-        ])
-        .send()
-        .await
-        .expect("POST");
+    let res = login_with_cookie(&app, csrf_cookie, &token).await;
     assert_eq!(res.status().as_u16(), 303);
     let session = res
         .headers()

@@ -140,17 +140,7 @@ async fn the_sign_in_token_is_bound_to_its_signed_cookie(app: TestApp) {
     // A cookie made up by hand (not signed with the app's key) is worth nothing.
     let token = a.csrf();
     let forged = format!("zuofeng_csrf=csrf1.9999999999.{token}");
-    let res = reqwest::Client::new()
-        .post(format!("{}/login", app.addr))
-        .header("cookie", forged)
-        .form(&[
-            ("csrf_token", token.as_str()),
-            ("username", "zhibu01"),
-            ("password", DEMO_PASSWORD),
-        ])
-        .send()
-        .await
-        .expect("POST");
+    let res = login_with_cookie(&app, &forged, &token).await;
     assert_eq!(res.status().as_u16(), 403);
     // The form's own token works, also an hour later (the same cookie is reused meanwhile).
     app.advance(chrono::Duration::minutes(50));

@@ -428,6 +428,25 @@ impl Browser {
     }
 }
 
+/// `POST /login` as zhibu01 with the given `Cookie` header and form token, outside any jar
+/// (cookies a jar would not send, or would not hold: Secure ones over http, forged ones).
+pub async fn login_with_cookie(app: &TestApp, cookie: &str, token: &str) -> reqwest::Response {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+        .post(format!("{}/login", app.addr))
+        .header("cookie", cookie)
+        .form(&[
+            ("csrf_token", token),
+            ("username", "zhibu01"),
+            ("password", DEMO_PASSWORD),
+        ])
+        .send()
+        .await
+        .expect("POST")
+}
+
 impl Page {
     /// The form's csrf token on this page (empty when none).
     pub fn csrf_in_form(&self) -> String {
