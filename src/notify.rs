@@ -134,12 +134,53 @@ impl Notifier {
 
     /// A monthly report or 第一议题 record was returned: tell the hook.
     pub fn on_return(&self, unit_name: &str, what: &str, comment: &str) {
-        self.send(
-            &format!("【退回】{unit_name} {what}"),
-            &format!(
+        let n = Notice::returned(unit_name, what, comment);
+        self.send(&n.subject, &n.body);
+    }
+}
+
+/// A message for the hook: subject and body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    pub subject: String,
+    pub body: String,
+}
+
+impl Notice {
+    /// A monthly report or 第一议题 record was returned to its branch.
+    pub fn returned(unit_name: &str, what: &str, comment: &str) -> Notice {
+        Notice {
+            subject: format!("【退回】{unit_name} {what}"),
+            body: format!(
                 "{unit_name}的{what}已被退回，请修改后重新提交。\n退回意见：{comment}\n（作风建设管理平台）"
             ),
-        );
+        }
+    }
+}
+
+/// Where changes queue their messages, built once from the settings and kept in `AppState`.
+/// (Interface first: the queue table and its sender follow; for now it sends at once.)
+#[derive(Clone, Debug)]
+pub struct Outbox {
+    notifier: Notifier,
+}
+
+impl Outbox {
+    pub fn new(cfg: NotifyConfig) -> Self {
+        Outbox {
+            notifier: Notifier::new(cfg),
+        }
+    }
+
+    /// Queue `notice` inside the caller's transaction (nothing when the hook is off).
+    pub fn enqueue(
+        &self,
+        _conn: &mut DbConn,
+        notice: &Notice,
+        _now: chrono::NaiveDateTime,
+    ) -> QueryResult<()> {
+        self.notifier.send(&notice.subject, &notice.body);
+        Ok(())
     }
 }
 

@@ -64,6 +64,7 @@ impl Application {
             db: db.clone(),
             hasher: Hasher::new(settings.max_concurrent_hashes),
             settings: settings.clone(),
+            outbox: crate::notify::Outbox::new(settings.notify.clone()),
         });
         let login_limit = GovernorConfigBuilder::default()
             .key_extractor(crate::routes::client_ip::ClientIpKeyExtractor::new(

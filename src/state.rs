@@ -5,11 +5,14 @@
 use crate::auth::password::Hasher;
 use crate::config::Settings;
 use crate::db::Db;
+use crate::notify::Outbox;
 
 pub struct AppState {
     pub db: Db,
     pub hasher: Hasher,
     pub settings: Settings,
+    /// Messages for the reminder hook, queued in the transaction of the change.
+    pub outbox: Outbox,
 }
 
 impl AppState {
