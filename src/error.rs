@@ -201,6 +201,19 @@ impl ResponseError for AppError {
     }
 }
 
+/// Every refused review step, of every reviewed record, gets its status here: a stage or a
+/// record that is not the user's is 403; a state or version that moved on is 409.
+impl From<crate::domain::review::Refusal> for AppError {
+    fn from(r: crate::domain::review::Refusal) -> Self {
+        use crate::domain::review::Refusal;
+        match r {
+            Refusal::NoCapacity => AppError::Forbidden,
+            Refusal::NotYours(_) | Refusal::OwnMaterial => AppError::ForbiddenBecause(r.message()),
+            Refusal::NotNow | Refusal::Changed => AppError::Conflict(r.message()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

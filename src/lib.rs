@@ -1,9 +1,11 @@
 //! zuofeng — 作风建设管理平台: the work-style campaign portal.
 //!
-//! Layers, top to bottom: `routes` (thin HTTP handlers, one module per area) → `auth`
-//! (who asks, may they) and `views` (page context) → `db::models` (queries per area) →
-//! `db` (one connection type over PostgreSQL and SQLite). `domain` holds rules with no I/O.
-//! Handlers share `state::AppState`; `startup` only assembles the application.
+//! Layers, top to bottom: `routes` (thin HTTP handlers, one module per area) → `forms`
+//! (input as typed, parsed into domain types) and `services` (one transaction each) →
+//! `auth` (who asks, may they: `auth::policy`) and `views` (page context) → `db::models`
+//! (queries per area) → `db` (one connection type over PostgreSQL and SQLite). `domain`
+//! holds rules with no I/O. Handlers share `state::AppState`; `startup` only assembles the
+//! application. See ARCHITECTURE.md.
 
 pub mod auth;
 pub mod cli;
@@ -13,9 +15,11 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod forms;
 pub mod input;
 pub mod notify;
 pub mod routes;
+pub mod services;
 pub mod startup;
 pub mod state;
 pub mod synth;

@@ -1,6 +1,9 @@
-//! The one place that decides "may this user do this to this unit" (DESIGN.md section 3).
-//! Handlers ask through `CurrentUser::require`; list queries narrow with `CurrentUser::scope`.
+//! The one place that decides "may this user do this to this unit" (DESIGN.md section 3),
+//! including in which capacity a user takes a review step. Handlers ask through
+//! `CurrentUser::require` / `CurrentUser::review_step`; list queries narrow with
+//! `CurrentUser::scope`.
 
+use crate::domain::review::{self, Capacity, Refusal, ReviewAction, ReviewState};
 use crate::domain::Role;
 
 /// What a user wants to do to a unit's data.
@@ -39,14 +42,14 @@ impl Scope {
 }
 
 /// The facts the rules need about the acting user.
-pub struct Actor<'a> {
+pub struct Principal<'a> {
     pub role: Role,
     pub unit_id: i32,
     pub unit_path: &'a str,
 }
 
 /// The rules. `target_path` is the materialised path of the unit (`/1/4/17/`).
-pub fn allows(actor: &Actor<'_>, action: Action, target_id: i32, target_path: &str) -> bool {
+pub fn allows(actor: &Principal<'_>, action: Action, target_id: i32, target_path: &str) -> bool {
     let own = target_id == actor.unit_id;
     let below = target_path.starts_with(actor.unit_path) && !own;
     match (actor.role, action) {
@@ -75,8 +78,68 @@ pub fn own_material(
     submitted_by == Some(actor_id) || record_unit_id == actor_unit_id
 }
 
+/// What the review rules need to know about a record.
+#[derive(Clone, Copy, Debug)]
+pub struct ReviewedRecord<'a> {
+    pub unit_id: i32,
+    pub unit_path: &'a str,
+    /// The unit sits directly under the committee (no general-branch step).
+    pub skip_general: bool,
+    pub state: ReviewState,
+    pub submitted_by: Option<i32>,
+}
+
+/// The capacities a user holds over records of a unit, in stage order.
+pub fn capacities(who: &Principal<'_>, unit_id: i32, unit_path: &str) -> Vec<Capacity> {
+    let mut v = Vec::new();
+    if allows(who, Action::Write, unit_id, unit_path) {
+        v.push(Capacity::Branch);
+    }
+    if who.role == Role::Reviewer && allows(who, Action::Review, unit_id, unit_path) {
+        v.push(Capacity::GeneralBranch);
+    }
+    if who.role == Role::Office {
+        v.push(Capacity::Committee);
+    }
+    v
+}
+
+/// May user `user_id` (`who`) take `action` on `rec`? The state after it, or the one refusal:
+/// no capacity over the unit at all; an action the state does not allow; a stage that
+/// belongs to someone else; the user's own material.
+pub fn review_step(
+    who: &Principal<'_>,
+    user_id: i32,
+    rec: &ReviewedRecord<'_>,
+    action: ReviewAction,
+) -> Result<ReviewState, Refusal> {
+    let held = capacities(who, rec.unit_id, rec.unit_path);
+    let Some(&first) = held.first() else {
+        return Err(Refusal::NoCapacity);
+    };
+    let capacity = rec
+        .state
+        .stage()
+        .filter(|s| held.contains(s))
+        .unwrap_or(first);
+    let own = own_material(user_id, who.unit_id, rec.submitted_by, rec.unit_id);
+    review::step(rec.state, action, capacity, rec.skip_general, own)
+}
+
+/// The review queue a user works: the stage waiting for them and the units it covers.
+pub fn review_queue(who: &Principal<'_>) -> Option<(ReviewState, Scope)> {
+    match who.role {
+        Role::Office => Some((ReviewState::AwaitingCommittee, Scope::All)),
+        Role::Reviewer => Some((
+            ReviewState::AwaitingGeneral,
+            Scope::Subtree(who.unit_path.to_string()),
+        )),
+        Role::Secretary | Role::Viewer => None,
+    }
+}
+
 /// The units a user's lists cover when reading.
-pub fn read_scope(actor: &Actor<'_>) -> Scope {
+pub fn read_scope(actor: &Principal<'_>) -> Scope {
     match actor.role {
         Role::Office | Role::Viewer => Scope::All,
         Role::Reviewer => Scope::Subtree(actor.unit_path.to_string()),
@@ -101,7 +164,7 @@ mod tests {
     ];
 
     fn allowed(role: Role, unit: i32, path: &str, action: Action) -> Vec<i32> {
-        let actor = Actor {
+        let actor = Principal {
             role,
             unit_id: unit,
             unit_path: path,
@@ -139,7 +202,7 @@ mod tests {
     #[test]
     fn prefix_is_not_fooled_by_similar_ids() {
         // Unit 2's path "/1/2/" must not cover a unit with path "/1/23/".
-        let actor = Actor {
+        let actor = Principal {
             role: Role::Reviewer,
             unit_id: 2,
             unit_path: "/1/2/",
@@ -170,15 +233,147 @@ mod tests {
         assert!(!own_material(5, 1, None, 3));
     }
 
+    fn rec(unit: i32, state: ReviewState, by: Option<i32>) -> ReviewedRecord<'static> {
+        let path = UNITS
+            .iter()
+            .find(|(id, _)| *id == unit)
+            .map_or("", |(_, p)| p);
+        ReviewedRecord {
+            unit_id: unit,
+            unit_path: path,
+            skip_general: unit == 7,
+            state,
+            submitted_by: by,
+        }
+    }
+
+    #[test]
+    fn review_steps_by_role_and_stage() {
+        use ReviewAction::*;
+        use ReviewState::*;
+        let sec3 = Principal {
+            role: Role::Secretary,
+            unit_id: 3,
+            unit_path: "/1/2/3/",
+        };
+        let rev2 = Principal {
+            role: Role::Reviewer,
+            unit_id: 2,
+            unit_path: "/1/2/",
+        };
+        let rev5 = Principal {
+            role: Role::Reviewer,
+            unit_id: 5,
+            unit_path: "/1/5/",
+        };
+        let office = Principal {
+            role: Role::Office,
+            unit_id: 1,
+            unit_path: "/1/",
+        };
+        let viewer = Principal {
+            role: Role::Viewer,
+            unit_id: 1,
+            unit_path: "/1/",
+        };
+        // The branch submits; the general branch re-checks; the committee re-reviews.
+        assert_eq!(
+            review_step(&sec3, 30, &rec(3, Draft, None), Submit),
+            Ok(AwaitingGeneral)
+        );
+        let submitted = rec(3, AwaitingGeneral, Some(30));
+        assert_eq!(
+            review_step(&rev2, 20, &submitted, Approve),
+            Ok(AwaitingCommittee)
+        );
+        let at_committee = rec(3, AwaitingCommittee, Some(30));
+        assert_eq!(review_step(&office, 10, &at_committee, Approve), Ok(Closed));
+        // Branches under the committee go straight to it.
+        assert_eq!(
+            review_step(&office, 10, &rec(7, Draft, None), Submit),
+            Ok(AwaitingCommittee)
+        );
+        // No capacity over the unit at all.
+        assert_eq!(
+            review_step(&rev5, 50, &submitted, Approve),
+            Err(Refusal::NoCapacity)
+        );
+        assert_eq!(
+            review_step(&viewer, 60, &submitted, Approve),
+            Err(Refusal::NoCapacity)
+        );
+        let sec4 = Principal {
+            role: Role::Secretary,
+            unit_id: 4,
+            unit_path: "/1/2/4/",
+        };
+        assert_eq!(
+            review_step(&sec4, 40, &submitted, Approve),
+            Err(Refusal::NoCapacity)
+        );
+        // A capacity over the unit, but not this stage's.
+        assert_eq!(
+            review_step(&sec3, 30, &submitted, Approve),
+            Err(Refusal::NotYours(AwaitingGeneral))
+        );
+        assert_eq!(
+            review_step(&office, 10, &submitted, Approve),
+            Err(Refusal::NotYours(AwaitingGeneral))
+        );
+        assert_eq!(
+            review_step(&rev2, 20, &at_committee, Return),
+            Err(Refusal::NotYours(AwaitingCommittee))
+        );
+        // The state does not allow it.
+        assert_eq!(
+            review_step(&office, 10, &rec(3, Closed, Some(30)), Return),
+            Err(Refusal::NotNow)
+        );
+        assert_eq!(
+            review_step(&rev2, 20, &rec(3, Draft, None), Approve),
+            Err(Refusal::NotNow)
+        );
+        // Own material: submitted by the actor, or of the actor's own unit.
+        assert_eq!(
+            review_step(&office, 10, &rec(7, AwaitingCommittee, Some(10)), Approve),
+            Err(Refusal::OwnMaterial)
+        );
+        assert_eq!(
+            review_step(&office, 10, &rec(1, AwaitingCommittee, Some(99)), Approve),
+            Err(Refusal::OwnMaterial)
+        );
+    }
+
+    #[test]
+    fn review_queues() {
+        let rev2 = Principal {
+            role: Role::Reviewer,
+            unit_id: 2,
+            unit_path: "/1/2/",
+        };
+        assert_eq!(
+            review_queue(&rev2),
+            Some((ReviewState::AwaitingGeneral, Scope::Subtree("/1/2/".into())))
+        );
+        for role in [Role::Secretary, Role::Viewer] {
+            let p = Principal {
+                role,
+                unit_id: 3,
+                unit_path: "/1/2/3/",
+            };
+            assert_eq!(review_queue(&p), None);
+        }
+    }
+
     #[test]
     fn scopes() {
-        let sec = Actor {
+        let sec = Principal {
             role: Role::Secretary,
             unit_id: 3,
             unit_path: "/1/2/3/",
         };
         assert_eq!(read_scope(&sec), Scope::Unit(3));
-        let rev = Actor {
+        let rev = Principal {
             role: Role::Reviewer,
             unit_id: 2,
             unit_path: "/1/2/",
@@ -187,7 +382,7 @@ mod tests {
         assert!(s.contains(4, "/1/2/4/"));
         assert!(!s.contains(6, "/1/5/6/"));
         assert_eq!(
-            read_scope(&Actor {
+            read_scope(&Principal {
                 role: Role::Viewer,
                 unit_id: 1,
                 unit_path: "/1/"

@@ -7,10 +7,10 @@ use std::pin::Pin;
 use actix_session::SessionExt;
 use actix_web::{dev::Payload, http::Method, web, FromRequest, HttpMessage, HttpRequest};
 
-use crate::auth::policy::{self, Action, Actor, Scope};
+use crate::auth::policy::{self, Action, Principal, ReviewedRecord, Scope};
 use crate::auth::SESSION_USER;
 use crate::db::models::{units::Unit, users};
-use crate::domain::review::{Actor as ReviewActor, ReviewState};
+use crate::domain::review::{Refusal, ReviewAction, ReviewState};
 use crate::domain::{Role, UnitKind};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -35,8 +35,8 @@ pub struct LoggedUser(pub i32);
 pub const PASSWORD_PAGE: &str = "/account/password";
 
 impl CurrentUser {
-    fn actor(&self) -> Actor<'_> {
-        Actor {
+    fn principal(&self) -> Principal<'_> {
+        Principal {
             role: self.role,
             unit_id: self.unit_id,
             unit_path: &self.unit_path,
@@ -44,13 +44,7 @@ impl CurrentUser {
     }
 
     pub fn can(&self, action: Action, unit: &Unit) -> bool {
-        policy::allows(&self.actor(), action, unit.id, &unit.path)
-    }
-
-    /// Is a record of `unit_id`, submitted by `submitted_by`, this user's own material (see
-    /// `policy::own_material`)?
-    pub fn owns_material(&self, submitted_by: Option<i32>, unit_id: i32) -> bool {
-        policy::own_material(self.id, self.unit_id, submitted_by, unit_id)
+        policy::allows(&self.principal(), action, unit.id, &unit.path)
     }
 
     /// `Forbidden` unless the user may do `action` to `unit`.
@@ -71,21 +65,24 @@ impl CurrentUser {
         }
     }
 
-    /// In which capacity this user may act on a record of `unit` that is in `state`
-    /// (submit at the branch, re-check at the general branch, re-review at the committee).
-    pub fn review_actor(&self, unit: &Unit, state: ReviewState) -> Option<ReviewActor> {
-        match state.stage_actor()? {
-            ReviewActor::Branch => self.can(Action::Write, unit).then_some(ReviewActor::Branch),
-            ReviewActor::GeneralBranch => (self.role == Role::Reviewer
-                && self.can(Action::Review, unit))
-            .then_some(ReviewActor::GeneralBranch),
-            ReviewActor::Committee => self.is_office().then_some(ReviewActor::Committee),
-        }
+    /// May this user take `action` on `rec`? The state after it, or why not
+    /// (`policy::review_step`).
+    pub fn review_step(
+        &self,
+        rec: &ReviewedRecord<'_>,
+        action: ReviewAction,
+    ) -> Result<ReviewState, Refusal> {
+        policy::review_step(&self.principal(), self.id, rec, action)
+    }
+
+    /// The review stage this user works and the units it covers, if any.
+    pub fn review_queue(&self) -> Option<(ReviewState, Scope)> {
+        policy::review_queue(&self.principal())
     }
 
     /// The units this user's lists cover.
     pub fn scope(&self) -> Scope {
-        policy::read_scope(&self.actor())
+        policy::read_scope(&self.principal())
     }
 
     pub fn is_office(&self) -> bool {

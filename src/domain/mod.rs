@@ -45,6 +45,7 @@ pub mod light;
 pub mod meeting;
 pub mod org;
 pub mod register;
+pub mod report;
 pub mod review;
 pub mod text;
 pub mod validate;

@@ -77,6 +77,62 @@ impl FileList {
     }
 }
 
+impl FileList {
+    /// A record without files.
+    pub fn empty(owner: Owner, owner_id: i32, back: String) -> FileList {
+        FileList {
+            owner: owner.code(),
+            owner_id,
+            back,
+            can_write: false,
+            locked: None,
+            files: Vec::new(),
+        }
+    }
+
+    /// The files of several records of one parent (the lines of a report), in one query
+    /// for the files and one for the lock (taken from the first: they share their parent's
+    /// state), by owner id.
+    pub fn load_many(
+        conn: &mut DbConn,
+        owner: Owner,
+        owner_ids: &[i32],
+        back: &str,
+        can_write: bool,
+    ) -> AppResult<std::collections::HashMap<i32, FileList>> {
+        let Some(&first) = owner_ids.first() else {
+            return Ok(Default::default());
+        };
+        let locked = attachments::owner_locked(conn, owner, first)?;
+        let mut out: std::collections::HashMap<i32, FileList> = owner_ids
+            .iter()
+            .map(|&id| {
+                let list = FileList {
+                    owner: owner.code(),
+                    owner_id: id,
+                    back: back.to_string(),
+                    can_write: can_write && locked.is_none(),
+                    locked: if can_write { locked } else { None },
+                    files: Vec::new(),
+                };
+                (id, list)
+            })
+            .collect();
+        for (m, who) in attachments::list_for_many(conn, owner, owner_ids)? {
+            if let Some(list) = out.get_mut(&m.owner_id) {
+                list.files.push(FileLine {
+                    id: m.id,
+                    size: m.size_label(),
+                    name: m.file_name,
+                    uploader: who.unwrap_or_default(),
+                    at: format_local(m.uploaded_at),
+                });
+            }
+        }
+        Ok(out)
+    }
+}
+
 #[derive(MultipartForm)]
 pub struct UploadForm {
     file: Option<Bytes>,

@@ -13,6 +13,7 @@ pub mod imports;
 pub mod measures;
 pub mod rect;
 pub mod reports;
+pub mod review;
 pub mod taskforce;
 pub mod topics;
 pub mod units;

@@ -1,9 +1,24 @@
 // Progressive enhancement only: every page works without this file.
-// Forms with data-confirm ask before a destructive action.
+// Forms (or the button pressed) with data-confirm ask before a one-way action.
 document.addEventListener('submit', function (event) {
   var form = event.target;
-  var message = form.getAttribute && form.getAttribute('data-confirm');
+  var button = event.submitter;
+  var message = (button && button.getAttribute && button.getAttribute('data-confirm')) ||
+    (form.getAttribute && form.getAttribute('data-confirm'));
   if (message && !window.confirm(message)) {
     event.preventDefault();
+  }
+});
+
+// A "select all" box ticks every checkbox of its form with the given name.
+document.addEventListener('change', function (event) {
+  var box = event.target;
+  var name = box.getAttribute && box.getAttribute('data-select-all');
+  if (!name || !box.form) {
+    return;
+  }
+  var boxes = box.form.querySelectorAll('input[type=checkbox][name="' + name + '"]');
+  for (var i = 0; i < boxes.length; i++) {
+    boxes[i].checked = box.checked;
   }
 });

@@ -264,6 +264,27 @@ pub fn list_for(
         .load(conn)
 }
 
+/// The files of several records of one kind, by owner then upload order (ids in chunks, so a
+/// long list stays within the backends' parameter limits).
+pub fn list_for_many(
+    conn: &mut DbConn,
+    owner: Owner,
+    owner_ids: &[i32],
+) -> QueryResult<Vec<(AttachmentMeta, Option<String>)>> {
+    let mut out = Vec::new();
+    for chunk in owner_ids.chunks(500) {
+        let rows: Vec<(AttachmentMeta, Option<String>)> = attachments::table
+            .left_join(users::table.on(users::id.nullable().eq(attachments::uploaded_by)))
+            .filter(attachments::owner.eq(owner.code()))
+            .filter(attachments::owner_id.eq_any(chunk))
+            .order((attachments::owner_id, attachments::id))
+            .select((AttachmentMeta::as_select(), users::display_name.nullable()))
+            .load(conn)?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
 pub fn meta(conn: &mut DbConn, id: i32) -> QueryResult<AttachmentMeta> {
     attachments::table
         .find(id)

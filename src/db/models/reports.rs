@@ -15,6 +15,8 @@ use crate::db::models::units::{escape_like, Unit};
 use crate::db::schema::{measures, monthly_reports, rect_items, report_lines, units};
 use crate::db::DbConn;
 use crate::domain::register::{MeasureStatus, RectStatus};
+pub use crate::domain::report::Compliance;
+use crate::domain::report::{self as rules, Filed, LineOutcome};
 use crate::domain::review::ReviewState;
 use crate::domain::UnitKind;
 
@@ -47,6 +49,15 @@ pub struct Report {
 impl Report {
     pub fn state(&self) -> ReviewState {
         ReviewState::parse(&self.state).unwrap_or(ReviewState::Draft)
+    }
+
+    /// What compliance needs to know about it.
+    pub fn filed(&self) -> Filed {
+        Filed {
+            submitted: self.submitted_at.is_some(),
+            draft: self.state().editable(),
+            late: self.late,
+        }
     }
 
     /// `2026年11月`
@@ -448,125 +459,62 @@ pub fn save(
     Ok(true)
 }
 
-/// Move a report from `from` to `to`, only if it is still in `from` (bumping the version, so
-/// an open draft form of before the step is stale). Returns false (nothing written) when
-/// another step got there first.
-pub fn set_state(
+/// The report, its row locked until the transaction ends (`FOR UPDATE` on PostgreSQL;
+/// SQLite's `BEGIN IMMEDIATE` already holds the database). Call inside a write transaction.
+pub fn lock(conn: &mut DbConn, id: i32) -> QueryResult<Option<Report>> {
+    match conn {
+        DbConn::Pg(c) => monthly_reports::table
+            .find(id)
+            .select(Report::as_select())
+            .for_update()
+            .first(c)
+            .optional(),
+        DbConn::Sqlite(_) => find(conn, id),
+    }
+}
+
+/// Move a report from `from` at version `expected` to `to`, bumping the version (an open
+/// draft form of before the step is stale). A submission (`submitted = Some((user, late))`)
+/// also stamps who, when and whether it was late. Returns false (nothing written) when
+/// another step or save got there first.
+pub fn transition(
     conn: &mut DbConn,
     id: i32,
     from: ReviewState,
+    expected: i32,
     to: ReviewState,
+    submitted: Option<(i32, bool)>,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
-    let n = diesel::update(
-        monthly_reports::table
-            .filter(monthly_reports::id.eq(id))
-            .filter(monthly_reports::state.eq(from.code())),
-    )
-    .set((
-        monthly_reports::state.eq(to.code()),
-        monthly_reports::version.eq(monthly_reports::version + 1),
-        monthly_reports::updated_at.eq(now),
-    ))
-    .execute(conn)?;
+    let target = monthly_reports::table
+        .filter(monthly_reports::id.eq(id))
+        .filter(monthly_reports::state.eq(from.code()))
+        .filter(monthly_reports::version.eq(expected));
+    let n = match submitted {
+        Some((by, late)) => diesel::update(target)
+            .set((
+                monthly_reports::state.eq(to.code()),
+                monthly_reports::submitted_at.eq(Some(now)),
+                monthly_reports::submitted_by.eq(Some(by)),
+                monthly_reports::late.eq(late),
+                monthly_reports::version.eq(monthly_reports::version + 1),
+                monthly_reports::updated_at.eq(now),
+            ))
+            .execute(conn)?,
+        None => diesel::update(target)
+            .set((
+                monthly_reports::state.eq(to.code()),
+                monthly_reports::version.eq(monthly_reports::version + 1),
+                monthly_reports::updated_at.eq(now),
+            ))
+            .execute(conn)?,
+    };
     Ok(n == 1)
 }
 
-/// Submit a draft (only if it still is one). `late` is kept by the caller from the first
-/// submission. Returns false when the report is no longer a draft.
-pub fn mark_submitted(
-    conn: &mut DbConn,
-    id: i32,
-    state: ReviewState,
-    user_id: i32,
-    late: bool,
-    now: NaiveDateTime,
-) -> QueryResult<bool> {
-    let n = diesel::update(
-        monthly_reports::table
-            .filter(monthly_reports::id.eq(id))
-            .filter(monthly_reports::state.eq(ReviewState::Draft.code())),
-    )
-    .set((
-        monthly_reports::state.eq(state.code()),
-        monthly_reports::submitted_at.eq(Some(now)),
-        monthly_reports::submitted_by.eq(Some(user_id)),
-        monthly_reports::late.eq(late),
-        monthly_reports::version.eq(monthly_reports::version + 1),
-        monthly_reports::updated_at.eq(now),
-    ))
-    .execute(conn)?;
-    Ok(n == 1)
-}
-
-/// Is a submission now late? A report submitted once keeps the verdict of its FIRST
-/// submission (sent on time, returned after the due day, resubmitted: still on time).
+/// Is a submission now late? (`domain::report::late_on_submit`)
 pub fn late_on_submit(report: &Report, today: NaiveDate) -> bool {
-    if report.submitted_at.is_some() {
-        report.late
-    } else {
-        today > report.due_date
-    }
-}
-
-/// What a report's compliance is for a month, as the office sees it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Compliance {
-    OnTime,
-    Late,
-    /// Submitted (so it counts as reported, on time or late by its first submission), then
-    /// returned to draft and not yet resubmitted.
-    Returned {
-        late: bool,
-    },
-    /// Not submitted, due date passed.
-    Missing,
-    /// Not submitted, still before the due date.
-    Pending,
-}
-
-impl Compliance {
-    pub fn of(report: Option<&Report>, due: NaiveDate, today: NaiveDate) -> Compliance {
-        match report.filter(|r| r.submitted_at.is_some()) {
-            Some(r) if r.state().editable() => Compliance::Returned { late: r.late },
-            Some(r) if r.late => Compliance::Late,
-            Some(_) => Compliance::OnTime,
-            None if today > due => Compliance::Missing,
-            None => Compliance::Pending,
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Compliance::OnTime => "已报送(按时)",
-            Compliance::Late => "迟报",
-            Compliance::Returned { late: false } => "已退回(按时)",
-            Compliance::Returned { late: true } => "已退回(迟报)",
-            Compliance::Missing => "未报",
-            Compliance::Pending => "待报送",
-        }
-    }
-
-    /// Which of the four counts (按时, 迟报, 未报, 待报送) it falls in: a returned report
-    /// counts as reported, by its first submission.
-    pub fn count_index(self) -> usize {
-        match self {
-            Compliance::OnTime | Compliance::Returned { late: false } => 0,
-            Compliance::Late | Compliance::Returned { late: true } => 1,
-            Compliance::Missing => 2,
-            Compliance::Pending => 3,
-        }
-    }
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Compliance::OnTime => "ontime",
-            Compliance::Late => "late",
-            Compliance::Returned { .. } => "returned",
-            Compliance::Missing => "missing",
-            Compliance::Pending => "pending",
-        }
-    }
+    crate::domain::report::late_on_submit(report.filed(), report.due_date, today)
 }
 
 /// Branches in `scope` (tree order by path) with their report of the month, if any.
@@ -711,13 +659,10 @@ pub struct FlowChange {
     pub after: String,
 }
 
-/// On final approval: write back into each measure or item only what the report CHANGED
-/// from the line's snapshot (the register's values when the line was made), so a value the
-/// branch left alone never overwrites a newer one set in the register meanwhile. Never
-/// closes anything (closing and acceptance stay their own actions), never touches a closed
-/// measure, and never moves an item that is already 已整改待验收 or 已销号. Lines made before
-/// snapshots existed count as changed. Field-level history. Run inside the approval's write
-/// transaction.
+/// On final approval: write back into each measure or item what the report changed (the
+/// rules are `domain::report::{measure_after, item_after}`), guarded by the values read so
+/// a register changed meanwhile keeps its own; field-level history. Run inside the
+/// approval's write transaction.
 pub fn flow_back(
     conn: &mut DbConn,
     report: &Report,
@@ -727,18 +672,13 @@ pub fn flow_back(
     use crate::db::models::history;
     let mut out = Vec::new();
     for l in lines(conn, report.id)? {
-        let status_changed = l.snap_status.as_deref() != Some(l.status.as_str());
+        let outcome = LineOutcome {
+            status: &l.status,
+            progress: l.progress,
+            snap_status: l.snap_status.as_deref(),
+            snap_progress: l.snap_progress,
+        };
         if l.is_measure() {
-            let progress_changed = l.snap_progress.is_none() || l.snap_progress != l.progress;
-            if !status_changed && !progress_changed {
-                continue;
-            }
-            let Some(status) = MeasureStatus::parse(&l.status) else {
-                continue;
-            };
-            if status == MeasureStatus::Closed {
-                continue;
-            }
             let row: Option<(String, i32)> = measures::table
                 .find(l.ref_id)
                 .filter(measures::unit_id.eq(report.unit_id))
@@ -749,23 +689,15 @@ pub fn flow_back(
                 continue;
             };
             let old_status = MeasureStatus::parse(&old_status).unwrap_or(MeasureStatus::NotStarted);
-            if old_status == MeasureStatus::Closed {
+            let Some((status, progress)) = rules::measure_after(&outcome, old_status, old_progress)
+            else {
                 continue;
-            }
+            };
             let before = MeasureProgress {
                 status: old_status,
                 progress: old_progress,
             };
-            let after = MeasureProgress {
-                status: if status_changed { status } else { old_status },
-                progress: match l.progress {
-                    Some(p) if progress_changed => p.clamp(0, 100),
-                    _ => old_progress,
-                },
-            };
-            if history::diff(&before, &after).is_empty() {
-                continue;
-            }
+            let after = MeasureProgress { status, progress };
             // Guarded by what was read: a measure closed or changed meanwhile keeps its values.
             let rows = diesel::update(
                 measures::table
@@ -799,15 +731,6 @@ pub fn flow_back(
                 after: format!("{} {}%", after.status.label(), after.progress),
             });
         } else {
-            if !status_changed {
-                continue;
-            }
-            let Some(status) = RectStatus::parse(&l.status) else {
-                continue;
-            };
-            if !RectStatus::BRANCH_SETTABLE.contains(&status) {
-                continue;
-            }
             let row: Option<String> = rect_items::table
                 .find(l.ref_id)
                 .filter(rect_items::unit_id.eq(report.unit_id))
@@ -816,10 +739,9 @@ pub fn flow_back(
                 .optional()?;
             let Some(old) = row else { continue };
             let old = RectStatus::parse(&old).unwrap_or(RectStatus::NotStarted);
-            // Items awaiting acceptance or closed meanwhile keep their state.
-            if matches!(old, RectStatus::Closed | RectStatus::AwaitingAcceptance) || old == status {
+            let Some(status) = rules::item_after(&outcome, old) else {
                 continue;
-            }
+            };
             // Guarded by the status read: an item accepted or moved meanwhile keeps its state.
             let rows = diesel::update(
                 rect_items::table
@@ -869,16 +791,6 @@ pub fn returned_drafts(conn: &mut DbConn, unit_id: i32) -> QueryResult<Vec<Repor
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn compliance_around_the_due_day() {
-        let due = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
-        let d24 = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
-        let d26 = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
-        assert_eq!(Compliance::of(None, due, d24), Compliance::Pending);
-        assert_eq!(Compliance::of(None, due, due), Compliance::Pending);
-        assert_eq!(Compliance::of(None, due, d26), Compliance::Missing);
-    }
 
     #[test]
     fn line_statuses_by_kind() {

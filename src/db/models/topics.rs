@@ -178,6 +178,20 @@ pub fn get(conn: &mut DbConn, id: i32) -> QueryResult<FirstTopic> {
         .first(conn)
 }
 
+/// The record, its row locked until the transaction ends (`FOR UPDATE` on PostgreSQL;
+/// SQLite's `BEGIN IMMEDIATE` already holds the database). Call inside a write transaction.
+pub fn lock(conn: &mut DbConn, id: i32) -> QueryResult<Option<FirstTopic>> {
+    match conn {
+        DbConn::Pg(c) => first_topics::table
+            .find(id)
+            .select(FirstTopic::as_select())
+            .for_update()
+            .first(c)
+            .optional(),
+        DbConn::Sqlite(_) => get(conn, id).optional(),
+    }
+}
+
 pub fn insert(
     conn: &mut DbConn,
     f: &TopicFields,
@@ -285,23 +299,26 @@ pub fn set_state(
     Ok(n == 1)
 }
 
-/// Records waiting for the general-branch re-check under `path` (the reviewer's unit), or
-/// the committee's re-review (`path = None`), oldest submission first.
+/// Records waiting in `state` for units in `scope`, oldest submission first, with the unit.
 pub fn queue(
     conn: &mut DbConn,
+    scope: &Scope,
     state: ReviewState,
-    path: Option<&str>,
 ) -> QueryResult<Vec<(FirstTopic, Unit)>> {
     let mut q = first_topics::table
         .inner_join(units::table)
         .filter(first_topics::state.eq(state.code()))
         .into_boxed();
-    if let Some(p) = path {
-        q = q.filter(
-            units::path
-                .like(format!("{}%", escape_like(p)))
-                .escape('\\'),
-        );
+    match scope {
+        Scope::All => {}
+        Scope::Subtree(p) => {
+            q = q.filter(
+                units::path
+                    .like(format!("{}%", escape_like(p)))
+                    .escape('\\'),
+            )
+        }
+        Scope::Unit(id) => q = q.filter(units::id.eq(*id)),
     }
     q.order((first_topics::submitted_at.asc(), first_topics::id.asc()))
         .limit(500)

@@ -1,0 +1,7 @@
+//! The service layer: each function is one transaction of the application, run inside
+//! `Db::write` by a thin handler. Rules without I/O live in `domain`, queries in
+//! `db::models`, who may do what in `auth::policy`.
+
+pub mod reports;
+pub mod review;
+pub mod topics;
