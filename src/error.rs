@@ -201,15 +201,19 @@ impl ResponseError for AppError {
     }
 }
 
-/// Every refused review step, of every reviewed record, gets its status here: a stage or a
-/// record that is not the user's is 403; a state or version that moved on is 409.
+/// Every refused review step, of every reviewed record, gets its status here: 403 when the
+/// user may never take it (no capacity over the unit, their own material); 409 when the
+/// record's current state or version is what stands in the way (a stage that is someone
+/// else's now, an action the state does not allow, a page that is out of date).
 impl From<crate::domain::review::Refusal> for AppError {
     fn from(r: crate::domain::review::Refusal) -> Self {
         use crate::domain::review::Refusal;
         match r {
             Refusal::NoCapacity => AppError::Forbidden,
-            Refusal::NotYours(_) | Refusal::OwnMaterial => AppError::ForbiddenBecause(r.message()),
-            Refusal::NotNow | Refusal::Changed => AppError::Conflict(r.message()),
+            Refusal::OwnMaterial => AppError::ForbiddenBecause(r.message()),
+            Refusal::NotYours(_) | Refusal::NotNow | Refusal::Changed => {
+                AppError::Conflict(r.message())
+            }
         }
     }
 }

@@ -105,15 +105,27 @@ pub fn capacities(who: &Principal<'_>, unit_id: i32, unit_path: &str) -> Vec<Cap
 }
 
 /// May user `user_id` (`who`) take `action` on `rec`? The state after it, or the one refusal:
-/// no capacity over the unit at all; an action the state does not allow; a stage that
-/// belongs to someone else; the user's own material.
+/// no capacity for this action over the unit (a secretary approving, another unit's user,
+/// the viewer); an action the state does not allow; a stage that belongs to another level
+/// now (the office while the general branch re-checks); the user's own material.
 pub fn review_step(
     who: &Principal<'_>,
     user_id: i32,
     rec: &ReviewedRecord<'_>,
     action: ReviewAction,
 ) -> Result<ReviewState, Refusal> {
-    let held = capacities(who, rec.unit_id, rec.unit_path);
+    // Submitting takes the branch's capacity, deciding a reviewer's: a user without the one
+    // the action needs over this unit may never take it here.
+    let needed: &[Capacity] = match action {
+        ReviewAction::Submit => &[Capacity::Branch],
+        ReviewAction::Approve | ReviewAction::Return => {
+            &[Capacity::GeneralBranch, Capacity::Committee]
+        }
+    };
+    let held: Vec<Capacity> = capacities(who, rec.unit_id, rec.unit_path)
+        .into_iter()
+        .filter(|c| needed.contains(c))
+        .collect();
     let Some(&first) = held.first() else {
         return Err(Refusal::NoCapacity);
     };
@@ -311,11 +323,17 @@ mod tests {
             review_step(&sec4, 40, &submitted, Approve),
             Err(Refusal::NoCapacity)
         );
-        // A capacity over the unit, but not this stage's.
+        // The branch never decides, not even on its own record.
         assert_eq!(
             review_step(&sec3, 30, &submitted, Approve),
-            Err(Refusal::NotYours(AwaitingGeneral))
+            Err(Refusal::NoCapacity)
         );
+        // Nor does a reviewer submit a branch's record.
+        assert_eq!(
+            review_step(&rev2, 20, &rec(3, Draft, None), Submit),
+            Err(Refusal::NoCapacity)
+        );
+        // A review capacity over the unit, but the record waits at the other level.
         assert_eq!(
             review_step(&office, 10, &submitted, Approve),
             Err(Refusal::NotYours(AwaitingGeneral))

@@ -89,11 +89,26 @@ impl CurrentUser {
         self.role == Role::Office
     }
 
-    /// Load the signed-in user of this request, if any (cached in the request).
+    /// Load the signed-in user of this request, if any. Loaded once per request: the
+    /// extractors of one handler (`CurrentUser`, `PageCtx`) are polled together, so the
+    /// second waits for the first's query instead of sending its own.
     pub async fn load(req: &HttpRequest) -> Result<Option<CurrentUser>, AppError> {
-        if let Some(u) = req.extensions().get::<CurrentUser>() {
-            return Ok(Some(u.clone()));
-        }
+        let cell = {
+            let mut ext = req.extensions_mut();
+            match ext.get::<UserCell>() {
+                Some(c) => c.clone(),
+                None => {
+                    let c = UserCell::default();
+                    ext.insert(c.clone());
+                    c
+                }
+            }
+        };
+        let user = cell.0.get_or_try_init(|| Self::fetch(req)).await?;
+        Ok(user.clone())
+    }
+
+    async fn fetch(req: &HttpRequest) -> Result<Option<CurrentUser>, AppError> {
         let session = req.get_session();
         let uid = match session.get::<i32>(SESSION_USER) {
             Ok(Some(uid)) => uid,
@@ -122,10 +137,13 @@ impl CurrentUser {
             }
         };
         req.extensions_mut().insert(LoggedUser(user.id));
-        req.extensions_mut().insert(user.clone());
         Ok(Some(user))
     }
 }
+
+/// The request's signed-in user, loaded at most once (see [`CurrentUser::load`]).
+#[derive(Clone, Default)]
+struct UserCell(std::rc::Rc<tokio::sync::OnceCell<Option<CurrentUser>>>);
 
 impl FromRequest for CurrentUser {
     type Error = AppError;

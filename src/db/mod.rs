@@ -166,6 +166,9 @@ pub type Pool = r2d2::Pool<Manager>;
 pub struct Db {
     pool: Pool,
     backend: Backend,
+    /// Connections checked out through [`Db::run`] / [`Db::write`] since start (how many
+    /// round trips to the pool a request makes is visible to tests).
+    checkouts: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// Check the URL, create the SQLite folder, connect once and run migrations. For commands
@@ -195,11 +198,20 @@ impl Db {
                 backend: backend.clone(),
             })
             .map_err(|e| anyhow::anyhow!("无法建立数据库连接池: {e}"))?;
-        Ok(Db { pool, backend })
+        Ok(Db {
+            pool,
+            backend,
+            checkouts: Default::default(),
+        })
     }
 
     pub fn backend(&self) -> &Backend {
         &self.backend
+    }
+
+    /// Connections checked out through [`Db::run`] / [`Db::write`] so far.
+    pub fn checkouts(&self) -> u64 {
+        self.checkouts.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Check out a connection on the current thread. Only for blocking contexts (CLI, tests).
@@ -214,6 +226,8 @@ impl Db {
         T: Send + 'static,
     {
         let pool = self.pool.clone();
+        self.checkouts
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         web::block(move || {
             let mut conn = pool.get()?;
             f(&mut conn)

@@ -347,7 +347,9 @@ async fn report_queue_export_is_the_queue(app: TestApp) {
         .await
         .assert_contains("/reports/queue/export");
     let s = export(&rev, "/reports/queue/export").await;
-    assert_eq!(s.col("党支部"), [unit_name(&app, "ZB01")]);
+    // One queue export for every reviewed record (issue 9): 单位, 材料, date, 提交时间, 迟报, 状态.
+    assert_eq!(s.col("单位"), [unit_name(&app, "ZB01")]);
+    assert_eq!(s.col("材料"), ["2026年9月月度调度"]);
     assert_eq!(s.col("状态"), ["待总支复查"]);
     let office = export(&app.signed_in("admin").await, "/reports/queue/export").await;
     assert_eq!(
@@ -425,7 +427,10 @@ async fn topics_exports_keep_filters_and_scope(app: TestApp) {
         .await
         .assert_contains("/topics/queue/export");
     let q = export(&rev, "/topics/queue/export").await;
-    assert_eq!(q.col("学习内容"), ["学习作风建设重要论述（二）"]);
+    assert_eq!(
+        q.col("材料"),
+        ["第一议题记录「学习作风建设重要论述（二）」"]
+    );
     let q = export(&admin, "/topics/queue/export").await;
     assert!(q.rows.is_empty());
     for b in [&s1, &app.signed_in("viewer").await] {

@@ -22,6 +22,7 @@ mod rect;
 mod register_races;
 mod reports;
 mod roles;
+mod round_trips;
 mod taskforce;
 mod topics;
 mod units;

@@ -210,10 +210,13 @@ async fn returns_go_back_to_draft_with_the_comment(app: TestApp) {
     let id = open(&b, "11").await;
     assert_eq!(fill_and_submit(&app, &b, id).await.status, 303);
     let zz = app.signed_in("zongzhi01").await;
-    // A return needs a comment.
-    zz.post(&format!("/reports/{id}/return"), &[("comment", " ")])
-        .await
-        .assert_redirect(&format!("/reports/{id}"));
+    // A return needs a comment. Decided in issue 9: the page again (422) with the message
+    // under the comment box, as for every reviewed record.
+    let p = zz
+        .post(&format!("/reports/{id}/return"), &[("comment", " ")])
+        .await;
+    assert_eq!(p.status, 422);
+    p.assert_contains("请填写退回意见");
     assert_eq!(report(&app, id).state, "awaiting_general");
     zz.post(
         &format!("/reports/{id}/return"),
@@ -390,7 +393,8 @@ async fn branches_under_the_committee_skip_a_step_and_batch_approval(app: TestAp
     assert_eq!(fill_and_submit(&app, &admin, id12).await.status, 303);
     assert_eq!(report(&app, id12).state, "awaiting_committee");
     let p = admin.post(&format!("/reports/{id12}/approve"), &[]).await;
-    assert_eq!(p.status, 409);
+    // Decided in issue 9: own material is never reviewed, whatever the state: 403.
+    assert_eq!(p.status, 403);
     p.assert_contains("不能审核本人或本单位提交的材料");
 
     // Batch: ZB11 passes, ZB12 (own) is refused and named.
@@ -407,7 +411,7 @@ async fn branches_under_the_committee_skip_a_step_and_batch_approval(app: TestAp
     assert_eq!(report(&app, id12).state, "awaiting_committee");
     let q = admin.get("/reports/queue").await;
     q.assert_contains("已审核通过 1 份");
-    q.assert_contains("造价咨询公司党支部 2026年11月：不能审核本人或本单位提交的材料");
+    q.assert_contains("造价咨询公司党支部 2026年11月月度调度：不能审核本人或本单位提交的材料");
     // Bad ids are refused without writing.
     assert_eq!(
         admin
@@ -1160,7 +1164,8 @@ async fn an_office_user_on_a_branch_does_not_review_it(app: TestApp) {
         .assert_redirect(&format!("/reports/{id}"));
     let o = app.signed_in("office01").await;
     let p = o.post(&format!("/reports/{id}/approve"), &[]).await;
-    assert_eq!(p.status, 409);
+    // Decided in issue 9: own material is never reviewed, whatever the state: 403.
+    assert_eq!(p.status, 403);
     p.assert_contains("不能审核本人或本单位提交的材料");
     assert_eq!(report(&app, id).state, "awaiting_committee");
     // Another office user may.
@@ -1222,15 +1227,13 @@ async fn queues_returns_home_and_print(app: TestApp) {
     }
     let q = admin.get("/reports/queue").await;
     assert!(pos(&q, &n2) < pos(&q, &n1), "oldest submission first");
-    // A return without a comment is refused with the reason shown.
-    admin
+    // A return without a comment is refused with the reason shown (decided in issue 9: the
+    // page again, 422, as for every reviewed record).
+    let p = admin
         .post(&format!("/reports/{id1}/return"), &[("comment", "")])
-        .await
-        .assert_redirect(&format!("/reports/{id1}"));
-    admin
-        .get(&format!("/reports/{id1}"))
-        .await
-        .assert_contains("退回时请填写退回意见");
+        .await;
+    assert_eq!(p.status, 422);
+    p.assert_contains("请填写退回意见");
     assert_eq!(report(&app, id1).state, "awaiting_committee");
     admin
         .post(

@@ -111,10 +111,11 @@ async fn whole_flow_with_every_return(app: TestApp) {
     f2[3] = ("topic", "提交后偷偷改");
     assert_eq!(sec.post(&format!("/topics/{id}"), &f2).await.status, 409);
     assert_eq!(app.count("first_topics WHERE topic = '提交后偷偷改'"), 0);
-    // The branch cannot approve its own record, nor submit twice.
+    // The branch cannot approve its own record (decided in issue 9: a secretary holds no
+    // review capacity, 403), nor submit twice.
     assert_eq!(
         sec.post(&format!("/topics/{id}/approve"), &[]).await.status,
-        409
+        403
     );
     assert_eq!(
         sec.post(
@@ -273,12 +274,13 @@ async fn nobody_reviews_their_own(app: TestApp) {
     let page = office.get(&format!("/topics/{id}")).await;
     page.assert_lacks("审核通过</button>");
     let res = office.post(&format!("/topics/{id}/approve"), &[]).await;
-    assert_eq!(res.status, 409);
+    // Decided in issue 9: own material is never reviewed, whatever the state: 403.
+    assert_eq!(res.status, 403);
     res.assert_contains("不能审核本人或本单位提交的材料");
     let res = office
         .post(&format!("/topics/{id}/return"), &[("comment", "自己退回")])
         .await;
-    assert_eq!(res.status, 409);
+    assert_eq!(res.status, 403);
     assert_eq!(state(&app, id, "awaiting_committee"), 1);
 }
 
@@ -466,12 +468,13 @@ async fn other_units_are_refused_everywhere(app: TestApp) {
     assert_eq!(viewer.get("/topics/new").await.status, 403);
     let z5 = zb05.to_string();
     assert_eq!(viewer.post("/topics", &good(&z5)).await.status, 403);
+    // Decided in issue 9: a user with no review capacity over the unit is refused with 403.
     assert_eq!(
         viewer
             .post(&format!("/topics/{id}/approve"), &[])
             .await
             .status,
-        409
+        403
     );
     assert_eq!(app.count("first_topics"), 1);
     assert_eq!(state(&app, id, "awaiting_general"), 1);
@@ -582,7 +585,7 @@ async fn the_office_approves_in_a_batch(app: TestApp) {
     res.assert_redirect("/topics/queue");
     let page = office.get("/topics/queue").await;
     page.assert_contains("已审核通过 2 条第一议题记录");
-    page.assert_contains("以下记录未能通过");
+    page.assert_contains("以下材料未能通过");
     assert_eq!(state(&app, a, "closed"), 1);
     assert_eq!(state(&app, b, "closed"), 1);
     assert_eq!(state(&app, draft, "draft"), 1);
@@ -788,7 +791,8 @@ async fn an_office_user_on_a_branch_does_not_review_it(app: TestApp) {
     let res = o
         .post(&format!("/topics/{id}/approve"), &[("comment", "")])
         .await;
-    assert_eq!(res.status, 409);
+    // Decided in issue 9: own material is never reviewed, whatever the state: 403.
+    assert_eq!(res.status, 403);
     res.assert_contains("不能审核本人或本单位提交的材料");
     assert_eq!(state(&app, id, "awaiting_committee"), 1);
 }

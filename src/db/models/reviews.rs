@@ -111,20 +111,3 @@ pub fn stand_in(conn: &mut DbConn, unit: &Unit, e: &ReviewEvent) -> QueryResult<
         _ => "—".into(),
     })
 }
-
-/// Fill the names missing from trail rows of a record of `unit` with [`stand_in`].
-pub fn with_names(
-    conn: &mut DbConn,
-    unit: &Unit,
-    rows: Vec<(ReviewEvent, Option<String>)>,
-) -> QueryResult<Vec<(ReviewEvent, Option<String>)>> {
-    rows.into_iter()
-        .map(|(e, who)| match who {
-            Some(w) => Ok((e, Some(w))),
-            None => {
-                let w = stand_in(conn, unit, &e)?;
-                Ok((e, Some(w)))
-            }
-        })
-        .collect()
-}
