@@ -23,7 +23,8 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use crate::config::{NotifyConfig, Settings, MAIL, WEBHOOK};
-use crate::db::models::{campaigns, outbox};
+use crate::db::models::campaigns;
+use crate::db::models::outbox as queue;
 use crate::db::schema::{monthly_reports, reminders_sent, units};
 use crate::db::{Db, DbConn};
 use crate::domain::org::UnitKind;
@@ -158,7 +159,7 @@ impl Outbox {
         now: NaiveDateTime,
     ) -> QueryResult<()> {
         for channel in self.cfg.channels() {
-            outbox::insert(conn, channel, &notice.subject, &notice.body, now)?;
+            queue::insert(conn, channel, &notice.subject, &notice.body, now)?;
         }
         Ok(())
     }
@@ -190,12 +191,12 @@ pub async fn deliver_due(
     let mut done = Delivered::default();
     let max_attempts = i32::try_from(outbox.cfg.max_attempts.max(1)).unwrap_or(i32::MAX);
     loop {
-        let ids = db.run(move |c| Ok(outbox::due_ids(c, now, BATCH)?)).await?;
+        let ids = db.run(move |c| Ok(queue::due_ids(c, now, BATCH)?)).await?;
         let full = ids.len() as i64 == BATCH;
         let mut claimed_any = false;
         for id in ids {
             let claim = db
-                .run(move |c| Ok(outbox::claim(c, id, now, now + CLAIM_LEASE)?))
+                .run(move |c| Ok(queue::claim(c, id, now, now + CLAIM_LEASE)?))
                 .await?;
             let Some(row) = claim else {
                 continue;
@@ -210,7 +211,7 @@ pub async fn deliver_due(
             let marked = match result {
                 Ok(()) => {
                     done.sent += 1;
-                    db.run(move |c| Ok(outbox::mark_sent(c, id, now)?)).await?
+                    db.run(move |c| Ok(queue::mark_sent(c, id, now)?)).await?
                 }
                 Err(error) => {
                     done.failed += 1;
@@ -224,7 +225,7 @@ pub async fn deliver_due(
                             "outbox message given up"
                         );
                     }
-                    db.run(move |c| Ok(outbox::mark_failed(c, id, now, &error, retry_at)?))
+                    db.run(move |c| Ok(queue::mark_failed(c, id, now, &error, retry_at)?))
                         .await?
                 }
             };
@@ -416,7 +417,7 @@ pub async fn run_due_reminders(
                         reminders_sent::sent_at.eq(now),
                     ))
                     .execute(c)?;
-                outbox::insert(c, ch, &notice.subject, &notice.body, now)?;
+                queue::insert(c, ch, &notice.subject, &notice.body, now)?;
                 queued += 1;
             }
         }

@@ -645,6 +645,33 @@ async fn starttls_required_is_not_skipped(app: TestApp) {
     assert!(error.contains("STARTTLS"), "{error}");
 }
 
+/// `smtps://` speaks TLS from the first byte: against a plain SMTP server the handshake
+/// fails and nothing is sent.
+async fn smtps_speaks_tls_from_the_start(app: TestApp) {
+    let (sport, mail) = smtp_receiver();
+    let outbox = Outbox::new(NotifyConfig {
+        smtp_url: Some(format!("smtps://127.0.0.1:{sport}")),
+        mail_to: vec!["dangqun@example.cn".into()],
+        ..NotifyConfig::off()
+    });
+    let t = now(&app);
+    enqueue(
+        &app.db,
+        &outbox,
+        Notice::returned("第一党支部", "第一议题", "x"),
+        t,
+    )
+    .await;
+    assert_eq!(
+        deliver(&app, &outbox, t).await,
+        Delivered { sent: 0, failed: 1 }
+    );
+    assert!(mail.all().is_empty());
+    let row = &rows(&app)[0];
+    assert!(row.sent_at.is_none());
+    assert!(row.last_error.is_some());
+}
+
 async fn an_unreachable_hook_does_not_break_a_return(app: TestApp) {
     app.without_demo_topics();
     let zb01 = app.unit_id("ZB01");
@@ -703,7 +730,10 @@ both_with!(
     two_senders_deliver_each_message_once,
     super::with_receivers_manual
 );
-both!(starttls_required_is_not_skipped);
+both!(
+    starttls_required_is_not_skipped,
+    smtps_speaks_tls_from_the_start
+);
 both_with!(
     an_unreachable_hook_does_not_break_a_return,
     |s: &mut zuofeng::config::Settings| {
