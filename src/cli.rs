@@ -99,8 +99,9 @@ pub struct ServeArgs {
     /// (0.5 = two a second).
     #[arg(long, env = "ZUOFENG_LOGIN_IP_PERIOD_SECONDS", default_value_t = 0.5)]
     pub login_ip_period_seconds: f64,
-    /// Reminder e-mail over plain SMTP, e.g. smtp://mail.intranet:25 (off when absent).
-    #[arg(long, env = "ZUOFENG_SMTP_URL")]
+    /// Reminder e-mail: smtp://host:25 plain, smtp://host:587?tls=required STARTTLS,
+    /// smtps://host:465 TLS; user:password@ before the host signs in (off when absent).
+    #[arg(long, env = "ZUOFENG_SMTP_URL", hide_env_values = true)]
     pub smtp_url: Option<String>,
     /// Sender address of reminder e-mail.
     #[arg(long, env = "ZUOFENG_MAIL_FROM")]
@@ -242,12 +243,13 @@ pub fn settings_from(args: ServeArgs) -> anyhow::Result<Settings> {
     settings.login_ip_burst = burst as u32;
     settings.login_ip_period = Duration::from_secs_f64(period);
     settings.trusted_proxies = trusted;
-    settings.notify = crate::notify::NotifyConfig {
+    settings.notify = crate::config::NotifyConfig {
         smtp_url: args.smtp_url.filter(|s| !s.trim().is_empty()),
         mail_from: args.mail_from.filter(|s| !s.trim().is_empty()),
-        mail_to: crate::notify::NotifyConfig::parse_list(args.mail_to.as_deref().unwrap_or("")),
+        mail_to: crate::config::NotifyConfig::parse_list(args.mail_to.as_deref().unwrap_or("")),
         webhook_url: args.webhook_url.filter(|s| !s.trim().is_empty()),
         remind_days: args.remind_days.min(28),
+        ..crate::config::NotifyConfig::off()
     };
     Ok(settings)
 }

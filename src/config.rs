@@ -36,7 +36,7 @@ pub struct Settings {
     pub max_concurrent_hashes: usize,
     pub clock: SharedClock,
     /// The outgoing reminder hook (off when nothing is configured).
-    pub notify: crate::notify::NotifyConfig,
+    pub notify: NotifyConfig,
 }
 
 impl Settings {
@@ -60,7 +60,7 @@ impl Settings {
                 .unwrap_or(2)
                 .max(1),
             clock: std::sync::Arc::new(SystemClock),
-            notify: crate::notify::NotifyConfig::off(),
+            notify: NotifyConfig::off(),
         }
     }
 
@@ -79,6 +79,86 @@ impl Settings {
         } else {
             "zuofeng_csrf"
         }
+    }
+}
+
+/// Where the outgoing hook sends (`crate::notify`). Everything empty = the hook is off.
+/// Kept here, next to the other settings, so that `notify` depends on `config` and not the
+/// other way round.
+#[derive(Clone, Debug)]
+pub struct NotifyConfig {
+    /// `smtp://host[:port]` plain SMTP (e.g. the intranet relay, port 25 by default),
+    /// `smtp://host[:port]?tls=required` STARTTLS (587), `smtps://host[:port]` TLS from the
+    /// first byte (465); `user:password@` before the host signs in. Certificates are checked
+    /// against the Mozilla roots (webpki-roots).
+    pub smtp_url: Option<String>,
+    pub mail_from: Option<String>,
+    /// Recipients of the e-mail (e.g. the office mailbox).
+    pub mail_to: Vec<String>,
+    /// 企业微信 / 钉钉 robot URL.
+    pub webhook_url: Option<String>,
+    /// Days before the due day when the reminder goes out.
+    pub remind_days: u32,
+    /// How often the sender looks for queued messages.
+    pub outbox_poll: Duration,
+    /// Attempts per message before it is given up (the row stays, with its last error).
+    pub max_attempts: u32,
+}
+
+/// The channel names, as stored in `outbox.channel` and `reminders_sent.channel`.
+pub const WEBHOOK: &str = "webhook";
+pub const MAIL: &str = "mail";
+
+impl Default for NotifyConfig {
+    fn default() -> Self {
+        NotifyConfig::off()
+    }
+}
+
+impl NotifyConfig {
+    pub fn off() -> Self {
+        NotifyConfig {
+            smtp_url: None,
+            mail_from: None,
+            mail_to: Vec::new(),
+            webhook_url: None,
+            remind_days: 3,
+            outbox_poll: Duration::from_secs(15),
+            max_attempts: 8,
+        }
+    }
+
+    /// Split a comma-separated list of addresses.
+    pub fn parse_list(raw: &str) -> Vec<String> {
+        raw.split([',', ';', '，'])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect()
+    }
+
+    pub fn mail_on(&self) -> bool {
+        self.smtp_url.is_some() && !self.mail_to.is_empty()
+    }
+
+    pub fn webhook_on(&self) -> bool {
+        self.webhook_url.is_some()
+    }
+
+    /// The channels that are configured ([`WEBHOOK`], [`MAIL`]).
+    pub fn channels(&self) -> Vec<&'static str> {
+        let mut v = Vec::new();
+        if self.webhook_on() {
+            v.push(WEBHOOK);
+        }
+        if self.mail_on() {
+            v.push(MAIL);
+        }
+        v
+    }
+
+    pub fn enabled(&self) -> bool {
+        self.webhook_on() || self.mail_on()
     }
 }
 

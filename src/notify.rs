@@ -1,20 +1,30 @@
-//! The optional outgoing reminder hook (DESIGN.md 2b), off by default: a webhook URL for
+//! The optional outgoing hook (DESIGN.md 2b), off by default: a webhook URL for
 //! 企业微信 / 钉钉 robots (`{"msgtype":"text","text":{"content":…}}`) and/or e-mail over
-//! SMTP to a fixed address list. Sending never blocks a request and never panics: it runs
-//! on its own thread with a 10 s time-out, and each failure is logged.
+//! SMTP (plain, STARTTLS or TLS) to a fixed address list.
+//!
+//! Messages go through an outbox: a change queues its [`Notice`] with [`Outbox::enqueue`]
+//! inside its own write transaction, one `outbox` row per configured channel, so nothing goes
+//! out for a change that rolled back and nothing is lost when the process dies after the
+//! commit. A background task ([`spawn_outbox_tasks`]) calls [`deliver_due`] every
+//! `outbox_poll`: it claims each due row with a guarded `UPDATE` (one instance wins it), sends
+//! it on a blocking thread with a 10 s time-out, and marks it sent — or counts the failed
+//! attempt, keeps the error and tries again after a back-off (1 min, doubling, at most 1 h),
+//! giving up after `max_attempts`. A channel that succeeded is not sent again when the other
+//! one fails.
 //!
 //! Triggers: N days before the campaign's due day, once per unit per month, a message
 //! listing the branches that have not submitted the month's report (`run_due_reminders`,
-//! called by a background task every ten minutes); and on every return of a monthly report
-//! or a 第一议题 record (`Notifier::on_return`).
+//! every ten minutes); and on every return of a monthly report or a 第一议题 record
+//! ([`Notice::returned`]).
 
 use std::time::Duration;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use crate::config::Settings;
+use crate::config::{NotifyConfig, Settings, MAIL, WEBHOOK};
 use crate::db::models::campaigns;
+use crate::db::models::outbox as queue;
 use crate::db::schema::{monthly_reports, reminders_sent, units};
 use crate::db::{Db, DbConn};
 use crate::domain::org::UnitKind;
@@ -23,61 +33,21 @@ use crate::error::AppError;
 
 const TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Where reminders go. Everything empty = the hook is off.
-#[derive(Clone, Debug, Default)]
-pub struct NotifyConfig {
-    /// `smtp://host:port` (plain SMTP, e.g. the intranet relay).
-    pub smtp_url: Option<String>,
-    pub mail_from: Option<String>,
-    /// Recipients of the e-mail (e.g. the office mailbox).
-    pub mail_to: Vec<String>,
-    /// 企业微信 / 钉钉 robot URL.
-    pub webhook_url: Option<String>,
-    /// Days before the due day when the reminder goes out.
-    pub remind_days: u32,
-}
+/// The wait after the first failed attempt; it doubles after each further one.
+pub const RETRY_FIRST: chrono::Duration = chrono::Duration::minutes(1);
+/// The longest wait between two attempts.
+pub const RETRY_MAX: chrono::Duration = chrono::Duration::hours(1);
+/// How long a sender holds a claimed row: far longer than one send (time-outs of 10 s per
+/// step), so another instance takes it over only when the holder died.
+pub const CLAIM_LEASE: chrono::Duration = chrono::Duration::minutes(5);
+/// Rows looked at per query.
+const BATCH: i64 = 20;
 
-impl NotifyConfig {
-    pub fn off() -> Self {
-        NotifyConfig {
-            remind_days: 3,
-            ..Default::default()
-        }
-    }
-
-    /// Split a comma-separated list of addresses.
-    pub fn parse_list(raw: &str) -> Vec<String> {
-        raw.split([',', ';', '，'])
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(String::from)
-            .collect()
-    }
-
-    fn mail_on(&self) -> bool {
-        self.smtp_url.is_some() && !self.mail_to.is_empty()
-    }
-
-    fn webhook_on(&self) -> bool {
-        self.webhook_url.is_some()
-    }
-
-    /// The channels that are configured, as stored in `reminders_sent.channel`.
-    pub fn channels(&self) -> Vec<&'static str> {
-        let mut v = Vec::new();
-        if self.webhook_on() {
-            v.push(WEBHOOK);
-        }
-        if self.mail_on() {
-            v.push(MAIL);
-        }
-        v
-    }
-}
-
-pub const WEBHOOK: &str = "webhook";
-pub const MAIL: &str = "mail";
-
+/// Sends at once on a thread of its own, outside any transaction.
+///
+/// Deprecated: changes queue through [`Outbox::enqueue`] in their transaction instead (the
+/// monthly report and 第一议题 returns still call [`Notifier::on_return`] until they move to
+/// the outbox; then this type goes).
 #[derive(Clone, Debug)]
 pub struct Notifier {
     cfg: NotifyConfig,
@@ -93,7 +63,7 @@ impl Notifier {
     }
 
     pub fn enabled(&self) -> bool {
-        !self.cfg.channels().is_empty()
+        self.cfg.enabled()
     }
 
     /// Send on every configured channel, in the background; returns at once.
@@ -113,23 +83,6 @@ impl Notifier {
         if let Err(e) = spawned {
             tracing::warn!(error = %e, "could not start the notify thread");
         }
-    }
-
-    /// Send on `channel` and wait for the outcome (without blocking the async executor).
-    pub async fn send_on(&self, channel: &'static str, subject: &str, body: &str) -> bool {
-        let cfg = self.cfg.clone();
-        let (subject, body) = (subject.to_string(), body.to_string());
-        let (tx, rx) = tokio::sync::oneshot::channel();
-        let spawned = std::thread::Builder::new()
-            .name("notify".into())
-            .spawn(move || {
-                let _ = tx.send(send_one(&cfg, channel, &subject, &body).is_ok());
-            });
-        if let Err(e) = spawned {
-            tracing::warn!(error = %e, "could not start the notify thread");
-            return false;
-        }
-        rx.await.unwrap_or(false)
     }
 
     /// A monthly report or 第一议题 record was returned: tell the hook.
@@ -156,31 +109,133 @@ impl Notice {
             ),
         }
     }
+
+    /// The month's report is due on `due` and these branches have not submitted it.
+    pub fn due(due: NaiveDate, branches: &[&str]) -> Notice {
+        Notice {
+            subject: format!(
+                "【月度调度提醒】{}月报告将于 {} 截止",
+                due.month(),
+                due.format("%Y-%m-%d")
+            ),
+            body: format!(
+                "以下 {} 个支部尚未提交{}年{}月的月度调度报告，请于 {} 前提交：\n{}\n（作风建设管理平台）",
+                branches.len(),
+                due.year(),
+                due.month(),
+                due.format("%Y-%m-%d"),
+                branches.join("、")
+            ),
+        }
+    }
 }
 
 /// Where changes queue their messages, built once from the settings and kept in `AppState`.
-/// (Interface first: the queue table and its sender follow; for now it sends at once.)
 #[derive(Clone, Debug)]
 pub struct Outbox {
-    notifier: Notifier,
+    cfg: NotifyConfig,
 }
 
 impl Outbox {
     pub fn new(cfg: NotifyConfig) -> Self {
-        Outbox {
-            notifier: Notifier::new(cfg),
-        }
+        Outbox { cfg }
     }
 
-    /// Queue `notice` inside the caller's transaction (nothing when the hook is off).
+    pub fn config(&self) -> &NotifyConfig {
+        &self.cfg
+    }
+
+    /// Whether any channel is configured.
+    pub fn enabled(&self) -> bool {
+        self.cfg.enabled()
+    }
+
+    /// Queue `notice` inside the caller's transaction: one row per configured channel, due at
+    /// `now` (nothing when the hook is off). Sent by [`deliver_due`] after the commit.
     pub fn enqueue(
         &self,
-        _conn: &mut DbConn,
+        conn: &mut DbConn,
         notice: &Notice,
-        _now: chrono::NaiveDateTime,
+        now: NaiveDateTime,
     ) -> QueryResult<()> {
-        self.notifier.send(&notice.subject, &notice.body);
+        for channel in self.cfg.channels() {
+            queue::insert(conn, channel, &notice.subject, &notice.body, now)?;
+        }
         Ok(())
+    }
+}
+
+/// What one [`deliver_due`] run did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Delivered {
+    /// Messages that went out.
+    pub sent: usize,
+    /// Failed attempts (the row waits for its next attempt, or was given up).
+    pub failed: usize,
+}
+
+/// The wait before the next attempt after `attempts` failed ones: 1 min, 2, 4, … at most 1 h.
+pub fn backoff(attempts: i32) -> chrono::Duration {
+    let doublings = attempts.saturating_sub(1).clamp(0, 16) as u32;
+    (RETRY_FIRST * 2i32.pow(doublings)).min(RETRY_MAX)
+}
+
+/// Send the queued messages that are due at `now`. Each row is claimed first with a guarded
+/// `UPDATE` (so two senders, in this process or in another instance on the same database,
+/// never both send it), then sent on a blocking thread, then marked sent or failed.
+pub async fn deliver_due(
+    db: &Db,
+    outbox: &Outbox,
+    now: NaiveDateTime,
+) -> Result<Delivered, AppError> {
+    let mut done = Delivered::default();
+    let max_attempts = i32::try_from(outbox.cfg.max_attempts.max(1)).unwrap_or(i32::MAX);
+    loop {
+        let ids = db.run(move |c| Ok(queue::due_ids(c, now, BATCH)?)).await?;
+        let full = ids.len() as i64 == BATCH;
+        let mut claimed_any = false;
+        for id in ids {
+            let claim = db
+                .run(move |c| Ok(queue::claim(c, id, now, now + CLAIM_LEASE)?))
+                .await?;
+            let Some(row) = claim else {
+                continue;
+            };
+            claimed_any = true;
+            let cfg = outbox.cfg.clone();
+            let (channel, subject, body) = (row.channel.clone(), row.subject, row.body);
+            let result = actix_web::web::block(move || send_one(&cfg, &channel, &subject, &body))
+                .await
+                .unwrap_or_else(|e| Err(format!("sender thread failed: {e}")));
+            let attempts = row.attempts + 1;
+            let marked = match result {
+                Ok(()) => {
+                    done.sent += 1;
+                    db.run(move |c| Ok(queue::mark_sent(c, id, now)?)).await?
+                }
+                Err(error) => {
+                    done.failed += 1;
+                    let retry_at = (attempts < max_attempts).then(|| now + backoff(attempts));
+                    if retry_at.is_none() {
+                        tracing::warn!(
+                            id,
+                            channel = row.channel,
+                            attempts,
+                            error,
+                            "outbox message given up"
+                        );
+                    }
+                    db.run(move |c| Ok(queue::mark_failed(c, id, now, &error, retry_at)?))
+                        .await?
+                }
+            };
+            if marked != 1 {
+                tracing::warn!(id, "outbox row was finished by another sender meanwhile");
+            }
+        }
+        if !claimed_any || !full {
+            return Ok(done);
+        }
     }
 }
 
@@ -213,27 +268,41 @@ fn send_webhook(cfg: &NotifyConfig, subject: &str, body: &str) -> Result<(), Str
         .json(&payload)
         .send()
         .map_err(|e| e.to_string())?;
-    if res.status().is_success() {
-        Ok(())
-    } else {
-        Err(format!("webhook answered {}", res.status()))
+    let status = res.status();
+    if !status.is_success() {
+        return Err(format!("webhook answered {status}"));
+    }
+    // 企业微信 and 钉钉 answer 200 with a non-zero `errcode` when they refuse a message.
+    let answer: serde_json::Value = res.json().unwrap_or_default();
+    match answer.get("errcode").and_then(serde_json::Value::as_i64) {
+        Some(code) if code != 0 => Err(format!(
+            "webhook refused the message: errcode {code} {}",
+            answer
+                .get("errmsg")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or("")
+        )),
+        _ => Ok(()),
     }
 }
 
-/// Host and port of `smtp://host:port` (port 25 when absent).
-fn smtp_host_port(raw: &str) -> Result<(String, u16), String> {
+/// The SMTP transport a URL names, as lettre reads it: `smtp://host[:port]` plain (25),
+/// `smtp://host[:port]?tls=required` STARTTLS or fail (587), `?tls=opportunistic` STARTTLS
+/// when offered, `smtps://host[:port]` TLS from the first byte (465); `user:password@`
+/// signs in. Every step waits at most 10 s.
+fn mail_transport(raw: &str) -> Result<lettre::SmtpTransport, String> {
     let url = url::Url::parse(raw).map_err(|e| format!("bad SMTP url: {e}"))?;
-    if url.scheme() != "smtp" {
-        return Err("SMTP url must start with smtp://".into());
+    if !matches!(url.scheme(), "smtp" | "smtps") {
+        return Err("SMTP url must start with smtp:// or smtps://".into());
     }
-    let host = url.host_str().ok_or("SMTP url lacks a host")?.to_string();
-    Ok((host, url.port().unwrap_or(25)))
+    let builder = lettre::SmtpTransport::from_url(raw).map_err(|e| format!("bad SMTP url: {e}"))?;
+    Ok(builder.timeout(Some(TIMEOUT)).build())
 }
 
 fn send_mail(cfg: &NotifyConfig, subject: &str, body: &str) -> Result<(), String> {
     use lettre::message::header::ContentType;
-    use lettre::{Message, SmtpTransport, Transport};
-    let (host, port) = smtp_host_port(cfg.smtp_url.as_deref().ok_or("no SMTP url")?)?;
+    use lettre::{Message, Transport};
+    let transport = mail_transport(cfg.smtp_url.as_deref().ok_or("no SMTP url")?)?;
     let from = cfg
         .mail_from
         .as_deref()
@@ -262,10 +331,6 @@ fn send_mail(cfg: &NotifyConfig, subject: &str, body: &str) -> Result<(), String
         .header(ContentType::TEXT_PLAIN)
         .body(body)
         .map_err(|e| e.to_string())?;
-    let transport = SmtpTransport::builder_dangerous(host)
-        .port(port)
-        .timeout(Some(TIMEOUT))
-        .build();
     transport.send(&msg).map(|_| ()).map_err(|e| e.to_string())
 }
 
@@ -293,101 +358,101 @@ pub fn branches_not_reported(
         .load(conn)
 }
 
-/// Send the due-day reminder if today is `remind_days` (or fewer) before this month's due
-/// day and it has not gone out yet on a channel. Returns how many messages were sent.
-/// Each (unit, month, channel) is claimed in a write transaction before sending, so two
-/// instances never send the same reminder; the unit of the row is the root (the message
+/// Queue the due-day reminder if today is `remind_days` (or fewer) before this month's due
+/// day and it has not been queued yet on a channel. Returns how many messages were queued.
+/// Each (unit, month, channel) is claimed in `reminders_sent` and its message queued in the
+/// outbox in one write transaction, so two instances never queue the same reminder and a
+/// claim never stands without its message; the unit of the row is the root (the message
 /// covers every branch not yet reported).
 pub async fn run_due_reminders(
     db: &Db,
-    settings: &Settings,
-    notifier: &Notifier,
+    outbox: &Outbox,
     today: NaiveDate,
+    now: NaiveDateTime,
 ) -> Result<usize, AppError> {
-    let channels = notifier.cfg.channels();
+    let channels = outbox.cfg.channels();
     if channels.is_empty() {
         return Ok(0);
     }
-    let days = i64::from(settings.notify.remind_days);
-    let now = settings.clock.now();
-    let claimed = db
-        .write(move |c| {
-            let Some(campaign) = campaigns::by_year(c, today.year())? else {
-                return Ok(None);
-            };
-            let Some(due) = campaign.due_date(today.month()) else {
-                return Ok(None);
-            };
-            let left = (due - today).num_days();
-            if !(0..=days).contains(&left) {
-                return Ok(None);
-            }
-            let missing = branches_not_reported(c, today.year(), today.month() as i32)?;
-            if missing.is_empty() {
-                return Ok(None);
-            }
-            let root: i32 = units::table
-                .filter(units::parent_id.is_null())
-                .order(units::id)
-                .select(units::id)
-                .first(c)?;
-            let period = format!("{:04}-{:02}", today.year(), today.month());
-            let mut mine = Vec::new();
-            for ch in channels {
-                let done: i64 = reminders_sent::table
-                    .filter(reminders_sent::kind.eq(KIND_DUE))
-                    .filter(reminders_sent::unit_id.eq(root))
-                    .filter(reminders_sent::period.eq(&period))
-                    .filter(reminders_sent::channel.eq(ch))
-                    .count()
-                    .get_result(c)?;
-                if done == 0 {
-                    diesel::insert_into(reminders_sent::table)
-                        .values((
-                            reminders_sent::kind.eq(KIND_DUE),
-                            reminders_sent::unit_id.eq(root),
-                            reminders_sent::period.eq(&period),
-                            reminders_sent::channel.eq(ch),
-                            reminders_sent::sent_at.eq(now),
-                        ))
-                        .execute(c)?;
-                    mine.push(ch);
-                }
-            }
-            Ok(Some((mine, due, missing)))
-        })
-        .await?;
-    let Some((mine, due, missing)) = claimed else {
-        return Ok(0);
-    };
-    let names: Vec<&str> = missing.iter().map(|(_, n)| n.as_str()).collect();
-    let subject = format!(
-        "【月度调度提醒】{}月报告将于 {} 截止",
-        due.month(),
-        due.format("%Y-%m-%d")
-    );
-    let body = format!(
-        "以下 {} 个支部尚未提交{}年{}月的月度调度报告，请于 {} 前提交：\n{}\n（作风建设管理平台）",
-        names.len(),
-        due.year(),
-        due.month(),
-        due.format("%Y-%m-%d"),
-        names.join("、")
-    );
-    let mut sent = 0;
-    for ch in mine {
-        if notifier.send_on(ch, &subject, &body).await {
-            sent += 1;
+    let days = i64::from(outbox.cfg.remind_days);
+    db.write(move |c| {
+        let Some(campaign) = campaigns::by_year(c, today.year())? else {
+            return Ok(0);
+        };
+        let Some(due) = campaign.due_date(today.month()) else {
+            return Ok(0);
+        };
+        let left = (due - today).num_days();
+        if !(0..=days).contains(&left) {
+            return Ok(0);
         }
-    }
-    Ok(sent)
+        let missing = branches_not_reported(c, today.year(), today.month() as i32)?;
+        if missing.is_empty() {
+            return Ok(0);
+        }
+        let root: i32 = units::table
+            .filter(units::parent_id.is_null())
+            .order(units::id)
+            .select(units::id)
+            .first(c)?;
+        let period = format!("{:04}-{:02}", today.year(), today.month());
+        let names: Vec<&str> = missing.iter().map(|(_, n)| n.as_str()).collect();
+        let notice = Notice::due(due, &names);
+        let mut queued = 0;
+        for ch in channels {
+            let done: i64 = reminders_sent::table
+                .filter(reminders_sent::kind.eq(KIND_DUE))
+                .filter(reminders_sent::unit_id.eq(root))
+                .filter(reminders_sent::period.eq(&period))
+                .filter(reminders_sent::channel.eq(ch))
+                .count()
+                .get_result(c)?;
+            if done == 0 {
+                diesel::insert_into(reminders_sent::table)
+                    .values((
+                        reminders_sent::kind.eq(KIND_DUE),
+                        reminders_sent::unit_id.eq(root),
+                        reminders_sent::period.eq(&period),
+                        reminders_sent::channel.eq(ch),
+                        reminders_sent::sent_at.eq(now),
+                    ))
+                    .execute(c)?;
+                queue::insert(c, ch, &notice.subject, &notice.body, now)?;
+                queued += 1;
+            }
+        }
+        Ok(queued)
+    })
+    .await
 }
 
-/// Every ten minutes, send the due-day reminders that are due (nothing when the hook is off).
-pub fn spawn_reminder_task(db: Db, settings: Settings) {
-    let notifier = Notifier::from_settings(&settings);
-    if !notifier.enabled() {
+/// The hook's background work (nothing when it is off): every `outbox_poll` send the queued
+/// messages that are due; every ten minutes (the first a minute after start) queue the
+/// due-day reminders.
+pub fn spawn_outbox_tasks(db: Db, settings: Settings) {
+    let outbox = Outbox::new(settings.notify.clone());
+    if !outbox.enabled() {
         return;
+    }
+    let clock = settings.clock.clone();
+    {
+        let (db, outbox, clock) = (db.clone(), outbox.clone(), clock.clone());
+        let poll = settings.notify.outbox_poll.max(Duration::from_millis(10));
+        actix_web::rt::spawn(async move {
+            let start = actix_web::rt::time::Instant::now() + poll;
+            let mut tick = actix_web::rt::time::interval_at(start, poll);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                match deliver_due(&db, &outbox, clock.now()).await {
+                    Ok(d) if d.sent + d.failed > 0 => {
+                        tracing::info!(sent = d.sent, failed = d.failed, "outbox delivered")
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "outbox delivery failed"),
+                }
+            }
+        });
     }
     actix_web::rt::spawn(async move {
         // The first run a minute after start (the server is up and taking requests by then).
@@ -395,8 +460,7 @@ pub fn spawn_reminder_task(db: Db, settings: Settings) {
         let mut tick = actix_web::rt::time::interval_at(start, Duration::from_secs(600));
         loop {
             tick.tick().await;
-            let today = settings.clock.today();
-            if let Err(e) = run_due_reminders(&db, &settings, &notifier, today).await {
+            if let Err(e) = run_due_reminders(&db, &outbox, clock.today(), clock.now()).await {
                 tracing::warn!(error = %e, "due-day reminders failed");
             }
         }
@@ -409,15 +473,34 @@ mod tests {
 
     #[test]
     fn smtp_urls() {
-        assert_eq!(
-            smtp_host_port("smtp://127.0.0.1:2525"),
-            Ok(("127.0.0.1".into(), 2525))
-        );
-        assert_eq!(
-            smtp_host_port("smtp://mail.example"),
-            Ok(("mail.example".into(), 25))
-        );
-        assert!(smtp_host_port("http://x").is_err());
+        for ok in [
+            "smtp://127.0.0.1:2525",
+            "smtp://mail.example",
+            "smtp://mail.example:587?tls=required",
+            "smtp://user:p%40ss@mail.example?tls=opportunistic",
+            "smtps://mail.example",
+            "smtps://user:pass@mail.example:465",
+        ] {
+            assert!(mail_transport(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://x",
+            "mail.example",
+            "smtp://",
+            "smtp://mail.example?tls=sometimes",
+        ] {
+            assert!(mail_transport(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn backoff_doubles_up_to_an_hour() {
+        assert_eq!(backoff(1), chrono::Duration::minutes(1));
+        assert_eq!(backoff(2), chrono::Duration::minutes(2));
+        assert_eq!(backoff(3), chrono::Duration::minutes(4));
+        assert_eq!(backoff(7), chrono::Duration::minutes(60));
+        assert_eq!(backoff(40), chrono::Duration::minutes(60));
+        assert_eq!(backoff(0), chrono::Duration::minutes(1));
     }
 
     #[test]

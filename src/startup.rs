@@ -171,7 +171,7 @@ impl Application {
         .map_err(|e| anyhow::anyhow!("无法启动服务: {e}"))?
         .run();
         spawn_session_sweeper(db.clone(), settings.clone());
-        crate::notify::spawn_reminder_task(db.clone(), settings.clone());
+        crate::notify::spawn_outbox_tasks(db.clone(), settings.clone());
         Ok(Application { port, server, db })
     }
 
