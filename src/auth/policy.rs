@@ -1,6 +1,7 @@
 //! The one place that decides "may this user do this to this unit" (DESIGN.md section 3).
 //! Handlers ask through `CurrentUser::require`; list queries narrow with `CurrentUser::scope`.
 
+pub use crate::domain::scope::Scope;
 use crate::domain::Role;
 
 /// What a user wants to do to a unit's data.
@@ -14,28 +15,6 @@ pub enum Action {
     Review,
     /// Set up the organisation, users, campaign (office only).
     Manage,
-}
-
-/// The units a user's lists cover.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Scope {
-    /// Every unit.
-    All,
-    /// A unit and everything under it (by path prefix).
-    Subtree(String),
-    /// Exactly one unit.
-    Unit(i32),
-}
-
-impl Scope {
-    /// True when a unit with this id and path is inside the scope.
-    pub fn contains(&self, unit_id: i32, unit_path: &str) -> bool {
-        match self {
-            Scope::All => true,
-            Scope::Subtree(prefix) => unit_path.starts_with(prefix.as_str()),
-            Scope::Unit(id) => *id == unit_id,
-        }
-    }
 }
 
 /// The facts the rules need about the acting user.

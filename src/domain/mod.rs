@@ -46,8 +46,10 @@ pub mod meeting;
 pub mod org;
 pub mod register;
 pub mod review;
+pub mod scope;
 pub mod text;
 pub mod validate;
 
 pub use light::Light;
 pub use org::{Role, UnitCategory, UnitKind};
+pub use scope::Scope;
