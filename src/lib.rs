@@ -2,8 +2,11 @@
 //!
 //! Layers, top to bottom: `routes` (thin HTTP handlers, one module per area) → `auth`
 //! (who asks, may they) and `views` (page context) → `db::models` (queries per area) →
-//! `db` (one connection type over PostgreSQL and SQLite). `domain` holds rules with no I/O.
-//! Handlers share `state::AppState`; `startup` only assembles the application.
+//! `db` (one connection type over PostgreSQL and SQLite). `domain` holds rules with no I/O
+//! (roles, unit scopes, review states). `db` and `error` know nothing of HTTP: the status
+//! codes and error page of `AppError` live in `views::error`. Handlers share
+//! `state::AppState`; `startup` only assembles the application. `tests/it/layering.rs`
+//! checks these rules on every test run.
 
 pub mod auth;
 pub mod cli;
