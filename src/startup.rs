@@ -18,8 +18,9 @@ use crate::auth::password::Hasher;
 use crate::auth::session_store::DbSessionStore;
 use crate::config::Settings;
 use crate::db::{models, Db};
-use crate::error::{error_page, AppError};
+use crate::error::AppError;
 use crate::state::AppState;
+use crate::views::error::error_page;
 use crate::{demo, routes, telemetry};
 
 pub struct Application {
@@ -66,6 +67,8 @@ impl Application {
             settings: settings.clone(),
             outbox: crate::notify::Outbox::new(settings.notify.clone()),
         });
+        // What the signed-in user extractor (`auth::CurrentUser`) loads users with.
+        let users_db = web::Data::new(db.clone());
         let login_limit = GovernorConfigBuilder::default()
             .key_extractor(crate::routes::client_ip::ClientIpKeyExtractor::new(
                 settings.trusted_proxies.clone(),
@@ -122,6 +125,7 @@ impl Application {
             }
             App::new()
                 .app_data(state.clone())
+                .app_data(users_db.clone())
                 .app_data(anon_tokens.clone())
                 .app_data(
                     web::FormConfig::default()

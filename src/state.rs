@@ -1,6 +1,7 @@
 //! What every handler shares as `web::Data<AppState>`: the database, the password hasher and
-//! the settings. Routes and the auth extractors depend on this module, not on `startup`,
-//! which only assembles the application from it.
+//! the settings. Routes depend on this module, not on `startup`, which only assembles the
+//! application from it. `auth` stays below it: the signed-in user extractor is handed the
+//! `Db` on its own (`web::Data<Db>`), since this struct holds auth's password hasher.
 
 use crate::auth::password::Hasher;
 use crate::config::Settings;

@@ -4,6 +4,7 @@
 //! `CurrentUser::scope`.
 
 use crate::domain::review::{self, Capacity, Refusal, ReviewAction, ReviewState};
+pub use crate::domain::scope::Scope;
 use crate::domain::Role;
 
 /// What a user wants to do to a unit's data.
@@ -17,28 +18,6 @@ pub enum Action {
     Review,
     /// Set up the organisation, users, campaign (office only).
     Manage,
-}
-
-/// The units a user's lists cover.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Scope {
-    /// Every unit.
-    All,
-    /// A unit and everything under it (by path prefix).
-    Subtree(String),
-    /// Exactly one unit.
-    Unit(i32),
-}
-
-impl Scope {
-    /// True when a unit with this id and path is inside the scope.
-    pub fn contains(&self, unit_id: i32, unit_path: &str) -> bool {
-        match self {
-            Scope::All => true,
-            Scope::Subtree(prefix) => unit_path.starts_with(prefix.as_str()),
-            Scope::Unit(id) => *id == unit_id,
-        }
-    }
 }
 
 /// The facts the rules need about the acting user.

@@ -10,10 +10,10 @@ use actix_web::{dev::Payload, http::Method, web, FromRequest, HttpMessage, HttpR
 use crate::auth::policy::{self, Action, Principal, ReviewedRecord, Scope};
 use crate::auth::SESSION_USER;
 use crate::db::models::{units::Unit, users};
+use crate::db::Db;
 use crate::domain::review::{Refusal, ReviewAction, ReviewState};
 use crate::domain::{Role, UnitKind};
 use crate::error::AppError;
-use crate::state::AppState;
 
 #[derive(Clone, Debug)]
 pub struct CurrentUser {
@@ -114,10 +114,12 @@ impl CurrentUser {
             Ok(Some(uid)) => uid,
             _ => return Ok(None),
         };
-        let state = req
-            .app_data::<web::Data<AppState>>()
-            .ok_or_else(|| AppError::internal("app state missing"))?;
-        let row = state.db.run(move |c| Ok(users::with_unit(c, uid)?)).await?;
+        // The database handle `startup` registers for this extractor (not `AppState`, which
+        // holds auth's own parts: auth stays below the handlers' shared state).
+        let db = req
+            .app_data::<web::Data<Db>>()
+            .ok_or_else(|| AppError::internal("database handle missing"))?;
+        let row = db.run(move |c| Ok(users::with_unit(c, uid)?)).await?;
         let user = match row {
             Some((u, unit)) if u.active => CurrentUser {
                 id: u.id,

@@ -3,14 +3,16 @@
 //! Layering (as in crates.io): `models::<area>` hold row structs and queries taking
 //! `&mut DbConn` and returning `QueryResult<T>`; handlers call them through [`Db::run`] /
 //! [`Db::write`], which move the work to a blocking thread and check a connection out there.
+//! Nothing here knows of HTTP, pages or who is signed in: list queries narrow to a user's
+//! units through [`scope`] with a [`crate::domain::scope::Scope`] handed in.
 
 pub mod models;
 pub mod schema;
+pub mod scope;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use actix_web::web;
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::pg::PgConnection;
 use diesel::r2d2::{self, ManageConnection};
@@ -53,6 +55,10 @@ pub enum DbConn {
     Pg(PgConnection),
     Sqlite(SqliteConnection),
 }
+
+/// The diesel backend of [`DbConn`] (PostgreSQL or SQLite, chosen at run time): the `DB` of
+/// boxed queries and conditions.
+pub type DbBackend = <DbConn as Connection>::Backend;
 
 /// Which database a URL names.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -228,11 +234,13 @@ impl Db {
         let pool = self.pool.clone();
         self.checkouts
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        web::block(move || {
+        // tokio's blocking pool, the one actix-web's `web::block` uses too.
+        tokio::task::spawn_blocking(move || {
             let mut conn = pool.get()?;
             f(&mut conn)
         })
-        .await?
+        .await
+        .map_err(AppError::internal)?
     }
 
     /// Like [`Db::run`], inside a write transaction (`BEGIN IMMEDIATE` on SQLite).

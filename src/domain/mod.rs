@@ -47,8 +47,10 @@ pub mod org;
 pub mod register;
 pub mod report;
 pub mod review;
+pub mod scope;
 pub mod text;
 pub mod validate;
 
 pub use light::Light;
 pub use org::{Role, UnitCategory, UnitKind};
+pub use scope::Scope;

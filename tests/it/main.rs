@@ -15,6 +15,7 @@ mod exports;
 mod fuzz;
 mod home;
 mod imports;
+mod layering;
 mod measures;
 mod misc;
 mod notify;

@@ -8,16 +8,17 @@ use std::collections::HashMap;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use crate::auth::{Scope, Scope as S};
 use crate::db::models::campaigns::Campaign;
 use crate::db::models::history::Tracked;
-use crate::db::models::units::{escape_like, Unit};
+use crate::db::models::units::Unit;
 use crate::db::schema::{measures, monthly_reports, rect_items, report_lines, units};
+use crate::db::scope;
 use crate::db::DbConn;
 use crate::domain::register::{MeasureStatus, RectStatus};
 pub use crate::domain::report::Compliance;
 use crate::domain::report::{self as rules, Filed, LineOutcome};
 use crate::domain::review::ReviewState;
+use crate::domain::Scope;
 use crate::domain::UnitKind;
 
 pub const ENTITY: &str = "monthly_report";
@@ -529,16 +530,8 @@ pub fn compliance(
         .filter(units::active.eq(true))
         .select(Unit::as_select())
         .into_boxed();
-    match scope {
-        S::All => {}
-        S::Subtree(p) => {
-            q = q.filter(
-                units::path
-                    .like(format!("{}%", escape_like(p)))
-                    .escape('\\'),
-            )
-        }
-        S::Unit(id) => q = q.filter(units::id.eq(*id)),
+    if let Some(c) = scope::units_in(scope, units::id) {
+        q = q.filter(c);
     }
     let us: Vec<Unit> = q.order((units::path, units::id)).load(conn)?;
     let ids: Vec<i32> = us.iter().map(|u| u.id).collect();
@@ -575,16 +568,8 @@ pub fn queue(
         .filter(monthly_reports::state.eq(state.code()))
         .select((Report::as_select(), Unit::as_select()))
         .into_boxed();
-    match scope {
-        S::All => {}
-        S::Subtree(p) => {
-            q = q.filter(
-                units::path
-                    .like(format!("{}%", escape_like(p)))
-                    .escape('\\'),
-            )
-        }
-        S::Unit(id) => q = q.filter(units::id.eq(*id)),
+    if let Some(c) = scope::units_in(scope, units::id) {
+        q = q.filter(c);
     }
     q.order((monthly_reports::submitted_at, monthly_reports::id))
         .load(conn)
@@ -616,11 +601,7 @@ pub fn waiting_for(
         Role::Reviewer => monthly_reports::table
             .inner_join(units::table)
             .filter(monthly_reports::state.eq(ReviewState::AwaitingGeneral.code()))
-            .filter(
-                units::path
-                    .like(format!("{}%", escape_like(unit_path)))
-                    .escape('\\'),
-            )
+            .filter(scope::under(unit_path))
             .count()
             .get_result(conn),
         _ => Ok(0),

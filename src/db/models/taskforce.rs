@@ -5,8 +5,9 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use crate::db::models::rect::open_codes;
-use crate::db::models::units::{escape_like, Unit};
+use crate::db::models::units::Unit;
 use crate::db::schema::{rect_items, task_force, units, users};
+use crate::db::scope;
 use crate::db::DbConn;
 
 #[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
@@ -105,14 +106,11 @@ pub fn open_counts(
         .filter(rect_items::campaign_id.eq(campaign_id))
         .filter(rect_items::status.eq_any(open_codes()))
         .into_boxed();
-    let mut cond: Option<Box<dyn BoxableExpression<_, _, SqlType = diesel::sql_types::Bool>>> =
-        None;
+    let mut cond: Option<scope::Condition<_>> = None;
     for u in of {
-        let c = units::path
-            .like(format!("{}%", escape_like(&u.path)))
-            .escape('\\');
+        let c = scope::under(&u.path);
         cond = Some(match cond {
-            None => Box::new(c),
+            None => c,
             Some(prev) => Box::new(prev.or(c)),
         });
     }

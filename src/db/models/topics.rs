@@ -4,13 +4,14 @@
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use crate::auth::Scope;
 use crate::db::models::history::Tracked;
-use crate::db::models::units::{escape_like, Unit};
+use crate::db::models::units::Unit;
 use crate::db::schema::{first_topics, units};
+use crate::db::scope;
 use crate::db::DbConn;
 pub use crate::domain::meeting::MeetingKind;
 use crate::domain::review::ReviewState;
+use crate::domain::Scope;
 
 /// The entity name in the review trail, audit log, history and reminders.
 pub const ENTITY: &str = "first_topic";
@@ -106,23 +107,11 @@ macro_rules! apply_filter {
     ($q:expr, $f:expr) => {{
         let f: &TopicFilter = $f;
         let mut q = $q;
-        match &f.scope {
-            Scope::All => {}
-            Scope::Subtree(path) => {
-                q = q.filter(
-                    units::path
-                        .like(format!("{}%", escape_like(path)))
-                        .escape('\\'),
-                );
-            }
-            Scope::Unit(id) => q = q.filter(first_topics::unit_id.eq(*id)),
+        if let Some(c) = scope::units_in(&f.scope, first_topics::unit_id) {
+            q = q.filter(c);
         }
         if let Some(path) = &f.unit_path {
-            q = q.filter(
-                units::path
-                    .like(format!("{}%", escape_like(path)))
-                    .escape('\\'),
-            );
+            q = q.filter(scope::under(path));
         }
         if let Some(y) = f.year {
             if let (Some(from), Some(to)) = (
@@ -309,16 +298,8 @@ pub fn queue(
         .inner_join(units::table)
         .filter(first_topics::state.eq(state.code()))
         .into_boxed();
-    match scope {
-        Scope::All => {}
-        Scope::Subtree(p) => {
-            q = q.filter(
-                units::path
-                    .like(format!("{}%", escape_like(p)))
-                    .escape('\\'),
-            )
-        }
-        Scope::Unit(id) => q = q.filter(units::id.eq(*id)),
+    if let Some(c) = scope::units_in(scope, first_topics::unit_id) {
+        q = q.filter(c);
     }
     q.order((first_topics::submitted_at.asc(), first_topics::id.asc()))
         .limit(500)
@@ -354,11 +335,7 @@ pub fn topics_waiting(
         first_topics::table
             .inner_join(units::table)
             .filter(first_topics::state.eq(ReviewState::AwaitingGeneral.code()))
-            .filter(
-                units::path
-                    .like(format!("{}%", escape_like(p)))
-                    .escape('\\'),
-            )
+            .filter(scope::under(p))
             .filter(first_topics::unit_id.ne(unit_id))
             .count()
             .get_result(conn)?

@@ -5,6 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::schema::{units, users};
+use crate::db::scope;
 use crate::db::DbConn;
 use crate::domain::{UnitCategory, UnitKind};
 
@@ -110,19 +111,15 @@ pub fn all(conn: &mut DbConn) -> QueryResult<Vec<Unit>> {
 /// A unit and everything under it, in tree order.
 pub fn subtree(conn: &mut DbConn, root_path: &str) -> QueryResult<Vec<Unit>> {
     let rows = units::table
-        .filter(
-            units::path
-                .like(format!("{}%", escape_like(root_path)))
-                .escape('\\'),
-        )
+        .filter(scope::under(root_path))
         .select(Unit::as_select())
         .load(conn)?;
     Ok(tree_order(rows))
 }
 
 /// The units a scope covers, in tree order.
-pub fn in_scope(conn: &mut DbConn, scope: &crate::auth::Scope) -> QueryResult<Vec<Unit>> {
-    use crate::auth::Scope;
+pub fn in_scope(conn: &mut DbConn, scope: &crate::domain::Scope) -> QueryResult<Vec<Unit>> {
+    use crate::domain::Scope;
     match scope {
         Scope::All => all(conn),
         Scope::Subtree(path) => subtree(conn, path),

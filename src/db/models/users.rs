@@ -5,8 +5,9 @@ use diesel::prelude::*;
 
 use crate::db::models::units::{escape_like, Unit};
 use crate::db::schema::{sessions, units, users};
+use crate::db::scope;
 use crate::db::sql::lower;
-use crate::db::DbConn;
+use crate::db::{DbBackend, DbConn};
 use crate::domain::Role;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -92,6 +93,37 @@ pub struct UserFilter {
     pub active: Option<bool>,
 }
 
+/// A user list before its order and page: users joined with their units.
+type Listed =
+    diesel::dsl::IntoBoxed<'static, diesel::dsl::InnerJoin<users::table, units::table>, DbBackend>;
+
+/// The users that match `f`, with their units (counted, or ordered and paged).
+fn filtered(f: &UserFilter) -> Listed {
+    let mut q = users::table.inner_join(units::table).into_boxed();
+    if let Some(text) = &f.q {
+        let pat = format!("%{}%", escape_like(&text.to_lowercase()));
+        q = q.filter(
+            lower(users::username)
+                .like(pat.clone())
+                .escape('\\')
+                .or(lower(users::display_name).like(pat).escape('\\')),
+        );
+    }
+    if let Some(role) = f.role {
+        q = q.filter(users::role.eq(role.code()));
+    }
+    if let Some(path) = &f.unit_path {
+        q = q.filter(scope::under(path));
+    }
+    if let Some(id) = f.unit_id {
+        q = q.filter(users::unit_id.eq(id));
+    }
+    if let Some(active) = f.active {
+        q = q.filter(users::active.eq(active));
+    }
+    q
+}
+
 /// One page of users matching `f`, with the total count.
 pub fn list(
     conn: &mut DbConn,
@@ -99,41 +131,8 @@ pub fn list(
     offset: i64,
     limit: i64,
 ) -> QueryResult<(Vec<(User, Unit)>, i64)> {
-    macro_rules! apply {
-        ($q:expr) => {{
-            let mut q = $q;
-            if let Some(text) = &f.q {
-                let pat = format!("%{}%", escape_like(&text.to_lowercase()));
-                q = q.filter(
-                    lower(users::username)
-                        .like(pat.clone())
-                        .escape('\\')
-                        .or(lower(users::display_name).like(pat).escape('\\')),
-                );
-            }
-            if let Some(role) = f.role {
-                q = q.filter(users::role.eq(role.code()));
-            }
-            if let Some(path) = &f.unit_path {
-                q = q.filter(
-                    units::path
-                        .like(format!("{}%", escape_like(path)))
-                        .escape('\\'),
-                );
-            }
-            if let Some(id) = f.unit_id {
-                q = q.filter(users::unit_id.eq(id));
-            }
-            if let Some(active) = f.active {
-                q = q.filter(users::active.eq(active));
-            }
-            q
-        }};
-    }
-    let total: i64 = apply!(users::table.inner_join(units::table).into_boxed())
-        .count()
-        .get_result(conn)?;
-    let rows = apply!(users::table.inner_join(units::table).into_boxed())
+    let total: i64 = filtered(f).count().get_result(conn)?;
+    let rows = filtered(f)
         .order((units::path, users::username))
         .offset(offset)
         .limit(limit)

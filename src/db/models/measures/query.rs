@@ -1,0 +1,290 @@
+//! Lists of measures: the filter a list page, its export and the home page's counts share,
+//! with the sort orders, as one boxed query per filter.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+
+use super::Measure;
+use crate::db::models::units::{escape_like, Unit};
+use crate::db::schema::{campaign_goals, measure_goals, measures, units};
+use crate::db::scope;
+use crate::db::sql::lower;
+use crate::db::{DbBackend, DbConn};
+use crate::domain::register::{Carrier, MeasureCategory, MeasureStatus, Style};
+use crate::domain::{Light, Scope};
+
+/// Light filter: which deadline lights to show.
+#[derive(Debug, Clone, Copy)]
+pub struct LightFilter {
+    pub light: Light,
+    pub today: NaiveDate,
+    pub yellow_days: i32,
+}
+
+#[derive(Debug, Clone)]
+pub struct MeasureFilter {
+    /// The units the user may read.
+    pub scope: Scope,
+    /// This unit and everything under it (a unit path).
+    pub unit_path: Option<String>,
+    pub style: Option<Style>,
+    pub goal_id: Option<i32>,
+    pub category: Option<MeasureCategory>,
+    pub carrier: Option<Carrier>,
+    pub status: Option<MeasureStatus>,
+    pub light: Option<LightFilter>,
+    /// Owner contains.
+    pub owner: Option<String>,
+    /// Title, content or indicator contains (case-insensitive).
+    pub q: Option<String>,
+}
+
+impl MeasureFilter {
+    pub fn new(scope: Scope) -> Self {
+        MeasureFilter {
+            scope,
+            unit_path: None,
+            style: None,
+            goal_id: None,
+            category: None,
+            carrier: None,
+            status: None,
+            light: None,
+            owner: None,
+            q: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortKey {
+    #[default]
+    Deadline,
+    Unit,
+    Status,
+    Progress,
+    Updated,
+}
+
+impl SortKey {
+    pub const ALL: &'static [SortKey] = &[
+        SortKey::Deadline,
+        SortKey::Unit,
+        SortKey::Status,
+        SortKey::Progress,
+        SortKey::Updated,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            SortKey::Deadline => "deadline",
+            SortKey::Unit => "unit",
+            SortKey::Status => "status",
+            SortKey::Progress => "progress",
+            SortKey::Updated => "updated",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SortKey::Deadline => "完成时限",
+            SortKey::Unit => "单位",
+            SortKey::Status => "状态",
+            SortKey::Progress => "进度（高→低）",
+            SortKey::Updated => "最近更新",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<SortKey> {
+        Self::ALL.iter().copied().find(|s| s.code() == code)
+    }
+}
+
+/// A list query before its order and page: measures joined with their units.
+type Listed = diesel::dsl::IntoBoxed<
+    'static,
+    diesel::dsl::InnerJoin<measures::table, units::table>,
+    DbBackend,
+>;
+
+/// The measures of a campaign that match `f`, with their units: counted, or ordered and
+/// paged, by the callers.
+fn filtered(campaign_id: i32, f: &MeasureFilter) -> Listed {
+    let mut q = measures::table
+        .inner_join(units::table)
+        .into_boxed()
+        .filter(measures::campaign_id.eq(campaign_id));
+    if let Some(c) = scope::units_in(&f.scope, measures::unit_id) {
+        q = q.filter(c);
+    }
+    if let Some(path) = &f.unit_path {
+        q = q.filter(scope::under(path));
+    }
+    if let Some(goal) = f.goal_id {
+        q = q.filter(
+            measures::id.eq_any(
+                measure_goals::table
+                    .filter(measure_goals::goal_id.eq(goal))
+                    .select(measure_goals::measure_id),
+            ),
+        );
+    }
+    if let Some(style) = f.style {
+        q = q.filter(
+            measures::id.eq_any(
+                measure_goals::table
+                    .inner_join(campaign_goals::table)
+                    .filter(campaign_goals::campaign_id.eq(campaign_id))
+                    .filter(campaign_goals::style.eq(style.code()))
+                    .select(measure_goals::measure_id),
+            ),
+        );
+    }
+    if let Some(c) = f.category {
+        q = q.filter(measures::category.eq(c.code()));
+    }
+    if let Some(c) = f.carrier {
+        q = q.filter(measures::carrier.eq(c.code()));
+    }
+    if let Some(s) = f.status {
+        q = q.filter(measures::status.eq(s.code()));
+    }
+    if let Some(lf) = f.light {
+        if lf.light == Light::Done {
+            q = q.filter(measures::status.ne_all(open_codes()));
+        } else {
+            q = q.filter(measures::status.eq_any(open_codes()));
+            let (from, to) = lf.light.deadline_range(lf.today, lf.yellow_days);
+            if let Some(from) = from {
+                q = q.filter(measures::deadline.ge(from));
+            }
+            if let Some(to) = to {
+                q = q.filter(measures::deadline.le(to));
+            }
+        }
+    }
+    if let Some(owner) = &f.owner {
+        q = q.filter(
+            measures::owner
+                .like(format!("%{}%", escape_like(owner)))
+                .escape('\\'),
+        );
+    }
+    if let Some(text) = &f.q {
+        let pat = format!("%{}%", escape_like(&text.to_lowercase()));
+        q = q.filter(
+            lower(measures::title)
+                .like(pat.clone())
+                .escape('\\')
+                .or(lower(measures::content).like(pat.clone()).escape('\\'))
+                .or(lower(measures::indicator).like(pat).escape('\\')),
+        );
+    }
+    q
+}
+
+fn open_codes() -> Vec<&'static str> {
+    MeasureStatus::ALL
+        .iter()
+        .filter(|s| s.is_open())
+        .map(|s| s.code())
+        .collect()
+}
+
+/// One page (or, with `page = None`, all) of the measures of a campaign matching `f`, with
+/// their units, and the total count.
+pub fn list(
+    conn: &mut DbConn,
+    campaign_id: i32,
+    f: &MeasureFilter,
+    sort: SortKey,
+    page: Option<(i64, i64)>,
+) -> QueryResult<(Vec<(Measure, Unit)>, i64)> {
+    let total: i64 = filtered(campaign_id, f).count().get_result(conn)?;
+    let mut q = filtered(campaign_id, f);
+    q = match sort {
+        SortKey::Deadline => q.order((measures::deadline, units::sort_order, measures::id)),
+        SortKey::Unit => q.order((
+            units::sort_order,
+            units::code,
+            measures::deadline,
+            measures::id,
+        )),
+        SortKey::Status => q.order((measures::status, measures::deadline, measures::id)),
+        SortKey::Progress => q.order((measures::progress.desc(), measures::deadline, measures::id)),
+        SortKey::Updated => q.order((measures::updated_at.desc(), measures::id.desc())),
+    };
+    if let Some((offset, limit)) = page {
+        q = q.offset(offset).limit(limit);
+    }
+    let rows = q
+        .select((Measure::as_select(), Unit::as_select()))
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+/// An open measure due soon or overdue, for the home page.
+#[derive(Debug, Clone, Queryable)]
+pub struct AttentionRow {
+    pub id: i32,
+    pub title: String,
+    pub unit_name: String,
+    pub deadline: NaiveDate,
+}
+
+/// Open measures of the campaign in `scope` due on or before `until`, earliest first.
+pub fn attention(
+    conn: &mut DbConn,
+    scope: &Scope,
+    campaign_id: i32,
+    until: NaiveDate,
+    limit: i64,
+) -> QueryResult<Vec<AttentionRow>> {
+    let mut q = measures::table
+        .inner_join(units::table)
+        .filter(measures::campaign_id.eq(campaign_id))
+        .filter(measures::status.eq_any(open_codes()))
+        .filter(measures::deadline.le(until))
+        .into_boxed();
+    if let Some(c) = scope::units_in(scope, measures::unit_id) {
+        q = q.filter(c);
+    }
+    q.order((measures::deadline, measures::id))
+        .limit(limit)
+        .select((
+            measures::id,
+            measures::title,
+            units::name,
+            measures::deadline,
+        ))
+        .load(conn)
+}
+
+/// Open measures of the campaign in `scope` by light: (red, yellow, green).
+pub fn counts_by_light(
+    conn: &mut DbConn,
+    scope: &Scope,
+    campaign_id: i32,
+    today: NaiveDate,
+    yellow_days: i32,
+) -> QueryResult<(i64, i64, i64)> {
+    let mut out = [0i64; 3];
+    for (i, light) in [Light::Red, Light::Yellow, Light::Green]
+        .into_iter()
+        .enumerate()
+    {
+        let mut f = MeasureFilter::new(scope.clone());
+        f.light = Some(LightFilter {
+            light,
+            today,
+            yellow_days,
+        });
+        out[i] = count(conn, campaign_id, &f)?;
+    }
+    Ok((out[0], out[1], out[2]))
+}
+
+/// How many measures match (no rows loaded).
+pub fn count(conn: &mut DbConn, campaign_id: i32, f: &MeasureFilter) -> QueryResult<i64> {
+    filtered(campaign_id, f).count().get_result(conn)
+}
