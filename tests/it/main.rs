@@ -21,6 +21,7 @@ mod notify;
 mod rect;
 mod register_races;
 mod reports;
+mod review_contract;
 mod roles;
 mod taskforce;
 mod topics;

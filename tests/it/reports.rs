@@ -162,8 +162,10 @@ async fn whole_flow_with_progress_flowing_back(app: TestApp) {
         .assert_redirect(&format!("/reports/{id}"));
     assert_eq!(report(&app, id).state, "awaiting_committee");
     // A stale second click gets a clear message, not a double step.
+    // decided in issue 9: a reviewer acting on a record 待党委复核 is refused 403 (D2).
     let p = zz.post(&format!("/reports/{id}/approve"), &[]).await;
-    assert_eq!(p.status, 409);
+    assert_eq!(p.status, 403);
+    p.assert_contains("此环节不由您审核");
 
     // The office approves: closed, progress flows back with history.
     let measure_id = ls
@@ -211,9 +213,12 @@ async fn returns_go_back_to_draft_with_the_comment(app: TestApp) {
     assert_eq!(fill_and_submit(&app, &b, id).await.status, 303);
     let zz = app.signed_in("zongzhi01").await;
     // A return needs a comment.
-    zz.post(&format!("/reports/{id}/return"), &[("comment", " ")])
-        .await
-        .assert_redirect(&format!("/reports/{id}"));
+    // decided in issue 9: 422 and the report's page with the reason, not a flash (D5).
+    let p = zz
+        .post(&format!("/reports/{id}/return"), &[("comment", " ")])
+        .await;
+    assert_eq!(p.status, 422);
+    p.assert_contains("请填写退回意见");
     assert_eq!(report(&app, id).state, "awaiting_general");
     zz.post(
         &format!("/reports/{id}/return"),
@@ -390,7 +395,8 @@ async fn branches_under_the_committee_skip_a_step_and_batch_approval(app: TestAp
     assert_eq!(fill_and_submit(&app, &admin, id12).await.status, 303);
     assert_eq!(report(&app, id12).state, "awaiting_committee");
     let p = admin.post(&format!("/reports/{id12}/approve"), &[]).await;
-    assert_eq!(p.status, 409);
+    // decided in issue 9: own material is refused with 403 (D10).
+    assert_eq!(p.status, 403);
     p.assert_contains("不能审核本人或本单位提交的材料");
 
     // Batch: ZB11 passes, ZB12 (own) is refused and named.
@@ -853,8 +859,11 @@ async fn concurrent_saves_and_approvals_one_wins(app: TestApp) {
     let zz = app.signed_in("zongzhi01").await;
     zz.get(&path).await;
     let approve = format!("/reports/{id}/approve");
+    // decided in issue 9: the approve form carries the version (D7), so every loser is told
+    // 409 (D3), whether it read the state before or after the winner.
+    let v = report(&app, id).version.to_string();
     let results = futures_util::future::join_all(
-        (0..10).map(|_| async { zz.post(&approve, &[]).await.status }),
+        (0..10).map(|_| async { zz.post(&approve, &[("version", &v)]).await.status }),
     )
     .await;
     assert_eq!(
@@ -1160,7 +1169,8 @@ async fn an_office_user_on_a_branch_does_not_review_it(app: TestApp) {
         .assert_redirect(&format!("/reports/{id}"));
     let o = app.signed_in("office01").await;
     let p = o.post(&format!("/reports/{id}/approve"), &[]).await;
-    assert_eq!(p.status, 409);
+    // decided in issue 9: own material is refused with 403 (D10).
+    assert_eq!(p.status, 403);
     p.assert_contains("不能审核本人或本单位提交的材料");
     assert_eq!(report(&app, id).state, "awaiting_committee");
     // Another office user may.
@@ -1210,9 +1220,11 @@ async fn queues_returns_home_and_print(app: TestApp) {
     let pos = |p: &Page, s: &str| p.body.find(s).unwrap_or_else(|| panic!("{s} missing"));
     assert!(pos(&q, &n2) < pos(&q, &n1), "oldest submission first");
     // The office cannot take a report still awaiting 总支复查.
+    // decided in issue 9: not holding the current stage is refused 403 (D2).
     let admin = app.signed_in("admin").await;
     let p = admin.post(&format!("/reports/{id1}/approve"), &[]).await;
-    assert_eq!(p.status, 409);
+    assert_eq!(p.status, 403);
+    p.assert_contains("此环节不由您审核");
     assert_eq!(report(&app, id1).state, "awaiting_general");
     // Approved in the other order: the committee queue still goes by submission time.
     for id in [id1, id2] {
@@ -1223,14 +1235,12 @@ async fn queues_returns_home_and_print(app: TestApp) {
     let q = admin.get("/reports/queue").await;
     assert!(pos(&q, &n2) < pos(&q, &n1), "oldest submission first");
     // A return without a comment is refused with the reason shown.
-    admin
+    // decided in issue 9: 422 and the report's page with the reason, not a flash (D5).
+    let p = admin
         .post(&format!("/reports/{id1}/return"), &[("comment", "")])
-        .await
-        .assert_redirect(&format!("/reports/{id1}"));
-    admin
-        .get(&format!("/reports/{id1}"))
-        .await
-        .assert_contains("退回时请填写退回意见");
+        .await;
+    assert_eq!(p.status, 422);
+    p.assert_contains("请填写退回意见");
     assert_eq!(report(&app, id1).state, "awaiting_committee");
     admin
         .post(

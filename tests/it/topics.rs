@@ -112,10 +112,10 @@ async fn whole_flow_with_every_return(app: TestApp) {
     assert_eq!(sec.post(&format!("/topics/{id}"), &f2).await.status, 409);
     assert_eq!(app.count("first_topics WHERE topic = '提交后偷偷改'"), 0);
     // The branch cannot approve its own record, nor submit twice.
-    assert_eq!(
-        sec.post(&format!("/topics/{id}/approve"), &[]).await.status,
-        409
-    );
+    // decided in issue 9: not holding the current stage is refused 403 (D2).
+    let res = sec.post(&format!("/topics/{id}/approve"), &[]).await;
+    assert_eq!(res.status, 403);
+    res.assert_contains("此环节不由您审核");
     assert_eq!(
         sec.post(
             &format!("/topics/{id}/submit"),
@@ -126,14 +126,11 @@ async fn whole_flow_with_every_return(app: TestApp) {
         409
     );
     // The office cannot skip the general branch.
+    // decided in issue 9: not holding the current stage is refused 403 (D2).
     let office = app.signed_in("admin").await;
-    assert_eq!(
-        office
-            .post(&format!("/topics/{id}/approve"), &[])
-            .await
-            .status,
-        409
-    );
+    let res = office.post(&format!("/topics/{id}/approve"), &[]).await;
+    assert_eq!(res.status, 403);
+    res.assert_contains("此环节不由您审核");
     assert_eq!(state(&app, id, "awaiting_general"), 1);
 
     // 总支复查: the queue shows it; a return needs a comment.
@@ -168,9 +165,11 @@ async fn whole_flow_with_every_return(app: TestApp) {
         .await
         .assert_redirect(&format!("/topics/{id}"));
     assert_eq!(state(&app, id, "awaiting_committee"), 1);
-    // A stale page: approving again is a clear conflict, not a double step.
+    // A stale page: approving again is refused, not a double step.
+    // decided in issue 9: a reviewer acting on a record 待党委复核 is refused 403 (D2).
     let res = rev.post(&format!("/topics/{id}/approve"), &[]).await;
-    assert_eq!(res.status, 409);
+    assert_eq!(res.status, 403);
+    res.assert_contains("此环节不由您审核");
     office.get("/topics/queue").await.assert_contains(TOPIC);
     office
         .post(
@@ -272,13 +271,15 @@ async fn nobody_reviews_their_own(app: TestApp) {
         .assert_redirect(&format!("/topics/{id}"));
     let page = office.get(&format!("/topics/{id}")).await;
     page.assert_lacks("审核通过</button>");
+    // decided in issue 9: own material is refused with 403 (D10).
     let res = office.post(&format!("/topics/{id}/approve"), &[]).await;
-    assert_eq!(res.status, 409);
+    assert_eq!(res.status, 403);
     res.assert_contains("不能审核本人或本单位提交的材料");
     let res = office
         .post(&format!("/topics/{id}/return"), &[("comment", "自己退回")])
         .await;
-    assert_eq!(res.status, 409);
+    assert_eq!(res.status, 403);
+    res.assert_contains("不能审核本人或本单位提交的材料");
     assert_eq!(state(&app, id, "awaiting_committee"), 1);
 }
 
@@ -466,12 +467,13 @@ async fn other_units_are_refused_everywhere(app: TestApp) {
     assert_eq!(viewer.get("/topics/new").await.status, 403);
     let z5 = zb05.to_string();
     assert_eq!(viewer.post("/topics", &good(&z5)).await.status, 403);
+    // decided in issue 9: no capacity over the unit is refused 403 (D1).
     assert_eq!(
         viewer
             .post(&format!("/topics/{id}/approve"), &[])
             .await
             .status,
-        409
+        403
     );
     assert_eq!(app.count("first_topics"), 1);
     assert_eq!(state(&app, id, "awaiting_general"), 1);
@@ -699,13 +701,22 @@ async fn concurrent_saves_and_approvals_one_wins(app: TestApp) {
     .assert_redirect(&path);
     let zz = app.signed_in("zongzhi01").await;
     let approve = format!("/topics/{id}/approve");
-    let results = futures_util::future::join_all(
-        (0..10).map(|_| async { zz.post(&approve, &[("comment", "")]).await.status }),
-    )
+    // decided in issue 9: the approve form carries the version (D7), so every loser is told
+    // 409 (D3), whether it read the state before or after the winner.
+    let v = ver(&app, id);
+    let results = futures_util::future::join_all((0..10).map(|_| async {
+        zz.post(&approve, &[("comment", ""), ("version", &v)])
+            .await
+            .status
+    }))
     .await;
     assert_eq!(
         results.iter().filter(|s| **s == 303).count(),
         1,
+        "{results:?}"
+    );
+    assert!(
+        results.iter().all(|s| *s == 303 || *s == 409),
         "{results:?}"
     );
     assert_eq!(state(&app, id, "awaiting_committee"), 1);
@@ -788,7 +799,8 @@ async fn an_office_user_on_a_branch_does_not_review_it(app: TestApp) {
     let res = o
         .post(&format!("/topics/{id}/approve"), &[("comment", "")])
         .await;
-    assert_eq!(res.status, 409);
+    // decided in issue 9: own material is refused with 403 (D10).
+    assert_eq!(res.status, 403);
     res.assert_contains("不能审核本人或本单位提交的材料");
     assert_eq!(state(&app, id, "awaiting_committee"), 1);
 }
