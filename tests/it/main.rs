@@ -22,6 +22,7 @@ mod notify;
 mod rect;
 mod register_races;
 mod reports;
+mod review_contract;
 mod roles;
 mod round_trips;
 mod taskforce;

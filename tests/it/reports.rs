@@ -162,8 +162,10 @@ async fn whole_flow_with_progress_flowing_back(app: TestApp) {
         .assert_redirect(&format!("/reports/{id}"));
     assert_eq!(report(&app, id).state, "awaiting_committee");
     // A stale second click gets a clear message, not a double step.
+    // Decided in issue 9: the stage is the committee's now: 409 with the reason (D2).
     let p = zz.post(&format!("/reports/{id}/approve"), &[]).await;
     assert_eq!(p.status, 409);
+    p.assert_contains("此环节不由您审核");
 
     // The office approves: closed, progress flows back with history.
     let measure_id = ls
@@ -857,8 +859,11 @@ async fn concurrent_saves_and_approvals_one_wins(app: TestApp) {
     let zz = app.signed_in("zongzhi01").await;
     zz.get(&path).await;
     let approve = format!("/reports/{id}/approve");
+    // decided in issue 9: the approve form carries the version (D7), so every loser is told
+    // 409 (D3), whether it read the state before or after the winner.
+    let v = report(&app, id).version.to_string();
     let results = futures_util::future::join_all(
-        (0..10).map(|_| async { zz.post(&approve, &[]).await.status }),
+        (0..10).map(|_| async { zz.post(&approve, &[("version", &v)]).await.status }),
     )
     .await;
     assert_eq!(
@@ -1215,9 +1220,11 @@ async fn queues_returns_home_and_print(app: TestApp) {
     let pos = |p: &Page, s: &str| p.body.find(s).unwrap_or_else(|| panic!("{s} missing"));
     assert!(pos(&q, &n2) < pos(&q, &n1), "oldest submission first");
     // The office cannot take a report still awaiting 总支复查.
+    // Decided in issue 9: the stage is the general branch's: 409 with the reason (D2).
     let admin = app.signed_in("admin").await;
     let p = admin.post(&format!("/reports/{id1}/approve"), &[]).await;
     assert_eq!(p.status, 409);
+    p.assert_contains("此环节不由您审核");
     assert_eq!(report(&app, id1).state, "awaiting_general");
     // Approved in the other order: the committee queue still goes by submission time.
     for id in [id1, id2] {

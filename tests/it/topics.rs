@@ -127,14 +127,11 @@ async fn whole_flow_with_every_return(app: TestApp) {
         409
     );
     // The office cannot skip the general branch.
+    // Decided in issue 9: the stage is the general branch's: 409 with the reason (D2).
     let office = app.signed_in("admin").await;
-    assert_eq!(
-        office
-            .post(&format!("/topics/{id}/approve"), &[])
-            .await
-            .status,
-        409
-    );
+    let res = office.post(&format!("/topics/{id}/approve"), &[]).await;
+    assert_eq!(res.status, 409);
+    res.assert_contains("此环节不由您审核");
     assert_eq!(state(&app, id, "awaiting_general"), 1);
 
     // 总支复查: the queue shows it; a return needs a comment.
@@ -169,9 +166,11 @@ async fn whole_flow_with_every_return(app: TestApp) {
         .await
         .assert_redirect(&format!("/topics/{id}"));
     assert_eq!(state(&app, id, "awaiting_committee"), 1);
-    // A stale page: approving again is a clear conflict, not a double step.
+    // A stale page: approving again is refused, not a double step.
+    // Decided in issue 9: the stage is the committee's now: 409 with the reason (D2).
     let res = rev.post(&format!("/topics/{id}/approve"), &[]).await;
     assert_eq!(res.status, 409);
+    res.assert_contains("此环节不由您审核");
     office.get("/topics/queue").await.assert_contains(TOPIC);
     office
         .post(
@@ -281,6 +280,7 @@ async fn nobody_reviews_their_own(app: TestApp) {
         .post(&format!("/topics/{id}/return"), &[("comment", "自己退回")])
         .await;
     assert_eq!(res.status, 403);
+    res.assert_contains("不能审核本人或本单位提交的材料");
     assert_eq!(state(&app, id, "awaiting_committee"), 1);
 }
 
@@ -702,13 +702,22 @@ async fn concurrent_saves_and_approvals_one_wins(app: TestApp) {
     .assert_redirect(&path);
     let zz = app.signed_in("zongzhi01").await;
     let approve = format!("/topics/{id}/approve");
-    let results = futures_util::future::join_all(
-        (0..10).map(|_| async { zz.post(&approve, &[("comment", "")]).await.status }),
-    )
+    // decided in issue 9: the approve form carries the version (D7), so every loser is told
+    // 409 (D3), whether it read the state before or after the winner.
+    let v = ver(&app, id);
+    let results = futures_util::future::join_all((0..10).map(|_| async {
+        zz.post(&approve, &[("comment", ""), ("version", &v)])
+            .await
+            .status
+    }))
     .await;
     assert_eq!(
         results.iter().filter(|s| **s == 303).count(),
         1,
+        "{results:?}"
+    );
+    assert!(
+        results.iter().all(|s| *s == 303 || *s == 409),
         "{results:?}"
     );
     assert_eq!(state(&app, id, "awaiting_committee"), 1);

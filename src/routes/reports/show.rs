@@ -470,7 +470,7 @@ async fn not_editable_page(
 ) -> AppResult<HttpResponse> {
     let mut p = Problems::none();
     p.general.push(format!(
-        "未能保存：这份月度调度已经提交（当前状态：{}），不能再修改。您刚才填写的内容没有保存，已列在页面下方，可复制留存；如需修改，请联系审核人退回后再填写。",
+        "未能保存：这份月度调度已经提交（当前状态：{}），当前状态下不能进行此操作，不能再修改。您刚才填写的内容没有保存，已列在页面下方，可复制留存；如需修改，请联系审核人退回后再填写。",
         l.report.state().label()
     ));
     for (i, line) in l.lines.iter().enumerate() {
