@@ -43,55 +43,6 @@ pub const CLAIM_LEASE: chrono::Duration = chrono::Duration::minutes(5);
 /// Rows looked at per query.
 const BATCH: i64 = 20;
 
-/// Sends at once on a thread of its own, outside any transaction.
-///
-/// Deprecated: changes queue through [`Outbox::enqueue`] in their transaction instead (the
-/// monthly report and 第一议题 returns still call [`Notifier::on_return`] until they move to
-/// the outbox; then this type goes).
-#[derive(Clone, Debug)]
-pub struct Notifier {
-    cfg: NotifyConfig,
-}
-
-impl Notifier {
-    pub fn new(cfg: NotifyConfig) -> Self {
-        Notifier { cfg }
-    }
-
-    pub fn from_settings(settings: &Settings) -> Self {
-        Notifier::new(settings.notify.clone())
-    }
-
-    pub fn enabled(&self) -> bool {
-        self.cfg.enabled()
-    }
-
-    /// Send on every configured channel, in the background; returns at once.
-    pub fn send(&self, subject: &str, body: &str) {
-        if !self.enabled() {
-            return;
-        }
-        let cfg = self.cfg.clone();
-        let (subject, body) = (subject.to_string(), body.to_string());
-        let spawned = std::thread::Builder::new()
-            .name("notify".into())
-            .spawn(move || {
-                for ch in cfg.channels() {
-                    let _ = send_one(&cfg, ch, &subject, &body);
-                }
-            });
-        if let Err(e) = spawned {
-            tracing::warn!(error = %e, "could not start the notify thread");
-        }
-    }
-
-    /// A monthly report or 第一议题 record was returned: tell the hook.
-    pub fn on_return(&self, unit_name: &str, what: &str, comment: &str) {
-        let n = Notice::returned(unit_name, what, comment);
-        self.send(&n.subject, &n.body);
-    }
-}
-
 /// A message for the hook: subject and body.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Notice {
@@ -513,6 +464,6 @@ mod tests {
 
     #[test]
     fn off_by_default() {
-        assert!(!Notifier::new(NotifyConfig::off()).enabled());
+        assert!(!Outbox::new(NotifyConfig::off()).enabled());
     }
 }

@@ -13,7 +13,7 @@ use zuofeng::config::{NotifyConfig, Settings};
 use zuofeng::db::models::outbox::{self as queue, OutboxRow};
 use zuofeng::db::Db;
 use zuofeng::error::AppError;
-use zuofeng::notify::{deliver_due, run_due_reminders, Delivered, Notice, Notifier, Outbox};
+use zuofeng::notify::{deliver_due, run_due_reminders, Delivered, Notice, Outbox};
 
 use crate::helpers::TestApp;
 
@@ -328,7 +328,8 @@ async fn reminders_go_out_once_per_channel(app: TestApp) {
     )
     .await
     .assert_redirect(&path);
-    // Sent from the outbox (or at once, while the route still uses `Notifier`).
+    // Queued in the return's transaction: one row per channel, sent from the outbox.
+    assert_eq!(app.count("outbox WHERE subject LIKE '%退回%'"), 2);
     deliver(&app, &outbox, t).await;
     let hooks = web.wait_for(2).await;
     assert_eq!(hooks.len(), 2, "{hooks:?}");
@@ -390,8 +391,6 @@ async fn a_rolled_back_change_queues_nothing(app: TestApp) {
 
 async fn without_a_hook_nothing_is_sent_and_nothing_fails(app: TestApp) {
     let settings = Settings::new("127.0.0.1:0", "unused");
-    let notifier = Notifier::from_settings(&settings);
-    assert!(!notifier.enabled());
     let outbox = Outbox::new(settings.notify.clone());
     assert!(!outbox.enabled());
     let t = now(&app);
@@ -456,7 +455,7 @@ async fn a_message_queued_before_a_crash_goes_out_later(app: TestApp) {
     .await;
     actix_web::rt::time::sleep(Duration::from_millis(300)).await;
     assert!(web.all().is_empty() && mail.all().is_empty());
-    assert_eq!(app.count("outbox WHERE sent_at IS NULL"), 2);
+    assert_eq!(app.count("outbox WHERE subject LIKE '%退回%'"), 2);
     let restarted = Db::open(&app.database_url).expect("second pool");
     let later = t + chrono::Duration::hours(3);
     let d = deliver_due(&restarted, &outbox, later)
