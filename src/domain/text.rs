@@ -6,6 +6,17 @@
 
 use std::borrow::Cow;
 
+/// A text cut to `max` characters with an ellipsis, for titles in messages and lists.
+pub fn short(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        let mut s: String = text.chars().take(max).collect();
+        s.push('…');
+        s
+    }
+}
+
 /// A character removed from every text input.
 pub fn is_stripped(c: char) -> bool {
     matches!(c,

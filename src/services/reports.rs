@@ -12,6 +12,7 @@ use crate::db::models::reports::{self, Line, LineInput, Report, Texts};
 use crate::db::models::units::{self, Unit};
 use crate::db::DbConn;
 use crate::domain::review::{ReviewAction, ReviewState};
+use crate::domain::text::short;
 use crate::error::{AppError, AppResult};
 use crate::services::review::{self, Decision, Env, Reviewed, Step};
 
@@ -29,29 +30,7 @@ impl Reviewed for Report {
         reports::queue(c, scope, state)
     }
 
-    fn id(&self) -> i32 {
-        self.id
-    }
-
-    fn unit_id(&self) -> i32 {
-        self.unit_id
-    }
-
-    fn state(&self) -> ReviewState {
-        Report::state(self)
-    }
-
-    fn version(&self) -> i32 {
-        self.version
-    }
-
-    fn submitted_by(&self) -> Option<i32> {
-        self.submitted_by
-    }
-
-    fn submitted_at(&self) -> Option<NaiveDateTime> {
-        self.submitted_at
-    }
+    review::review_columns!();
 
     fn summary(&self) -> String {
         format!("{}月度调度", self.period())
@@ -257,15 +236,4 @@ pub fn missing(lines: &[Line], texts: &Texts) -> (HashMap<i32, Vec<String>>, Vec
         all.push("未填写下月计划".to_string());
     }
     (per_line, all)
-}
-
-/// At most `max` characters, with an ellipsis when cut.
-pub fn short(s: &str, max: usize) -> String {
-    if s.chars().count() > max {
-        let mut t: String = s.chars().take(max).collect();
-        t.push('…');
-        t
-    } else {
-        s.to_string()
-    }
 }

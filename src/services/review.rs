@@ -19,6 +19,38 @@ use crate::error::{AppError, AppResult};
 use crate::notify::{Notice, Outbox};
 use crate::state::AppState;
 
+/// The accessors of [`Reviewed`] for a row with the review columns under their usual names
+/// (`id`, `unit_id`, `state`, `version`, `submitted_by`, `submitted_at`).
+macro_rules! review_columns {
+    () => {
+        fn id(&self) -> i32 {
+            self.id
+        }
+
+        fn unit_id(&self) -> i32 {
+            self.unit_id
+        }
+
+        fn state(&self) -> $crate::domain::review::ReviewState {
+            $crate::domain::review::ReviewState::parse(&self.state)
+                .unwrap_or($crate::domain::review::ReviewState::Draft)
+        }
+
+        fn version(&self) -> i32 {
+            self.version
+        }
+
+        fn submitted_by(&self) -> Option<i32> {
+            self.submitted_by
+        }
+
+        fn submitted_at(&self) -> Option<chrono::NaiveDateTime> {
+            self.submitted_at
+        }
+    };
+}
+pub(crate) use review_columns;
+
 /// A record that goes through the three-level review.
 pub trait Reviewed: Sized {
     /// Its name in the trail, the audit log and history.

@@ -11,7 +11,7 @@ use crate::db::models::{audit, history};
 use crate::db::DbConn;
 use crate::domain::review::{ReviewAction, ReviewState};
 use crate::error::{AppError, AppResult};
-use crate::services::review::{Reviewed, Step};
+use crate::services::review::{self, Reviewed, Step};
 
 impl Reviewed for FirstTopic {
     const ENTITY: &'static str = ENTITY;
@@ -27,29 +27,7 @@ impl Reviewed for FirstTopic {
         topics::queue(c, scope, state)
     }
 
-    fn id(&self) -> i32 {
-        self.id
-    }
-
-    fn unit_id(&self) -> i32 {
-        self.unit_id
-    }
-
-    fn state(&self) -> ReviewState {
-        FirstTopic::state(self)
-    }
-
-    fn version(&self) -> i32 {
-        self.version
-    }
-
-    fn submitted_by(&self) -> Option<i32> {
-        self.submitted_by
-    }
-
-    fn submitted_at(&self) -> Option<NaiveDateTime> {
-        self.submitted_at
-    }
+    review::review_columns!();
 
     fn summary(&self) -> String {
         format!("第一议题记录「{}」", self.topic)

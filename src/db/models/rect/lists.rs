@@ -119,16 +119,7 @@ pub struct AttentionRow {
     pub deadline: NaiveDate,
 }
 
-/// Shorten a text to `max` characters with an ellipsis.
-pub fn short(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        text.to_string()
-    } else {
-        let mut s: String = text.chars().take(max).collect();
-        s.push('…');
-        s
-    }
-}
+pub use crate::domain::text::short;
 
 /// Open items in scope due on or before `until`, earliest first.
 pub fn attention(
