@@ -155,3 +155,21 @@ impl FromRequest for CurrentUser {
         })
     }
 }
+
+// ---------------------------------------------------------------- capabilities
+
+impl CurrentUser {
+    /// May this user do `cap` (see `policy::permits`)?
+    pub fn may(&self, cap: policy::Capability) -> bool {
+        policy::permits(self.role, cap)
+    }
+
+    /// `Forbidden` unless the user may do `cap`.
+    pub fn require_may(&self, cap: policy::Capability) -> Result<(), AppError> {
+        if self.may(cap) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+}

@@ -8,6 +8,7 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
+use crate::auth::policy::Capability;
 use crate::auth::{Action, CurrentUser};
 use crate::clock::format_local;
 use crate::db;
@@ -59,7 +60,7 @@ async fn list(
     render(&ListPage {
         base: ctx.base("作风建设年度"),
         rows,
-        can_manage: user.is_office(),
+        can_manage: user.may(Capability::ManageCampaign),
     })
 }
 
@@ -200,7 +201,7 @@ async fn show_page(
             .collect(),
         plans: plan_rows,
         plans_done,
-        can_manage: user.is_office(),
+        can_manage: user.may(Capability::ManageCampaign),
         campaign,
         errors,
     };
@@ -299,7 +300,7 @@ async fn new_form(
     user: CurrentUser,
     ctx: PageCtx,
 ) -> AppResult<HttpResponse> {
-    user.require_office()?;
+    user.require_may(Capability::ManageCampaign)?;
     let year = chrono::Datelike::year(&state.settings.clock.today()) + 1;
     form_page(
         &ctx,
@@ -322,7 +323,7 @@ async fn create(
     session: Session,
     form: web::Form<CampaignForm>,
 ) -> AppResult<HttpResponse> {
-    user.require_office()?;
+    user.require_may(Capability::ManageCampaign)?;
     let form = form.into_inner();
     let f = match form.parse() {
         Ok(f) => f,
@@ -374,7 +375,7 @@ async fn edit_form(
     ctx: PageCtx,
     path: web::Path<i32>,
 ) -> AppResult<HttpResponse> {
-    user.require_office()?;
+    user.require_may(Capability::ManageCampaign)?;
     let c = load_campaign(&state, path.into_inner()).await?;
     form_page(
         &ctx,
@@ -398,7 +399,7 @@ async fn update(
     path: web::Path<i32>,
     form: web::Form<CampaignForm>,
 ) -> AppResult<HttpResponse> {
-    user.require_office()?;
+    user.require_may(Capability::ManageCampaign)?;
     let year = path.into_inner();
     let before = load_campaign(&state, year).await?;
     let mut form = form.into_inner();
@@ -460,7 +461,7 @@ async fn update_goals(
     path: web::Path<i32>,
     form: web::Form<HashMap<String, String>>,
 ) -> AppResult<HttpResponse> {
-    user.require_office()?;
+    user.require_may(Capability::ManageCampaign)?;
     let year = path.into_inner();
     let campaign = load_campaign(&state, year).await?;
     let cid = campaign.id;
@@ -562,7 +563,7 @@ async fn update_months(
     path: web::Path<i32>,
     form: web::Form<HashMap<String, String>>,
 ) -> AppResult<HttpResponse> {
-    user.require_office()?;
+    user.require_may(Capability::ManageCampaign)?;
     let year = path.into_inner();
     let campaign = load_campaign(&state, year).await?;
     let mut errors = FieldErrors::new();

@@ -13,6 +13,7 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use rand::Rng;
 
+use crate::auth::policy::Capability;
 use crate::auth::CurrentUser;
 use crate::db::models::audit;
 use crate::db::models::units::{self, UnitFields};
@@ -213,12 +214,12 @@ const UNIT_FIELDS: [&str; 6] = [
 ];
 
 pub async fn units_form(user: CurrentUser, ctx: PageCtx) -> AppResult<HttpResponse> {
-    user.require_office()?;
+    user.require_may(Capability::ManageOrganisation)?;
     import_page(&ctx, &UNITS, None, Vec::new(), StatusCode::OK)
 }
 
 pub async fn units_template(user: CurrentUser) -> AppResult<HttpResponse> {
-    user.require_office()?;
+    user.require_may(Capability::ManageOrganisation)?;
     let notes: Vec<(&str, &str, String)> = vec![
         (
             U_CODE,
@@ -368,7 +369,7 @@ pub async fn units_import(
     session: Session,
     form: MultipartForm<ImportForm>,
 ) -> AppResult<HttpResponse> {
-    user.require_office()?;
+    user.require_may(Capability::ManageOrganisation)?;
     let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
     let known: Vec<&str> = UNIT_COLUMNS.iter().map(|c| c.header).collect();
     let rows = match read_rows(form.into_inner(), &UNIT_REQUIRED, known).await? {
@@ -414,12 +415,12 @@ const USER_REQUIRED: [&str; 4] = [P_USERNAME, P_NAME, P_ROLE, P_UNIT_CODE];
 const USER_FIELDS: [&str; 4] = ["username", "display_name", "role", "unit_id"];
 
 pub async fn users_form(user: CurrentUser, ctx: PageCtx) -> AppResult<HttpResponse> {
-    user.require_office()?;
+    user.require_may(Capability::ManageOrganisation)?;
     import_page(&ctx, &USERS, None, Vec::new(), StatusCode::OK)
 }
 
 pub async fn users_template(user: CurrentUser) -> AppResult<HttpResponse> {
-    user.require_office()?;
+    user.require_may(Capability::ManageOrganisation)?;
     let notes: Vec<(&str, &str, String)> = vec![
         (
             P_USERNAME,
@@ -565,7 +566,7 @@ pub async fn users_import(
     ctx: PageCtx,
     form: MultipartForm<ImportForm>,
 ) -> AppResult<HttpResponse> {
-    user.require_office()?;
+    user.require_may(Capability::ManageOrganisation)?;
     let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
     let known: Vec<&str> = USER_COLUMNS.iter().map(|c| c.header).collect();
     let rows = match read_rows(form.into_inner(), &USER_REQUIRED, known).await? {

@@ -6,6 +6,7 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
+use crate::auth::policy::Capability;
 use crate::auth::{Action, CurrentUser};
 use crate::db;
 use crate::db::models::units::{self, Unit, UnitFields};
@@ -92,7 +93,7 @@ async fn list(
     render(&ListPage {
         base: ctx.base("组织机构"),
         rows: tree_rows(&units),
-        can_manage: user.is_office(),
+        can_manage: user.may(Capability::ManageOrganisation),
     })
 }
 
@@ -203,7 +204,7 @@ async fn show(
                 active: m.active,
             })
             .collect(),
-        can_manage: user.is_office(),
+        can_manage: user.may(Capability::ManageOrganisation),
     })
 }
 
@@ -395,7 +396,7 @@ async fn new_form(
     ctx: PageCtx,
     query: web::Query<NewQuery>,
 ) -> AppResult<HttpResponse> {
-    user.require_office()?;
+    user.require_may(Capability::ManageOrganisation)?;
     let form = UnitForm {
         parent_id: query.parent.map(|p| p.to_string()).unwrap_or_default(),
         kind: UnitKind::Branch.code().into(),
@@ -413,7 +414,7 @@ async fn edit_form(
     ctx: PageCtx,
     path: web::Path<i32>,
 ) -> AppResult<HttpResponse> {
-    user.require_office()?;
+    user.require_may(Capability::ManageOrganisation)?;
     let id = path.into_inner();
     let unit = state.db.run(move |c| Ok(units::get(c, id)?)).await?;
     form_page(
@@ -439,7 +440,7 @@ async fn create(
     session: Session,
     form: web::Form<UnitForm>,
 ) -> AppResult<HttpResponse> {
-    user.require_office()?;
+    user.require_may(Capability::ManageOrganisation)?;
     let form = form.into_inner();
     let fields = match form.parse() {
         Ok(f) => f,
@@ -486,7 +487,7 @@ async fn update(
     path: web::Path<i32>,
     form: web::Form<UnitForm>,
 ) -> AppResult<HttpResponse> {
-    user.require_office()?;
+    user.require_may(Capability::ManageOrganisation)?;
     let id = path.into_inner();
     let form = form.into_inner();
     let fields = match form.parse() {

@@ -6,6 +6,7 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
+use crate::auth::policy::{permits, Capability};
 use crate::auth::CurrentUser;
 use crate::clock::format_local;
 use crate::db;
@@ -160,7 +161,7 @@ async fn list(
     ctx: PageCtx,
     query: web::Query<ListQuery>,
 ) -> AppResult<HttpResponse> {
-    user.require_office()?;
+    user.require_may(Capability::ManageOrganisation)?;
     let query = query.into_inner();
     let sel = Selection::of(&query);
     let mut paging = Paging::new(query.page.as_deref(), Paging::PER_PAGE);
@@ -195,7 +196,7 @@ async fn export(
     user: CurrentUser,
     query: web::Query<ListQuery>,
 ) -> AppResult<HttpResponse> {
-    user.require_office()?;
+    user.require_may(Capability::ManageOrganisation)?;
     let sel = Selection::of(&query.into_inner());
     let (_, rows, _) = select(&state, &sel, 0, xlsx::EXPORT_LIMIT).await?;
     let data: Vec<Vec<Value>> = rows
@@ -369,7 +370,7 @@ async fn new_form(
     ctx: PageCtx,
     query: web::Query<NewQuery>,
 ) -> AppResult<HttpResponse> {
-    user.require_office()?;
+    user.require_may(Capability::ManageOrganisation)?;
     let form = UserForm {
         role: Role::Secretary.code().into(),
         unit_id: query.unit.map(|u| u.to_string()).unwrap_or_default(),
@@ -384,7 +385,7 @@ async fn edit_form(
     ctx: PageCtx,
     path: web::Path<i32>,
 ) -> AppResult<HttpResponse> {
-    user.require_office()?;
+    user.require_may(Capability::ManageOrganisation)?;
     let (u, editing) = load_editing(&state, &user, path.into_inner()).await?;
     let form = UserForm {
         username: u.username.clone(),
@@ -413,7 +414,7 @@ async fn create(
     session: Session,
     form: web::Form<UserForm>,
 ) -> AppResult<HttpResponse> {
-    user.require_office()?;
+    user.require_may(Capability::ManageOrganisation)?;
     let mut form = form.into_inner();
     let fields = match form.parse(true) {
         Ok(f) => f,
@@ -469,7 +470,7 @@ async fn update(
     path: web::Path<i32>,
     form: web::Form<UserForm>,
 ) -> AppResult<HttpResponse> {
-    user.require_office()?;
+    user.require_may(Capability::ManageOrganisation)?;
     let id = path.into_inner();
     let (_, editing) = load_editing(&state, &user, id).await?;
     let form = form.into_inner();
@@ -477,7 +478,8 @@ async fn update(
         Ok(f) => f,
         Err(errors) => return form_page(&state, &ctx, Some(editing), form, errors).await,
     };
-    if id == user.id && fields.role != Role::Office {
+    // The office may not lock itself out of managing accounts.
+    if id == user.id && !permits(fields.role, Capability::ManageOrganisation) {
         let mut errors = FieldErrors::new();
         errors.add("role", "不能取消自己的党群工作部角色");
         return form_page(&state, &ctx, Some(editing), form, errors).await;
@@ -564,7 +566,7 @@ async fn reset_password(
     path: web::Path<i32>,
     form: web::Form<ResetForm>,
 ) -> AppResult<HttpResponse> {
-    user.require_office()?;
+    user.require_may(Capability::ManageOrganisation)?;
     let id = path.into_inner();
     let (u, editing) = load_editing(&state, &user, id).await?;
     let mut errors = FieldErrors::new();
@@ -639,7 +641,7 @@ async fn set_active(
     active: bool,
     form: StateForm,
 ) -> AppResult<HttpResponse> {
-    user.require_office()?;
+    user.require_may(Capability::ManageOrganisation)?;
     if id == user.id && !active {
         flash(&session, "error", "不能停用自己的账户。");
         return Ok(redirect(&format!("/users/{id}/edit")));

@@ -6,6 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 
+use crate::auth::policy::Capability;
 use crate::auth::{Action, CurrentUser};
 use crate::clock::format_local;
 use crate::db::models::attachments::Owner;
@@ -378,7 +379,7 @@ struct FormPage {
 
 /// The units the user may write measures for, in tree order.
 fn writable_units(c: &mut DbConn, user: &CurrentUser) -> AppResult<Vec<Unit>> {
-    if user.is_office() {
+    if user.may(Capability::RecordForAnyUnit) {
         Ok(units::all(c)?.into_iter().filter(|u| u.active).collect())
     } else {
         Ok(vec![units::get(c, user.unit_id)?])
@@ -453,7 +454,7 @@ pub(super) async fn new_form(
         .ok_or(AppError::NotFound)?;
     let form = MeasureForm {
         year: campaign.year.to_string(),
-        unit_id: if user.is_office() {
+        unit_id: if user.may(Capability::RecordForAnyUnit) {
             String::new()
         } else {
             user.unit_id.to_string()
@@ -545,7 +546,7 @@ fn check_refs(
 
 fn form_from_body(user: &CurrentUser, pairs: Vec<(String, String)>) -> MeasureForm {
     let mut form = MeasureForm::from_pairs(pairs);
-    if !user.is_office() && form.unit_id.trim().is_empty() {
+    if !user.may(Capability::RecordForAnyUnit) && form.unit_id.trim().is_empty() {
         form.unit_id = user.unit_id.to_string();
     }
     form

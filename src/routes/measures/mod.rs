@@ -5,11 +5,12 @@
 use actix_web::web;
 use serde::Deserialize;
 
+use crate::auth::policy::Capability;
 use crate::auth::CurrentUser;
 use crate::db::models::campaigns::Goal;
 use crate::db::models::measures::Measure;
 use crate::domain::register::Style;
-use crate::domain::{Light, Role};
+use crate::domain::Light;
 
 mod excel;
 mod form;
@@ -72,7 +73,7 @@ fn goal_names(goals: &[Goal]) -> String {
 }
 
 fn can_write_any(user: &CurrentUser) -> bool {
-    user.role != Role::Viewer
+    user.may(Capability::CreateRecords)
 }
 
 /// Year options for selectors.

@@ -7,6 +7,7 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
+use crate::auth::policy::Capability;
 use crate::auth::{Action, CurrentUser};
 use crate::clock::format_local;
 use crate::db::models::attachments::Owner;
@@ -138,7 +139,7 @@ fn item_form_page(
         table_id: table.id,
         table_title: table.title.clone(),
         editing,
-        deadline_locked: editing.is_some() && !user.is_office(),
+        deadline_locked: editing.is_some() && !user.may(Capability::ChangeDeadlines),
         form,
         errors,
         areas: RectArea::ALL,
@@ -278,7 +279,7 @@ pub(super) async fn update_item(
         );
     }
     let fields = match form.parse() {
-        Ok(f) if !user.is_office() && f.deadline != before.deadline => {
+        Ok(f) if !user.may(Capability::ChangeDeadlines) && f.deadline != before.deadline => {
             let mut e = FieldErrors::new();
             e.add(
                 "deadline",
@@ -464,7 +465,7 @@ pub(super) async fn item_page(
     user.require(Action::Read, &unit)?;
     let can_write = user.can(Action::Write, &unit);
     let can_accept = user.can(Action::Review, &unit);
-    let office = user.is_office();
+    let supervisor = user.may(Capability::SuperviseRectification);
     let uid = user.id;
     let unit_path = unit.path.clone();
     let accepted_by = item.accepted_by;
@@ -485,7 +486,7 @@ pub(super) async fn item_page(
                 Some(u) => Some(users::get(c, u)?.display_name),
                 None => None,
             };
-            let mine = office && taskforce::is_mine(&taskforce::units_of(c, uid)?, &unit_path);
+            let mine = supervisor && taskforce::is_mine(&taskforce::units_of(c, uid)?, &unit_path);
             Ok((changes, exts, notes, files, accepter, mine))
         })
         .await?;
@@ -545,7 +546,7 @@ pub(super) async fn item_page(
         files,
         can_write,
         can_accept,
-        can_note: office && mine,
+        can_note: supervisor && mine,
         mine,
         input,
     };
@@ -708,7 +709,7 @@ pub(super) async fn add_note(
     path: web::Path<i32>,
     form: web::Form<NoteForm>,
 ) -> AppResult<HttpResponse> {
-    user.require_office()?;
+    user.require_may(Capability::SuperviseRectification)?;
     let id = path.into_inner();
     let (item, unit, _, _) = state.db.run(move |c| load_item(c, id)).await?;
     // Task-force members supervise the items of their own units (and the units below).
