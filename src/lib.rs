@@ -13,6 +13,7 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod forms;
 pub mod input;
 pub mod notify;
 pub mod routes;

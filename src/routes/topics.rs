@@ -25,9 +25,9 @@ use crate::domain::Role;
 use crate::error::{AppError, AppResult};
 use crate::notify::Notifier;
 use crate::routes::attachments::FileList;
-use crate::routes::units::{tree_rows, UnitRow};
 use crate::routes::{history_lines, non_empty, ymd, HistoryLine};
 use crate::state::AppState;
+use crate::views::units::{tree_rows, UnitRow};
 use crate::views::{flash, redirect, render, render_status, BaseContext, PageCtx, Paging};
 use crate::xlsx::{self, col, Column, Value};
 

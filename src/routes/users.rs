@@ -11,16 +11,16 @@ use crate::auth::CurrentUser;
 use crate::clock::format_local;
 use crate::db;
 use crate::db::models::units::{self, Unit};
-use crate::db::models::users::{self, User, UserFields, UserFilter};
+use crate::db::models::users::{self, User, UserFilter};
 use crate::db::models::{audit, sessions};
-use crate::db::DbConn;
 use crate::domain::validate::{self, FieldErrors};
-use crate::domain::{Role, UnitKind};
+use crate::domain::Role;
 use crate::error::{AppError, AppResult, NO_VERSION, STALE_EDIT};
+use crate::forms::users::{check, UserForm};
 use crate::routes::imports;
 use crate::routes::non_empty;
-use crate::routes::units::UnitRow;
 use crate::state::AppState;
+use crate::views::units::UnitRow;
 use crate::views::{flash, redirect, render, render_form, BaseContext, PageCtx, Paging};
 use crate::xlsx::{self, col, Column, Value};
 
@@ -229,71 +229,6 @@ fn row(u: User, unit: &Unit) -> UserRow {
             .map(format_local)
             .unwrap_or_else(|| "从未登录".into()),
     }
-}
-
-#[derive(Deserialize, Default, Clone)]
-#[serde(default)]
-pub(crate) struct UserForm {
-    pub(crate) username: String,
-    pub(crate) display_name: String,
-    pub(crate) role: String,
-    pub(crate) unit_id: String,
-    pub(crate) password: String,
-    /// Hidden: the version the edit form was read at (edits only).
-    pub(crate) version: String,
-}
-
-impl UserForm {
-    pub(crate) fn parse(&self, with_password: bool) -> Result<UserFields, FieldErrors> {
-        let mut e = FieldErrors::new();
-        let username = validate::username(&mut e, &self.username);
-        let display_name =
-            validate::required_text(&mut e, "display_name", "姓名", &self.display_name, 50);
-        let role = Role::parse(self.role.trim());
-        if role.is_none() {
-            e.add("role", "请选择角色");
-        }
-        let unit_id = validate::chosen_id(&mut e, "unit_id", "所属单位", &self.unit_id);
-        if with_password {
-            validate::new_password(&mut e, "password", &self.password);
-        }
-        match (role, unit_id) {
-            (Some(role), Some(unit_id)) if e.is_empty() => Ok(UserFields {
-                username,
-                display_name,
-                role,
-                unit_id,
-            }),
-            _ => Err(e),
-        }
-    }
-}
-
-/// Checks against the database: unique name, existing unit fitting the role.
-pub(crate) fn check(
-    c: &mut DbConn,
-    fields: &UserFields,
-    editing: Option<i32>,
-) -> AppResult<FieldErrors> {
-    let mut e = FieldErrors::new();
-    if let Some(other) = users::by_username(c, &fields.username)? {
-        if editing != Some(other.id) {
-            e.add("username", "该用户名已被使用");
-        }
-    }
-    match units::find(c, fields.unit_id)? {
-        None => e.add("unit_id", "所属单位不存在"),
-        Some(unit) => match (fields.role, unit.kind()) {
-            (Role::Secretary, k) if k != UnitKind::Branch => {
-                e.add("unit_id", "支部书记须属于一个党支部")
-            }
-            (Role::Reviewer, k) if k != UnitKind::GeneralBranch => {
-                e.add("unit_id", "党总支书记须属于一个党总支")
-            }
-            _ => {}
-        },
-    }
-    Ok(e)
 }
 
 #[derive(Template)]

@@ -2,6 +2,7 @@
 //! flash messages, CSRF token), and small helpers to render and redirect.
 
 pub mod paging;
+pub mod units;
 
 use std::future::Future;
 use std::pin::Pin;

@@ -17,9 +17,10 @@ mod form;
 mod list;
 
 // What was public when this was one file stays public at the same path.
+pub use crate::forms::measures::MeasureForm;
 pub use crate::routes::HistoryLine;
 pub use excel::ImportForm;
-pub use form::{MeasureForm, MeasureView};
+pub use form::MeasureView;
 pub use list::{ListQuery, MeasureRow};
 
 use excel::{export, import, import_form, template};
@@ -86,10 +87,8 @@ fn light_label(m: &Measure, light: Light) -> &'static str {
     }
 }
 
-/// The choices of an enumeration, for messages: "未启动、推进中、已完成".
-fn allowed<T: Copy>(all: &[T], label: fn(T) -> &'static str) -> String {
-    all.iter().map(|v| label(*v)).collect::<Vec<_>>().join("、")
-}
+// The choices of an enumeration, for messages: "未启动、推进中、已完成".
+use crate::forms::choices as allowed;
 
 /// `?year=` of the pages that start from a campaign year.
 #[derive(Deserialize)]

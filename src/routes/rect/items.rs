@@ -11,100 +11,21 @@ use crate::auth::policy::Capability;
 use crate::auth::{Action, CurrentUser};
 use crate::clock::format_local;
 use crate::db::models::attachments::Owner;
-use crate::db::models::rect::{self, ItemFields, RectItem, RectTable, ITEM};
+use crate::db::models::rect::{self, RectTable, ITEM};
 use crate::db::models::{audit, history, taskforce, users};
 use crate::domain::register::{ExtensionStatus, RectArea, RectStatus};
 use crate::domain::validate::{self, FieldErrors};
 use crate::error::{AppError, AppResult};
+use crate::forms::rect::ItemForm;
 use crate::routes::attachments::FileList;
 use crate::routes::ymd;
 use crate::routes::{history_lines, HistoryLine};
 use crate::state::AppState;
 use crate::views::{flash, redirect, render, render_status, BaseContext, PageCtx};
 
-use super::{item_line, load_item, load_table, parse_deadline, CommentForm, ItemLine, Saved};
+use super::{item_line, load_item, load_table, CommentForm, ItemLine, Saved};
 
 // ---------------------------------------------------------------- item form
-
-#[derive(Deserialize, Default, Clone)]
-#[serde(default)]
-pub(super) struct ItemForm {
-    area: String,
-    source: String,
-    problem: String,
-    cause: String,
-    measure: String,
-    requirement: String,
-    responsible: String,
-    deadline: String,
-    status: String,
-    version: String,
-}
-
-impl ItemForm {
-    fn from_item(i: &RectItem) -> Self {
-        ItemForm {
-            area: i.area.clone(),
-            source: i.source.clone(),
-            problem: i.problem.clone(),
-            cause: i.cause.clone(),
-            measure: i.measure.clone(),
-            requirement: i.requirement.clone(),
-            responsible: i.responsible.clone(),
-            deadline: ymd(i.deadline),
-            status: i.status.clone(),
-            version: i.version.to_string(),
-        }
-    }
-
-    fn parse(&self) -> Result<ItemFields, FieldErrors> {
-        let mut e = FieldErrors::new();
-        let area = RectArea::parse(self.area.trim());
-        if area.is_none() {
-            e.add("area", "请选择问题领域");
-        }
-        let source = validate::optional_text(&mut e, "source", "问题来源", &self.source, 200)
-            .unwrap_or_default();
-        let problem = validate::required_text(&mut e, "problem", "存在问题", &self.problem, 1000);
-        let cause = validate::optional_text(&mut e, "cause", "原因分析", &self.cause, 1000)
-            .unwrap_or_default();
-        let measure = validate::required_text(&mut e, "measure", "整改措施", &self.measure, 1000);
-        let requirement =
-            validate::optional_text(&mut e, "requirement", "整改要求", &self.requirement, 500)
-                .unwrap_or_default();
-        let responsible =
-            validate::required_text(&mut e, "responsible", "责任人", &self.responsible, 50);
-        let deadline = parse_deadline(&mut e, "deadline", "整改时限", &self.deadline);
-        let status = match RectStatus::parse(self.status.trim()) {
-            Some(RectStatus::Closed) => {
-                e.add(
-                    "status",
-                    "“已销号”须由上级党总支或党群工作部验收后设定，不能直接选择",
-                );
-                None
-            }
-            Some(s) => Some(s),
-            None => {
-                e.add("status", "请选择整改状态");
-                None
-            }
-        };
-        match (area, status) {
-            (Some(area), Some(status)) if e.is_empty() => Ok(ItemFields {
-                area,
-                source,
-                problem,
-                cause,
-                measure,
-                requirement,
-                responsible,
-                deadline,
-                status,
-            }),
-            _ => Err(e),
-        }
-    }
-}
 
 #[derive(Template)]
 #[template(path = "rect/item_form.html")]

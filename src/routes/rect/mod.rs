@@ -17,13 +17,14 @@ use crate::domain::Light;
 use crate::error::{AppError, AppResult};
 use crate::routes::{non_empty, ymd};
 use crate::state::AppState;
-use crate::xlsx;
 
 mod excel;
 mod extensions;
 mod item_list;
 mod items;
 mod tables;
+
+use crate::forms::rect::parse_deadline;
 
 // What was public when this was one file stays public at the same path.
 pub use excel::{parse_import_row, peidang_xlsx, ImportForm};
@@ -178,22 +179,6 @@ enum Saved<T> {
 #[serde(default)]
 struct CommentForm {
     comment: String,
-}
-
-/// A date as typed: 2026-12-31 (also 2026/12/31, 2026年12月31日), in a sane range.
-fn parse_deadline(e: &mut FieldErrors, field: &'static str, label: &str, raw: &str) -> NaiveDate {
-    let fallback = NaiveDate::default();
-    if raw.trim().is_empty() {
-        e.add(field, format!("请填写{label}"));
-        return fallback;
-    }
-    match xlsx::parse_deadline(raw) {
-        Some(d) => d,
-        None => {
-            e.add(field, format!("{label}须为日期，如 2026-12-31"));
-            fallback
-        }
-    }
 }
 
 /// One item as a line of a table or a list.
