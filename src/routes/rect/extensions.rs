@@ -20,7 +20,7 @@ use crate::state::AppState;
 use crate::views::{flash, redirect, render, render_status, BaseContext, PageCtx, Paging};
 use crate::xlsx::{self, Value};
 
-use super::items::{refused, ItemInput};
+use super::item_page::{refused, ItemInput};
 use super::{keep, load_item, parse_deadline, CommentForm, Saved};
 
 // ---------------------------------------------------------------- extension requests

@@ -21,6 +21,7 @@ use crate::state::AppState;
 mod excel;
 mod extensions;
 mod item_list;
+mod item_page;
 mod items;
 mod tables;
 
@@ -30,15 +31,14 @@ use crate::forms::rect::parse_deadline;
 pub use excel::{parse_import_row, peidang_xlsx, ImportForm};
 pub use extensions::ExtensionRowView;
 pub use item_list::ListedItem;
-pub use items::{ExtensionLine, NoteLine};
+pub use item_page::{ExtensionLine, NoteLine};
 pub use tables::TableLine;
 
 use excel::{export_table, import, import_form, import_template};
 use extensions::{approve, export_extensions, extensions, refuse, request_extension};
 use item_list::{export_items, items};
-use items::{
-    accept, add_note, create_item, edit_item, new_item, reject_acceptance, show_item, update_item,
-};
+use item_page::{accept, add_note, reject_acceptance, show_item};
+use items::{create_item, edit_item, new_item, update_item};
 use tables::{
     create_table, delete_table, edit_table, export_tables, list, new_table, rename_table,
     show_table,
