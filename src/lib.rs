@@ -1,7 +1,8 @@
 //! zuofeng — 作风建设管理平台: the work-style campaign portal.
 //!
 //! Layers, top to bottom: `routes` (thin HTTP handlers, one module per area) → `auth`
-//! (who asks, may they) and `views` (page context) → `db::models` (queries per area) →
+//! (who asks, may they), `forms` (what pages post, parsed and checked) and `views` (page
+//! context, shared list lines) → `db::models` (queries per area) →
 //! `db` (one connection type over PostgreSQL and SQLite). `domain` holds rules with no I/O.
 //! Handlers share `state::AppState`; `startup` only assembles the application.
 

@@ -3,6 +3,7 @@
 //! database (inside the write transaction). Depends on `domain` and `db`, never on `routes`:
 //! route handlers and the Excel imports only call these.
 
+pub mod campaigns;
 pub mod measures;
 pub mod rect;
 pub mod units;

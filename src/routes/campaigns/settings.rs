@@ -3,61 +3,19 @@
 use actix_session::Session;
 use actix_web::{web, HttpResponse};
 use askama::Template;
-use serde::Deserialize;
 
 use crate::auth::policy::Capability;
 use crate::auth::CurrentUser;
 use crate::db;
 use crate::db::models::audit;
 use crate::db::models::campaigns;
-use crate::domain::validate::{self, FieldErrors};
+use crate::domain::validate::FieldErrors;
 use crate::error::{AppError, AppResult, NO_VERSION, STALE_EDIT};
+use crate::forms::campaigns::CampaignForm;
 use crate::state::AppState;
 use crate::views::{flash, redirect, render_form, BaseContext, PageCtx};
 
 use super::load_campaign;
-
-/// The settings form, raw.
-#[derive(Deserialize, Default, Clone)]
-#[serde(default)]
-pub(super) struct CampaignForm {
-    year: String,
-    name: String,
-    due_day: String,
-    yellow_days: String,
-    /// Hidden: the version the settings form was read at (edits only).
-    version: String,
-}
-
-struct CampaignFields {
-    year: i32,
-    name: String,
-    due_day: i32,
-    yellow_days: i32,
-}
-
-impl CampaignForm {
-    fn parse(&self) -> Result<CampaignFields, FieldErrors> {
-        let mut e = FieldErrors::new();
-        let year = validate::int_in_range(&mut e, "year", "年度", &self.year, 2000..=2100);
-        let name = validate::required_text(&mut e, "name", "名称", &self.name, 100);
-        let due_day =
-            validate::int_in_range(&mut e, "due_day", "月度调度截止日", &self.due_day, 1..=31);
-        let yellow_days = validate::int_in_range(
-            &mut e,
-            "yellow_days",
-            "临期提醒天数",
-            &self.yellow_days,
-            0..=60,
-        );
-        e.into_result(CampaignFields {
-            year,
-            name,
-            due_day,
-            yellow_days,
-        })
-    }
-}
 
 #[derive(Template)]
 #[template(path = "campaigns/form.html")]
