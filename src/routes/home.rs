@@ -114,6 +114,14 @@ struct HomePage {
     stats: Vec<Stat>,
     units: Vec<UnitLine>,
     recent: Vec<RecentChange>,
+    /// What the page offers, by capability (see `policy::permits`).
+    can_decide_extensions: bool,
+    can_manage_campaign: bool,
+    shortcuts: bool,
+    sees_all_units: bool,
+    /// The user's lists cover their own unit only (a branch secretary).
+    own_unit_only: bool,
+    sees_log: bool,
 }
 
 const ATTENTION_LIMIT: i64 = 15;
@@ -124,6 +132,8 @@ async fn home(
     ctx: PageCtx,
 ) -> AppResult<HttpResponse> {
     let scope = user.scope();
+    let sees_all_units = matches!(scope, Scope::All);
+    let own_unit_only = matches!(scope, Scope::Unit(_));
     let committee = user.may(Capability::Rereview);
     let rechecks = user.may(Capability::Recheck);
     let sees_accounts = user.may(Capability::ManageOrganisation);
@@ -315,5 +325,11 @@ async fn home(
         stats,
         units: lines,
         recent,
+        can_decide_extensions: sees_extensions,
+        can_manage_campaign: user.may(Capability::ManageCampaign),
+        shortcuts: sees_accounts,
+        sees_all_units,
+        own_unit_only,
+        sees_log,
     })
 }
