@@ -74,10 +74,10 @@ pub fn capacities(who: &Principal<'_>, unit_id: i32, unit_path: &str) -> Vec<Cap
     if allows(who, Action::Write, unit_id, unit_path) {
         v.push(Capacity::Branch);
     }
-    if who.role == Role::Reviewer && allows(who, Action::Review, unit_id, unit_path) {
+    if permits(who.role, Capability::Recheck) && allows(who, Action::Review, unit_id, unit_path) {
         v.push(Capacity::GeneralBranch);
     }
-    if who.role == Role::Office {
+    if permits(who.role, Capability::Rereview) {
         v.push(Capacity::Committee);
     }
     v
@@ -386,5 +386,120 @@ mod tests {
             }),
             Scope::All
         );
+    }
+}
+
+// ---------------------------------------------------------------- capabilities
+
+/// What a role may do regardless of any one unit: the questions handlers used to answer by
+/// looking at the role themselves. Unit-bound questions stay with `allows`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Capability {
+    /// Open or create the records of a unit (measures, 第一议题, monthly reports, tables):
+    /// everyone but the read-only viewer.
+    CreateRecords,
+    /// Record for any unit, choosing it in the form; others record for their own unit.
+    RecordForAnyUnit,
+    /// See the review queues (待复查 / 待复核).
+    SeeReviewQueues,
+    /// Re-check (复查) submissions of the branches below, as a general branch.
+    Recheck,
+    /// Re-review (复核) submissions as the committee, also several at once.
+    Rereview,
+    /// Set up the year's campaign: goals, monthly requirements, due days.
+    ManageCampaign,
+    /// Set up units and user accounts, also by Excel import.
+    ManageOrganisation,
+    /// Assign the members of the task force (一线专班).
+    ManageTaskforce,
+    /// Read and export the operation log.
+    ReadAuditLog,
+    /// Approve or refuse requests to extend a rectification deadline.
+    DecideExtensions,
+    /// Change the deadline of a rectification item after it was set.
+    ChangeDeadlines,
+    /// Supervise rectification items: add supervision notes (task force).
+    SuperviseRectification,
+}
+
+impl Capability {
+    pub const ALL: [Capability; 12] = [
+        Capability::CreateRecords,
+        Capability::RecordForAnyUnit,
+        Capability::SeeReviewQueues,
+        Capability::Recheck,
+        Capability::Rereview,
+        Capability::ManageCampaign,
+        Capability::ManageOrganisation,
+        Capability::ManageTaskforce,
+        Capability::ReadAuditLog,
+        Capability::DecideExtensions,
+        Capability::ChangeDeadlines,
+        Capability::SuperviseRectification,
+    ];
+}
+
+/// May a user of `role` do `cap`?
+pub fn permits(role: Role, cap: Capability) -> bool {
+    use Capability::*;
+    match cap {
+        CreateRecords => role != Role::Viewer,
+        SeeReviewQueues => matches!(role, Role::Office | Role::Reviewer),
+        Recheck => role == Role::Reviewer,
+        RecordForAnyUnit
+        | Rereview
+        | ManageCampaign
+        | ManageOrganisation
+        | ManageTaskforce
+        | ReadAuditLog
+        | DecideExtensions
+        | ChangeDeadlines
+        | SuperviseRectification => role == Role::Office,
+    }
+}
+
+#[cfg(test)]
+mod capability_tests {
+    use super::*;
+    use Capability::*;
+
+    fn granted(role: Role) -> Vec<Capability> {
+        Capability::ALL
+            .into_iter()
+            .filter(|c| permits(role, *c))
+            .collect()
+    }
+
+    #[test]
+    fn office_may_everything_but_recheck() {
+        let all_but_recheck: Vec<_> = Capability::ALL
+            .into_iter()
+            .filter(|c| *c != Recheck)
+            .collect();
+        assert_eq!(granted(Role::Office), all_but_recheck);
+    }
+
+    #[test]
+    fn reviewer_records_rechecks_and_sees_queues() {
+        assert_eq!(
+            granted(Role::Reviewer),
+            vec![CreateRecords, SeeReviewQueues, Recheck]
+        );
+    }
+
+    #[test]
+    fn secretary_only_records() {
+        assert_eq!(granted(Role::Secretary), vec![CreateRecords]);
+    }
+
+    #[test]
+    fn viewer_may_nothing() {
+        assert!(granted(Role::Viewer).is_empty());
+    }
+
+    #[test]
+    fn every_role_is_covered() {
+        // A new role must be added to the tests above.
+        assert_eq!(Role::ALL.len(), 4);
     }
 }

@@ -56,15 +56,6 @@ impl CurrentUser {
         }
     }
 
-    /// Campaign set-up, organisation and users: office only.
-    pub fn require_office(&self) -> Result<(), AppError> {
-        if self.role == Role::Office {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden)
-        }
-    }
-
     /// May this user take `action` on `rec`? The state after it, or why not
     /// (`policy::review_step`).
     pub fn review_step(
@@ -83,10 +74,6 @@ impl CurrentUser {
     /// The units this user's lists cover.
     pub fn scope(&self) -> Scope {
         policy::read_scope(&self.principal())
-    }
-
-    pub fn is_office(&self) -> bool {
-        self.role == Role::Office
     }
 
     /// Load the signed-in user of this request, if any. Loaded once per request: the
@@ -170,5 +157,23 @@ impl FromRequest for CurrentUser {
                 }
             }
         })
+    }
+}
+
+// ---------------------------------------------------------------- capabilities
+
+impl CurrentUser {
+    /// May this user do `cap` (see `policy::permits`)?
+    pub fn may(&self, cap: policy::Capability) -> bool {
+        policy::permits(self.role, cap)
+    }
+
+    /// `Forbidden` unless the user may do `cap`.
+    pub fn require_may(&self, cap: policy::Capability) -> Result<(), AppError> {
+        if self.may(cap) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
     }
 }

@@ -6,10 +6,7 @@ use serde::Deserialize;
 
 use crate::db::models::topics::{FirstTopic, MeetingKind, TopicFields};
 use crate::domain::validate::{self, FieldErrors};
-
-fn ymd(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
-}
+use crate::forms::ymd;
 
 /// The raw form, kept as typed for re-display.
 #[derive(Default, Clone, Debug, Deserialize)]

@@ -4,6 +4,7 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
+use crate::auth::policy::Capability;
 use crate::auth::CurrentUser;
 use crate::clock::format_local;
 use crate::db::models::audit::{self, AuditFilter};
@@ -96,7 +97,7 @@ async fn list(
     ctx: PageCtx,
     query: web::Query<ListQuery>,
 ) -> AppResult<HttpResponse> {
-    user.require_office()?;
+    user.require_may(Capability::ReadAuditLog)?;
     let entity = chosen_entity(&query);
     let mut paging = Paging::new(query.page.as_deref(), 50);
     let (rows, total) = select(&state, entity.clone(), paging.offset(), paging.per_page).await?;
@@ -127,7 +128,7 @@ async fn export(
     user: CurrentUser,
     query: web::Query<ListQuery>,
 ) -> AppResult<HttpResponse> {
-    user.require_office()?;
+    user.require_may(Capability::ReadAuditLog)?;
     let (rows, _) = select(&state, chosen_entity(&query), 0, xlsx::EXPORT_LIMIT).await?;
     let data: Vec<Vec<Value>> = rows
         .into_iter()

@@ -6,6 +6,7 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use chrono::{Datelike, Duration};
 
+use crate::auth::policy::Capability;
 use crate::auth::{CurrentUser, Scope};
 use crate::clock::format_local;
 use crate::db::models::{audit, campaigns, measures, rect, reports, reviews, topics, units, users};
@@ -113,6 +114,14 @@ struct HomePage {
     stats: Vec<Stat>,
     units: Vec<UnitLine>,
     recent: Vec<RecentChange>,
+    /// What the page offers, by capability (see `policy::permits`).
+    can_decide_extensions: bool,
+    can_manage_campaign: bool,
+    shortcuts: bool,
+    sees_all_units: bool,
+    /// The user's lists cover their own unit only (a branch secretary).
+    own_unit_only: bool,
+    sees_log: bool,
 }
 
 const ATTENTION_LIMIT: i64 = 15;
@@ -123,9 +132,15 @@ async fn home(
     ctx: PageCtx,
 ) -> AppResult<HttpResponse> {
     let scope = user.scope();
-    let office = user.is_office();
+    let sees_all_units = matches!(scope, Scope::All);
+    let own_unit_only = matches!(scope, Scope::Unit(_));
+    let committee = user.may(Capability::Rereview);
+    let rechecks = user.may(Capability::Recheck);
+    let sees_accounts = user.may(Capability::ManageOrganisation);
+    let sees_extensions = user.may(Capability::DecideExtensions);
+    let sees_log = user.may(Capability::ReadAuditLog);
     let (role, unit_id, unit_path) = (user.role, user.unit_id, user.unit_path.clone());
-    let branch = user.unit_kind == UnitKind::Branch && role != Role::Viewer;
+    let branch = user.unit_kind == UnitKind::Branch && user.may(Capability::CreateRecords);
     let today = state.settings.clock.today();
     let data = state
         .db
@@ -240,16 +255,20 @@ async fn home(
                 }
             }
             let reports_waiting = reports::waiting_for(c, role, &unit_path)?;
-            let review_path = (role == Role::Reviewer).then_some(unit_path.as_str());
-            let topics = topics::topics_waiting(c, unit_id, review_path, office)?;
+            let review_path = rechecks.then_some(unit_path.as_str());
+            let topics = topics::topics_waiting(c, unit_id, review_path, committee)?;
             let mut recent = Vec::new();
             let mut pending = 0;
-            if office {
+            if sees_accounts {
                 stats.push(Stat {
                     label: "在用账户",
                     value: users::count_active(c)?,
                 });
+            }
+            if sees_extensions {
                 pending = rect::pending_extensions(c)?;
+            }
+            if sees_log {
                 let (rows, _) = audit::list(c, &audit::AuditFilter::default(), 0, 8)?;
                 recent = rows
                     .into_iter()
@@ -306,5 +325,11 @@ async fn home(
         stats,
         units: lines,
         recent,
+        can_decide_extensions: sees_extensions,
+        can_manage_campaign: user.may(Capability::ManageCampaign),
+        shortcuts: sees_accounts,
+        sees_all_units,
+        own_unit_only,
+        sees_log,
     })
 }

@@ -23,8 +23,6 @@ use actix_governor::governor::middleware::NoOpMiddleware;
 use actix_governor::Governor;
 use actix_web::web;
 
-use chrono::NaiveDate;
-
 use crate::clock::format_local;
 use crate::db::models::history::FieldChange;
 use crate::error::AppError;
@@ -99,9 +97,7 @@ pub fn history_lines(changes: Vec<(FieldChange, Option<String>)>) -> Vec<History
 }
 
 /// A date as the forms and lists show it: 2026-12-31.
-pub fn ymd(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
-}
+pub use crate::forms::ymd;
 
 /// The outcome of a batch approval as flash messages: how many passed (`done` of `what`, e.g.
 /// "份月度调度"), and each refused one with its reason after `refused_head`.

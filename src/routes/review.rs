@@ -6,6 +6,7 @@ use actix_session::Session;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 
+use crate::auth::policy::Capability;
 use crate::auth::CurrentUser;
 use crate::domain::review::{self, ReviewAction};
 use crate::error::{AppError, AppResult};
@@ -223,7 +224,7 @@ pub async fn queue<R: Reviewed + Send + 'static>(
         stage,
         date_label: R::DATE_LABEL,
         rows,
-        batch: user.is_office(),
+        batch: user.may(Capability::Rereview),
     })
 }
 
@@ -266,7 +267,7 @@ pub async fn batch_approve<R: Reviewed + Send + 'static>(
     session: Session,
     body: web::Form<Vec<(String, String)>>,
 ) -> AppResult<HttpResponse> {
-    user.require_office()?;
+    user.require_may(Capability::Rereview)?;
     let back = format!("{}/queue", R::BASE);
     let ids = crate::routes::ticked_ids(body.into_inner())?;
     if ids.is_empty() {

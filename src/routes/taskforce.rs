@@ -8,6 +8,7 @@ use askama::Template;
 use diesel::OptionalExtension;
 use serde::Deserialize;
 
+use crate::auth::policy::Capability;
 use crate::auth::CurrentUser;
 use crate::clock::format_local;
 use crate::db::models::{audit, campaigns, taskforce, units, users};
@@ -77,7 +78,7 @@ const EXPORT_COLUMNS: [Column; 3] = [
 ];
 
 async fn export(state: web::Data<AppState>, user: CurrentUser) -> AppResult<HttpResponse> {
-    user.require_office()?;
+    user.require_may(Capability::ManageTaskforce)?;
     let rows = state.db.run(|c| Ok(taskforce::list(c)?)).await?;
     let data: Vec<Vec<Value>> = rows
         .into_iter()
@@ -149,7 +150,7 @@ async fn list(
     user: CurrentUser,
     ctx: PageCtx,
 ) -> AppResult<HttpResponse> {
-    user.require_office()?;
+    user.require_may(Capability::ManageTaskforce)?;
     list_page(&state, &ctx, AssignForm::default(), FieldErrors::new()).await
 }
 
@@ -165,7 +166,7 @@ async fn create(
     session: Session,
     form: web::Form<AssignForm>,
 ) -> AppResult<HttpResponse> {
-    user.require_office()?;
+    user.require_may(Capability::ManageTaskforce)?;
     let form = form.into_inner();
     let mut e = FieldErrors::new();
     let member = validate::chosen_id(&mut e, "user_id", "专班成员", &form.user_id);
@@ -235,7 +236,7 @@ async fn delete(
     session: Session,
     path: web::Path<i32>,
 ) -> AppResult<HttpResponse> {
-    user.require_office()?;
+    user.require_may(Capability::ManageTaskforce)?;
     let id = path.into_inner();
     let now = state.now();
     let actor = user.id;
@@ -283,7 +284,7 @@ struct MinePage {
 
 /// The member's units with their open and overdue items in the current year.
 async fn my_units(state: &AppState, user: &CurrentUser) -> AppResult<(Option<i32>, Vec<MineLine>)> {
-    user.require_office()?;
+    user.require_may(Capability::ManageTaskforce)?;
     let today = state.settings.clock.today();
     let uid = user.id;
     let (campaign, units, counts) = state

@@ -6,15 +6,18 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
+use crate::auth::policy::Capability;
 use crate::auth::{Action, CurrentUser};
 use crate::db;
-use crate::db::models::units::{self, Unit, UnitFields};
+use crate::db::models::units::{self, Unit};
 use crate::db::models::{audit, users};
-use crate::domain::validate::{self, FieldErrors};
+use crate::domain::validate::FieldErrors;
 use crate::domain::{UnitCategory, UnitKind};
 use crate::error::{AppError, AppResult, NO_VERSION, STALE_EDIT};
+use crate::forms::units::{check_tree, UnitForm};
 use crate::routes::imports;
 use crate::state::AppState;
+use crate::views::units::{tree_rows, UnitRow};
 use crate::views::{flash, redirect, render, render_form, BaseContext, PageCtx};
 use crate::xlsx::{self, col, Column, Value};
 
@@ -32,43 +35,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/units/{id}", web::get().to(show))
         .route("/units/{id}", web::post().to(update))
         .route("/units/{id}/edit", web::get().to(edit_form));
-}
-
-/// A unit as a list line.
-pub struct UnitRow {
-    pub id: i32,
-    pub code: String,
-    pub name: String,
-    pub kind: &'static str,
-    pub category: &'static str,
-    pub depth: usize,
-    pub active: bool,
-}
-
-impl From<&Unit> for UnitRow {
-    fn from(u: &Unit) -> Self {
-        UnitRow {
-            id: u.id,
-            code: u.code.clone(),
-            name: u.name.clone(),
-            kind: u.kind().label(),
-            category: u.category().label(),
-            depth: u.depth(),
-            active: u.active,
-        }
-    }
-}
-
-/// List lines for units in tree order, indented relative to the shallowest one shown.
-pub fn tree_rows(units: &[Unit]) -> Vec<UnitRow> {
-    let top = units.iter().map(Unit::depth).min().unwrap_or(0);
-    units
-        .iter()
-        .map(|u| UnitRow {
-            depth: u.depth() - top,
-            ..UnitRow::from(u)
-        })
-        .collect()
 }
 
 #[derive(Template)]
@@ -92,7 +58,7 @@ async fn list(
     render(&ListPage {
         base: ctx.base("组织机构"),
         rows: tree_rows(&units),
-        can_manage: user.is_office(),
+        can_manage: user.may(Capability::ManageOrganisation),
     })
 }
 
@@ -203,142 +169,8 @@ async fn show(
                 active: m.active,
             })
             .collect(),
-        can_manage: user.is_office(),
+        can_manage: user.may(Capability::ManageOrganisation),
     })
-}
-
-/// The raw form, kept as typed for re-display.
-#[derive(Deserialize, Default, Clone)]
-#[serde(default)]
-pub struct UnitForm {
-    pub parent_id: String,
-    pub code: String,
-    pub name: String,
-    pub kind: String,
-    pub category: String,
-    pub sort_order: String,
-    pub active: String,
-    /// Hidden: the version the edit form was read at (edits only).
-    pub version: String,
-}
-
-impl UnitForm {
-    fn from_unit(u: &Unit) -> Self {
-        UnitForm {
-            parent_id: u.parent_id.map(|p| p.to_string()).unwrap_or_default(),
-            code: u.code.clone(),
-            name: u.name.clone(),
-            kind: u.kind.clone(),
-            category: u.category.clone(),
-            sort_order: u.sort_order.to_string(),
-            active: if u.active { "on".into() } else { String::new() },
-            version: u.version.to_string(),
-        }
-    }
-
-    /// Checks that need no database.
-    pub(crate) fn parse(&self) -> Result<UnitFields, FieldErrors> {
-        let mut e = FieldErrors::new();
-        let name = validate::required_text(&mut e, "name", "单位名称", &self.name, 100);
-        let code = self.code.trim().to_string();
-        if code.is_empty() {
-            e.add("code", "请填写单位编码");
-        } else if code.len() > 32
-            || !code
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        {
-            e.add("code", "编码须为 1–32 位字母、数字、- 或 _");
-        }
-        let kind = UnitKind::parse(self.kind.trim());
-        if kind.is_none() {
-            e.add("kind", "请选择组织类型");
-        }
-        let category = UnitCategory::parse(self.category.trim());
-        if category.is_none() {
-            e.add("category", "请选择单位类别");
-        }
-        let sort_order = if self.sort_order.trim().is_empty() {
-            0
-        } else {
-            validate::int_in_range(&mut e, "sort_order", "排序号", &self.sort_order, 0..=9999)
-        };
-        let parent_id = if kind == Some(UnitKind::Committee) {
-            if !self.parent_id.trim().is_empty() {
-                e.add("parent_id", "党委是组织树的根，不能有上级");
-            }
-            None
-        } else if kind.is_some() {
-            validate::chosen_id(&mut e, "parent_id", "上级组织", &self.parent_id)
-        } else {
-            None
-        };
-        let (Some(kind), Some(category)) = (kind, category) else {
-            return Err(e);
-        };
-        e.into_result(UnitFields {
-            parent_id,
-            code,
-            name,
-            kind,
-            category,
-            sort_order,
-            active: !self.active.is_empty(),
-        })
-    }
-}
-
-/// Checks against the tree, inside the write transaction.
-pub(crate) fn check_tree(
-    c: &mut crate::db::DbConn,
-    fields: &UnitFields,
-    editing: Option<&Unit>,
-) -> AppResult<FieldErrors> {
-    let mut e = FieldErrors::new();
-    if let Some(other) = units::by_code(c, &fields.code)? {
-        if editing.is_none_or(|u| u.id != other.id) {
-            e.add("code", "该编码已被其他单位使用");
-        }
-    }
-    match fields.parent_id {
-        Some(pid) => match units::find(c, pid)? {
-            None => e.add("parent_id", "上级组织不存在"),
-            Some(parent) => {
-                if !parent.kind().allowed_children().contains(&fields.kind) {
-                    e.add(
-                        "parent_id",
-                        format!("{}下不能设立{}", parent.kind().label(), fields.kind.label()),
-                    );
-                }
-                if let Some(u) = editing {
-                    if parent.path.starts_with(&u.path) {
-                        e.add("parent_id", "不能把单位移到它自己或其下级之下");
-                    }
-                }
-            }
-        },
-        None => {
-            // Only one committee: the root.
-            let roots: Vec<Unit> = units::all(c)?
-                .into_iter()
-                .filter(|u| u.parent_id.is_none() && editing.is_none_or(|x| x.id != u.id))
-                .collect();
-            if !roots.is_empty() {
-                e.add("kind", "组织树已有党委，新单位须设在党委之下");
-            }
-        }
-    }
-    if let Some(u) = editing {
-        if u.kind() != fields.kind && !units::children(c, u.id)?.is_empty() {
-            let ok = units::children(c, u.id)?
-                .iter()
-                .all(|k| fields.kind.allowed_children().contains(&k.kind()));
-            if !ok {
-                e.add("kind", "该单位有下级组织，不能改为这一类型");
-            }
-        }
-    }
-    Ok(e)
 }
 
 #[derive(Template)]
@@ -395,7 +227,7 @@ async fn new_form(
     ctx: PageCtx,
     query: web::Query<NewQuery>,
 ) -> AppResult<HttpResponse> {
-    user.require_office()?;
+    user.require_may(Capability::ManageOrganisation)?;
     let form = UnitForm {
         parent_id: query.parent.map(|p| p.to_string()).unwrap_or_default(),
         kind: UnitKind::Branch.code().into(),
@@ -413,7 +245,7 @@ async fn edit_form(
     ctx: PageCtx,
     path: web::Path<i32>,
 ) -> AppResult<HttpResponse> {
-    user.require_office()?;
+    user.require_may(Capability::ManageOrganisation)?;
     let id = path.into_inner();
     let unit = state.db.run(move |c| Ok(units::get(c, id)?)).await?;
     form_page(
@@ -439,7 +271,7 @@ async fn create(
     session: Session,
     form: web::Form<UnitForm>,
 ) -> AppResult<HttpResponse> {
-    user.require_office()?;
+    user.require_may(Capability::ManageOrganisation)?;
     let form = form.into_inner();
     let fields = match form.parse() {
         Ok(f) => f,
@@ -486,7 +318,7 @@ async fn update(
     path: web::Path<i32>,
     form: web::Form<UnitForm>,
 ) -> AppResult<HttpResponse> {
-    user.require_office()?;
+    user.require_may(Capability::ManageOrganisation)?;
     let id = path.into_inner();
     let form = form.into_inner();
     let fields = match form.parse() {

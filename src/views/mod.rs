@@ -3,6 +3,7 @@
 
 pub mod error;
 pub mod paging;
+pub mod units;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -13,6 +14,7 @@ use actix_web::{dev::Payload, FromRequest, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::{Deserialize, Serialize};
 
+use crate::auth::policy::{permits, Capability};
 use crate::auth::{csrf, random_token, CurrentUser, SESSION_CSRF, SESSION_FLASH, SESSION_USER};
 use crate::domain::Role;
 use crate::error::AppError;
@@ -108,9 +110,13 @@ fn nav_for(role: Role, path: &str) -> Vec<NavItem> {
     items.push(("/reports", "月度调度"));
     items.push(("/topics", "第一议题"));
     items.push(("/units", "组织机构"));
-    if role == Role::Office {
+    if permits(role, Capability::ManageOrganisation) {
         items.push(("/users", "用户管理"));
+    }
+    if permits(role, Capability::ManageTaskforce) {
         items.push(("/taskforce", "一线专班"));
+    }
+    if permits(role, Capability::ReadAuditLog) {
         items.push(("/audit", "操作日志"));
     }
     items.push(("/account/password", "修改密码"));

@@ -40,6 +40,8 @@ async fn a_secretary_sees_what_is_late_or_due_in_the_branch(app: TestApp) {
     let home = b.get("/home").await;
     assert_eq!(home.status, 200);
     home.assert_contains("2026 年度进展（本支部）");
+    home.assert_contains("本支部信息");
+    home.assert_lacks("查看全部单位");
     home.assert_contains(&format!("逾期 {red_m}</a>"));
     home.assert_contains(&format!("临期 {yellow_m}</a>"));
     home.assert_contains(&format!("逾期 {red_i}</a>"));
@@ -66,6 +68,8 @@ async fn a_reviewer_sees_the_branches_below(app: TestApp) {
     let home = b.get("/home").await;
     home.assert_contains("2026 年度进展");
     home.assert_lacks("（本支部）");
+    home.assert_lacks("查看全部单位");
+    home.assert_lacks("最近操作");
     // Work of ZB01..ZB04 may appear; ZB05 (another general branch) never does.
     home.assert_lacks("监理一分公司党支部</td>");
     let red_all: i64 = ["ZB01", "ZB02", "ZB03", "ZB04", "ZZ01"]
@@ -82,11 +86,14 @@ async fn the_office_sees_decisions_waiting(app: TestApp) {
     home.assert_contains(&format!("{pending} 条延期申请"));
     home.assert_contains("快捷入口");
     home.assert_contains("最近操作");
+    home.assert_contains("查看全部单位");
     // The viewer reads the same lights but gets no actions.
     let viewer = app.signed_in("viewer").await.get("/home").await;
     viewer.assert_contains("2026 年度进展");
     viewer.assert_lacks("延期申请");
     viewer.assert_lacks("快捷入口");
+    viewer.assert_lacks("最近操作");
+    viewer.assert_contains("查看全部单位");
 }
 
 both!(

@@ -22,9 +22,9 @@ use crate::state::AppState;
 use crate::views::{flash, redirect, render_status, BaseContext, PageCtx};
 use crate::xlsx::{self, col, Column, Value};
 
-use super::form::{MeasureForm, FIELDS};
 use super::list::{resolve, Filters, ListQuery};
 use super::{allowed, can_write_any, goal_names, NewQuery};
+use crate::forms::measures::{MeasureForm, FIELDS};
 
 // ---------------------------------------------------------------- Excel
 

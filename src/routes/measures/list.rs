@@ -16,9 +16,9 @@ use crate::db::DbConn;
 use crate::domain::register::{Carrier, MeasureCategory, MeasureStatus, Style};
 use crate::domain::Light;
 use crate::error::{AppError, AppResult};
-use crate::routes::units::{tree_rows, UnitRow};
 use crate::routes::{non_empty, ymd};
 use crate::state::AppState;
+use crate::views::units::{tree_rows, UnitRow};
 use crate::views::{render, BaseContext, PageCtx, Paging};
 
 use super::{can_write_any, goal_groups, goal_names, light_label, GoalGroup};

@@ -5,20 +5,22 @@
 use actix_web::web;
 use serde::Deserialize;
 
+use crate::auth::policy::Capability;
 use crate::auth::CurrentUser;
 use crate::db::models::campaigns::Goal;
 use crate::db::models::measures::Measure;
 use crate::domain::register::Style;
-use crate::domain::{Light, Role};
+use crate::domain::Light;
 
 mod excel;
 mod form;
 mod list;
 
 // What was public when this was one file stays public at the same path.
+pub use crate::forms::measures::MeasureForm;
 pub use crate::routes::HistoryLine;
 pub use excel::ImportForm;
-pub use form::{MeasureForm, MeasureView};
+pub use form::MeasureView;
 pub use list::{ListQuery, MeasureRow};
 
 use excel::{export, import, import_form, template};
@@ -72,7 +74,7 @@ fn goal_names(goals: &[Goal]) -> String {
 }
 
 fn can_write_any(user: &CurrentUser) -> bool {
-    user.role != Role::Viewer
+    user.may(Capability::CreateRecords)
 }
 
 /// Year options for selectors.
@@ -85,10 +87,8 @@ fn light_label(m: &Measure, light: Light) -> &'static str {
     }
 }
 
-/// The choices of an enumeration, for messages: "未启动、推进中、已完成".
-fn allowed<T: Copy>(all: &[T], label: fn(T) -> &'static str) -> String {
-    all.iter().map(|v| label(*v)).collect::<Vec<_>>().join("、")
-}
+// The choices of an enumeration, for messages: "未启动、推进中、已完成".
+use crate::forms::choices as allowed;
 
 /// `?year=` of the pages that start from a campaign year.
 #[derive(Deserialize)]

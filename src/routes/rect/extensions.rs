@@ -7,6 +7,7 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
+use crate::auth::policy::Capability;
 use crate::auth::{Action, CurrentUser};
 use crate::clock::format_local;
 use crate::db::models::rect::{self, ITEM};
@@ -19,7 +20,7 @@ use crate::state::AppState;
 use crate::views::{flash, redirect, render, render_status, BaseContext, PageCtx, Paging};
 use crate::xlsx::{self, Value};
 
-use super::items::{refused, ItemInput};
+use super::item_page::{refused, ItemInput};
 use super::{keep, load_item, parse_deadline, CommentForm, Saved};
 
 // ---------------------------------------------------------------- extension requests
@@ -240,7 +241,7 @@ pub(super) async fn export_extensions(
     user: CurrentUser,
     query: web::Query<ExtensionsQuery>,
 ) -> AppResult<HttpResponse> {
-    user.require_office()?;
+    user.require_may(Capability::DecideExtensions)?;
     let status = non_empty(&query.status).and_then(ExtensionStatus::parse);
     let (rows, _) = select_extensions(&state, status, 0, xlsx::EXPORT_LIMIT, false).await?;
     let data: Vec<Vec<Value>> = rows
@@ -268,7 +269,7 @@ pub(super) async fn extensions(
     ctx: PageCtx,
     query: web::Query<ExtensionsQuery>,
 ) -> AppResult<HttpResponse> {
-    user.require_office()?;
+    user.require_may(Capability::DecideExtensions)?;
     let q = query.into_inner();
     extensions_page(&state, &ctx, q.status, q.page, None).await
 }
@@ -282,7 +283,7 @@ async fn decide(
     comment_raw: String,
     approve: bool,
 ) -> AppResult<HttpResponse> {
-    user.require_office()?;
+    user.require_may(Capability::DecideExtensions)?;
     // 404 for an unknown request before anything else.
     state.db.run(move |c| Ok(rect::extension(c, id)?)).await?;
     let mut e = FieldErrors::new();

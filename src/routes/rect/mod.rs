@@ -17,27 +17,28 @@ use crate::domain::Light;
 use crate::error::{AppError, AppResult};
 use crate::routes::{non_empty, ymd};
 use crate::state::AppState;
-use crate::xlsx;
 
 mod excel;
 mod extensions;
 mod item_list;
+mod item_page;
 mod items;
 mod tables;
+
+use crate::forms::rect::parse_deadline;
 
 // What was public when this was one file stays public at the same path.
 pub use excel::{parse_import_row, peidang_xlsx, ImportForm};
 pub use extensions::ExtensionRowView;
 pub use item_list::ListedItem;
-pub use items::{ExtensionLine, NoteLine};
+pub use item_page::{ExtensionLine, NoteLine};
 pub use tables::TableLine;
 
 use excel::{export_table, import, import_form, import_template};
 use extensions::{approve, export_extensions, extensions, refuse, request_extension};
 use item_list::{export_items, items};
-use items::{
-    accept, add_note, create_item, edit_item, new_item, reject_acceptance, show_item, update_item,
-};
+use item_page::{accept, add_note, reject_acceptance, show_item};
+use items::{create_item, edit_item, new_item, update_item};
 use tables::{
     create_table, delete_table, edit_table, export_tables, list, new_table, rename_table,
     show_table,
@@ -178,22 +179,6 @@ enum Saved<T> {
 #[serde(default)]
 struct CommentForm {
     comment: String,
-}
-
-/// A date as typed: 2026-12-31 (also 2026/12/31, 2026年12月31日), in a sane range.
-fn parse_deadline(e: &mut FieldErrors, field: &'static str, label: &str, raw: &str) -> NaiveDate {
-    let fallback = NaiveDate::default();
-    if raw.trim().is_empty() {
-        e.add(field, format!("请填写{label}"));
-        return fallback;
-    }
-    match xlsx::parse_deadline(raw) {
-        Some(d) => d,
-        None => {
-            e.add(field, format!("{label}须为日期，如 2026-12-31"));
-            fallback
-        }
-    }
 }
 
 /// One item as a line of a table or a list.

@@ -7,6 +7,7 @@ use askama::Template;
 use chrono::Datelike;
 use serde::Deserialize;
 
+use crate::auth::policy::Capability;
 use crate::auth::{Action, CurrentUser};
 use crate::db::models::campaigns::{self, Campaign};
 use crate::db::models::rect::{self, TableFilter};
@@ -60,7 +61,7 @@ struct ListPage {
     paging: Paging,
     statuses: &'static [RectStatus],
     can_create: bool,
-    is_office: bool,
+    can_decide_extensions: bool,
 }
 
 /// What the list of tables shows for a filter: the chosen campaign, the years, the units in
@@ -171,7 +172,7 @@ pub(super) async fn list(
         paging,
         statuses: RectStatus::ALL,
         can_create,
-        is_office: user.is_office(),
+        can_decide_extensions: user.may(Capability::DecideExtensions),
     })
 }
 
@@ -287,14 +288,14 @@ pub(super) async fn new_table(
 ) -> AppResult<HttpResponse> {
     let today = state.settings.clock.today();
     let year = parse_year(&query.year).unwrap_or(today.year());
-    let unit_id = if user.is_office() {
+    let unit_id = if user.may(Capability::RecordForAnyUnit) {
         String::new()
     } else {
         user.unit_id.to_string()
     };
     let form = TableForm {
         year: year.to_string(),
-        title: if user.is_office() {
+        title: if user.may(Capability::RecordForAnyUnit) {
             String::new()
         } else {
             format!("{}作风建设问题整改工作配档表", user.unit_name)
@@ -536,14 +537,14 @@ pub(super) async fn show_table(
     user.require(Action::Read, &unit)?;
     let today = state.settings.clock.today();
     let uid = user.id;
-    let office = user.is_office();
+    let supervisor = user.may(Capability::SuperviseRectification);
     let unit_path = unit.path.clone();
     let (items, notes, mine) = state
         .db
         .run(move |c| {
             let items = rect::items_of_table(c, id)?;
             let notes = rect::note_counts_of_table(c, id)?;
-            let mine = office && taskforce::is_mine(&taskforce::units_of(c, uid)?, &unit_path);
+            let mine = supervisor && taskforce::is_mine(&taskforce::units_of(c, uid)?, &unit_path);
             Ok((items, notes, mine))
         })
         .await?;

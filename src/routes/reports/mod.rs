@@ -14,12 +14,13 @@ use askama::Template;
 use chrono::Datelike;
 use serde::Deserialize;
 
+use crate::auth::policy::Capability;
 use crate::auth::{CurrentUser, Scope};
 use crate::clock::format_local;
 use crate::db::models::campaigns;
 use crate::db::models::reports::{self, Compliance, Report};
 use crate::db::models::units::Unit;
-use crate::domain::{Role, UnitKind};
+use crate::domain::UnitKind;
 use crate::error::{AppError, AppResult};
 use crate::routes::review;
 use crate::services::reports as service;
@@ -246,7 +247,10 @@ async fn index(
             .unwrap_or_default(),
         has_campaign: campaign.is_some(),
         is_branch,
-        can_open: is_branch && campaign.is_some() && not_future && user.role != Role::Viewer,
+        can_open: is_branch
+            && campaign.is_some()
+            && not_future
+            && user.may(Capability::CreateRecords),
         mine: mine.map(|r| MineView {
             id: r.id,
             state: r.state().label(),
@@ -257,7 +261,7 @@ async fn index(
         rows,
         counts,
         export_link: format!("/reports/export?year={year}&month={month}"),
-        can_queue: matches!(user.role, Role::Office | Role::Reviewer),
+        can_queue: user.may(Capability::SeeReviewQueues),
     })
 }
 

@@ -5,17 +5,17 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 
+use crate::auth::policy::Capability;
 use crate::auth::{Action, CurrentUser};
 use crate::db::models::topics::MeetingKind;
 use crate::db::models::units;
 use crate::domain::validate::FieldErrors;
-use crate::domain::Role;
 use crate::error::{AppError, AppResult};
 use crate::forms::topics::TopicForm;
-use crate::routes::units::{tree_rows, UnitRow};
 use crate::routes::ymd;
 use crate::services::topics::{self as service, Saved};
 use crate::state::AppState;
+use crate::views::units::{tree_rows, UnitRow};
 use crate::views::{flash, redirect, render_status, BaseContext, PageCtx};
 
 use super::show::load_checked;
@@ -72,11 +72,9 @@ pub async fn new_form(
     user: CurrentUser,
     ctx: PageCtx,
 ) -> AppResult<HttpResponse> {
-    if user.role == Role::Viewer {
-        return Err(AppError::Forbidden);
-    }
+    user.require_may(Capability::CreateRecords)?;
     let form = TopicForm {
-        unit_id: if user.is_office() {
+        unit_id: if user.may(Capability::RecordForAnyUnit) {
             String::new()
         } else {
             user.unit_id.to_string()
@@ -133,7 +131,7 @@ async fn check_unit(state: &AppState, user: &CurrentUser, form: &TopicForm) -> A
 
 fn form_of(user: &CurrentUser, raw: TopicForm) -> TopicForm {
     let mut form = raw;
-    if !user.is_office() && form.unit_id.trim().is_empty() {
+    if !user.may(Capability::RecordForAnyUnit) && form.unit_id.trim().is_empty() {
         form.unit_id = user.unit_id.to_string();
     }
     form
@@ -146,9 +144,7 @@ pub async fn create(
     session: Session,
     body: web::Form<TopicForm>,
 ) -> AppResult<HttpResponse> {
-    if user.role == Role::Viewer {
-        return Err(AppError::Forbidden);
-    }
+    user.require_may(Capability::CreateRecords)?;
     let form = form_of(&user, body.into_inner());
     check_unit(&state, &user, &form).await?;
     let fields = match form.parse(state.settings.clock.today()) {

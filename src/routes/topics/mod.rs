@@ -12,17 +12,17 @@ use askama::Template;
 use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 
+use crate::auth::policy::Capability;
 use crate::auth::{Action, CurrentUser};
 use crate::db::models::topics::{self, FirstTopic, TopicFilter};
 use crate::db::models::units::{self, Unit};
 use crate::db::DbConn;
 use crate::domain::review::ReviewState;
-use crate::domain::Role;
 use crate::error::{AppError, AppResult};
 use crate::routes::review;
-use crate::routes::units::{tree_rows, UnitRow};
 use crate::routes::{non_empty, ymd};
 use crate::state::AppState;
+use crate::views::units::{tree_rows, UnitRow};
 use crate::views::{render, BaseContext, PageCtx, Paging};
 use crate::xlsx::{self, col, Column, Value};
 
@@ -59,7 +59,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 /// The units the user may record for, in tree order.
 pub(super) fn writable_units(c: &mut DbConn, user: &CurrentUser) -> AppResult<Vec<Unit>> {
-    if user.is_office() {
+    if user.may(Capability::RecordForAnyUnit) {
         Ok(units::all(c)?.into_iter().filter(|u| u.active).collect())
     } else {
         Ok(vec![units::get(c, user.unit_id)?])
@@ -209,8 +209,8 @@ async fn list(
         rows: rows.into_iter().map(|(t, u)| row(t, u)).collect(),
         export_link: xlsx::export_link("/topics/export", &paging.query),
         paging,
-        can_create: user.role != Role::Viewer,
-        can_queue: user.is_office() || user.role == Role::Reviewer,
+        can_create: user.may(Capability::CreateRecords),
+        can_queue: user.may(Capability::SeeReviewQueues),
         filtered: sel.unit.is_some() || sel.state.is_some(),
     })
 }

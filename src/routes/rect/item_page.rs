@@ -1,0 +1,418 @@
+//! One rectification item's page (history, extensions, notes, files), acceptance (验收销号)
+//! or return, and supervision notes (督办) from the task force.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+
+use crate::auth::policy::Capability;
+use crate::auth::{Action, CurrentUser};
+use crate::clock::format_local;
+use crate::db::models::attachments::Owner;
+use crate::db::models::rect::{self, ITEM};
+use crate::db::models::{audit, history, taskforce, users};
+use crate::domain::register::{ExtensionStatus, RectStatus};
+use crate::domain::validate::{self, FieldErrors};
+use crate::error::{AppError, AppResult};
+use crate::routes::attachments::FileList;
+use crate::routes::ymd;
+use crate::routes::{history_lines, HistoryLine};
+use crate::state::AppState;
+use crate::views::{flash, redirect, render_status, BaseContext, PageCtx};
+
+use super::{item_line, load_item, CommentForm, ItemLine};
+
+// ---------------------------------------------------------------- item page
+
+pub struct ExtensionLine {
+    pub id: i32,
+    pub old_deadline: String,
+    pub new_deadline: String,
+    pub reason: String,
+    pub status: &'static str,
+    pub pending: bool,
+    pub requested: String,
+    pub decided: String,
+    pub comment: String,
+}
+
+pub struct NoteLine {
+    pub who: String,
+    pub at: String,
+    pub content: String,
+}
+
+/// What the forms on the item page were given, kept on a 422.
+#[derive(Default)]
+pub(super) struct ItemInput {
+    pub(super) errors: FieldErrors,
+    pub(super) new_deadline: String,
+    pub(super) reason: String,
+    pub(super) note: String,
+    pub(super) comment: String,
+}
+
+#[derive(Template)]
+#[template(path = "rect/item.html")]
+struct ItemPage {
+    base: BaseContext,
+    item: ItemLine,
+    table_id: i32,
+    table_title: String,
+    unit_name: String,
+    cause_analysis: String,
+    accepted: Option<String>,
+    awaiting: bool,
+    closed: bool,
+    open: bool,
+    history: Vec<HistoryLine>,
+    extensions: Vec<ExtensionLine>,
+    has_pending: bool,
+    notes: Vec<NoteLine>,
+    files: FileList,
+    can_write: bool,
+    can_accept: bool,
+    can_note: bool,
+    mine: bool,
+    input: ItemInput,
+}
+
+/// The item page again after a refused form: the messages next to the fields, the text kept.
+pub(super) async fn refused(
+    state: &AppState,
+    ctx: &PageCtx,
+    user: &CurrentUser,
+    id: i32,
+    input: ItemInput,
+) -> AppResult<HttpResponse> {
+    item_page(
+        state,
+        ctx,
+        user,
+        id,
+        input,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
+}
+
+pub(super) async fn item_page(
+    state: &AppState,
+    ctx: &PageCtx,
+    user: &CurrentUser,
+    id: i32,
+    input: ItemInput,
+    status: StatusCode,
+) -> AppResult<HttpResponse> {
+    let (item, unit, campaign, table) = state.db.run(move |c| load_item(c, id)).await?;
+    user.require(Action::Read, &unit)?;
+    let can_write = user.can(Action::Write, &unit);
+    let can_accept = user.can(Action::Review, &unit);
+    let supervisor = user.may(Capability::SuperviseRectification);
+    let uid = user.id;
+    let unit_path = unit.path.clone();
+    let accepted_by = item.accepted_by;
+    let (changes, exts, notes, files, accepter, mine) = state
+        .db
+        .run(move |c| {
+            let changes = history::list(c, ITEM, id)?;
+            let exts = rect::extensions_of_item(c, id)?;
+            let notes = rect::notes_of_item(c, id)?;
+            let files = FileList::load(
+                c,
+                Owner::RectItem,
+                id,
+                format!("/rect/items/{id}"),
+                can_write,
+            )?;
+            let accepter = match accepted_by {
+                Some(u) => Some(users::get(c, u)?.display_name),
+                None => None,
+            };
+            let mine = supervisor && taskforce::is_mine(&taskforce::units_of(c, uid)?, &unit_path);
+            Ok((changes, exts, notes, files, accepter, mine))
+        })
+        .await?;
+    let today = state.settings.clock.today();
+    let st = item.status();
+    let accepted = item.accepted_at.map(|at| {
+        format!(
+            "{} 于 {} 验收销号",
+            accepter.clone().unwrap_or_else(|| "—".into()),
+            format_local(at)
+        )
+    });
+    let page = ItemPage {
+        base: ctx.base(format!("整改事项 {}", rect::short(&item.problem, 20))),
+        table_id: table.id,
+        table_title: table.title,
+        unit_name: unit.name,
+        cause_analysis: item.cause.clone(),
+        accepted,
+        awaiting: st == RectStatus::AwaitingAcceptance,
+        closed: st == RectStatus::Closed,
+        open: st.is_open(),
+        item: item_line(item, today, campaign.yellow_days, notes.len() as i64),
+        history: history_lines(changes),
+        has_pending: exts
+            .iter()
+            .any(|(e, _, _)| e.status() == ExtensionStatus::Pending),
+        extensions: exts
+            .into_iter()
+            .map(|(e, req, dec)| ExtensionLine {
+                id: e.id,
+                old_deadline: ymd(e.old_deadline),
+                new_deadline: ymd(e.new_deadline),
+                status: e.status().label(),
+                pending: e.status() == ExtensionStatus::Pending,
+                requested: format!(
+                    "{} {}",
+                    req.unwrap_or_default(),
+                    format_local(e.requested_at)
+                ),
+                decided: e
+                    .decided_at
+                    .map(|at| format!("{} {}", dec.unwrap_or_default(), format_local(at)))
+                    .unwrap_or_default(),
+                comment: e.decision_comment,
+                reason: e.reason,
+            })
+            .collect(),
+        notes: notes
+            .into_iter()
+            .map(|(n, who)| NoteLine {
+                who: who.unwrap_or_else(|| "—".into()),
+                at: format_local(n.created_at),
+                content: n.content,
+            })
+            .collect(),
+        files,
+        can_write,
+        can_accept,
+        can_note: supervisor && mine,
+        mine,
+        input,
+    };
+    render_status(status, &page)
+}
+
+pub(super) async fn show_item(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    path: web::Path<i32>,
+) -> AppResult<HttpResponse> {
+    item_page(
+        &state,
+        &ctx,
+        &user,
+        path.into_inner(),
+        ItemInput::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+// ---------------------------------------------------------------- acceptance
+
+/// A decision (acceptance or return) that lost to another one, or came after the item moved on.
+fn decided_meanwhile() -> AppError {
+    AppError::Conflict(
+        "该事项已被他人处理（验收销号、退回或修改），本次操作未执行。请返回事项页面刷新后查看。"
+            .into(),
+    )
+}
+
+pub(super) async fn accept(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    session: Session,
+    path: web::Path<i32>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let (_, unit, _, _) = state.db.run(move |c| load_item(c, id)).await?;
+    user.require(Action::Review, &unit)?;
+    let now = state.now();
+    let actor = user.id;
+    state
+        .db
+        .write(move |c| {
+            let before = rect::item(c, id)?;
+            if before.status() != RectStatus::AwaitingAcceptance {
+                return Err(AppError::Conflict(
+                    "只有“已整改待验收”的事项才能验收销号。".into(),
+                ));
+            }
+            let Some(after) = rect::set_status(
+                c,
+                id,
+                RectStatus::AwaitingAcceptance,
+                before.version,
+                RectStatus::Closed,
+                Some((actor, now)),
+                now,
+            )?
+            else {
+                return Err(decided_meanwhile());
+            };
+            history::record(c, ITEM, id, Some(actor), now, &before, &after)?;
+            audit::Change::new(
+                actor,
+                "accept",
+                ITEM,
+                id,
+                format!("验收销号 {}", rect::short(&after.problem, 30)),
+            )
+            .unit(after.unit_id)
+            .before(&before)
+            .after(&after)
+            .record(c, now)
+            .map_err(AppError::from)
+        })
+        .await?;
+    flash(&session, "success", "已验收销号。");
+    Ok(redirect(&format!("/rect/items/{id}")))
+}
+
+pub(super) async fn reject_acceptance(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    session: Session,
+    path: web::Path<i32>,
+    form: web::Form<CommentForm>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let (_, unit, _, _) = state.db.run(move |c| load_item(c, id)).await?;
+    user.require(Action::Review, &unit)?;
+    let mut e = FieldErrors::new();
+    let comment = validate::required_text(&mut e, "comment", "退回意见", &form.comment, 500);
+    if !e.is_empty() {
+        let input = ItemInput {
+            errors: e,
+            comment: form.comment.clone(),
+            ..Default::default()
+        };
+        return refused(&state, &ctx, &user, id, input).await;
+    }
+    let now = state.now();
+    let actor = user.id;
+    state
+        .db
+        .write(move |c| {
+            let before = rect::item(c, id)?;
+            if before.status() != RectStatus::AwaitingAcceptance {
+                return Err(AppError::Conflict(
+                    "只有“已整改待验收”的事项才能退回。".into(),
+                ));
+            }
+            let Some(after) = rect::set_status(
+                c,
+                id,
+                RectStatus::AwaitingAcceptance,
+                before.version,
+                RectStatus::InProgress,
+                None,
+                now,
+            )?
+            else {
+                return Err(decided_meanwhile());
+            };
+            history::record(c, ITEM, id, Some(actor), now, &before, &after)?;
+            rect::history_remark(c, id, Some(actor), now, "验收退回意见", &comment)?;
+            audit::Change::new(
+                actor,
+                "reject_acceptance",
+                ITEM,
+                id,
+                format!("验收退回 {}：{}", rect::short(&after.problem, 20), comment),
+            )
+            .unit(after.unit_id)
+            .before(&before)
+            .after(&after)
+            .record(c, now)
+            .map_err(AppError::from)
+        })
+        .await?;
+    flash(&session, "success", "已退回，事项回到“整改中”。");
+    Ok(redirect(&format!("/rect/items/{id}")))
+}
+
+// ---------------------------------------------------------------- supervision notes
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct NoteForm {
+    content: String,
+}
+
+fn not_assigned(unit_name: &str) -> AppError {
+    AppError::ForbiddenBecause(format!(
+        "只有联系{unit_name}（或其上级单位）的一线专班成员才能添加督办意见。"
+    ))
+}
+
+pub(super) async fn add_note(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    session: Session,
+    path: web::Path<i32>,
+    form: web::Form<NoteForm>,
+) -> AppResult<HttpResponse> {
+    user.require_may(Capability::SuperviseRectification)?;
+    let id = path.into_inner();
+    let (item, unit, _, _) = state.db.run(move |c| load_item(c, id)).await?;
+    // Task-force members supervise the items of their own units (and the units below).
+    let uid = user.id;
+    let path_of_unit = unit.path.clone();
+    let assigned = state
+        .db
+        .run(move |c| {
+            Ok(taskforce::is_mine(
+                &taskforce::units_of(c, uid)?,
+                &path_of_unit,
+            ))
+        })
+        .await?;
+    if !assigned {
+        return Err(not_assigned(&unit.name));
+    }
+    let mut e = FieldErrors::new();
+    let content = validate::required_text(&mut e, "note", "督办意见", &form.content, 1000);
+    if !e.is_empty() {
+        let input = ItemInput {
+            errors: e,
+            note: form.content.clone(),
+            ..Default::default()
+        };
+        return refused(&state, &ctx, &user, id, input).await;
+    }
+    let now = state.now();
+    let actor = user.id;
+    state
+        .db
+        .write(move |c| {
+            // Checked again where it is written: the assignment may have just been removed.
+            if !taskforce::is_mine(&taskforce::units_of(c, actor)?, &unit.path) {
+                return Err(not_assigned(&unit.name));
+            }
+            let note_id = rect::insert_note(c, &item, Some(actor), &content, now)?;
+            audit::Change::new(
+                actor,
+                "create",
+                "supervision_note",
+                note_id,
+                format!("督办 {}：{}", rect::short(&item.problem, 20), content),
+            )
+            .unit(item.unit_id)
+            .after(&serde_json::json!({ "item_id": item.id, "content": content }))
+            .record(c, now)
+            .map_err(AppError::from)
+        })
+        .await?;
+    flash(&session, "success", "已添加督办意见。");
+    Ok(redirect(&format!("/rect/items/{id}")))
+}
