@@ -3,6 +3,7 @@
 //! `db::models`, who may do what in `auth::policy`.
 
 pub mod measures;
+pub mod rect;
 pub mod reports;
 pub mod review;
 pub mod topics;
