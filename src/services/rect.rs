@@ -85,7 +85,8 @@ pub fn rename_table(
     Ok(Renamed::Done(t))
 }
 
-/// Delete a table that is empty and still at `expected`: the table as it was.
+/// Delete a table that is empty and still at `expected` (404 when missing, 403 outside the
+/// user's scope): the table as it was.
 pub fn delete_table(
     c: &mut DbConn,
     user: &CurrentUser,
@@ -94,6 +95,7 @@ pub fn delete_table(
     now: NaiveDateTime,
 ) -> AppResult<RectTable> {
     let t = rect::lock_table(c, id)?;
+    user.require(Action::Write, &units::get(c, t.unit_id)?)?;
     // Empty and unchanged, checked by the DELETE itself.
     if rect::delete_empty_table(c, id, expected)? == 0 {
         return Err(if rect::count_items(c, id)? > 0 {

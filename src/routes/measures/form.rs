@@ -12,7 +12,7 @@ use crate::clock::format_local;
 use crate::db::models::attachments::Owner;
 use crate::db::models::campaigns::{self, Campaign, Goal};
 use crate::db::models::history;
-use crate::db::models::measures::{self, number_text, Measure};
+use crate::db::models::measures::{self, number_text};
 use crate::db::models::units::{self, Unit};
 use crate::db::DbConn;
 use crate::domain::register::{Carrier, LeadTag, MeasureCategory, MeasureStatus};
@@ -65,25 +65,6 @@ struct ShowPage {
     can_write: bool,
 }
 
-/// A measure with its unit, checked for `action`.
-async fn load_checked(
-    state: &AppState,
-    user: &CurrentUser,
-    id: i32,
-    action: Action,
-) -> AppResult<(Measure, Unit)> {
-    let (m, unit) = state
-        .db
-        .run(move |c| {
-            let m = measures::get(c, id)?;
-            let unit = units::get(c, m.unit_id)?;
-            Ok((m, unit))
-        })
-        .await?;
-    user.require(action, &unit)?;
-    Ok((m, unit))
-}
-
 pub(super) async fn show(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -91,20 +72,23 @@ pub(super) async fn show(
     path: web::Path<i32>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
-    let (m, unit) = load_checked(&state, &user, id, Action::Read).await?;
-    let can_write = user.can(Action::Write, &unit);
-    let campaign_id = m.campaign_id;
-    let (campaign, goals, changes, files) = state
+    let u = user.clone();
+    // One checkout for the measure, the check and everything the page shows.
+    let ((m, unit, can_write), (campaign, goals, changes, files)) = state
         .db
         .run(move |c| {
-            let campaign = campaigns::get(c, campaign_id)?;
+            let m = measures::get(c, id)?;
+            let unit = units::get(c, m.unit_id)?;
+            u.require(Action::Read, &unit)?;
+            let can_write = u.can(Action::Write, &unit);
+            let campaign = campaigns::get(c, m.campaign_id)?;
             let goals = measures::goals_of(c, &[id])?
                 .remove(&id)
                 .unwrap_or_default();
             let changes = history::list(c, "measure", id)?;
             let files =
                 FileList::load(c, Owner::Measure, id, format!("/measures/{id}"), can_write)?;
-            Ok((campaign, goals, changes, files))
+            Ok(((m, unit, can_write), (campaign, goals, changes, files)))
         })
         .await?;
     let today = state.settings.clock.today();
@@ -267,23 +251,23 @@ pub(super) async fn edit_form(
     path: web::Path<i32>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
-    let (m, _) = load_checked(&state, &user, id, Action::Write).await?;
-    if m.status() == MeasureStatus::Closed {
-        return Err(AppError::Conflict("该举措已关闭，不能再修改。".into()));
-    }
-    let cid = m.campaign_id;
-    let (campaign, goal_ids) = state
+    let u = user.clone();
+    // One checkout for the measure, the check, its goals and campaign.
+    let (m, campaign, goal_ids) = state
         .db
         .run(move |c| {
+            let m = measures::get(c, id)?;
+            u.require(Action::Write, &units::get(c, m.unit_id)?)?;
             let goals = measures::goals_of(c, &[id])?
                 .remove(&id)
                 .unwrap_or_default();
-            Ok((
-                campaigns::get(c, cid)?,
-                goals.iter().map(|g| g.id).collect::<Vec<_>>(),
-            ))
+            let campaign = campaigns::get(c, m.campaign_id)?;
+            Ok((m, campaign, goals.iter().map(|g| g.id).collect::<Vec<_>>()))
         })
         .await?;
+    if m.status() == MeasureStatus::Closed {
+        return Err(AppError::Conflict("该举措已关闭，不能再修改。".into()));
+    }
     let form = MeasureForm::from_measure(&m, &goal_ids, campaign.year);
     form_page(
         &state,

@@ -107,17 +107,15 @@ pub(super) async fn item_page(
     input: ItemInput,
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
-    let (item, unit, campaign, table) = state.db.run(move |c| load_item(c, id)).await?;
-    user.require(Action::Read, &unit)?;
-    let can_write = user.can(Action::Write, &unit);
-    let can_accept = user.can(Action::Review, &unit);
     let supervisor = user.may(Capability::SuperviseRectification);
-    let uid = user.id;
-    let unit_path = unit.path.clone();
-    let accepted_by = item.accepted_by;
-    let (changes, exts, notes, files, accepter, mine) = state
+    let u = user.clone();
+    // One checkout for the item, the check and everything the page shows.
+    let ((item, unit, campaign, table), (changes, exts, notes, files, accepter, mine)) = state
         .db
         .run(move |c| {
+            let (item, unit, campaign, table) = load_item(c, id)?;
+            u.require(Action::Read, &unit)?;
+            let can_write = u.can(Action::Write, &unit);
             let changes = history::list(c, ITEM, id)?;
             let exts = rect::extensions_of_item(c, id)?;
             let notes = rect::notes_of_item(c, id)?;
@@ -128,14 +126,19 @@ pub(super) async fn item_page(
                 format!("/rect/items/{id}"),
                 can_write,
             )?;
-            let accepter = match accepted_by {
-                Some(u) => Some(users::get(c, u)?.display_name),
+            let accepter = match item.accepted_by {
+                Some(a) => Some(users::get(c, a)?.display_name),
                 None => None,
             };
-            let mine = supervisor && taskforce::is_mine(&taskforce::units_of(c, uid)?, &unit_path);
-            Ok((changes, exts, notes, files, accepter, mine))
+            let mine = supervisor && taskforce::is_mine(&taskforce::units_of(c, u.id)?, &unit.path);
+            Ok((
+                (item, unit, campaign, table),
+                (changes, exts, notes, files, accepter, mine),
+            ))
         })
         .await?;
+    let can_write = user.can(Action::Write, &unit);
+    let can_accept = user.can(Action::Review, &unit);
     let today = state.settings.clock.today();
     let st = item.status();
     let accepted = item.accepted_at.map(|at| {

@@ -432,9 +432,15 @@ pub(super) async fn delete_table(
     form: web::Form<DeleteTableForm>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
-    let (_, unit, _) = state.db.run(move |c| load_table(c, id)).await?;
-    user.require(Action::Write, &unit)?;
-    let expected = crate::db::edit_version(&form.version)?;
+    let expected = match crate::db::edit_version(&form.version) {
+        Ok(v) => v,
+        Err(e) => {
+            // 404 and 403 come before a form without its version.
+            let (_, unit, _) = state.db.run(move |c| load_table(c, id)).await?;
+            user.require(Action::Write, &unit)?;
+            return Err(e);
+        }
+    };
     let now = state.now();
     let u = user.clone();
     let t = state
@@ -472,19 +478,19 @@ pub(super) async fn show_table(
     path: web::Path<i32>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
-    let (t, unit, campaign) = state.db.run(move |c| load_table(c, id)).await?;
-    user.require(Action::Read, &unit)?;
     let today = state.settings.clock.today();
-    let uid = user.id;
     let supervisor = user.may(Capability::SuperviseRectification);
-    let unit_path = unit.path.clone();
-    let (items, notes, mine) = state
+    let u = user.clone();
+    // One checkout for the table, the check and its items.
+    let ((t, unit, campaign), (items, notes, mine)) = state
         .db
         .run(move |c| {
+            let (t, unit, campaign) = load_table(c, id)?;
+            u.require(Action::Read, &unit)?;
             let items = rect::items_of_table(c, id)?;
             let notes = rect::note_counts_of_table(c, id)?;
-            let mine = supervisor && taskforce::is_mine(&taskforce::units_of(c, uid)?, &unit_path);
-            Ok((items, notes, mine))
+            let mine = supervisor && taskforce::is_mine(&taskforce::units_of(c, u.id)?, &unit.path);
+            Ok(((t, unit, campaign), (items, notes, mine)))
         })
         .await?;
     let rows: Vec<ItemLine> = items
