@@ -2,6 +2,8 @@
 //! `Db::write` by a thin handler. Rules without I/O live in `domain`, queries in
 //! `db::models`, who may do what in `auth::policy`.
 
+pub mod measures;
+pub mod rect;
 pub mod reports;
 pub mod review;
 pub mod topics;

@@ -78,3 +78,98 @@ async fn approving_a_report_is_one_checkout(app: TestApp) {
 }
 
 both!(approving_a_report_is_one_checkout);
+
+fn ids(app: &TestApp, sql: &str) -> Vec<i32> {
+    use diesel::prelude::*;
+    use diesel::sql_types::Integer;
+    #[derive(diesel::QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = Integer)]
+        id: i32,
+    }
+    let mut c = app.db.conn().expect("conn");
+    diesel::sql_query(sql)
+        .load::<Id>(&mut *c)
+        .expect("ids")
+        .into_iter()
+        .map(|r| r.id)
+        .collect()
+}
+
+/// The checkouts of a signed-in POST that does no work of its own (nothing ticked).
+async fn no_work(app: &TestApp, b: &crate::helpers::Browser) -> u64 {
+    let before = app.db.checkouts();
+    b.post("/reports/queue/approve", &[])
+        .await
+        .assert_redirect("/reports/queue");
+    app.db.checkouts() - before
+}
+
+/// Closing a measure and accepting a rectification item check, decide and write in their
+/// one transaction: no load before it.
+async fn closing_a_measure_and_accepting_an_item_are_one_checkout(app: TestApp) {
+    let zb01 = app.unit_id("ZB01");
+    exec(
+        &app,
+        &format!(
+            "UPDATE rect_items SET status = 'awaiting' \
+             WHERE unit_id = {zb01} AND status <> 'closed'"
+        ),
+    );
+    let measures = ids(
+        &app,
+        &format!(
+            "SELECT id FROM measures WHERE unit_id = {zb01} AND status <> 'closed' ORDER BY id"
+        ),
+    );
+    let items = ids(
+        &app,
+        &format!(
+            "SELECT id FROM rect_items WHERE unit_id = {zb01} AND status = 'awaiting' ORDER BY id"
+        ),
+    );
+    assert!(
+        measures.len() >= 2 && items.len() >= 2,
+        "the demo has open measures and items of ZB01: {measures:?} {items:?}"
+    );
+    let office = app.signed_in("admin").await;
+    office.get("/reports/queue").await;
+    let (mut baseline, mut close, mut accept) = (u64::MAX, u64::MAX, u64::MAX);
+    for (m, i) in measures.iter().zip(&items).take(3) {
+        baseline = baseline.min(no_work(&app, &office).await);
+        let before = app.db.checkouts();
+        office
+            .post(&format!("/measures/{m}/close"), &[])
+            .await
+            .assert_redirect(&format!("/measures/{m}"));
+        close = close.min(app.db.checkouts() - before);
+        let before = app.db.checkouts();
+        office
+            .post(&format!("/rect/items/{i}/accept"), &[])
+            .await
+            .assert_redirect(&format!("/rect/items/{i}"));
+        accept = accept.min(app.db.checkouts() - before);
+    }
+    assert_eq!(
+        one(
+            &app,
+            &format!("measures WHERE id = {} AND status = 'closed'", measures[0])
+        ),
+        1
+    );
+    assert_eq!(
+        one(
+            &app,
+            &format!("rect_items WHERE id = {} AND status = 'closed'", items[0])
+        ),
+        1
+    );
+    assert_eq!(close, baseline + 1, "close: {close}, no work: {baseline}");
+    assert_eq!(
+        accept,
+        baseline + 1,
+        "accept: {accept}, no work: {baseline}"
+    );
+}
+
+both!(closing_a_measure_and_accepting_an_item_are_one_checkout);

@@ -1,30 +1,26 @@
 //! Measures in Excel: the export of a filtered list, the import template, and the import
 //! (all rows or none).
 
-use std::collections::HashMap;
-
 use actix_multipart::form::{bytes::Bytes, text::Text, MultipartForm};
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
 
-use crate::auth::{Action, CurrentUser};
-use crate::db::models::audit;
+use crate::auth::CurrentUser;
 use crate::db::models::campaigns::{self, Goal};
-use crate::db::models::measures::{self, BulkMeasure};
-use crate::db::models::units::{self, Unit};
-use crate::db::DbConn;
+use crate::db::models::measures;
 use crate::domain::register::{Carrier, LeadTag, MeasureCategory, MeasureStatus};
 use crate::error::{AppError, AppResult};
 use crate::routes::non_empty;
+use crate::services::measures::{self as service, Imported, SheetRow};
 use crate::state::AppState;
 use crate::views::{flash, redirect, render_status, BaseContext, PageCtx};
 use crate::xlsx::{self, col, Column, Value};
 
 use super::list::{resolve, Filters, ListQuery};
 use super::{allowed, can_write_any, goal_names, NewQuery};
-use crate::forms::measures::{MeasureForm, FIELDS};
+use crate::forms::measures::MeasureForm;
 
 // ---------------------------------------------------------------- Excel
 
@@ -268,59 +264,16 @@ fn split_goals(s: &str) -> Vec<String> {
         .collect()
 }
 
-/// Turn the rows of a sheet into measures, or list every bad row.
-fn rows_to_measures(
-    c: &mut DbConn,
-    user: &CurrentUser,
-    campaign_id: i32,
-    rows: &[xlsx::ImportRow],
-    now: chrono::NaiveDateTime,
-) -> AppResult<Result<Vec<BulkMeasure>, Vec<String>>> {
-    let all_units = units::all(c)?;
-    let by_code: HashMap<String, &Unit> = all_units
-        .iter()
-        .map(|u| (u.code.to_uppercase(), u))
-        .collect();
-    let goals = campaigns::goals(c, campaign_id)?;
-    let goal_by_name = |name: &str| -> Option<i32> {
-        goals
-            .iter()
-            .find(|g| g.name == name || g.full_name() == name)
-            .map(|g| g.id)
-    };
-    let mut problems = Vec::new();
-    let mut out = Vec::new();
-    for row in rows {
-        let mut reasons: Vec<String> = Vec::new();
-        let code = row.get(H_UNIT_CODE);
-        let unit_id = if code.is_empty() {
-            reasons.push("请填写单位编码".into());
-            String::new()
-        } else {
-            match by_code.get(&code.to_uppercase()) {
-                None => {
-                    reasons.push(format!("单位编码“{code}”不存在"));
-                    String::new()
-                }
-                Some(u) if !user.can(Action::Write, u) => {
-                    reasons.push(format!("无权为单位“{}”（{code}）导入举措", u.name));
-                    String::new()
-                }
-                Some(u) => u.id.to_string(),
-            }
-        };
-        let mut goal_ids = Vec::new();
-        let names = split_goals(row.get(H_GOALS));
-        for name in &names {
-            match goal_by_name(name) {
-                Some(id) => goal_ids.push(id.to_string()),
-                None => reasons.push(format!("对应目标“{name}”不存在")),
-            }
-        }
-        let form = MeasureForm {
+/// A sheet row as typed, for the import transaction.
+fn sheet_row(row: &xlsx::ImportRow) -> SheetRow {
+    SheetRow {
+        number: row.number,
+        unit_code: row.get(H_UNIT_CODE).to_string(),
+        goal_names: split_goals(row.get(H_GOALS)),
+        form: MeasureForm {
             year: String::new(),
-            unit_id: unit_id.clone(),
-            goals: goal_ids,
+            unit_id: String::new(),
+            goals: Vec::new(),
             title: row.get(H_TITLE).to_string(),
             content: row.get(H_CONTENT).to_string(),
             category: row.get(H_CATEGORY).to_string(),
@@ -334,51 +287,8 @@ fn rows_to_measures(
             status: row.get(H_STATUS).to_string(),
             progress: row.get(H_PROGRESS).to_string(),
             version: String::new(),
-        };
-        match form.parse(true) {
-            Ok(fields) if reasons.is_empty() => out.push(BulkMeasure {
-                unit_id: fields.unit_id,
-                fields,
-                created_at: now,
-                updated_at: now,
-            }),
-            Ok(_) => {}
-            Err(e) => {
-                let goal_named = reasons.iter().any(|r| r.starts_with("对应目标"));
-                for field in FIELDS {
-                    // Unit and goal problems are already named above with their values.
-                    if (field == "unit_id" && unit_id.is_empty())
-                        || (field == "goals" && goal_named)
-                    {
-                        continue;
-                    }
-                    if let Some(m) = e.get(field) {
-                        let m = if field == "goals" && names.is_empty() {
-                            "请填写对应目标".to_string()
-                        } else {
-                            m.to_string()
-                        };
-                        if !reasons.contains(&m) {
-                            reasons.push(m);
-                        }
-                    }
-                }
-            }
-        }
-        if !reasons.is_empty() {
-            problems.push(format!("第 {} 行：{}", row.number, reasons.join("；")));
-        }
+        },
     }
-    Ok(if problems.is_empty() {
-        Ok(out)
-    } else {
-        Err(problems)
-    })
-}
-
-enum Imported {
-    Done(usize),
-    Invalid(Vec<String>),
 }
 
 pub(super) async fn import(
@@ -458,32 +368,10 @@ pub(super) async fn import(
     let now = state.now();
     let u = user.clone();
     let cid = campaign.id;
+    let rows: Vec<SheetRow> = rows.iter().map(sheet_row).collect();
     let outcome = state
         .db
-        .write(move |c| {
-            let list = match rows_to_measures(c, &u, cid, &rows, now)? {
-                Ok(list) => list,
-                Err(problems) => return Ok(Imported::Invalid(problems)),
-            };
-            let ids = measures::insert_many(c, cid, &list, Some(u.id))?;
-            for (id, m) in ids.iter().zip(&list) {
-                audit::record(
-                    c,
-                    audit::Change {
-                        user_id: Some(u.id),
-                        unit_id: Some(m.unit_id),
-                        action: "import",
-                        entity: "measure",
-                        entity_id: Some(*id),
-                        summary: format!("导入践行举措 {}", m.fields.title),
-                        before: None,
-                        after: serde_json::to_value(&m.fields).ok(),
-                    },
-                    now,
-                )?;
-            }
-            Ok(Imported::Done(ids.len()))
-        })
+        .write(move |c| service::import(c, &u, cid, rows, now))
         .await?;
     match outcome {
         Imported::Done(n) => {

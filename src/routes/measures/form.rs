@@ -11,9 +11,9 @@ use crate::auth::{Action, CurrentUser};
 use crate::clock::format_local;
 use crate::db::models::attachments::Owner;
 use crate::db::models::campaigns::{self, Campaign, Goal};
-use crate::db::models::measures::{self, number_text, Measure, MeasureFields, TrackedMeasure};
+use crate::db::models::history;
+use crate::db::models::measures::{self, number_text};
 use crate::db::models::units::{self, Unit};
-use crate::db::models::{audit, history};
 use crate::db::DbConn;
 use crate::domain::register::{Carrier, LeadTag, MeasureCategory, MeasureStatus};
 use crate::domain::validate::FieldErrors;
@@ -22,11 +22,12 @@ use crate::forms::measures::MeasureForm;
 use crate::routes::attachments::FileList;
 use crate::routes::{history_lines, HistoryLine};
 use crate::routes::{non_empty, ymd};
+use crate::services::measures::{self as service, Saved, CLOSED_MEANWHILE};
 use crate::state::AppState;
 use crate::views::units::{tree_rows, UnitRow};
 use crate::views::{flash, redirect, render, render_status, BaseContext, PageCtx};
 
-use super::{can_write_any, goal_groups, goal_names, light_label, GoalGroup, NewQuery};
+use super::{can_write_any, goal_groups, light_label, GoalGroup, NewQuery};
 
 // ---------------------------------------------------------------- detail
 
@@ -64,25 +65,6 @@ struct ShowPage {
     can_write: bool,
 }
 
-/// A measure with its unit, checked for `action`.
-async fn load_checked(
-    state: &AppState,
-    user: &CurrentUser,
-    id: i32,
-    action: Action,
-) -> AppResult<(Measure, Unit)> {
-    let (m, unit) = state
-        .db
-        .run(move |c| {
-            let m = measures::get(c, id)?;
-            let unit = units::get(c, m.unit_id)?;
-            Ok((m, unit))
-        })
-        .await?;
-    user.require(action, &unit)?;
-    Ok((m, unit))
-}
-
 pub(super) async fn show(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -90,20 +72,23 @@ pub(super) async fn show(
     path: web::Path<i32>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
-    let (m, unit) = load_checked(&state, &user, id, Action::Read).await?;
-    let can_write = user.can(Action::Write, &unit);
-    let campaign_id = m.campaign_id;
-    let (campaign, goals, changes, files) = state
+    let u = user.clone();
+    // One checkout for the measure, the check and everything the page shows.
+    let ((m, unit, can_write), (campaign, goals, changes, files)) = state
         .db
         .run(move |c| {
-            let campaign = campaigns::get(c, campaign_id)?;
+            let m = measures::get(c, id)?;
+            let unit = units::get(c, m.unit_id)?;
+            u.require(Action::Read, &unit)?;
+            let can_write = u.can(Action::Write, &unit);
+            let campaign = campaigns::get(c, m.campaign_id)?;
             let goals = measures::goals_of(c, &[id])?
                 .remove(&id)
                 .unwrap_or_default();
             let changes = history::list(c, "measure", id)?;
             let files =
                 FileList::load(c, Owner::Measure, id, format!("/measures/{id}"), can_write)?;
-            Ok((campaign, goals, changes, files))
+            Ok(((m, unit, can_write), (campaign, goals, changes, files)))
         })
         .await?;
     let today = state.settings.clock.today();
@@ -266,23 +251,23 @@ pub(super) async fn edit_form(
     path: web::Path<i32>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
-    let (m, _) = load_checked(&state, &user, id, Action::Write).await?;
-    if m.status() == MeasureStatus::Closed {
-        return Err(AppError::Conflict("该举措已关闭，不能再修改。".into()));
-    }
-    let cid = m.campaign_id;
-    let (campaign, goal_ids) = state
+    let u = user.clone();
+    // One checkout for the measure, the check, its goals and campaign.
+    let (m, campaign, goal_ids) = state
         .db
         .run(move |c| {
+            let m = measures::get(c, id)?;
+            u.require(Action::Write, &units::get(c, m.unit_id)?)?;
             let goals = measures::goals_of(c, &[id])?
                 .remove(&id)
                 .unwrap_or_default();
-            Ok((
-                campaigns::get(c, cid)?,
-                goals.iter().map(|g| g.id).collect::<Vec<_>>(),
-            ))
+            let campaign = campaigns::get(c, m.campaign_id)?;
+            Ok((m, campaign, goals.iter().map(|g| g.id).collect::<Vec<_>>()))
         })
         .await?;
+    if m.status() == MeasureStatus::Closed {
+        return Err(AppError::Conflict("该举措已关闭，不能再修改。".into()));
+    }
     let form = MeasureForm::from_measure(&m, &goal_ids, campaign.year);
     form_page(
         &state,
@@ -294,35 +279,6 @@ pub(super) async fn edit_form(
         FieldErrors::new(),
     )
     .await
-}
-
-/// Outcome of a write that may fail validation inside the transaction.
-enum Saved {
-    Done { id: i32, title: String },
-    Invalid(FieldErrors),
-    Conflict(FieldErrors),
-}
-
-/// Checks against the database, inside the write transaction: the unit may be written by
-/// the user (else Forbidden), the goals belong to the campaign.
-fn check_refs(
-    c: &mut DbConn,
-    user: &CurrentUser,
-    campaign_id: i32,
-    fields: &MeasureFields,
-) -> AppResult<(Unit, Vec<Goal>, FieldErrors)> {
-    let mut e = FieldErrors::new();
-    let unit = units::find(c, fields.unit_id)?.ok_or(AppError::Forbidden)?;
-    user.require(Action::Write, &unit)?;
-    let all = campaigns::goals(c, campaign_id)?;
-    let chosen: Vec<Goal> = all
-        .into_iter()
-        .filter(|g| fields.goal_ids.contains(&g.id))
-        .collect();
-    if chosen.len() != fields.goal_ids.len() {
-        e.add("goals", "所选目标不属于本年度活动，请重新选择");
-    }
-    Ok((unit, chosen, e))
 }
 
 fn form_from_body(user: &CurrentUser, pairs: Vec<(String, String)>) -> MeasureForm {
@@ -345,17 +301,27 @@ pub(super) async fn create(
     }
     let form = form_from_body(&user, body.into_inner());
     let year: Option<i32> = form.year.trim().parse().ok();
-    let campaign = match year {
-        Some(y) => state.db.run(move |c| Ok(campaigns::by_year(c, y)?)).await?,
-        None => None,
-    }
-    .ok_or_else(|| AppError::BadRequest("年度无效，请从举措列表重新进入。".into()))?;
+    let uid: Option<i32> = form.unit_id.trim().parse().ok();
+    // One checkout for the campaign and the unit chosen on the form.
+    let (campaign, unit) = state
+        .db
+        .run(move |c| {
+            let campaign = match year {
+                Some(y) => campaigns::by_year(c, y)?,
+                None => None,
+            };
+            let unit = match (&campaign, uid) {
+                (Some(_), Some(uid)) => units::find(c, uid)?,
+                _ => None,
+            };
+            Ok((campaign, unit))
+        })
+        .await?;
+    let campaign =
+        campaign.ok_or_else(|| AppError::BadRequest("年度无效，请从举措列表重新进入。".into()))?;
     // A unit outside the user's scope is refused before anything else.
-    if let Ok(uid) = form.unit_id.trim().parse::<i32>() {
-        let unit = state.db.run(move |c| Ok(units::find(c, uid)?)).await?;
-        if let Some(unit) = unit {
-            user.require(Action::Write, &unit)?;
-        }
+    if let Some(unit) = unit {
+        user.require(Action::Write, &unit)?;
     }
     let fields = match form.parse(false) {
         Ok(f) => f,
@@ -368,33 +334,7 @@ pub(super) async fn create(
     let cid = campaign.id;
     let saved = state
         .db
-        .write(move |c| {
-            let (unit, goals, errors) = check_refs(c, &u, cid, &fields)?;
-            if !errors.is_empty() {
-                return Ok(Saved::Invalid(errors));
-            }
-            let m = measures::insert(c, cid, &fields, Some(u.id), now)?;
-            let mut after = serde_json::to_value(&fields).unwrap_or_default();
-            after["goals"] = serde_json::Value::String(goal_names(&goals));
-            audit::record(
-                c,
-                audit::Change {
-                    user_id: Some(u.id),
-                    unit_id: Some(unit.id),
-                    action: "create",
-                    entity: "measure",
-                    entity_id: Some(m.id),
-                    summary: format!("新增践行举措 {}（{}）", m.title, unit.name),
-                    before: None,
-                    after: Some(after),
-                },
-                now,
-            )?;
-            Ok(Saved::Done {
-                id: m.id,
-                title: m.title,
-            })
-        })
+        .write(move |c| service::create(c, &u, cid, &fields, now))
         .await?;
     match saved {
         Saved::Done { id, title } => {
@@ -416,20 +356,31 @@ pub(super) async fn update(
     body: web::Form<Vec<(String, String)>>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
-    let (m, _) = load_checked(&state, &user, id, Action::Write).await?;
-    let cid = m.campaign_id;
-    let campaign = state.db.run(move |c| Ok(campaigns::get(c, cid)?)).await?;
     let mut form = form_from_body(&user, body.into_inner());
+    let uid: Option<i32> = form.unit_id.trim().parse().ok();
+    // One checkout for the measure, its unit and campaign, and the unit chosen on the form.
+    let (m, unit, campaign, chosen) = state
+        .db
+        .run(move |c| {
+            let m = measures::get(c, id)?;
+            let unit = units::get(c, m.unit_id)?;
+            let campaign = campaigns::get(c, m.campaign_id)?;
+            let chosen = match uid {
+                Some(uid) => units::find(c, uid)?,
+                None => None,
+            };
+            Ok((m, unit, campaign, chosen))
+        })
+        .await?;
+    user.require(Action::Write, &unit)?;
+    let cid = m.campaign_id;
     form.year = campaign.year.to_string();
     if m.status() == MeasureStatus::Closed {
         let errors = FieldErrors::message(CLOSED_MEANWHILE);
         return form_page(&state, &ctx, &user, Some(id), &campaign, form, errors).await;
     }
-    if let Ok(uid) = form.unit_id.trim().parse::<i32>() {
-        let unit = state.db.run(move |c| Ok(units::find(c, uid)?)).await?;
-        if let Some(unit) = unit {
-            user.require(Action::Write, &unit)?;
-        }
+    if let Some(unit) = chosen {
+        user.require(Action::Write, &unit)?;
     }
     let fields = match form.parse(false) {
         Ok(f) => f,
@@ -445,93 +396,17 @@ pub(super) async fn update(
     let u = user.clone();
     let saved = state
         .db
-        .write(move |c| {
-            let before = measures::get(c, id)?;
-            let before_unit = units::get(c, before.unit_id)?;
-            u.require(Action::Write, &before_unit)?;
-            if before.status() == MeasureStatus::Closed {
-                return Ok(Saved::Conflict(FieldErrors::message(CLOSED_MEANWHILE)));
-            }
-            if expected_version != before.version {
-                return Ok(Saved::Conflict(FieldErrors::message(EDITED_MEANWHILE)));
-            }
-            let (unit, goals, errors) = check_refs(c, &u, cid, &fields)?;
-            if !errors.is_empty() {
-                return Ok(Saved::Invalid(errors));
-            }
-            let before_goals = measures::goals_of(c, &[id])?
-                .remove(&id)
-                .unwrap_or_default();
-            let before_fields = before.fields(before_goals.iter().map(|g| g.id).collect());
-            // Guarded by the version read: a save that lost the race writes nothing.
-            let Some(after) = measures::update(c, id, expected_version, &fields, now)? else {
-                return Ok(Saved::Conflict(FieldErrors::message(EDITED_MEANWHILE)));
-            };
-            history::record(
-                c,
-                "measure",
-                id,
-                Some(u.id),
-                now,
-                &TrackedMeasure {
-                    fields: &before_fields,
-                    unit_name: &before_unit.name,
-                    goal_names: goal_names(&before_goals),
-                },
-                &TrackedMeasure {
-                    fields: &fields,
-                    unit_name: &unit.name,
-                    goal_names: goal_names(&goals),
-                },
-            )?;
-            let mut b = serde_json::to_value(&before_fields).unwrap_or_default();
-            b["goals"] = serde_json::Value::String(goal_names(&before_goals));
-            let mut a = serde_json::to_value(&fields).unwrap_or_default();
-            a["goals"] = serde_json::Value::String(goal_names(&goals));
-            audit::record(
-                c,
-                audit::Change {
-                    user_id: Some(u.id),
-                    unit_id: Some(unit.id),
-                    action: "update",
-                    entity: "measure",
-                    entity_id: Some(id),
-                    summary: format!("修改践行举措 {}", after.title),
-                    before: Some(b),
-                    after: Some(a),
-                },
-                now,
-            )?;
-            Ok(Saved::Done {
-                id,
-                title: after.title,
-            })
-        })
+        .write(move |c| service::update(c, &u, id, cid, expected_version, &fields, now))
         .await?;
     match saved {
         Saved::Done { title, .. } => {
             flash(&session, "success", format!("已保存践行举措：{title}"));
             Ok(redirect(&format!("/measures/{id}")))
         }
-        Saved::Invalid(errors) => {
-            form_page(&state, &ctx, &user, Some(id), &campaign, form, errors).await
-        }
-        Saved::Conflict(errors) => {
+        Saved::Invalid(errors) | Saved::Conflict(errors) => {
             form_page(&state, &ctx, &user, Some(id), &campaign, form, errors).await
         }
     }
-}
-
-const CLOSED_MEANWHILE: &str =
-    "保存失败：该举措已关闭，不能再修改。您填写的内容仍在下方，仅供留存。";
-const EDITED_MEANWHILE: &str =
-    "保存失败：该举措在您编辑期间已被他人修改。您填写的内容仍在下方，请记下后刷新页面重新填写。";
-
-/// A close that came after another close (or a change) of the same measure.
-fn already_closed() -> AppError {
-    AppError::Conflict(
-        "该举措已被关闭或刚被他人修改，本次关闭未执行。请返回举措页面刷新后查看。".into(),
-    )
 }
 
 pub(super) async fn close(
@@ -541,65 +416,12 @@ pub(super) async fn close(
     path: web::Path<i32>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
-    let (m, _) = load_checked(&state, &user, id, Action::Write).await?;
-    if m.status() == MeasureStatus::Closed {
-        return Err(already_closed());
-    }
     let now = state.now();
     let u = user.clone();
+    // The transaction answers 404, 403 and 409 itself: no separate load first.
     let title = state
         .db
-        .write(move |c| {
-            let before = measures::get(c, id)?;
-            let unit = units::get(c, before.unit_id)?;
-            u.require(Action::Write, &unit)?;
-            if before.status() == MeasureStatus::Closed {
-                return Err(already_closed());
-            }
-            let goals = measures::goals_of(c, &[id])?
-                .remove(&id)
-                .unwrap_or_default();
-            let goal_ids: Vec<i32> = goals.iter().map(|g| g.id).collect();
-            let before_fields = before.fields(goal_ids.clone());
-            // Guarded by the state and version read: of two closes at once one wins.
-            let Some(after) = measures::close(c, id, before.version, now)? else {
-                return Err(already_closed());
-            };
-            let after_fields = after.fields(goal_ids);
-            let names = goal_names(&goals);
-            history::record(
-                c,
-                "measure",
-                id,
-                Some(u.id),
-                now,
-                &TrackedMeasure {
-                    fields: &before_fields,
-                    unit_name: &unit.name,
-                    goal_names: names.clone(),
-                },
-                &TrackedMeasure {
-                    fields: &after_fields,
-                    unit_name: &unit.name,
-                    goal_names: names,
-                },
-            )?;
-            audit::record(
-                c,
-                audit::Change {
-                    user_id: Some(u.id),
-                    unit_id: Some(unit.id),
-                    action: "close",
-                    entity: "measure",
-                    entity_id: Some(id),
-                    summary: format!("关闭践行举措 {}", after.title),
-                    before: Some(serde_json::json!({ "status": before.status })),
-                    after: Some(serde_json::json!({ "status": after.status })),
-                },
-                now,
-            )?;
-            Ok(after.title)
-        })
+        .write(move |c| service::close(c, &u, id, now))
         .await?;
     flash(&session, "success", format!("已关闭践行举措：{title}"));
     Ok(redirect(&format!("/measures/{id}")))

@@ -64,14 +64,7 @@ fn goal_groups(goals: &[Goal]) -> Vec<GoalGroup> {
         .collect()
 }
 
-/// "标准严格、举措细致"
-fn goal_names(goals: &[Goal]) -> String {
-    goals
-        .iter()
-        .map(|g| g.name.as_str())
-        .collect::<Vec<_>>()
-        .join("、")
-}
+use crate::services::measures::goal_names;
 
 fn can_write_any(user: &CurrentUser) -> bool {
     user.may(Capability::CreateRecords)

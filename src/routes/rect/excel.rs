@@ -9,10 +9,10 @@ use askama::Template;
 
 use crate::auth::{Action, CurrentUser};
 use crate::clock::format_local;
-use crate::db::models::audit;
 use crate::db::models::rect::{self, ItemFields, RectItem, RectTable};
 use crate::domain::register::{RectArea, RectStatus};
 use crate::error::{AppError, AppResult};
+use crate::services::rect as service;
 use crate::state::AppState;
 use crate::views::{flash, redirect, render, render_status, BaseContext, PageCtx};
 use crate::xlsx::{self, Formats, Value};
@@ -333,34 +333,10 @@ pub(super) async fn import(
         return import_page(&ctx, &t, problems);
     }
     let now = state.now();
-    let actor = user.id;
+    let u = user.clone();
     let n = state
         .db
-        .write(move |c| {
-            let t = rect::table(c, id)?;
-            let n = rect::append_items(c, &t, &good, Some(actor), now)?;
-            let closed = good
-                .iter()
-                .filter(|f| f.status == RectStatus::Closed)
-                .count();
-            let note = if closed > 0 {
-                format!("，其中已销号 {closed} 条（由导入人确认验收）")
-            } else {
-                String::new()
-            };
-            audit::Change::new(
-                actor,
-                "import",
-                "rect_table",
-                id,
-                format!("导入整改事项 {n} 条到 {}{note}", t.title),
-            )
-            .unit(t.unit_id)
-            .after(&good)
-            .record(c, now)
-            .map_err(AppError::from)?;
-            Ok(n)
-        })
+        .write(move |c| service::import(c, &u, id, &good, now))
         .await?;
     flash(&session, "success", format!("已导入 {n} 条整改事项。"));
     Ok(redirect(&format!("/rect/tables/{id}")))

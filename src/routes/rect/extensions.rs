@@ -10,18 +10,18 @@ use serde::Deserialize;
 use crate::auth::policy::Capability;
 use crate::auth::{Action, CurrentUser};
 use crate::clock::format_local;
-use crate::db::models::rect::{self, ITEM};
-use crate::db::models::{audit, history};
+use crate::db::models::rect;
 use crate::domain::register::ExtensionStatus;
 use crate::domain::validate::{self, FieldErrors};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::routes::{non_empty, ymd};
+use crate::services::rect::{self as service, Saved};
 use crate::state::AppState;
 use crate::views::{flash, redirect, render, render_status, BaseContext, PageCtx, Paging};
 use crate::xlsx::{self, Value};
 
 use super::item_page::{refused, ItemInput};
-use super::{keep, load_item, parse_deadline, CommentForm, Saved};
+use super::{keep, load_item, parse_deadline, CommentForm};
 
 // ---------------------------------------------------------------- extension requests
 
@@ -54,55 +54,11 @@ pub(super) async fn request_extension(
         );
     }
     let now = state.now();
-    let actor = user.id;
     let saved = if e.is_empty() {
+        let u = user.clone();
         state
             .db
-            .write(move |c| {
-                // Locked until commit: two requests at once cannot both find none pending.
-                let item = rect::lock_item(c, id)?;
-                let mut e = FieldErrors::new();
-                if !item.status().is_open() {
-                    e.add("", "该事项已整改完毕，无需申请延期。");
-                } else if rect::has_pending(c, id)? {
-                    e.add("", "该事项已有待审批的延期申请，请等待党群工作部审批。");
-                } else if new_deadline <= item.deadline {
-                    e.add(
-                        "new_deadline",
-                        format!("新的整改时限须晚于当前时限 {}", ymd(item.deadline)),
-                    );
-                }
-                if !e.is_empty() {
-                    return Ok(Saved::Invalid(e));
-                }
-                let ext = rect::insert_extension(
-                    c,
-                    rect::NewExtension {
-                        item: &item,
-                        new_deadline,
-                        reason: &reason,
-                        requested_by: Some(actor),
-                    },
-                    now,
-                )?;
-                audit::Change::new(
-                    actor,
-                    "request_extension",
-                    "rect_extension",
-                    ext.id,
-                    format!(
-                        "申请延期 {}：{} → {}",
-                        rect::short(&item.problem, 20),
-                        ymd(ext.old_deadline),
-                        ymd(ext.new_deadline)
-                    ),
-                )
-                .unit(item.unit_id)
-                .after(&ext)
-                .record(c, now)
-                .map_err(AppError::from)?;
-                Ok(Saved::Done(ext))
-            })
+            .write(move |c| service::request_extension(c, &u, id, new_deadline, &reason, now))
             .await?
     } else {
         Saved::Invalid(e)
@@ -304,71 +260,10 @@ async fn decide(
         .await;
     }
     let now = state.now();
-    let actor = user.id;
+    let u = user.clone();
     let ext = state
         .db
-        .write(move |c| {
-            let before = rect::extension(c, id)?;
-            if before.status() != ExtensionStatus::Pending {
-                return Err(AppError::Conflict(format!(
-                    "该延期申请已处理（{}），不能重复审批。",
-                    before.status().label()
-                )));
-            }
-            let status = if approve {
-                ExtensionStatus::Approved
-            } else {
-                ExtensionStatus::Refused
-            };
-            let item_before = rect::item(c, before.item_id)?;
-            // Guarded: of two decisions at once only one finds the request still pending.
-            let Some(ext) = rect::decide_extension(c, id, status, actor, &comment, now)? else {
-                return Err(decided_meanwhile());
-            };
-            if approve {
-                // Guarded by the version read: if the item changed meanwhile the whole
-                // decision is undone (the transaction rolls back) and reported as a conflict.
-                let Some(item_after) =
-                    rect::set_deadline(c, ext.item_id, item_before.version, ext.new_deadline, now)?
-                else {
-                    return Err(AppError::Conflict(
-                        "该整改事项刚被他人修改，延期申请未处理。请刷新页面后重新审批。".into(),
-                    ));
-                };
-                history::record(
-                    c,
-                    ITEM,
-                    ext.item_id,
-                    Some(actor),
-                    now,
-                    &item_before,
-                    &item_after,
-                )?;
-            }
-            audit::Change::new(
-                actor,
-                if approve {
-                    "approve_extension"
-                } else {
-                    "refuse_extension"
-                },
-                "rect_extension",
-                id,
-                format!(
-                    "{}延期申请 {}：{} → {}",
-                    if approve { "批准" } else { "不批准" },
-                    rect::short(&item_before.problem, 20),
-                    ymd(ext.old_deadline),
-                    ymd(ext.new_deadline)
-                ),
-            )
-            .unit(ext.unit_id)
-            .before(&before)
-            .after(&ext)
-            .record(c, now)
-            .map_err(AppError::from)?;
-            Ok(ext)
-        })
+        .write(move |c| service::decide_extension(c, &u, id, approve, &comment, now))
         .await?;
     flash(
         &session,
@@ -380,10 +275,6 @@ async fn decide(
         },
     );
     Ok(redirect("/rect/extensions"))
-}
-
-fn decided_meanwhile() -> AppError {
-    AppError::Conflict("该延期申请已由他人审批，本次审批未执行。请刷新列表查看结果。".into())
 }
 
 pub(super) async fn approve(

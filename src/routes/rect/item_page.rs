@@ -12,13 +12,14 @@ use crate::auth::{Action, CurrentUser};
 use crate::clock::format_local;
 use crate::db::models::attachments::Owner;
 use crate::db::models::rect::{self, ITEM};
-use crate::db::models::{audit, history, taskforce, users};
+use crate::db::models::{history, taskforce, users};
 use crate::domain::register::{ExtensionStatus, RectStatus};
 use crate::domain::validate::{self, FieldErrors};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::routes::attachments::FileList;
 use crate::routes::ymd;
 use crate::routes::{history_lines, HistoryLine};
+use crate::services::rect::{self as service, not_assigned};
 use crate::state::AppState;
 use crate::views::{flash, redirect, render_status, BaseContext, PageCtx};
 
@@ -106,17 +107,15 @@ pub(super) async fn item_page(
     input: ItemInput,
     status: StatusCode,
 ) -> AppResult<HttpResponse> {
-    let (item, unit, campaign, table) = state.db.run(move |c| load_item(c, id)).await?;
-    user.require(Action::Read, &unit)?;
-    let can_write = user.can(Action::Write, &unit);
-    let can_accept = user.can(Action::Review, &unit);
     let supervisor = user.may(Capability::SuperviseRectification);
-    let uid = user.id;
-    let unit_path = unit.path.clone();
-    let accepted_by = item.accepted_by;
-    let (changes, exts, notes, files, accepter, mine) = state
+    let u = user.clone();
+    // One checkout for the item, the check and everything the page shows.
+    let ((item, unit, campaign, table), (changes, exts, notes, files, accepter, mine)) = state
         .db
         .run(move |c| {
+            let (item, unit, campaign, table) = load_item(c, id)?;
+            u.require(Action::Read, &unit)?;
+            let can_write = u.can(Action::Write, &unit);
             let changes = history::list(c, ITEM, id)?;
             let exts = rect::extensions_of_item(c, id)?;
             let notes = rect::notes_of_item(c, id)?;
@@ -127,14 +126,19 @@ pub(super) async fn item_page(
                 format!("/rect/items/{id}"),
                 can_write,
             )?;
-            let accepter = match accepted_by {
-                Some(u) => Some(users::get(c, u)?.display_name),
+            let accepter = match item.accepted_by {
+                Some(a) => Some(users::get(c, a)?.display_name),
                 None => None,
             };
-            let mine = supervisor && taskforce::is_mine(&taskforce::units_of(c, uid)?, &unit_path);
-            Ok((changes, exts, notes, files, accepter, mine))
+            let mine = supervisor && taskforce::is_mine(&taskforce::units_of(c, u.id)?, &unit.path);
+            Ok((
+                (item, unit, campaign, table),
+                (changes, exts, notes, files, accepter, mine),
+            ))
         })
         .await?;
+    let can_write = user.can(Action::Write, &unit);
+    let can_accept = user.can(Action::Review, &unit);
     let today = state.settings.clock.today();
     let st = item.status();
     let accepted = item.accepted_at.map(|at| {
@@ -217,14 +221,6 @@ pub(super) async fn show_item(
 
 // ---------------------------------------------------------------- acceptance
 
-/// A decision (acceptance or return) that lost to another one, or came after the item moved on.
-fn decided_meanwhile() -> AppError {
-    AppError::Conflict(
-        "该事项已被他人处理（验收销号、退回或修改），本次操作未执行。请返回事项页面刷新后查看。"
-            .into(),
-    )
-}
-
 pub(super) async fn accept(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -232,45 +228,12 @@ pub(super) async fn accept(
     path: web::Path<i32>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
-    let (_, unit, _, _) = state.db.run(move |c| load_item(c, id)).await?;
-    user.require(Action::Review, &unit)?;
     let now = state.now();
-    let actor = user.id;
+    let u = user.clone();
+    // The transaction answers 404, 403 and 409 itself: no separate load first.
     state
         .db
-        .write(move |c| {
-            let before = rect::item(c, id)?;
-            if before.status() != RectStatus::AwaitingAcceptance {
-                return Err(AppError::Conflict(
-                    "只有“已整改待验收”的事项才能验收销号。".into(),
-                ));
-            }
-            let Some(after) = rect::set_status(
-                c,
-                id,
-                RectStatus::AwaitingAcceptance,
-                before.version,
-                RectStatus::Closed,
-                Some((actor, now)),
-                now,
-            )?
-            else {
-                return Err(decided_meanwhile());
-            };
-            history::record(c, ITEM, id, Some(actor), now, &before, &after)?;
-            audit::Change::new(
-                actor,
-                "accept",
-                ITEM,
-                id,
-                format!("验收销号 {}", rect::short(&after.problem, 30)),
-            )
-            .unit(after.unit_id)
-            .before(&before)
-            .after(&after)
-            .record(c, now)
-            .map_err(AppError::from)
-        })
+        .write(move |c| service::accept(c, &u, id, now))
         .await?;
     flash(&session, "success", "已验收销号。");
     Ok(redirect(&format!("/rect/items/{id}")))
@@ -298,43 +261,10 @@ pub(super) async fn reject_acceptance(
         return refused(&state, &ctx, &user, id, input).await;
     }
     let now = state.now();
-    let actor = user.id;
+    let u = user.clone();
     state
         .db
-        .write(move |c| {
-            let before = rect::item(c, id)?;
-            if before.status() != RectStatus::AwaitingAcceptance {
-                return Err(AppError::Conflict(
-                    "只有“已整改待验收”的事项才能退回。".into(),
-                ));
-            }
-            let Some(after) = rect::set_status(
-                c,
-                id,
-                RectStatus::AwaitingAcceptance,
-                before.version,
-                RectStatus::InProgress,
-                None,
-                now,
-            )?
-            else {
-                return Err(decided_meanwhile());
-            };
-            history::record(c, ITEM, id, Some(actor), now, &before, &after)?;
-            rect::history_remark(c, id, Some(actor), now, "验收退回意见", &comment)?;
-            audit::Change::new(
-                actor,
-                "reject_acceptance",
-                ITEM,
-                id,
-                format!("验收退回 {}：{}", rect::short(&after.problem, 20), comment),
-            )
-            .unit(after.unit_id)
-            .before(&before)
-            .after(&after)
-            .record(c, now)
-            .map_err(AppError::from)
-        })
+        .write(move |c| service::reject_acceptance(c, &u, id, &comment, now))
         .await?;
     flash(&session, "success", "已退回，事项回到“整改中”。");
     Ok(redirect(&format!("/rect/items/{id}")))
@@ -348,12 +278,6 @@ pub(super) struct NoteForm {
     content: String,
 }
 
-fn not_assigned(unit_name: &str) -> AppError {
-    AppError::ForbiddenBecause(format!(
-        "只有联系{unit_name}（或其上级单位）的一线专班成员才能添加督办意见。"
-    ))
-}
-
 pub(super) async fn add_note(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -364,17 +288,15 @@ pub(super) async fn add_note(
 ) -> AppResult<HttpResponse> {
     user.require_may(Capability::SuperviseRectification)?;
     let id = path.into_inner();
-    let (item, unit, _, _) = state.db.run(move |c| load_item(c, id)).await?;
-    // Task-force members supervise the items of their own units (and the units below).
+    // Task-force members supervise the items of their own units (and the units below): the
+    // item and the user's assignment in one checkout.
     let uid = user.id;
-    let path_of_unit = unit.path.clone();
-    let assigned = state
+    let (item, unit, assigned) = state
         .db
         .run(move |c| {
-            Ok(taskforce::is_mine(
-                &taskforce::units_of(c, uid)?,
-                &path_of_unit,
-            ))
+            let (item, unit, _, _) = load_item(c, id)?;
+            let assigned = taskforce::is_mine(&taskforce::units_of(c, uid)?, &unit.path);
+            Ok((item, unit, assigned))
         })
         .await?;
     if !assigned {
@@ -391,27 +313,10 @@ pub(super) async fn add_note(
         return refused(&state, &ctx, &user, id, input).await;
     }
     let now = state.now();
-    let actor = user.id;
+    let u = user.clone();
     state
         .db
-        .write(move |c| {
-            // Checked again where it is written: the assignment may have just been removed.
-            if !taskforce::is_mine(&taskforce::units_of(c, actor)?, &unit.path) {
-                return Err(not_assigned(&unit.name));
-            }
-            let note_id = rect::insert_note(c, &item, Some(actor), &content, now)?;
-            audit::Change::new(
-                actor,
-                "create",
-                "supervision_note",
-                note_id,
-                format!("督办 {}：{}", rect::short(&item.problem, 20), content),
-            )
-            .unit(item.unit_id)
-            .after(&serde_json::json!({ "item_id": item.id, "content": content }))
-            .record(c, now)
-            .map_err(AppError::from)
-        })
+        .write(move |c| service::add_note(c, &u, &item, &unit, &content, now))
         .await?;
     flash(&session, "success", "已添加督办意见。");
     Ok(redirect(&format!("/rect/items/{id}")))

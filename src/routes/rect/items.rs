@@ -8,8 +8,7 @@ use askama::Template;
 
 use crate::auth::policy::Capability;
 use crate::auth::{Action, CurrentUser};
-use crate::db::models::rect::{self, RectTable, ITEM};
-use crate::db::models::{audit, history};
+use crate::db::models::rect::RectTable;
 use crate::domain::register::{RectArea, RectStatus};
 use crate::domain::validate::FieldErrors;
 use crate::error::{AppError, AppResult};
@@ -18,7 +17,8 @@ use crate::routes::ymd;
 use crate::state::AppState;
 use crate::views::{flash, redirect, render, render_status, BaseContext, PageCtx};
 
-use super::{load_item, load_table, Saved};
+use super::{load_item, load_table};
+use crate::services::rect::{self as service, Saved, CLOSED_MEANWHILE};
 
 // ---------------------------------------------------------------- item form
 
@@ -120,25 +120,10 @@ pub(super) async fn create_item(
         }
     };
     let now = state.now();
-    let actor = user.id;
+    let u = user.clone();
     let item = state
         .db
-        .write(move |c| {
-            let t = rect::table(c, id)?;
-            let item = rect::insert_item(c, &t, &fields, Some(actor), now)?;
-            audit::Change::new(
-                actor,
-                "create",
-                ITEM,
-                item.id,
-                format!("新增整改事项 {}", rect::short(&item.problem, 30)),
-            )
-            .unit(item.unit_id)
-            .after(&item)
-            .record(c, now)
-            .map_err(AppError::from)?;
-            Ok(item)
-        })
+        .write(move |c| service::create_item(c, &u, id, &fields, now))
         .await?;
     flash(&session, "success", "已新增整改事项。");
     Ok(redirect(&format!("/rect/items/{}", item.id)))
@@ -239,36 +224,10 @@ pub(super) async fn update_item(
         );
     };
     let now = state.now();
-    let actor = user.id;
+    let u = user.clone();
     let saved = state
         .db
-        .write(move |c| {
-            let before = rect::item(c, id)?;
-            if before.status() == RectStatus::Closed {
-                return Ok(Saved::Invalid(FieldErrors::message(CLOSED_MEANWHILE)));
-            }
-            if before.version != version {
-                return Ok(Saved::Invalid(FieldErrors::message(EDITED_MEANWHILE)));
-            }
-            // Guarded by the version read: a save that lost the race writes nothing.
-            let Some(after) = rect::update_item(c, id, version, &fields, now)? else {
-                return Ok(Saved::Invalid(FieldErrors::message(EDITED_MEANWHILE)));
-            };
-            history::record(c, ITEM, id, Some(actor), now, &before, &after)?;
-            audit::Change::new(
-                actor,
-                "update",
-                ITEM,
-                id,
-                format!("修改整改事项 {}", rect::short(&after.problem, 30)),
-            )
-            .unit(after.unit_id)
-            .before(&before)
-            .after(&after)
-            .record(c, now)
-            .map_err(AppError::from)?;
-            Ok(Saved::Done(after))
-        })
+        .write(move |c| service::update_item(c, &u, id, version, &fields, now))
         .await?;
     match saved {
         Saved::Done(_) => {
@@ -276,13 +235,7 @@ pub(super) async fn update_item(
             Ok(redirect(&format!("/rect/items/{id}")))
         }
         Saved::Invalid(e) => {
-            let _ = before;
             item_form_page(&ctx, &user, &t, Some(id), form, e, StatusCode::CONFLICT)
         }
     }
 }
-
-const EDITED_MEANWHILE: &str =
-    "保存失败：该事项在您编辑期间已被他人修改。您填写的内容仍在下方，请复制后返回事项页面刷新，再重新提交。";
-const CLOSED_MEANWHILE: &str =
-    "保存失败：该事项已验收销号，不能再修改。您填写的内容仍在下方，仅供留存。";

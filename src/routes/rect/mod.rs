@@ -12,7 +12,6 @@ use crate::db::models::campaigns::{self, Campaign};
 use crate::db::models::rect::{self, RectItem, RectTable};
 use crate::db::models::units::{self, Unit};
 use crate::db::DbConn;
-use crate::domain::validate::FieldErrors;
 use crate::domain::Light;
 use crate::error::{AppError, AppResult};
 use crate::routes::{non_empty, ymd};
@@ -167,12 +166,6 @@ async fn narrowed_unit(
         .await?;
     user.require(Action::Read, &unit)?;
     Ok(Some(unit.path))
-}
-
-/// Outcome of a write that may still fail validation inside the transaction.
-enum Saved<T> {
-    Done(T),
-    Invalid(FieldErrors),
 }
 
 #[derive(Deserialize, Default)]

@@ -11,19 +11,19 @@ use crate::auth::policy::Capability;
 use crate::auth::{Action, CurrentUser};
 use crate::db::models::campaigns::{self, Campaign};
 use crate::db::models::rect::{self, TableFilter};
+use crate::db::models::taskforce;
 use crate::db::models::units::{self, Unit};
-use crate::db::models::{audit, taskforce};
 use crate::domain::register::RectStatus;
 use crate::domain::validate::{self, FieldErrors};
 use crate::error::{AppError, AppResult};
 use crate::routes::non_empty;
+use crate::services::rect::{self as service, Renamed, Saved};
 use crate::state::AppState;
 use crate::views::{flash, redirect, render, BaseContext, PageCtx, Paging};
 use crate::xlsx::{self, Value};
 
 use super::{
-    item_line, keep, load_table, narrowed_unit, parse_year, unit_options, ItemLine, Saved,
-    UnitOption,
+    item_line, keep, load_table, narrowed_unit, parse_year, unit_options, ItemLine, UnitOption,
 };
 
 // ---------------------------------------------------------------- list of tables
@@ -339,29 +339,10 @@ pub(super) async fn create_table(
         return table_form_page(&state, &ctx, &user, None, form, e).await;
     };
     let now = state.now();
-    let actor = user.id;
+    let u = user.clone();
     let saved = state
         .db
-        .write(move |c| {
-            let Some(campaign) = campaigns::by_year(c, year)? else {
-                let mut e = FieldErrors::new();
-                e.add("year", "该年度尚未设立作风建设活动");
-                return Ok(Saved::Invalid(e));
-            };
-            let t = rect::insert_table(c, campaign.id, unit_id, &title, Some(actor), now)?;
-            audit::Change::new(
-                actor,
-                "create",
-                "rect_table",
-                t.id,
-                format!("新建配档表 {}", t.title),
-            )
-            .unit(unit_id)
-            .after(&t)
-            .record(c, now)
-            .map_err(AppError::from)?;
-            Ok(Saved::Done(t))
-        })
+        .write(move |c| service::create_table(c, &u, year, unit_id, &title, now))
         .await?;
     match saved {
         Saved::Done(t) => {
@@ -399,7 +380,7 @@ pub(super) async fn rename_table(
     form: web::Form<TableForm>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
-    let (before, unit, campaign) = state.db.run(move |c| load_table(c, id)).await?;
+    let (_, unit, campaign) = state.db.run(move |c| load_table(c, id)).await?;
     user.require(Action::Write, &unit)?;
     let mut form = form.into_inner();
     // Unit and year of a table never change.
@@ -418,40 +399,22 @@ pub(super) async fn rename_table(
         }
     };
     let now = state.now();
-    let actor = user.id;
-    let saved = state
+    let u = user.clone();
+    let renamed = state
         .db
-        .write(move |c| {
-            crate::db::one_row(rect::rename_table(c, id, expected, &title, now)?)?;
-            let t = rect::table(c, id)?;
-            audit::Change::new(
-                actor,
-                "update",
-                "rect_table",
-                id,
-                format!("修改配档表名称 {}", t.title),
-            )
-            .unit(t.unit_id)
-            .before(&before)
-            .after(&t)
-            .record(c, now)
-            .map_err(AppError::from)?;
-            Ok(t)
-        })
-        .await;
-    match saved {
-        Ok(t) => {
+        .write(move |c| service::rename_table(c, &u, id, expected, &title, now))
+        .await?;
+    match renamed {
+        Renamed::Done(t) => {
             flash(&session, "success", format!("已保存配档表：{}", t.title));
             Ok(redirect(&format!("/rect/tables/{id}")))
         }
-        Err(AppError::Stale) => {
-            // Renamed (or deleted: 404) meanwhile: the typed name again, at the stored version.
-            let (now_t, _, _) = state.db.run(move |c| load_table(c, id)).await?;
-            form.version = now_t.version.to_string();
+        Renamed::Stale(version) => {
+            // Renamed meanwhile: the typed name again, at the stored version.
+            form.version = version.to_string();
             let e = FieldErrors::message(crate::error::STALE_EDIT);
             table_form_page(&state, &ctx, &user, Some(id), form, e).await
         }
-        Err(e) => Err(e),
     }
 }
 
@@ -469,38 +432,20 @@ pub(super) async fn delete_table(
     form: web::Form<DeleteTableForm>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
-    let (_, unit, _) = state.db.run(move |c| load_table(c, id)).await?;
-    user.require(Action::Write, &unit)?;
-    let expected = crate::db::edit_version(&form.version)?;
+    let expected = match crate::db::edit_version(&form.version) {
+        Ok(v) => v,
+        Err(e) => {
+            // 404 and 403 come before a form without its version.
+            let (_, unit, _) = state.db.run(move |c| load_table(c, id)).await?;
+            user.require(Action::Write, &unit)?;
+            return Err(e);
+        }
+    };
     let now = state.now();
-    let actor = user.id;
+    let u = user.clone();
     let t = state
         .db
-        .write(move |c| {
-            let t = rect::lock_table(c, id)?;
-            // Empty and unchanged, checked by the DELETE itself.
-            if rect::delete_empty_table(c, id, expected)? == 0 {
-                return Err(if rect::count_items(c, id)? > 0 {
-                    AppError::Conflict(
-                        "配档表中还有整改事项，不能删除。只能删除空的配档表。".into(),
-                    )
-                } else {
-                    AppError::Stale
-                });
-            }
-            audit::Change::new(
-                actor,
-                "delete",
-                "rect_table",
-                id,
-                format!("删除配档表 {}", t.title),
-            )
-            .unit(t.unit_id)
-            .before(&t)
-            .record(c, now)
-            .map_err(AppError::from)?;
-            Ok(t)
-        })
+        .write(move |c| service::delete_table(c, &u, id, expected, now))
         .await?;
     flash(&session, "success", format!("已删除配档表：{}", t.title));
     Ok(redirect("/rect"))
@@ -533,19 +478,19 @@ pub(super) async fn show_table(
     path: web::Path<i32>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
-    let (t, unit, campaign) = state.db.run(move |c| load_table(c, id)).await?;
-    user.require(Action::Read, &unit)?;
     let today = state.settings.clock.today();
-    let uid = user.id;
     let supervisor = user.may(Capability::SuperviseRectification);
-    let unit_path = unit.path.clone();
-    let (items, notes, mine) = state
+    let u = user.clone();
+    // One checkout for the table, the check and its items.
+    let ((t, unit, campaign), (items, notes, mine)) = state
         .db
         .run(move |c| {
+            let (t, unit, campaign) = load_table(c, id)?;
+            u.require(Action::Read, &unit)?;
             let items = rect::items_of_table(c, id)?;
             let notes = rect::note_counts_of_table(c, id)?;
-            let mine = supervisor && taskforce::is_mine(&taskforce::units_of(c, uid)?, &unit_path);
-            Ok((items, notes, mine))
+            let mine = supervisor && taskforce::is_mine(&taskforce::units_of(c, u.id)?, &unit.path);
+            Ok(((t, unit, campaign), (items, notes, mine)))
         })
         .await?;
     let rows: Vec<ItemLine> = items
