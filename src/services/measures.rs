@@ -21,7 +21,7 @@ pub const CLOSED_MEANWHILE: &str =
     "保存失败：该举措已关闭，不能再修改。您填写的内容仍在下方，仅供留存。";
 /// Why a save came too late: someone saved first.
 pub const EDITED_MEANWHILE: &str =
-    "保存失败：该举措在您编辑期间已被他人修改。您填写的内容仍在下方，请记下后刷新页面重新填写。";
+    "保存失败：该举措在您编辑期间已被他人修改。您填写的内容仍在下方，尚未保存；请核对最新内容，确认以您的内容为准时再次保存。";
 
 /// A close that came after another close (or a change) of the same measure.
 pub fn already_closed() -> AppError {
@@ -38,8 +38,11 @@ pub enum Saved {
     },
     /// The form's references do not hold (goals of another campaign): nothing written.
     Invalid(FieldErrors),
-    /// Closed or saved by someone else meanwhile: nothing written.
+    /// Closed meanwhile: nothing written.
     Conflict(FieldErrors),
+    /// Someone saved first: nothing written; the version now stored, for the form (saving
+    /// again is then a deliberate overwrite, as on every edit form).
+    Stale(FieldErrors, i32),
 }
 
 /// "标准严格、举措细致"
@@ -126,7 +129,10 @@ pub fn update(
         return Ok(Saved::Conflict(FieldErrors::message(CLOSED_MEANWHILE)));
     }
     if expected != before.version {
-        return Ok(Saved::Conflict(FieldErrors::message(EDITED_MEANWHILE)));
+        return Ok(Saved::Stale(
+            FieldErrors::message(EDITED_MEANWHILE),
+            before.version,
+        ));
     }
     let (unit, goals, errors) = check_refs(c, user, campaign_id, fields)?;
     if !errors.is_empty() {
@@ -138,7 +144,11 @@ pub fn update(
     let before_fields = before.fields(before_goals.iter().map(|g| g.id).collect());
     // Guarded by the version read: a save that lost the race writes nothing.
     let Some(after) = measures::update(c, id, expected, fields, now)? else {
-        return Ok(Saved::Conflict(FieldErrors::message(EDITED_MEANWHILE)));
+        let current = measures::get(c, id)?.version;
+        return Ok(Saved::Stale(
+            FieldErrors::message(EDITED_MEANWHILE),
+            current,
+        ));
     };
     history::record(
         c,

@@ -20,6 +20,16 @@ pub enum Saved<T> {
     Invalid(FieldErrors),
 }
 
+/// How an item's update ended.
+pub enum ItemSaved {
+    Done,
+    /// Accepted (已销号) meanwhile: nothing written.
+    Closed(FieldErrors),
+    /// Someone saved first: nothing written; the version now stored, for the form (saving
+    /// again is then a deliberate overwrite, as on every edit form).
+    Stale(FieldErrors, i32),
+}
+
 // ---------------------------------------------------------------- tables
 
 /// Create a 配档表 of the unit for the campaign of `year`.
@@ -153,7 +163,7 @@ pub fn import(
 
 /// Why a save came too late: someone saved first.
 pub const EDITED_MEANWHILE: &str =
-    "保存失败：该事项在您编辑期间已被他人修改。您填写的内容仍在下方，请复制后返回事项页面刷新，再重新提交。";
+    "保存失败：该事项在您编辑期间已被他人修改。您填写的内容仍在下方，尚未保存；请核对最新内容，确认以您的内容为准时再次保存。";
 /// Why a save came too late: the item was accepted meanwhile.
 pub const CLOSED_MEANWHILE: &str =
     "保存失败：该事项已验收销号，不能再修改。您填写的内容仍在下方，仅供留存。";
@@ -189,17 +199,24 @@ pub fn update_item(
     version: i32,
     fields: &ItemFields,
     now: NaiveDateTime,
-) -> AppResult<Saved<RectItem>> {
+) -> AppResult<ItemSaved> {
     let before = rect::item(c, id)?;
     if before.status() == RectStatus::Closed {
-        return Ok(Saved::Invalid(FieldErrors::message(CLOSED_MEANWHILE)));
+        return Ok(ItemSaved::Closed(FieldErrors::message(CLOSED_MEANWHILE)));
     }
     if before.version != version {
-        return Ok(Saved::Invalid(FieldErrors::message(EDITED_MEANWHILE)));
+        return Ok(ItemSaved::Stale(
+            FieldErrors::message(EDITED_MEANWHILE),
+            before.version,
+        ));
     }
     // Guarded by the version read: a save that lost the race writes nothing.
     let Some(after) = rect::update_item(c, id, version, fields, now)? else {
-        return Ok(Saved::Invalid(FieldErrors::message(EDITED_MEANWHILE)));
+        let current = rect::item(c, id)?.version;
+        return Ok(ItemSaved::Stale(
+            FieldErrors::message(EDITED_MEANWHILE),
+            current,
+        ));
     };
     history::record(c, ITEM, id, Some(user.id), now, &before, &after)?;
     audit::Change::new(
@@ -213,7 +230,7 @@ pub fn update_item(
     .before(&before)
     .after(&after)
     .record(c, now)?;
-    Ok(Saved::Done(after))
+    Ok(ItemSaved::Done)
 }
 
 /// A decision (acceptance or return) that lost to another one, or came after the item moved on.

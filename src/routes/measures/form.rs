@@ -341,7 +341,7 @@ pub(super) async fn create(
             flash(&session, "success", format!("已新增践行举措：{title}"));
             Ok(redirect(&format!("/measures/{id}")))
         }
-        Saved::Invalid(errors) | Saved::Conflict(errors) => {
+        Saved::Invalid(errors) | Saved::Conflict(errors) | Saved::Stale(errors, _) => {
             form_page(&state, &ctx, &user, None, &campaign, form, errors).await
         }
     }
@@ -404,6 +404,11 @@ pub(super) async fn update(
             Ok(redirect(&format!("/measures/{id}")))
         }
         Saved::Invalid(errors) | Saved::Conflict(errors) => {
+            form_page(&state, &ctx, &user, Some(id), &campaign, form, errors).await
+        }
+        Saved::Stale(errors, current) => {
+            let mut form = form;
+            form.version = current.to_string();
             form_page(&state, &ctx, &user, Some(id), &campaign, form, errors).await
         }
     }

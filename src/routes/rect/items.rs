@@ -18,7 +18,7 @@ use crate::state::AppState;
 use crate::views::{flash, redirect, render, render_status, BaseContext, PageCtx};
 
 use super::{load_item, load_table};
-use crate::services::rect::{self as service, Saved, CLOSED_MEANWHILE};
+use crate::services::rect::{self as service, ItemSaved, CLOSED_MEANWHILE};
 
 // ---------------------------------------------------------------- item form
 
@@ -230,11 +230,16 @@ pub(super) async fn update_item(
         .write(move |c| service::update_item(c, &u, id, version, &fields, now))
         .await?;
     match saved {
-        Saved::Done(_) => {
+        ItemSaved::Done => {
             flash(&session, "success", "已保存整改事项。");
             Ok(redirect(&format!("/rect/items/{id}")))
         }
-        Saved::Invalid(e) => {
+        ItemSaved::Closed(e) => {
+            item_form_page(&ctx, &user, &t, Some(id), form, e, StatusCode::CONFLICT)
+        }
+        ItemSaved::Stale(e, current) => {
+            let mut form = form;
+            form.version = current.to_string();
             item_form_page(&ctx, &user, &t, Some(id), form, e, StatusCode::CONFLICT)
         }
     }
