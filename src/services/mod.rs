@@ -5,3 +5,5 @@
 pub mod reports;
 pub mod review;
 pub mod topics;
+pub mod units;
+pub mod users;
