@@ -5,6 +5,7 @@
 pub mod campaigns;
 pub mod reports;
 pub mod review;
+pub mod taskforce;
 pub mod topics;
 pub mod units;
 pub mod users;
