@@ -2,6 +2,7 @@
 //! `Db::write` by a thin handler. Rules without I/O live in `domain`, queries in
 //! `db::models`, who may do what in `auth::policy`.
 
+pub mod attachments;
 pub mod campaigns;
 pub mod reports;
 pub mod review;
