@@ -4,6 +4,7 @@
 
 pub mod attachments;
 pub mod campaigns;
+pub mod imports;
 pub mod reports;
 pub mod review;
 pub mod taskforce;
