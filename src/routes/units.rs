@@ -118,34 +118,32 @@ async fn show(
     path: web::Path<i32>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
-    let unit = state.db.run(move |c| Ok(units::get(c, id)?)).await?;
-    user.require(Action::Read, &unit)?;
-    let (ancestors, children, members) = {
-        let unit = unit.clone();
-        state
-            .db
-            .run(move |c| {
-                let mut trail = Vec::new();
-                for aid in unit.ancestor_ids() {
-                    if aid != unit.id {
-                        let a = units::get(c, aid)?;
-                        trail.push(a);
-                    }
+    let me = user.clone();
+    let (unit, ancestors, children, members) = state
+        .db
+        .run(move |c| {
+            let unit = units::get(c, id)?;
+            me.require(Action::Read, &unit)?;
+            let mut trail = Vec::new();
+            for aid in unit.ancestor_ids() {
+                if aid != unit.id {
+                    let a = units::get(c, aid)?;
+                    trail.push(a);
                 }
-                let children = units::children(c, unit.id)?;
-                let (members, _) = users::list(
-                    c,
-                    &users::UserFilter {
-                        unit_id: Some(unit.id),
-                        ..Default::default()
-                    },
-                    0,
-                    500,
-                )?;
-                Ok((trail, children, members))
-            })
-            .await?
-    };
+            }
+            let children = units::children(c, unit.id)?;
+            let (members, _) = users::list(
+                c,
+                &users::UserFilter {
+                    unit_id: Some(unit.id),
+                    ..Default::default()
+                },
+                0,
+                500,
+            )?;
+            Ok((unit, trail, children, members))
+        })
+        .await?;
     render(&ShowPage {
         base: ctx.base(unit.name.clone()),
         unit: UnitRow::from(&unit),
