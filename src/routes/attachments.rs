@@ -9,11 +9,11 @@ use serde::Deserialize;
 
 use crate::auth::{Action, CurrentUser};
 use crate::clock::format_local;
-use crate::db::models::attachments::{self, AttachmentMeta, NewFile, Owner};
-use crate::db::models::{audit, units};
+use crate::db::models::attachments::{self, AttachmentMeta, Owner};
 use crate::db::DbConn;
 use crate::domain::files;
 use crate::error::{AppError, AppResult};
+use crate::services::attachments as service;
 use crate::state::AppState;
 use crate::views::{flash, redirect, safe_next};
 use crate::xlsx::attachment_response;
@@ -149,15 +149,11 @@ async fn unit_for(
     owner_id: i32,
     action: Action,
 ) -> AppResult<i32> {
-    let unit = state
+    let me = user.clone();
+    state
         .db
-        .run(move |c| {
-            let unit_id = attachments::owner_unit(c, owner, owner_id)?.ok_or(AppError::NotFound)?;
-            Ok(units::get(c, unit_id)?)
-        })
-        .await?;
-    user.require(action, &unit)?;
-    Ok(unit.id)
+        .run(move |c| service::owner_unit(c, &me, owner, owner_id, action))
+        .await
 }
 
 async fn upload(
@@ -174,8 +170,10 @@ async fn upload(
         .parse()
         .map_err(|_| AppError::NotFound)?;
     let back = safe_next(form.back.as_ref().map(|b| b.as_str())).unwrap_or_else(|| "/home".into());
-    let unit_id = unit_for(&state, &user, owner, owner_id, Action::Write).await?;
+    // No file or a refused one: the record and the user's right to it are still checked
+    // first (a 404 or 403 before any message about the file).
     let Some(file) = form.file else {
+        unit_for(&state, &user, owner, owner_id, Action::Write).await?;
         flash(&session, "error", "请选择要上传的文件。");
         return Ok(redirect(&back));
     };
@@ -183,45 +181,28 @@ async fn upload(
     let content_type = match files::check(&name, &file.data) {
         Ok(t) => t,
         Err(msg) => {
+            unit_for(&state, &user, owner, owner_id, Action::Write).await?;
             flash(&session, "error", format!("{name}：{msg}"));
             return Ok(redirect(&back));
         }
     };
     let now = state.now();
-    let actor = user.id;
+    let me = user.clone();
     let data = file.data.to_vec();
     let stored_name = name.clone();
     state
         .db
         .write(move |c| {
-            attachments::lock_owner(c, owner, owner_id)?;
-            if let Some(why) = attachments::owner_locked(c, owner, owner_id)? {
-                return Err(AppError::Conflict(why.into()));
-            }
-            let id = attachments::insert(
+            service::upload(
                 c,
-                NewFile {
-                    owner,
-                    owner_id,
-                    unit_id,
-                    file_name: &stored_name,
-                    content_type,
-                    data: &data,
-                    uploaded_by: actor,
-                },
-                now,
-            )?;
-            audit::Change::new(
-                actor,
-                "upload",
-                owner.code(),
+                &me,
+                owner,
                 owner_id,
-                format!("上传附件 {stored_name}"),
+                &stored_name,
+                content_type,
+                &data,
+                now,
             )
-            .unit(unit_id)
-            .after(&serde_json::json!({ "attachment_id": id, "size": data.len() }))
-            .record(c, now)?;
-            Ok(())
         })
         .await?;
     flash(&session, "success", format!("已上传附件：{name}"));
@@ -234,11 +215,8 @@ async fn download(
     path: web::Path<i32>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
-    let meta = state.db.run(move |c| Ok(attachments::meta(c, id)?)).await?;
-    let unit_id = meta.unit_id;
-    let unit = state.db.run(move |c| Ok(units::get(c, unit_id)?)).await?;
-    user.require(Action::Read, &unit)?;
-    let data = state.db.run(move |c| Ok(attachments::data(c, id)?)).await?;
+    let me = user.clone();
+    let (meta, data) = state.db.run(move |c| service::download(c, &me, id)).await?;
     Ok(attachment_response(
         &meta.file_name,
         &meta.content_type,
@@ -260,36 +238,11 @@ async fn delete(
     form: web::Form<DeleteForm>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
-    let meta = state.db.run(move |c| Ok(attachments::meta(c, id)?)).await?;
-    let unit_id = meta.unit_id;
-    let unit = state.db.run(move |c| Ok(units::get(c, unit_id)?)).await?;
-    user.require(Action::Write, &unit)?;
     let now = state.now();
-    let actor = user.id;
-    let name = meta.file_name.clone();
-    state
+    let me = user.clone();
+    let name = state
         .db
-        .write(move |c| {
-            if let Some(owner) = Owner::parse(&meta.owner) {
-                attachments::lock_owner(c, owner, meta.owner_id)?;
-                if let Some(why) = attachments::owner_locked(c, owner, meta.owner_id)? {
-                    return Err(AppError::Conflict(why.into()));
-                }
-            }
-            // Ten clicks at once: one deletion, one audit row.
-            crate::db::one_row(attachments::delete(c, id)?)?;
-            audit::Change::new(
-                actor,
-                "delete_attachment",
-                &meta.owner,
-                meta.owner_id,
-                format!("删除附件 {}", meta.file_name),
-            )
-            .unit(unit_id)
-            .before(&serde_json::json!({ "attachment_id": id, "file_name": meta.file_name }))
-            .record(c, now)?;
-            Ok(())
-        })
+        .write(move |c| service::delete(c, &me, id, now))
         .await?;
     flash(&session, "success", format!("已删除附件：{name}"));
     Ok(redirect(

@@ -5,16 +5,16 @@ use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
-use diesel::OptionalExtension;
 use serde::Deserialize;
 
 use crate::auth::policy::Capability;
 use crate::auth::CurrentUser;
 use crate::clock::format_local;
-use crate::db::models::{audit, campaigns, taskforce, units, users};
+use crate::db::models::{campaigns, taskforce, units, users};
 use crate::domain::validate::{self, FieldErrors};
 use crate::domain::Role;
 use crate::error::AppResult;
+use crate::services::taskforce::{self as service, Saved};
 use crate::state::AppState;
 use crate::views::{flash, redirect, render, render_status, BaseContext, PageCtx};
 use crate::xlsx::{self, col, Column, Value};
@@ -154,11 +154,6 @@ async fn list(
     list_page(&state, &ctx, AssignForm::default(), FieldErrors::new()).await
 }
 
-enum Saved {
-    Done(String),
-    Invalid(FieldErrors),
-}
-
 async fn create(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -175,51 +170,10 @@ async fn create(
         return list_page(&state, &ctx, form, e).await;
     };
     let now = state.now();
-    let actor = user.id;
+    let me = user.clone();
     let saved = state
         .db
-        .write(move |c| {
-            let mut e = FieldErrors::new();
-            let person = users::get(c, member).optional()?;
-            match &person {
-                Some(p) if p.role() == Role::Office && p.active => {}
-                Some(_) => e.add("user_id", "专班成员须为党群工作部的在用账户"),
-                None => e.add("user_id", "该用户不存在"),
-            }
-            let unit = units::find(c, unit_id)?;
-            if unit.is_none() {
-                e.add("unit_id", "该单位不存在");
-            }
-            if e.is_empty() && taskforce::exists(c, member, unit_id)? {
-                e.add("unit_id", "该成员已联系这个单位");
-            }
-            let (Some(person), Some(unit)) = (person, unit) else {
-                return Ok(Saved::Invalid(e));
-            };
-            if !e.is_empty() {
-                return Ok(Saved::Invalid(e));
-            }
-            let Some(a) = taskforce::insert(c, member, unit_id, now)? else {
-                e.add("unit_id", "该成员已联系这个单位");
-                return Ok(Saved::Invalid(e));
-            };
-            let summary = format!("一线专班：{} 联系 {}", person.display_name, unit.name);
-            audit::record(
-                c,
-                audit::Change {
-                    user_id: Some(actor),
-                    unit_id: Some(unit_id),
-                    action: "create",
-                    entity: "task_force",
-                    entity_id: Some(a.id),
-                    summary: summary.clone(),
-                    before: None,
-                    after: serde_json::to_value(&a).ok(),
-                },
-                now,
-            )?;
-            Ok(Saved::Done(summary))
-        })
+        .write(move |c| service::assign(c, &me, member, unit_id, now))
         .await?;
     match saved {
         Saved::Done(summary) => {
@@ -239,29 +193,10 @@ async fn delete(
     user.require_may(Capability::ManageTaskforce)?;
     let id = path.into_inner();
     let now = state.now();
-    let actor = user.id;
+    let me = user.clone();
     state
         .db
-        .write(move |c| {
-            let a = taskforce::get(c, id)?;
-            // Ten clicks at once: one removal, one audit row.
-            crate::db::one_row(taskforce::delete(c, id)?)?;
-            audit::record(
-                c,
-                audit::Change {
-                    user_id: Some(actor),
-                    unit_id: Some(a.unit_id),
-                    action: "delete",
-                    entity: "task_force",
-                    entity_id: Some(id),
-                    summary: "取消一线专班联系单位".into(),
-                    before: serde_json::to_value(&a).ok(),
-                    after: None,
-                },
-                now,
-            )?;
-            Ok(())
-        })
+        .write(move |c| service::remove(c, &me, id, now))
         .await?;
     flash(&session, "success", "已取消该联系单位。");
     Ok(redirect("/taskforce"))

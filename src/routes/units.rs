@@ -9,13 +9,13 @@ use serde::Deserialize;
 use crate::auth::policy::Capability;
 use crate::auth::{Action, CurrentUser};
 use crate::db;
-use crate::db::models::units::{self, Unit};
-use crate::db::models::{audit, users};
+use crate::db::models::{units, users};
 use crate::domain::validate::FieldErrors;
 use crate::domain::{UnitCategory, UnitKind};
 use crate::error::{AppError, AppResult, NO_VERSION, STALE_EDIT};
-use crate::forms::units::{check_tree, UnitForm};
+use crate::forms::units::UnitForm;
 use crate::routes::imports;
+use crate::services::units::{self as service, Saved};
 use crate::state::AppState;
 use crate::views::units::{tree_rows, UnitRow};
 use crate::views::{flash, redirect, render, render_form, BaseContext, PageCtx};
@@ -118,34 +118,32 @@ async fn show(
     path: web::Path<i32>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
-    let unit = state.db.run(move |c| Ok(units::get(c, id)?)).await?;
-    user.require(Action::Read, &unit)?;
-    let (ancestors, children, members) = {
-        let unit = unit.clone();
-        state
-            .db
-            .run(move |c| {
-                let mut trail = Vec::new();
-                for aid in unit.ancestor_ids() {
-                    if aid != unit.id {
-                        let a = units::get(c, aid)?;
-                        trail.push(a);
-                    }
+    let me = user.clone();
+    let (unit, ancestors, children, members) = state
+        .db
+        .run(move |c| {
+            let unit = units::get(c, id)?;
+            me.require(Action::Read, &unit)?;
+            let mut trail = Vec::new();
+            for aid in unit.ancestor_ids() {
+                if aid != unit.id {
+                    let a = units::get(c, aid)?;
+                    trail.push(a);
                 }
-                let children = units::children(c, unit.id)?;
-                let (members, _) = users::list(
-                    c,
-                    &users::UserFilter {
-                        unit_id: Some(unit.id),
-                        ..Default::default()
-                    },
-                    0,
-                    500,
-                )?;
-                Ok((trail, children, members))
-            })
-            .await?
-    };
+            }
+            let children = units::children(c, unit.id)?;
+            let (members, _) = users::list(
+                c,
+                &users::UserFilter {
+                    unit_id: Some(unit.id),
+                    ..Default::default()
+                },
+                0,
+                500,
+            )?;
+            Ok((unit, trail, children, members))
+        })
+        .await?;
     render(&ShowPage {
         base: ctx.base(unit.name.clone()),
         unit: UnitRow::from(&unit),
@@ -258,12 +256,6 @@ async fn edit_form(
     .await
 }
 
-/// Outcome of a write that may fail validation inside the transaction.
-enum Saved {
-    Done(Unit),
-    Invalid(FieldErrors),
-}
-
 async fn create(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -278,28 +270,10 @@ async fn create(
         Err(errors) => return form_page(&state, &ctx, None, form, errors).await,
     };
     let now = state.now();
-    let actor = user.id;
+    let u = user.clone();
     let saved = state
         .db
-        .write(move |c| {
-            units::lock_tree(c)?;
-            let errors = check_tree(c, &fields, None)?;
-            if !errors.is_empty() {
-                return Ok(Saved::Invalid(errors));
-            }
-            let unit = units::insert(c, &fields, now)?;
-            audit::Change::new(
-                actor,
-                "create",
-                "unit",
-                unit.id,
-                format!("新增单位 {}", unit.name),
-            )
-            .unit(unit.id)
-            .after(&fields)
-            .record(c, now)?;
-            Ok(Saved::Done(unit))
-        })
+        .write(move |c| service::create(c, &u, &fields, now))
         .await?;
     match saved {
         Saved::Done(unit) => {
@@ -307,6 +281,8 @@ async fn create(
             Ok(redirect(&format!("/units/{}", unit.id)))
         }
         Saved::Invalid(errors) => form_page(&state, &ctx, None, form, errors).await,
+        // A new unit has no version to be stale against.
+        Saved::Conflict(_) => Err(AppError::Stale),
     }
 }
 
@@ -338,46 +314,22 @@ async fn update(
         }
     };
     let now = state.now();
-    let actor = user.id;
+    let u = user.clone();
     let saved = state
         .db
-        .write(move |c| {
-            units::lock_tree(c)?;
-            let before = units::get(c, id)?;
-            if before.version != expected {
-                return Err(AppError::Stale);
-            }
-            let errors = check_tree(c, &fields, Some(&before))?;
-            if !errors.is_empty() {
-                return Ok(Saved::Invalid(errors));
-            }
-            let unit = units::update(c, id, expected, &fields, now)?.ok_or(AppError::Stale)?;
-            audit::Change::new(
-                actor,
-                "update",
-                "unit",
-                id,
-                format!("修改单位 {}", unit.name),
-            )
-            .unit(id)
-            .before(&before)
-            .after(&unit)
-            .record(c, now)?;
-            Ok(Saved::Done(unit))
-        })
-        .await;
+        .write(move |c| service::update(c, &u, id, expected, &fields, now))
+        .await?;
     match saved {
-        Ok(Saved::Done(unit)) => {
+        Saved::Done(unit) => {
             flash(&session, "success", format!("已保存单位：{}", unit.name));
             Ok(redirect(&format!("/units/{id}")))
         }
-        Ok(Saved::Invalid(errors)) => form_page(&state, &ctx, Some(id), form, errors).await,
-        Err(AppError::Stale) => {
+        Saved::Invalid(errors) => form_page(&state, &ctx, Some(id), form, errors).await,
+        Saved::Conflict(version) => {
             // The typed input again, with the version now stored: saving once more is a
             // deliberate overwrite by someone who has seen the message.
-            let current = state.db.run(move |c| Ok(units::get(c, id)?)).await?;
             let mut form = form;
-            form.version = current.version.to_string();
+            form.version = version.to_string();
             form_page(
                 &state,
                 &ctx,
@@ -387,6 +339,5 @@ async fn update(
             )
             .await
         }
-        Err(e) => Err(e),
     }
 }

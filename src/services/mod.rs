@@ -2,8 +2,14 @@
 //! `Db::write` by a thin handler. Rules without I/O live in `domain`, queries in
 //! `db::models`, who may do what in `auth::policy`.
 
+pub mod attachments;
+pub mod campaigns;
+pub mod imports;
 pub mod measures;
 pub mod rect;
 pub mod reports;
 pub mod review;
+pub mod taskforce;
 pub mod topics;
+pub mod units;
+pub mod users;

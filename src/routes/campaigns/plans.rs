@@ -10,10 +10,11 @@ use crate::clock::format_local;
 use crate::db;
 use crate::db::models::attachments::Owner;
 use crate::db::models::campaigns::{self, Campaign};
-use crate::db::models::{audit, units};
+use crate::db::models::units;
 use crate::domain::validate::{self, FieldErrors};
 use crate::error::{AppError, AppResult, NO_VERSION, STALE_EDIT};
 use crate::routes::attachments::FileList;
+use crate::services::campaigns as service;
 use crate::state::AppState;
 use crate::views::{flash, redirect, render_form, BaseContext, PageCtx};
 
@@ -129,8 +130,13 @@ pub(super) async fn save_plan(
     form: web::Form<PlanForm>,
 ) -> AppResult<HttpResponse> {
     let (year, unit_id) = path.into_inner();
-    let campaign = load_campaign(&state, year).await?;
-    let unit = state.db.run(move |c| Ok(units::get(c, unit_id)?)).await?;
+    let (campaign, unit) = state
+        .db
+        .run(move |c| {
+            let campaign = campaigns::by_year(c, year)?.ok_or(AppError::NotFound)?;
+            Ok((campaign, units::get(c, unit_id)?))
+        })
+        .await?;
     user.require(Action::Write, &unit)?;
     let form = form.into_inner();
     let mut errors = FieldErrors::new();
@@ -145,31 +151,12 @@ pub(super) async fn save_plan(
         return plan_page(&state, &user, &ctx, year, unit_id, Some((form, e))).await;
     };
     let now = state.now();
-    let actor = user.id;
+    let me = user.clone();
     let cid = campaign.id;
     let saved = state
         .db
         .write(move |c| {
-            let before = campaigns::plan(c, cid, unit_id)?;
-            db::one_row(campaigns::save_plan(
-                c, cid, unit_id, expected, &title, &content, actor, now,
-            )?)?;
-            let after = campaigns::plan(c, cid, unit_id)?.ok_or(AppError::NotFound)?;
-            let action = if before.is_some() { "update" } else { "create" };
-            let mut change = audit::Change::new(
-                actor,
-                action,
-                "unit_plan",
-                after.id,
-                format!("保存 {year} 年度实施方案：{}", after.title),
-            )
-            .unit(unit_id)
-            .after(&after);
-            if let Some(b) = &before {
-                change = change.before(b);
-            }
-            change.record(c, now)?;
-            Ok(())
+            service::save_plan(c, &me, cid, year, unit_id, expected, &title, &content, now)
         })
         .await;
     match saved {

@@ -8,11 +8,11 @@ use actix_web::{web, HttpResponse};
 use crate::auth::policy::Capability;
 use crate::auth::CurrentUser;
 use crate::db;
-use crate::db::models::audit;
 use crate::db::models::campaigns;
 use crate::domain::register::GOAL_SEPARATORS;
 use crate::domain::validate::{self, FieldErrors};
 use crate::error::{AppError, AppResult, NO_VERSION, STALE_EDIT};
+use crate::services::campaigns::{self as service, GoalChange};
 use crate::state::AppState;
 use crate::views::{flash, redirect, PageCtx};
 
@@ -29,9 +29,13 @@ pub(super) async fn update_goals(
 ) -> AppResult<HttpResponse> {
     user.require_may(Capability::ManageCampaign)?;
     let year = path.into_inner();
-    let campaign = load_campaign(&state, year).await?;
-    let cid = campaign.id;
-    let goals = state.db.run(move |c| Ok(campaigns::goals(c, cid)?)).await?;
+    let (cid, goals) = state
+        .db
+        .run(move |c| {
+            let campaign = campaigns::by_year(c, year)?.ok_or(AppError::NotFound)?;
+            Ok((campaign.id, campaigns::goals(c, campaign.id)?))
+        })
+        .await?;
     let mut errors = FieldErrors::new();
     let mut changes = Vec::new();
     let mut names: Vec<String> = Vec::new();
@@ -68,7 +72,13 @@ pub(super) async fn update_goals(
         let desc = validate::optional_text(&mut errors, "goals", "目标说明", desc_raw, 500)
             .unwrap_or_default();
         if name != g.name || desc != g.description {
-            changes.push((g.id, g.name.clone(), g.description.clone(), name, desc));
+            changes.push(GoalChange {
+                id: g.id,
+                old_name: g.name.clone(),
+                old_description: g.description.clone(),
+                name,
+                description: desc,
+            });
         }
     }
     if !errors.is_empty() {
@@ -80,29 +90,11 @@ pub(super) async fn update_goals(
         return show_page(&state, &user, &ctx, year, e, Some(&*form)).await;
     };
     let now = state.now();
-    let actor = user.id;
+    let me = user.clone();
     let n = changes.len();
     let saved = state
         .db
-        .write(move |c| {
-            // First the claim on the form's version (and the campaign's row lock): of two
-            // saves of the same page one goes on, the other writes nothing.
-            db::one_row(campaigns::claim_goals(c, cid, expected)?)?;
-            for (id, old, old_desc, name, desc) in &changes {
-                campaigns::update_goal(c, *id, name, desc)?;
-                audit::Change::new(
-                    actor,
-                    "update",
-                    "goal",
-                    *id,
-                    format!("修改 {year} 年度工作目标：{old} → {name}"),
-                )
-                .before(&serde_json::json!({ "name": old, "description": old_desc }))
-                .after(&serde_json::json!({ "name": name, "description": desc }))
-                .record(c, now)?;
-            }
-            Ok(())
-        })
+        .write(move |c| service::update_goals(c, &me, cid, year, expected, &changes, now))
         .await;
     match saved {
         Ok(()) => {}
@@ -149,31 +141,11 @@ pub(super) async fn update_months(
         return show_page(&state, &user, &ctx, year, e, Some(&*form)).await;
     };
     let now = state.now();
-    let actor = user.id;
+    let me = user.clone();
     let cid = campaign.id;
     let saved = state
         .db
-        .write(move |c| {
-            db::one_row(campaigns::claim_months(c, cid, expected)?)?;
-            let before = campaigns::months(c, cid)?;
-            for (m, text) in &texts {
-                campaigns::set_month(c, cid, *m, text)?;
-            }
-            audit::Change::new(
-                actor,
-                "update",
-                "campaign_months",
-                cid,
-                format!("修改 {year} 年度每月工作要求"),
-            )
-            .before(&serde_json::json!(before
-                .iter()
-                .map(|m| (m.month, m.requirement.clone()))
-                .collect::<Vec<_>>()))
-            .after(&serde_json::json!(texts))
-            .record(c, now)?;
-            Ok(())
-        })
+        .write(move |c| service::update_months(c, &me, cid, year, expected, &texts, now))
         .await;
     match saved {
         Ok(()) => {}

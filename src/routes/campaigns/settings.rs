@@ -7,11 +7,10 @@ use askama::Template;
 use crate::auth::policy::Capability;
 use crate::auth::CurrentUser;
 use crate::db;
-use crate::db::models::audit;
-use crate::db::models::campaigns;
 use crate::domain::validate::FieldErrors;
 use crate::error::{AppError, AppResult, NO_VERSION, STALE_EDIT};
 use crate::forms::campaigns::CampaignForm;
+use crate::services::campaigns as service;
 use crate::state::AppState;
 use crate::views::{flash, redirect, render_form, BaseContext, PageCtx};
 
@@ -80,27 +79,11 @@ pub(super) async fn create(
         Err(errors) => return form_page(&ctx, None, form, errors),
     };
     let now = state.now();
-    let actor = user.id;
+    let me = user.clone();
     let year = f.year;
     let created = state
         .db
-        .write(move |c| {
-            db::serialize_names(c, db::NameLock::CampaignYears)?;
-            if campaigns::by_year(c, f.year)?.is_some() {
-                return Ok(None);
-            }
-            let created = campaigns::create(c, f.year, &f.name, f.due_day, f.yellow_days, now)?;
-            audit::Change::new(
-                actor,
-                "create",
-                "campaign",
-                created.id,
-                format!("新建作风建设年度 {}", created.year),
-            )
-            .after(&created)
-            .record(c, now)?;
-            Ok(Some(created))
-        })
+        .write(move |c| service::create(c, &me, &f, now))
         .await?;
     match created {
         Some(_) => {
@@ -162,32 +145,10 @@ pub(super) async fn update(
         return form_page(&ctx, Some(year), form, FieldErrors::message(NO_VERSION));
     };
     let now = state.now();
-    let actor = user.id;
+    let me = user.clone();
     let saved = state
         .db
-        .write(move |c| {
-            db::one_row(campaigns::update_settings(
-                c,
-                before.id,
-                expected,
-                &f.name,
-                f.due_day,
-                f.yellow_days,
-                now,
-            )?)?;
-            let after = campaigns::get(c, before.id)?;
-            audit::Change::new(
-                actor,
-                "update",
-                "campaign",
-                before.id,
-                format!("修改 {} 年度设置", before.year),
-            )
-            .before(&before)
-            .after(&after)
-            .record(c, now)?;
-            Ok(())
-        })
+        .write(move |c| service::update_settings(c, &me, &before, expected, &f, now))
         .await;
     match saved {
         Ok(()) => {

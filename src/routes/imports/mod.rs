@@ -10,8 +10,8 @@ use actix_web::HttpResponse;
 use askama::Template;
 
 use crate::db::{write_tx, DbConn};
-use crate::domain::validate::FieldErrors;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
+use crate::services::imports::TxError;
 use crate::state::AppState;
 use crate::views::{render_status, BaseContext, PageCtx};
 use crate::xlsx;
@@ -22,8 +22,9 @@ const MAX_ROWS: usize = 2000;
 mod unit_sheet;
 mod user_sheet;
 
+pub use crate::services::imports::CreatedUser;
 pub use unit_sheet::{units_form, units_import, units_template};
-pub use user_sheet::{users_form, users_import, users_template, CreatedUser};
+pub use user_sheet::{users_form, users_import, users_template};
 
 // ---------------------------------------------------------------- shared
 
@@ -116,29 +117,6 @@ fn invalid_message(n: usize) -> String {
     format!("文件中有 {n} 行需要修改，本次未导入任何数据。请按下列提示修改后重新导入。")
 }
 
-fn allowed<T: Copy>(all: &[T], label: fn(T) -> &'static str) -> String {
-    let names: Vec<&str> = all.iter().map(|x| label(*x)).collect();
-    format!("可选：{}", names.join("、"))
-}
-
-/// Why a transaction that checks rows as it writes them ends: bad rows roll it all back.
-enum TxError {
-    Invalid(Vec<String>),
-    App(AppError),
-}
-
-impl From<AppError> for TxError {
-    fn from(e: AppError) -> Self {
-        TxError::App(e)
-    }
-}
-
-impl From<diesel::result::Error> for TxError {
-    fn from(e: diesel::result::Error) -> Self {
-        TxError::App(e.into())
-    }
-}
-
 enum Imported<T> {
     Done(T),
     Invalid(Vec<String>),
@@ -158,22 +136,4 @@ where
             Err(TxError::App(e)) => Err(e),
         })
         .await
-}
-
-/// The form's messages for `fields`, in order, without those in `skip` and without repeats.
-fn push_errors(reasons: &mut Vec<String>, e: &FieldErrors, fields: &[&str], skip: &[&str]) {
-    for field in fields {
-        if skip.contains(field) {
-            continue;
-        }
-        if let Some(m) = e.get(field) {
-            if !reasons.iter().any(|r| r == m) {
-                reasons.push(m.to_string());
-            }
-        }
-    }
-}
-
-fn row_problem(number: usize, reasons: &[String]) -> String {
-    format!("第 {number} 行：{}", reasons.join("；"))
 }

@@ -1,8 +1,6 @@
 //! Users from Excel: the template, every row checked like the user form, and the initial
 //! passwords shown once.
 
-use std::collections::HashMap;
-
 use actix_multipart::form::MultipartForm;
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse};
@@ -11,28 +9,19 @@ use rand::Rng;
 
 use crate::auth::policy::Capability;
 use crate::auth::CurrentUser;
-use crate::db::models::audit;
-use crate::db::models::units;
-use crate::db::models::users::{self, UserFields};
-use crate::db::DbConn;
 use crate::domain::validate::{self, FieldErrors};
 use crate::domain::Role;
 use crate::error::AppResult;
-use crate::forms::users::{check as check_user, UserForm};
+use crate::services::imports::{
+    self as service, allowed, CreatedUser, P_NAME, P_ROLE, P_UNIT, P_UNIT_CODE, P_USERNAME,
+};
 use crate::state::AppState;
 use crate::views::{render_status, BaseContext, PageCtx};
 use crate::xlsx::{self, col, Column};
 
 use super::{
-    allowed, import_page, invalid_message, push_errors, read_rows, row_problem, write_all_or_none,
-    ImportForm, Imported, TxError, USERS,
+    import_page, invalid_message, read_rows, write_all_or_none, ImportForm, Imported, USERS,
 };
-
-const P_USERNAME: &str = "用户名";
-const P_NAME: &str = "姓名";
-const P_ROLE: &str = "角色";
-const P_UNIT_CODE: &str = "单位编码";
-const P_UNIT: &str = "所属单位";
 
 const USER_COLUMNS: [Column; 5] = [
     col(P_USERNAME, 16.0),
@@ -43,8 +32,6 @@ const USER_COLUMNS: [Column; 5] = [
 ];
 
 const USER_REQUIRED: [&str; 4] = [P_USERNAME, P_NAME, P_ROLE, P_UNIT_CODE];
-
-const USER_FIELDS: [&str; 4] = ["username", "display_name", "role", "unit_id"];
 
 pub async fn users_form(user: CurrentUser, ctx: PageCtx) -> AppResult<HttpResponse> {
     user.require_may(Capability::ManageOrganisation)?;
@@ -79,79 +66,6 @@ pub async fn users_template(user: CurrentUser) -> AppResult<HttpResponse> {
     Ok(xlsx::download("用户导入模板.xlsx", bytes))
 }
 
-/// A good row: its Excel row number and the user it makes.
-type NumberedUser = (usize, UserFields);
-
-/// The rows as users (with their row numbers), checked with the user form's rules, or every
-/// bad row.
-fn users_of_rows(
-    c: &mut DbConn,
-    rows: &[xlsx::ImportRow],
-) -> AppResult<Result<Vec<NumberedUser>, Vec<String>>> {
-    let mut problems = Vec::new();
-    let mut out = Vec::new();
-    let mut in_file: HashMap<String, usize> = HashMap::new();
-    for row in rows {
-        let mut reasons: Vec<String> = Vec::new();
-        let mut skip: Vec<&str> = Vec::new();
-        let role_text = row.get(P_ROLE);
-        let role = Role::parse_label(role_text);
-        if role.is_none() && !role_text.is_empty() {
-            reasons.push(format!(
-                "角色“{role_text}”无效，{}",
-                allowed(Role::ALL, Role::label)
-            ));
-            skip.push("role");
-        }
-        let unit_code = row.get(P_UNIT_CODE);
-        let mut unit_id = String::new();
-        if unit_code.is_empty() {
-            reasons.push("请填写单位编码".into());
-            skip.push("unit_id");
-        } else {
-            match units::by_code(c, unit_code)? {
-                Some(u) => unit_id = u.id.to_string(),
-                None => {
-                    reasons.push(format!("单位编码“{unit_code}”不存在"));
-                    skip.push("unit_id");
-                }
-            }
-        }
-        let form = UserForm {
-            username: row.get(P_USERNAME).to_string(),
-            display_name: row.get(P_NAME).to_string(),
-            role: role.map(|r| r.code().to_string()).unwrap_or_default(),
-            unit_id,
-            password: String::new(),
-            version: String::new(),
-        };
-        match form.parse(false) {
-            Ok(fields) => {
-                if let Some(n) = in_file.get(&fields.username) {
-                    reasons.push(format!("用户名“{}”与第 {n} 行重复", fields.username));
-                    skip.push("username");
-                } else {
-                    in_file.insert(fields.username.clone(), row.number);
-                }
-                let e = check_user(c, &fields, None)?;
-                push_errors(&mut reasons, &e, &USER_FIELDS, &skip);
-                if reasons.is_empty() {
-                    out.push((row.number, fields));
-                }
-            }
-            Err(e) => push_errors(&mut reasons, &e, &USER_FIELDS, &skip),
-        }
-        if !reasons.is_empty() {
-            problems.push(row_problem(row.number, &reasons));
-        }
-    }
-    Ok(if problems.is_empty() {
-        Ok(out)
-    } else {
-        Err(problems)
-    })
-}
-
 /// A random initial password the password rules accept: 12 letters and digits, with no
 /// look-alikes (0/O, 1/l/I), at least one of each.
 fn initial_password() -> String {
@@ -177,14 +91,6 @@ fn initial_password() -> String {
     }
 }
 
-pub struct CreatedUser {
-    pub username: String,
-    pub display_name: String,
-    pub role: &'static str,
-    pub unit: String,
-    pub password: String,
-}
-
 #[derive(Template)]
 #[template(path = "users/imported.html")]
 struct ImportedPage {
@@ -205,7 +111,10 @@ pub async fn users_import(
         Ok(rows) => rows,
         Err(msg) => return import_page(&ctx, &USERS, Some(msg), Vec::new(), unprocessable),
     };
-    let checked = state.db.run(move |c| users_of_rows(c, &rows)).await?;
+    let checked = state
+        .db
+        .run(move |c| service::users_of_rows(c, &rows))
+        .await?;
     let list = match checked {
         Ok(list) => list,
         Err(problems) => {
@@ -226,57 +135,9 @@ pub async fn users_import(
         with_passwords.push((number, fields, password, hash));
     }
     let now = state.now();
-    let actor = user.id;
+    let me = user.clone();
     let outcome = write_all_or_none(&state, move |c| {
-        crate::db::serialize_names(c, crate::db::NameLock::Usernames)?;
-        let mut problems = Vec::new();
-        let mut created = Vec::new();
-        for (number, fields, password, hash) in with_passwords {
-            // Checked again: someone may have added the same name since the first check.
-            let e = check_user(c, &fields, None)?;
-            if !e.is_empty() {
-                let mut reasons = Vec::new();
-                push_errors(&mut reasons, &e, &USER_FIELDS, &[]);
-                problems.push(row_problem(number, &reasons));
-                continue;
-            }
-            let u = users::insert(c, &fields, &hash, true, now)?;
-            let unit = units::get(c, u.unit_id)?;
-            created.push((
-                fields,
-                CreatedUser {
-                    role: u.role().label(),
-                    username: u.username,
-                    display_name: u.display_name,
-                    unit: unit.name,
-                    password,
-                },
-            ));
-        }
-        if !problems.is_empty() {
-            return Err(TxError::Invalid(problems));
-        }
-        let names: Vec<&str> = created.iter().map(|(f, _)| f.username.as_str()).collect();
-        let after: Vec<&UserFields> = created.iter().map(|(f, _)| f).collect();
-        audit::record(
-            c,
-            audit::Change {
-                user_id: Some(actor),
-                unit_id: None,
-                action: "import",
-                entity: "user",
-                entity_id: None,
-                summary: format!(
-                    "从 Excel 导入 {} 个用户：{}",
-                    created.len(),
-                    names.join("、")
-                ),
-                before: None,
-                after: serde_json::to_value(&after).ok(),
-            },
-            now,
-        )?;
-        Ok(created.into_iter().map(|(_, u)| u).collect::<Vec<_>>())
+        service::insert_users(c, &me, with_passwords, now)
     })
     .await?;
     match outcome {

@@ -7,15 +7,14 @@ use serde::Deserialize;
 use crate::auth::policy::Capability;
 use crate::auth::CurrentUser;
 use crate::db;
-use crate::db::models::users;
-use crate::db::models::{audit, sessions};
 use crate::domain::validate::{self, FieldErrors};
 use crate::error::{AppResult, NO_VERSION};
 use crate::forms::users::UserForm;
+use crate::services::users as service;
 use crate::state::AppState;
 use crate::views::{flash, redirect, PageCtx};
 
-use super::edit::{change, form_page, load_editing};
+use super::edit::{form_page, load_editing};
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -55,32 +54,10 @@ pub(super) async fn reset_password(
     let expected = expected?;
     let hash = state.hasher.hash(password).await?;
     let now = state.now();
-    let actor = user.id;
+    let me = user.clone();
     state
         .db
-        .write(move |c| {
-            let target = users::get(c, id)?;
-            db::one_row(users::set_password(
-                c,
-                id,
-                users::Expect::Version(expected),
-                &hash,
-                true,
-                now,
-            )?)?;
-            sessions::delete_for_user(c, id, None)?;
-            audit::record(
-                c,
-                change(
-                    actor,
-                    &target,
-                    "reset_password",
-                    format!("重置用户 {} 的密码", target.username),
-                ),
-                now,
-            )?;
-            Ok(())
-        })
+        .write(move |c| service::reset_password(c, &me, id, expected, &hash, now))
         .await?;
     flash(
         &session,
@@ -114,31 +91,10 @@ async fn set_active(
     }
     let expected = db::edit_version(&form.version)?;
     let now = state.now();
-    let actor = user.id;
+    let me = user.clone();
     let target = state
         .db
-        .write(move |c| {
-            let target = users::get(c, id)?;
-            // Only from the other state at the version the page showed: of ten clicks at once
-            // one is recorded, and a stale page changes nothing.
-            db::one_row(users::set_active(c, id, Some(expected), active, now)?)?;
-            let (action, verb) = if active {
-                ("enable", "启用")
-            } else {
-                ("disable", "停用")
-            };
-            audit::record(
-                c,
-                change(
-                    actor,
-                    &target,
-                    action,
-                    format!("{verb}用户 {}", target.username),
-                ),
-                now,
-            )?;
-            Ok(target)
-        })
+        .write(move |c| service::set_active(c, &me, id, expected, active, now))
         .await?;
     let msg = if active {
         format!("已启用用户 {}", target.username)

@@ -8,13 +8,14 @@ use serde::Deserialize;
 use crate::auth::policy::{permits, Capability};
 use crate::auth::CurrentUser;
 use crate::db;
+use crate::db::models::sessions;
 use crate::db::models::units;
 use crate::db::models::users::{self, User};
-use crate::db::models::{audit, sessions};
 use crate::domain::validate::FieldErrors;
 use crate::domain::Role;
 use crate::error::{AppError, AppResult, NO_VERSION, STALE_EDIT};
-use crate::forms::users::{check, UserForm};
+use crate::forms::users::UserForm;
+use crate::services::users::{self as service, Saved};
 use crate::state::AppState;
 use crate::views::units::UnitRow;
 use crate::views::{flash, redirect, render_form, BaseContext, PageCtx};
@@ -121,20 +122,6 @@ pub(super) async fn edit_form(
     form_page(&state, &ctx, Some(editing), form, FieldErrors::new()).await
 }
 
-enum Saved {
-    Done(User),
-    Invalid(FieldErrors),
-}
-
-pub(super) fn change(
-    actor: i32,
-    u: &User,
-    action: &'static str,
-    summary: String,
-) -> audit::Change<'static> {
-    audit::Change::new(actor, action, "user", u.id, summary).unit(u.unit_id)
-}
-
 pub(super) async fn create(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -153,26 +140,10 @@ pub(super) async fn create(
     };
     let hash = state.hasher.hash(form.password.clone()).await?;
     let now = state.now();
-    let actor = user.id;
+    let me = user.clone();
     let saved = state
         .db
-        .write(move |c| {
-            db::serialize_names(c, db::NameLock::Usernames)?;
-            let errors = check(c, &fields, None)?;
-            if !errors.is_empty() {
-                return Ok(Saved::Invalid(errors));
-            }
-            let created = users::insert(c, &fields, &hash, true, now)?;
-            change(
-                actor,
-                &created,
-                "create",
-                format!("新增用户 {}（{}）", created.display_name, created.username),
-            )
-            .after(&fields)
-            .record(c, now)?;
-            Ok(Saved::Done(created))
-        })
+        .write(move |c| service::create(c, &me, &fields, &hash, now))
         .await?;
     match saved {
         Saved::Done(u) => {
@@ -220,39 +191,10 @@ pub(super) async fn update(
         }
     };
     let now = state.now();
-    let actor = user.id;
+    let me = user.clone();
     let saved = state
         .db
-        .write(move |c| {
-            db::serialize_names(c, db::NameLock::Usernames)?;
-            let before = users::get(c, id)?;
-            if before.version != expected {
-                return Err(AppError::Stale);
-            }
-            let errors = check(c, &fields, Some(id))?;
-            if !errors.is_empty() {
-                return Ok(Saved::Invalid(errors));
-            }
-            db::one_row(users::update(c, id, expected, &fields, now)?)?;
-            let after = users::get(c, id)?;
-            if before.role != after.role || before.unit_id != after.unit_id {
-                // New rights: sign in again.
-                sessions::delete_for_user(c, id, None)?;
-            }
-            change(
-                actor,
-                &after,
-                "update",
-                format!("修改用户 {}", after.username),
-            )
-            .before(&serde_json::json!({
-                "username": before.username, "display_name": before.display_name,
-                "role": before.role, "unit_id": before.unit_id,
-            }))
-            .after(&fields)
-            .record(c, now)?;
-            Ok(Saved::Done(after))
-        })
+        .write(move |c| service::update(c, &me, id, expected, &fields, now))
         .await;
     match saved {
         Ok(Saved::Done(u)) => {
