@@ -454,3 +454,31 @@ async fn flow_back_writes_only_what_the_report_changed(app: TestApp) {
     );
 }
 both!(flow_back_writes_only_what_the_report_changed);
+
+/// A section left empty (存在问题 is optional) says 无 on the page and in the print, instead
+/// of a heading with nothing under it.
+async fn an_empty_section_says_none(app: TestApp) {
+    let b = app.signed_in("zhibu01").await;
+    let id = open(&b, "11").await;
+    let r = report(&app, id);
+    let mut f = fields(&lines(&app, id), "完成本月工作", r.version, true);
+    for (k, v) in f.iter_mut() {
+        if k == "problems" {
+            v.clear();
+        }
+    }
+    post(&b, &format!("/reports/{id}/submit"), &f)
+        .await
+        .assert_redirect(&format!("/reports/{id}"));
+    assert_eq!(report(&app, id).problems, "");
+    let none = "<h2>存在问题</h2><p class=\"pre\">无</p>";
+    b.get(&format!("/reports/{id}")).await.assert_contains(none);
+    b.get(&format!("/reports/{id}/print"))
+        .await
+        .assert_contains("<h2>三、存在问题</h2><p class=\"pre\">无</p>");
+    // A filled section shows its text.
+    b.get(&format!("/reports/{id}"))
+        .await
+        .assert_contains("开展质量月专项检查");
+}
+both!(an_empty_section_says_none);
