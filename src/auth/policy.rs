@@ -119,13 +119,15 @@ pub fn review_step(
 
 /// The review queue a user works: the stage waiting for them and the units it covers.
 pub fn review_queue(who: &Principal<'_>) -> Option<(ReviewState, Scope)> {
-    match who.role {
-        Role::Office => Some((ReviewState::AwaitingCommittee, Scope::All)),
-        Role::Reviewer => Some((
+    if permits(who.role, Capability::Rereview) {
+        Some((ReviewState::AwaitingCommittee, Scope::All))
+    } else if permits(who.role, Capability::Recheck) {
+        Some((
             ReviewState::AwaitingGeneral,
             Scope::Subtree(who.unit_path.to_string()),
-        )),
-        Role::Secretary | Role::Viewer => None,
+        ))
+    } else {
+        None
     }
 }
 

@@ -55,39 +55,51 @@ impl FileList {
         back: String,
         can_write: bool,
     ) -> AppResult<FileList> {
-        let rows = attachments::list_for(conn, owner, owner_id)?;
         let locked = attachments::owner_locked(conn, owner, owner_id)?;
-        Ok(FileList {
+        let mut list = FileList::new(owner, owner_id, back, can_write, locked);
+        list.files = attachments::list_for(conn, owner, owner_id)?
+            .into_iter()
+            .map(FileLine::of)
+            .collect();
+        Ok(list)
+    }
+
+    /// An empty list of a record; upload and delete only when the user may write it and the
+    /// record is not frozen (`locked` says why).
+    fn new(
+        owner: Owner,
+        owner_id: i32,
+        back: String,
+        can_write: bool,
+        locked: Option<&'static str>,
+    ) -> FileList {
+        FileList {
             owner: owner.code(),
             owner_id,
             back,
             can_write: can_write && locked.is_none(),
             locked: if can_write { locked } else { None },
-            files: rows
-                .into_iter()
-                .map(|(m, who): (AttachmentMeta, Option<String>)| FileLine {
-                    id: m.id,
-                    size: m.size_label(),
-                    name: m.file_name,
-                    uploader: who.unwrap_or_default(),
-                    at: format_local(m.uploaded_at),
-                })
-                .collect(),
-        })
+            files: Vec::new(),
+        }
+    }
+}
+
+impl FileLine {
+    fn of((m, who): (AttachmentMeta, Option<String>)) -> FileLine {
+        FileLine {
+            id: m.id,
+            size: m.size_label(),
+            name: m.file_name,
+            uploader: who.unwrap_or_default(),
+            at: format_local(m.uploaded_at),
+        }
     }
 }
 
 impl FileList {
     /// A record without files.
     pub fn empty(owner: Owner, owner_id: i32, back: String) -> FileList {
-        FileList {
-            owner: owner.code(),
-            owner_id,
-            back,
-            can_write: false,
-            locked: None,
-            files: Vec::new(),
-        }
+        FileList::new(owner, owner_id, back, false, None)
     }
 
     /// The files of several records of one parent (the lines of a report), in one query
@@ -107,26 +119,13 @@ impl FileList {
         let mut out: std::collections::HashMap<i32, FileList> = owner_ids
             .iter()
             .map(|&id| {
-                let list = FileList {
-                    owner: owner.code(),
-                    owner_id: id,
-                    back: back.to_string(),
-                    can_write: can_write && locked.is_none(),
-                    locked: if can_write { locked } else { None },
-                    files: Vec::new(),
-                };
+                let list = FileList::new(owner, id, back.to_string(), can_write, locked);
                 (id, list)
             })
             .collect();
-        for (m, who) in attachments::list_for_many(conn, owner, owner_ids)? {
-            if let Some(list) = out.get_mut(&m.owner_id) {
-                list.files.push(FileLine {
-                    id: m.id,
-                    size: m.size_label(),
-                    name: m.file_name,
-                    uploader: who.unwrap_or_default(),
-                    at: format_local(m.uploaded_at),
-                });
+        for row in attachments::list_for_many(conn, owner, owner_ids)? {
+            if let Some(list) = out.get_mut(&row.0.owner_id) {
+                list.files.push(FileLine::of(row));
             }
         }
         Ok(out)

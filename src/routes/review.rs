@@ -201,14 +201,6 @@ struct QueuePage {
     batch: bool,
 }
 
-/// What the two record types call their area, for the queue's title and back link.
-fn area<R: Reviewed>() -> &'static str {
-    match R::BASE {
-        "/reports" => "月度调度",
-        _ => "第一议题",
-    }
-}
-
 /// The user's review queue (待总支复查 for a reviewer, 待党委复核 for the office).
 pub async fn queue<R: Reviewed + Send + 'static>(
     state: web::Data<AppState>,
@@ -218,8 +210,8 @@ pub async fn queue<R: Reviewed + Send + 'static>(
     let u = user.clone();
     let (stage, rows) = state.db.run(move |c| service::queue::<R>(c, &u)).await?;
     render(&QueuePage {
-        base: ctx.base(format!("{}审核 · {stage}", area::<R>())),
-        area: area::<R>(),
+        base: ctx.base(format!("{}审核 · {stage}", R::AREA)),
+        area: R::AREA,
         area_link: R::BASE,
         stage,
         date_label: R::DATE_LABEL,
@@ -256,7 +248,7 @@ pub async fn export_queue<R: Reviewed + Send + 'static>(
             ]
         })
         .collect();
-    xlsx::export(&format!("{}{stage}", area::<R>()), &columns, &data)
+    xlsx::export(&format!("{}{stage}", R::AREA), &columns, &data)
 }
 
 /// The office approves the ticked records at once (党委复核), each as a single approval,

@@ -18,6 +18,7 @@ use crate::services::review::{self, Decision, Env, Reviewed, Step};
 
 impl Reviewed for Report {
     const ENTITY: &'static str = reports::ENTITY;
+    const AREA: &'static str = "月度调度";
     const BASE: &'static str = "/reports";
     const COUNTED: &'static str = "份月度调度";
     const DATE_LABEL: &'static str = "报送截止";

@@ -57,6 +57,8 @@ pub trait Reviewed: Sized {
     const ENTITY: &'static str;
     /// Where its pages live (`/reports`, `/topics`).
     const BASE: &'static str;
+    /// The area's name in titles and file names ("月度调度", "第一议题").
+    const AREA: &'static str;
     /// What one record is called in messages ("份月度调度", "条第一议题记录").
     const COUNTED: &'static str;
     /// The queue's date column header.

@@ -15,6 +15,7 @@ use crate::services::review::{self, Reviewed, Step};
 
 impl Reviewed for FirstTopic {
     const ENTITY: &'static str = ENTITY;
+    const AREA: &'static str = "第一议题";
     const BASE: &'static str = "/topics";
     const COUNTED: &'static str = "条第一议题记录";
     const DATE_LABEL: &'static str = "会议日期";
