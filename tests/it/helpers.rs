@@ -81,7 +81,7 @@ pub struct TestApp {
     cleanup: Cleanup,
 }
 
-fn random_suffix() -> String {
+pub fn random_suffix() -> String {
     use rand::Rng;
     let mut rng = rand::rng();
     (0..12)

@@ -6,6 +6,7 @@ mod helpers;
 
 mod account;
 mod bounds;
+mod browser;
 mod campaigns;
 mod cli;
 mod csrf;
@@ -19,6 +20,7 @@ mod layering;
 mod measures;
 mod misc;
 mod notify;
+mod prints;
 mod rect;
 mod register_races;
 mod reports;

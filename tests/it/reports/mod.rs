@@ -13,7 +13,7 @@ mod flow;
 mod races;
 mod review;
 
-pub(super) fn report_id(p: &Page) -> i32 {
+pub(crate) fn report_id(p: &Page) -> i32 {
     assert_eq!(p.status, 303, "expected redirect: {}", p.body);
     p.location
         .as_deref()
@@ -22,25 +22,25 @@ pub(super) fn report_id(p: &Page) -> i32 {
         .unwrap_or_else(|| panic!("no report id in {:?}", p.location))
 }
 
-pub(super) async fn open(b: &Browser, month: &str) -> i32 {
+pub(crate) async fn open(b: &Browser, month: &str) -> i32 {
     report_id(
         &b.post("/reports", &[("year", "2026"), ("month", month)])
             .await,
     )
 }
 
-pub(super) fn lines(app: &TestApp, id: i32) -> Vec<Line> {
+pub(crate) fn lines(app: &TestApp, id: i32) -> Vec<Line> {
     let mut c = app.db.conn().expect("conn");
     reports::lines(&mut c, id).expect("lines")
 }
 
-pub(super) fn report(app: &TestApp, id: i32) -> reports::Report {
+pub(crate) fn report(app: &TestApp, id: i32) -> reports::Report {
     let mut c = app.db.conn().expect("conn");
     reports::find(&mut c, id).expect("q").expect("report")
 }
 
 /// Form fields for every line: progress, work and status; `work` empty leaves it unfilled.
-pub(super) fn fields(ls: &[Line], work: &str, version: i32, texts: bool) -> Vec<(String, String)> {
+pub(crate) fn fields(ls: &[Line], work: &str, version: i32, texts: bool) -> Vec<(String, String)> {
     let mut f = vec![("version".to_string(), version.to_string())];
     for l in ls {
         f.push((format!("progress_{}", l.id), "60".into()));
@@ -63,13 +63,13 @@ pub(super) fn fields(ls: &[Line], work: &str, version: i32, texts: bool) -> Vec<
     f
 }
 
-pub(super) async fn post(b: &Browser, path: &str, f: &[(String, String)]) -> Page {
+pub(crate) async fn post(b: &Browser, path: &str, f: &[(String, String)]) -> Page {
     let refs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     b.post(path, &refs).await
 }
 
 /// Fill and submit a report completely.
-pub(super) async fn fill_and_submit(app: &TestApp, b: &Browser, id: i32) -> Page {
+pub(crate) async fn fill_and_submit(app: &TestApp, b: &Browser, id: i32) -> Page {
     let ls = lines(app, id);
     let v = report(app, id).version;
     post(
@@ -81,7 +81,7 @@ pub(super) async fn fill_and_submit(app: &TestApp, b: &Browser, id: i32) -> Page
 }
 
 /// A secretary for a new or demo branch, signed in.
-pub(super) async fn secretary_for(app: &TestApp, username: &str, unit_code: &str) -> Browser {
+pub(crate) async fn secretary_for(app: &TestApp, username: &str, unit_code: &str) -> Browser {
     let hash = zuofeng::auth::password::hash_blocking(DEMO_PASSWORD).expect("hash");
     let unit = app.unit_id(unit_code);
     let mut c = app.db.conn().expect("conn");
@@ -103,14 +103,14 @@ pub(super) async fn secretary_for(app: &TestApp, username: &str, unit_code: &str
 }
 
 /// Run a statement on the app's database (test setup only).
-pub(super) fn exec(app: &TestApp, sql: &str) {
+pub(crate) fn exec(app: &TestApp, sql: &str) {
     use diesel::RunQueryDsl;
     let mut c = app.db.conn().expect("conn");
     diesel::sql_query(sql).execute(&mut *c).expect(sql);
 }
 
 /// The `class` of the compliance row of the branch with this code.
-pub(super) fn row_class(p: &Page, code: &str) -> String {
+pub(crate) fn row_class(p: &Page, code: &str) -> String {
     let doc = scraper::Html::parse_document(&p.body);
     let sel = scraper::Selector::parse(&format!("tr[data-unit=\"{code}\"]")).expect("selector");
     doc.select(&sel)
@@ -122,7 +122,7 @@ pub(super) fn row_class(p: &Page, code: &str) -> String {
         .to_string()
 }
 
-pub(super) fn campaign_2026(app: &TestApp) -> i32 {
+pub(crate) fn campaign_2026(app: &TestApp) -> i32 {
     use diesel::prelude::*;
     use zuofeng::db::schema::campaigns;
     let mut c = app.db.conn().expect("conn");
@@ -134,7 +134,7 @@ pub(super) fn campaign_2026(app: &TestApp) -> i32 {
 }
 
 /// An open measure of a unit in the 2026 campaign, made directly in the register.
-pub(super) fn add_measure(app: &TestApp, unit: i32, title: &str, progress: i32) -> i32 {
+pub(crate) fn add_measure(app: &TestApp, unit: i32, title: &str, progress: i32) -> i32 {
     use diesel::prelude::*;
     use zuofeng::db::schema::measures;
     let campaign = campaign_2026(app);
@@ -161,7 +161,7 @@ pub(super) fn add_measure(app: &TestApp, unit: i32, title: &str, progress: i32) 
 }
 
 /// An open rectification item of a unit, copied from any item of the 2026 campaign.
-pub(super) fn add_item(app: &TestApp, unit: i32, problem: &str, status: &str, seq: i32) -> i32 {
+pub(crate) fn add_item(app: &TestApp, unit: i32, problem: &str, status: &str, seq: i32) -> i32 {
     let campaign = campaign_2026(app);
     exec(
         app,
