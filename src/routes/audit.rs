@@ -143,5 +143,8 @@ async fn export(
             ]
         })
         .collect();
-    xlsx::export("操作日志", &EXPORT_COLUMNS, &data)
+    let entity = chosen_entity(&query).and_then(|e| ENTITIES.iter().find(|(c, _)| *c == e));
+    let sheet = xlsx::Sheet::new("操作日志", state.now())
+        .filter("对象", entity.map(|(_, label)| *label).unwrap_or_default());
+    xlsx::export(&sheet, &EXPORT_COLUMNS, &data)
 }

@@ -72,6 +72,22 @@ pub fn non_empty(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
+/// A list's unit filter in words for its export, as the select shows it: the unit's name, or
+/// 全部（含下级） when none is chosen.
+pub async fn unit_in_words(
+    state: &crate::state::AppState,
+    unit: Option<i32>,
+) -> crate::error::AppResult<String> {
+    let Some(id) = unit else {
+        return Ok("全部（含下级）".to_string());
+    };
+    let unit = state
+        .db
+        .run(move |c| Ok(crate::db::models::units::find(c, id)?))
+        .await?;
+    Ok(unit.map(|u| u.name).unwrap_or_default())
+}
+
 /// One field change in the history of a record, as its page shows it.
 pub struct HistoryLine {
     pub at: String,

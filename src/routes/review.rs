@@ -248,7 +248,9 @@ pub async fn export_queue<R: Reviewed + Send + 'static>(
             ]
         })
         .collect();
-    xlsx::export(&format!("{}{stage}", R::AREA), &columns, &data)
+    let sheet = xlsx::Sheet::new(format!("{}{stage}", R::AREA), state.now())
+        .filter("审核环节", stage.to_string());
+    xlsx::export(&sheet, &columns, &data)
 }
 
 /// The office approves the ticked records at once (党委复核), each as a single approval,

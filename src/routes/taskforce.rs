@@ -91,7 +91,11 @@ async fn export(state: web::Data<AppState>, user: CurrentUser) -> AppResult<Http
             ]
         })
         .collect();
-    xlsx::export("一线专班分工", &EXPORT_COLUMNS, &data)
+    xlsx::export(
+        &xlsx::Sheet::new("一线专班分工", state.now()),
+        &EXPORT_COLUMNS,
+        &data,
+    )
 }
 
 async fn list_page(
@@ -282,5 +286,7 @@ async fn export_mine(state: web::Data<AppState>, user: CurrentUser) -> AppResult
         Some(y) => format!("我的联系单位（{y}年度）"),
         None => "我的联系单位".to_string(),
     };
-    xlsx::export(&title, &MINE_COLUMNS, &data)
+    let sheet = xlsx::Sheet::new(title, state.now())
+        .filter("年度", year.map(|y| format!("{y}年")).unwrap_or_default());
+    xlsx::export(&sheet, &MINE_COLUMNS, &data)
 }

@@ -89,7 +89,11 @@ async fn export(state: web::Data<AppState>, user: CurrentUser) -> AppResult<Http
             ]
         })
         .collect();
-    xlsx::export("组织机构", &EXPORT_COLUMNS, &data)
+    xlsx::export(
+        &xlsx::Sheet::new("组织机构", state.now()),
+        &EXPORT_COLUMNS,
+        &data,
+    )
 }
 
 pub struct Member {

@@ -13,13 +13,14 @@ use chrono::{Datelike, NaiveDate};
 
 use crate::error::AppError;
 
+pub mod fit;
 mod read;
 mod write;
 
 pub use read::{read, read_upload, too_many_rows, ImportRow, MAX_IMPORT};
 pub use write::{
-    clip, export, print_setup, table, template, write_value, Formats, CELL_LIMIT, CUT_MARKER,
-    EXPORT_LIMIT,
+    clip, export, fit_row, line_across, print_setup, table, template, write_value, Formats, Sheet,
+    CELL_LIMIT, CUT_MARKER, EXPORT_LIMIT,
 };
 
 pub const XLSX_MIME: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -156,7 +157,12 @@ mod tests {
             ],
             vec![Value::from("<script>"), Value::Empty, Value::Number(3.0)],
         ];
-        let bytes = table("举措", "2026年践行举措", &cols, &rows).unwrap();
+        let at = NaiveDate::from_ymd_opt(2026, 11, 30)
+            .unwrap()
+            .and_hms_opt(13, 30, 0)
+            .unwrap();
+        let sheet = Sheet::new("2026年践行举措", at).filter("状态", "");
+        let bytes = table("举措", &sheet, &cols, &rows).unwrap();
         let read = read(
             &bytes,
             &["举措名称"],
@@ -166,8 +172,8 @@ mod tests {
         .unwrap();
         assert_eq!(read.len(), 2);
         assert_eq!(
-            read[0].number, 3,
-            "title row 1, header row 2, data from row 3"
+            read[0].number, 4,
+            "title row 1, filters row 2, header row 3, data from row 4"
         );
         assert_eq!(read[0].get("举措名称"), "提升监理质量");
         assert_eq!(read[0].get("完成时限"), "2026-12-31");

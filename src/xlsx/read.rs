@@ -442,19 +442,23 @@ async fn read_upload_within(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn t() -> crate::xlsx::Sheet {
+        crate::xlsx::Sheet::new("t", chrono::NaiveDateTime::default())
+    }
     use crate::xlsx::{col, table, Value};
 
     #[test]
     fn imported_cells_lose_controls_and_bidi_overrides() {
         let rows = vec![vec![Value::from("\u{202E}txt.exe\u{7}整改\r\n台账\u{0}")]];
-        let bytes = table("x", "t", &[col("内容", 10.0)], &rows).unwrap();
+        let bytes = table("x", &t(), &[col("内容", 10.0)], &rows).unwrap();
         let read = read(&bytes, &["内容"], &["内容"], 10).unwrap();
         assert_eq!(read[0].get("内容"), "txt.exe整改\n台账");
     }
 
     #[test]
     fn missing_headers_and_garbage_are_clear_errors() {
-        let bytes = table("x", "t", &[col("别的", 10.0)], &[]).unwrap();
+        let bytes = table("x", &t(), &[col("别的", 10.0)], &[]).unwrap();
         assert!(read(&bytes, &["举措名称"], &["举措名称"], 10)
             .unwrap_err()
             .contains("表头"));
@@ -483,7 +487,7 @@ mod tests {
         let bytes = actix_web::web::Bytes::from(
             table(
                 "x",
-                "t",
+                &t(),
                 &[col("举措名称", 10.0)],
                 &[vec![Value::from("a")]],
             )

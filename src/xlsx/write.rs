@@ -3,12 +3,17 @@
 use actix_web::HttpResponse;
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet};
 
-use super::{download, xerr, Column, Value};
+use chrono::NaiveDateTime;
+
+use super::{download, fit, xerr, Column, Value};
+use crate::clock::format_local;
 use crate::error::AppError;
 
 /// Formats shared by the sheets we write.
 pub struct Formats {
     pub title: Format,
+    /// The line under the title (filters, export time): plain, wrapped, no border.
+    pub info: Format,
     pub header: Format,
     pub cell: Format,
     pub date: Format,
@@ -26,6 +31,9 @@ impl Formats {
                 .set_bold()
                 .set_font_size(16)
                 .set_align(FormatAlign::Center)
+                .set_align(FormatAlign::VerticalCenter),
+            info: Format::new()
+                .set_text_wrap()
                 .set_align(FormatAlign::VerticalCenter),
             header: border
                 .clone()
@@ -48,13 +56,103 @@ impl Default for Formats {
     }
 }
 
-/// Page set-up for printing: A4 landscape, fit to one page wide, header rows repeated.
-pub fn print_setup(ws: &mut Worksheet, repeat_to_row: u32) -> Result<(), AppError> {
+/// Page set-up for printing: A4 landscape, fit to one page wide, rows `header.0..=header.1`
+/// repeated on every page, page numbers in the footer.
+pub fn print_setup(ws: &mut Worksheet, header: (u32, u32)) -> Result<(), AppError> {
     ws.set_landscape();
     ws.set_paper_size(9);
     ws.set_print_fit_to_pages(1, 0);
-    ws.set_margins(0.4, 0.4, 0.6, 0.6, 0.3, 0.3);
-    ws.set_repeat_rows(0, repeat_to_row).map_err(xerr)?;
+    ws.set_margins(0.4, 0.4, 0.6, 0.7, 0.3, 0.3);
+    ws.set_footer("&C第 &P 页，共 &N 页");
+    ws.set_repeat_rows(header.0, header.1).map_err(xerr)?;
+    Ok(())
+}
+
+/// What an export holds, said on the sheet under its title: the title, the filters the list
+/// was chosen by (in words, as the page shows them) and when it was exported (Beijing time).
+#[derive(Clone, Debug)]
+pub struct Sheet {
+    pub title: String,
+    /// (label, value) as the page shows them; "全部" for a filter left open.
+    pub filters: Vec<(&'static str, String)>,
+    /// `2026-11-30 21:30`, as `clock::format_local` writes it.
+    pub exported_at: String,
+}
+
+impl Sheet {
+    /// A sheet titled `title`, exported at `now` (naive UTC, from the app clock).
+    pub fn new(title: impl Into<String>, now: NaiveDateTime) -> Self {
+        Sheet {
+            title: title.into(),
+            filters: Vec::new(),
+            exported_at: format_local(now),
+        }
+    }
+
+    /// One filter in words: `label` and its value as the page shows it; empty means 全部.
+    pub fn filter(mut self, label: &'static str, value: impl Into<String>) -> Self {
+        let value = value.into();
+        let value = if value.trim().is_empty() {
+            "全部".to_string()
+        } else {
+            value
+        };
+        self.filters.push((label, value));
+        self
+    }
+
+    /// The line under the title: `筛选条件：状态 整改中；单位 全部　　导出时间：2026-11-30 21:30`.
+    pub fn info_line(&self) -> String {
+        let filters = if self.filters.is_empty() {
+            "全部".to_string()
+        } else {
+            self.filters
+                .iter()
+                .map(|(label, value)| format!("{label} {value}"))
+                .collect::<Vec<_>>()
+                .join("；")
+        };
+        format!("筛选条件：{filters}　　导出时间：{}", self.exported_at)
+    }
+}
+
+/// Write a line across columns `0..=last` of `row` (merged when there is more than one
+/// column) and make the row tall enough for it at the columns' total width.
+pub fn line_across(
+    ws: &mut Worksheet,
+    row: u32,
+    columns: &[f64],
+    text: &str,
+    format: &Format,
+) -> Result<(), AppError> {
+    let text = clip(text);
+    let last = columns.len().saturating_sub(1) as u16;
+    if last > 0 {
+        ws.merge_range(row, 0, row, last, &text, format)
+            .map_err(xerr)?;
+    } else {
+        ws.write_string_with_format(row, 0, &*text, format)
+            .map_err(xerr)?;
+    }
+    let width: f64 = columns.iter().sum();
+    ws.set_row_height(row, fit::row_height([(&*text, width)]))
+        .map_err(xerr)?;
+    Ok(())
+}
+
+/// Make `row` tall enough for the wrapped text of `values` in columns `widths`.
+pub fn fit_row(
+    ws: &mut Worksheet,
+    row: u32,
+    values: &[Value],
+    widths: &[f64],
+) -> Result<(), AppError> {
+    let cells = values.iter().zip(widths).filter_map(|(v, w)| match v {
+        Value::Text(s) => Some((s.as_str(), *w)),
+        _ => None,
+    });
+    ws.set_row_height(row, fit::row_height(cells))
+        .map_err(xerr)?;
     Ok(())
 }
 
@@ -107,58 +205,59 @@ pub fn write_value(
     Ok(())
 }
 
-/// One sheet: title row, header row, data rows. Returns the .xlsx file.
+/// One sheet: title row, the line of filters and export time, header row (repeated on every
+/// printed page), data rows each as tall as its wrapped text. Returns the .xlsx file.
 pub fn table(
-    sheet: &str,
-    title: &str,
+    sheet_name: &str,
+    sheet: &Sheet,
     columns: &[Column],
     rows: &[Vec<Value>],
 ) -> Result<Vec<u8>, AppError> {
     let f = Formats::new();
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
-    ws.set_name(sheet).map_err(xerr)?;
-    let last = columns.len().saturating_sub(1) as u16;
-    if last > 0 {
-        ws.merge_range(0, 0, 0, last, &clip(title), &f.title)
-            .map_err(xerr)?;
-    } else {
-        ws.write_string_with_format(0, 0, clip(title), &f.title)
-            .map_err(xerr)?;
-    }
+    ws.set_name(sheet_name).map_err(xerr)?;
+    let widths: Vec<f64> = columns.iter().map(|c| c.width).collect();
+    line_across(ws, 0, &widths, &sheet.title, &f.title)?;
     ws.set_row_height(0, 30).map_err(xerr)?;
+    line_across(ws, 1, &widths, &sheet.info_line(), &f.info)?;
     for (i, c) in columns.iter().enumerate() {
         ws.set_column_width(i as u16, c.width).map_err(xerr)?;
-        ws.write_string_with_format(1, i as u16, c.header, &f.header)
+        ws.write_string_with_format(2, i as u16, c.header, &f.header)
             .map_err(xerr)?;
     }
+    let headers: Vec<Value> = columns.iter().map(|c| Value::from(c.header)).collect();
+    fit_row(ws, 2, &headers, &widths)?;
     for (r, row) in rows.iter().enumerate() {
+        let at = r as u32 + 3;
         for (c, v) in row.iter().enumerate() {
-            write_value(ws, r as u32 + 2, c as u16, v, &f)?;
+            write_value(ws, at, c as u16, v, &f)?;
         }
+        fit_row(ws, at, row, &widths)?;
     }
-    ws.set_freeze_panes(2, 0).map_err(xerr)?;
-    print_setup(ws, 1)?;
+    ws.set_freeze_panes(3, 0).map_err(xerr)?;
+    print_setup(ws, (2, 2))?;
     wb.save_to_buffer().map_err(xerr)
 }
 
 /// Most rows one list export holds.
 pub const EXPORT_LIMIT: i64 = 20_000;
 
-/// A list as it is filtered on its page, as an .xlsx download: one sheet, `title` across the
-/// top and as the file name (`{title}.xlsx`).
+/// A list as it is filtered on its page, as an .xlsx download: one sheet, the title across the
+/// top and as the file name (`{title}.xlsx`), the filters and export time under it.
 pub fn export(
-    title: &str,
+    sheet: &Sheet,
     columns: &[Column],
     rows: &[Vec<Value>],
 ) -> Result<HttpResponse, AppError> {
-    let sheet: String = title
+    let name: String = sheet
+        .title
         .chars()
         .filter(|c| !matches!(c, '[' | ']' | ':' | '*' | '?' | '/' | '\\'))
         .take(31)
         .collect();
-    let bytes = table(&sheet, title, columns, rows)?;
-    Ok(download(&format!("{title}.xlsx"), bytes))
+    let bytes = table(&name, sheet, columns, rows)?;
+    Ok(download(&format!("{}.xlsx", sheet.title), bytes))
 }
 
 /// An import template: the columns with no rows under a title, and a sheet 填写说明 explaining
@@ -183,7 +282,7 @@ pub fn template(
                 .map_err(xerr)?;
         }
         ws.set_freeze_panes(2, 0).map_err(xerr)?;
-        print_setup(ws, 1)?;
+        print_setup(ws, (0, 1))?;
     }
     {
         let ws = wb.add_worksheet();
@@ -202,6 +301,8 @@ pub fn template(
             ws.write_string_with_format(row, 1, *required, &f.cell)
                 .map_err(xerr)?;
             ws.write_string_with_format(row, 2, note, &f.cell)
+                .map_err(xerr)?;
+            ws.set_row_height(row, fit::row_height([(*name, 14.0), (note.as_str(), 80.0)]))
                 .map_err(xerr)?;
         }
         ws.write_string(
@@ -231,8 +332,65 @@ mod tests {
             assert!(cut.encode_utf16().count() > CELL_LIMIT - 20);
         }
         let rows = vec![vec![Value::from("字".repeat(40_000))]];
-        let bytes = table("x", &"标题".repeat(20_000), &[col("内容", 10.0)], &rows).unwrap();
+        let sheet = Sheet::new("标题".repeat(20_000), chrono::NaiveDateTime::default());
+        let bytes = table("x", &sheet, &[col("内容", 10.0)], &rows).unwrap();
         let read = read(&bytes, &["内容"], &["内容"], 10).unwrap();
         assert!(read[0].get("内容").ends_with(CUT_MARKER));
+    }
+
+    /// The `ht` of each `<row>` in the first sheet's XML, by 0-based row number.
+    fn heights(bytes: &[u8]) -> Vec<(u32, f64)> {
+        use std::io::Read;
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut xml = String::new();
+        zip.by_name("xl/worksheets/sheet1.xml")
+            .unwrap()
+            .read_to_string(&mut xml)
+            .unwrap();
+        let attr = |tag: &str, name: &str| -> Option<String> {
+            let at = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+            Some(tag[at..].split('"').next()?.to_string())
+        };
+        xml.split("<row ")
+            .skip(1)
+            .filter_map(|tag| {
+                let tag = format!(" {}", tag.split('>').next()?);
+                let r: u32 = attr(&tag, "r")?.parse().ok()?;
+                Some((r - 1, attr(&tag, "ht")?.parse().ok()?))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn rows_fit_their_text_and_the_filters_line_is_under_the_title() {
+        let at = chrono::NaiveDate::from_ymd_opt(2026, 11, 30)
+            .unwrap()
+            .and_hms_opt(13, 30, 0)
+            .unwrap();
+        let sheet = Sheet::new("整改事项", at)
+            .filter("状态", "整改中")
+            .filter("单位", "");
+        assert_eq!(
+            sheet.info_line(),
+            "筛选条件：状态 整改中；单位 全部　　导出时间：2026-11-30 21:30"
+        );
+        assert_eq!(
+            Sheet::new("x", at).info_line(),
+            "筛选条件：全部　　导出时间：2026-11-30 21:30"
+        );
+        let long = "落实中央八项规定精神，".repeat(12); // 264 columns: 10 lines at width 30
+        let rows = vec![
+            vec![Value::from("短"), Value::from(long.as_str())],
+            vec![Value::from("短"), Value::Number(3.0)],
+        ];
+        let cols = [col("名称", 10.0), col("内容", 30.0)];
+        let bytes = table("x", &sheet, &cols, &rows).unwrap();
+        let h: std::collections::HashMap<u32, f64> = heights(&bytes).into_iter().collect();
+        assert_eq!(fit::lines(&long, 30.0), 10);
+        assert!(h[&3] >= 10.0 * 14.0, "long row: {h:?}");
+        assert!(h[&4] <= 22.0 && h[&4] >= 15.0, "short row: {h:?}");
+        assert!(h[&1] >= 15.0, "filters line: {h:?}");
+        let read = read(&bytes, &["名称"], &["名称", "内容"], 10).unwrap();
+        assert_eq!(read[0].get("内容"), long.trim());
     }
 }

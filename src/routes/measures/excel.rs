@@ -74,6 +74,7 @@ pub(super) async fn export(
     let f = Filters::from_query(&query.into_inner());
     let today = state.settings.clock.today();
     let u = user.clone();
+    let words = f.clone();
     let (campaign, rows, goals) = state
         .db
         .run(move |c| {
@@ -109,7 +110,9 @@ pub(super) async fn export(
         })
         .collect();
     let title = format!("{}年践行举措清单", campaign.year);
-    let bytes = xlsx::table("践行举措", &title, &COLUMNS, &data)?;
+    let sheet = xlsx::Sheet::new(title.as_str(), state.now());
+    let sheet = words.sheet(sheet, &state, campaign.year).await?;
+    let bytes = xlsx::table("践行举措", &sheet, &COLUMNS, &data)?;
     Ok(xlsx::download(&format!("{title}.xlsx"), bytes))
 }
 

@@ -16,10 +16,11 @@ use crate::db::DbConn;
 use crate::domain::register::{Carrier, MeasureCategory, MeasureStatus, Style};
 use crate::domain::Light;
 use crate::error::{AppError, AppResult};
-use crate::routes::{non_empty, ymd};
+use crate::routes::{non_empty, unit_in_words, ymd};
 use crate::state::AppState;
 use crate::views::units::{tree_rows, UnitRow};
 use crate::views::{render, BaseContext, PageCtx, Paging};
+use crate::xlsx;
 
 use super::{can_write_any, goal_groups, goal_names, light_label, GoalGroup};
 
@@ -109,6 +110,39 @@ impl Filters {
             }
         }
         s.finish()
+    }
+
+    /// The filters in words, as the page's selects show them, on the export's sheet (the
+    /// campaign's year: the one the rows come from).
+    pub(super) async fn sheet(
+        &self,
+        sheet: xlsx::Sheet,
+        state: &AppState,
+        year: i32,
+    ) -> AppResult<xlsx::Sheet> {
+        let goal = match self.goal {
+            Some(id) => state
+                .db
+                .run(move |c| Ok(campaigns::goal(c, id).ok().map(|g| g.name)))
+                .await?
+                .unwrap_or_default(),
+            None => String::new(),
+        };
+        let light = self.light.map_or("", |l| match l {
+            Light::Done => "已结束",
+            l => l.label(),
+        });
+        Ok(sheet
+            .filter("年度", format!("{year}年"))
+            .filter("单位", unit_in_words(state, self.unit).await?)
+            .filter("作风", self.style.map(|x| x.label()).unwrap_or_default())
+            .filter("目标", goal)
+            .filter("类别", self.category.map(|x| x.label()).unwrap_or_default())
+            .filter("载体", self.carrier.map(|x| x.label()).unwrap_or_default())
+            .filter("状态", self.status.map(|x| x.label()).unwrap_or_default())
+            .filter("提醒", light)
+            .filter("责任人", self.owner.clone().unwrap_or_default())
+            .filter("关键词", self.q.clone().unwrap_or_default()))
     }
 }
 

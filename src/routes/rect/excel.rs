@@ -8,7 +8,6 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 
 use crate::auth::{Action, CurrentUser};
-use crate::clock::format_local;
 use crate::db::models::rect::{self, ItemFields, RectItem, RectTable};
 use crate::domain::register::{RectArea, RectStatus};
 use crate::error::{AppError, AppResult};
@@ -50,41 +49,29 @@ const KNOWN: [&str; 10] = [
     "状态",
 ];
 
-/// The 配档表 as offices print it: title row, a filling-in line, a two-level header with
-/// merged cells, bordered wrapped cells, A4 landscape with the header repeated on every page.
+/// The 配档表 as offices print it: title row, a filling-in line (unit, year, filters, export
+/// time), a two-level header with merged cells, bordered wrapped cells each row as tall as
+/// its text, A4 landscape with the header repeated on every page.
 pub fn peidang_xlsx(
     unit_name: &str,
     year: i32,
-    exported_at: &str,
+    sheet: &xlsx::Sheet,
     items: &[RectItem],
 ) -> Result<Vec<u8>, AppError> {
-    use rust_xlsxwriter::{Format, FormatAlign, Workbook};
+    use rust_xlsxwriter::Workbook;
     let f = Formats::new();
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
     ws.set_name("配档表").map_err(xlsx::xerr)?;
     let last = (LAYOUT.len() - 1) as u16;
-    ws.merge_range(
-        0,
-        0,
-        0,
-        last,
-        &format!("{unit_name}作风建设问题整改工作配档表"),
-        &f.title,
-    )
-    .map_err(xlsx::xerr)?;
+    let widths: Vec<f64> = LAYOUT.iter().map(|(_, w)| *w).collect();
+    xlsx::line_across(ws, 0, &widths, &sheet.title, &f.title)?;
     ws.set_row_height(0, 32).map_err(xlsx::xerr)?;
-    let info = Format::new().set_align(FormatAlign::VerticalCenter);
-    ws.merge_range(
-        1,
-        0,
-        1,
-        last,
-        &format!("填报单位：{unit_name}　　年度：{year}　　导出时间：{exported_at}"),
-        &info,
-    )
-    .map_err(xlsx::xerr)?;
-    ws.set_row_height(1, 22).map_err(xlsx::xerr)?;
+    let info = format!(
+        "填报单位：{unit_name}　　年度：{year}　　{}",
+        sheet.info_line()
+    );
+    xlsx::line_across(ws, 1, &widths, &info, &f.info)?;
     // Two header rows: 序号 spans both; the groups span their columns.
     ws.merge_range(2, 0, 3, 0, "序号", &f.header)
         .map_err(xlsx::xerr)?;
@@ -118,11 +105,11 @@ pub fn peidang_xlsx(
         for (c, v) in values.iter().enumerate() {
             xlsx::write_value(ws, row, c as u16, v, &f)?;
         }
+        xlsx::fit_row(ws, row, &values, &widths)?;
     }
     ws.set_freeze_panes(4, 0).map_err(xlsx::xerr)?;
-    xlsx::print_setup(ws, 3)?;
     // Repeat only the two header rows, not the title.
-    ws.set_repeat_rows(2, 3).map_err(xlsx::xerr)?;
+    xlsx::print_setup(ws, (2, 3))?;
     wb.save_to_buffer().map_err(xlsx::xerr)
 }
 
@@ -138,13 +125,14 @@ pub(super) async fn export_table(
         .db
         .run(move |c| Ok(rect::items_of_table(c, id)?))
         .await?;
-    let bytes = peidang_xlsx(
-        &unit.name,
-        campaign.year,
-        &format_local(state.now()),
-        &items,
-    )?;
+    let sheet = xlsx::Sheet::new(title_of(&unit.name), state.now());
+    let bytes = peidang_xlsx(&unit.name, campaign.year, &sheet, &items)?;
     Ok(xlsx::download(&format!("{}.xlsx", t.title), bytes))
+}
+
+/// The title the 配档表 of a unit carries on paper.
+fn title_of(unit_name: &str) -> String {
+    format!("{unit_name}作风建设问题整改工作配档表")
 }
 
 pub(super) async fn import_template(
@@ -155,7 +143,8 @@ pub(super) async fn import_template(
     let id = path.into_inner();
     let (_, unit, campaign) = state.db.run(move |c| load_table(c, id)).await?;
     user.require(Action::Read, &unit)?;
-    let bytes = peidang_xlsx(&unit.name, campaign.year, &format_local(state.now()), &[])?;
+    let sheet = xlsx::Sheet::new(title_of(&unit.name), state.now());
+    let bytes = peidang_xlsx(&unit.name, campaign.year, &sheet, &[])?;
     Ok(xlsx::download(
         &format!("{}作风建设问题整改工作配档表（导入模板）.xlsx", unit.name),
         bytes,

@@ -216,7 +216,9 @@ pub(super) async fn export_extensions(
             ]
         })
         .collect();
-    xlsx::export("延期申请", &EXTENSION_COLUMNS, &data)
+    let sheet = xlsx::Sheet::new("延期申请", state.now())
+        .filter("状态", status.map(|s| s.label()).unwrap_or_default());
+    xlsx::export(&sheet, &EXTENSION_COLUMNS, &data)
 }
 
 pub(super) async fn extensions(

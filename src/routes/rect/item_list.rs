@@ -12,7 +12,7 @@ use crate::db::models::units::{self, Unit};
 use crate::domain::register::{RectArea, RectStatus};
 use crate::domain::Light;
 use crate::error::{AppError, AppResult};
-use crate::routes::non_empty;
+use crate::routes::{non_empty, unit_in_words};
 use crate::state::AppState;
 use crate::views::{render, BaseContext, PageCtx, Paging};
 use crate::xlsx::{self, Value};
@@ -196,7 +196,7 @@ pub(super) async fn export_items(
     query: web::Query<ItemsQuery>,
 ) -> AppResult<HttpResponse> {
     let sel = select_items(&state, &user, query.into_inner()).await?;
-    let Some(campaign) = sel.campaign else {
+    let Some(campaign) = &sel.campaign else {
         return Err(AppError::NotFound);
     };
     let today = state.settings.clock.today();
@@ -244,6 +244,35 @@ pub(super) async fn export_items(
         })
         .collect();
     let title = format!("{}年作风建设问题整改事项", campaign.year);
-    let bytes = xlsx::table("整改事项", &title, &columns, &data)?;
-    Ok(xlsx::download(&format!("{title}.xlsx"), bytes))
+    let sheet = sel
+        .sheet(xlsx::Sheet::new(title, state.now()), &state)
+        .await?;
+    let bytes = xlsx::table("整改事项", &sheet, &columns, &data)?;
+    Ok(xlsx::download(&format!("{}.xlsx", sheet.title), bytes))
+}
+
+impl ItemsSelection {
+    /// The export's sheet: the filters in words, as the page's selects show them.
+    async fn sheet(&self, sheet: xlsx::Sheet, state: &AppState) -> AppResult<xlsx::Sheet> {
+        let label = |code: &str, parse: fn(&str) -> Option<&'static str>| {
+            parse(code).unwrap_or_default().to_string()
+        };
+        let unit = unit_in_words(state, self.unit.parse().ok()).await?;
+        Ok(sheet
+            .filter("年度", format!("{}年", self.year))
+            .filter("单位", unit)
+            .filter(
+                "问题领域",
+                label(&self.area, |c| RectArea::parse(c).map(|a| a.label())),
+            )
+            .filter(
+                "状态",
+                label(&self.status, |c| RectStatus::parse(c).map(|s| s.label())),
+            )
+            .filter(
+                "提醒",
+                label(&self.light, |c| Light::parse(c).map(|l| l.label())),
+            )
+            .filter("关键词", self.q.clone()))
+    }
 }

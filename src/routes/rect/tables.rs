@@ -16,7 +16,7 @@ use crate::db::models::units::{self, Unit};
 use crate::domain::register::RectStatus;
 use crate::domain::validate::{self, FieldErrors};
 use crate::error::{AppError, AppResult};
-use crate::routes::non_empty;
+use crate::routes::{non_empty, unit_in_words};
 use crate::services::rect::{self as service, Renamed, Saved};
 use crate::state::AppState;
 use crate::views::{flash, redirect, render, BaseContext, PageCtx, Paging};
@@ -209,11 +209,10 @@ pub(super) async fn export_tables(
             row
         })
         .collect();
-    xlsx::export(
-        &format!("{}年整改配档表一览", campaign.year),
-        &columns,
-        &data,
-    )
+    let sheet = xlsx::Sheet::new(format!("{}年整改配档表一览", campaign.year), state.now())
+        .filter("年度", format!("{}年", campaign.year))
+        .filter("单位", unit_in_words(&state, sel.unit.parse().ok()).await?);
+    xlsx::export(&sheet, &columns, &data)
 }
 
 // ---------------------------------------------------------------- create / rename / delete tables

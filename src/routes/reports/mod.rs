@@ -192,11 +192,10 @@ async fn export(
             ]
         })
         .collect();
-    xlsx::export(
-        &format!("{year}年{month}月月度调度报送情况"),
-        &COMPLIANCE_COLUMNS,
-        &data,
-    )
+    let sheet = xlsx::Sheet::new(format!("{year}年{month}月月度调度报送情况"), state.now())
+        .filter("年度", format!("{year}年"))
+        .filter("月份", format!("{month}月"));
+    xlsx::export(&sheet, &COMPLIANCE_COLUMNS, &data)
 }
 
 async fn index(

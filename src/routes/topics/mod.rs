@@ -20,7 +20,7 @@ use crate::db::DbConn;
 use crate::domain::review::ReviewState;
 use crate::error::{AppError, AppResult};
 use crate::routes::review;
-use crate::routes::{non_empty, ymd};
+use crate::routes::{non_empty, unit_in_words, ymd};
 use crate::state::AppState;
 use crate::views::units::{tree_rows, UnitRow};
 use crate::views::{render, BaseContext, PageCtx, Paging};
@@ -148,6 +148,14 @@ impl Selection {
         }
         qs.finish()
     }
+
+    /// The filters in words, as the page's selects show them, on the export's sheet.
+    async fn sheet(&self, sheet: xlsx::Sheet, state: &AppState) -> AppResult<xlsx::Sheet> {
+        Ok(sheet
+            .filter("年度", format!("{}年", self.year))
+            .filter("单位", unit_in_words(state, self.unit).await?)
+            .filter("状态", self.state.map(|s| s.label()).unwrap_or_default()))
+    }
 }
 
 /// The records of the filter in the user's scope (a unit outside it is refused), one page
@@ -247,9 +255,7 @@ async fn export(
 ) -> AppResult<HttpResponse> {
     let sel = Selection::of(&query, state.settings.clock.today());
     let (rows, _) = select(&state, &user, &sel, 0, xlsx::EXPORT_LIMIT).await?;
-    xlsx::export(
-        &format!("{}年第一议题学习记录", sel.year),
-        &EXPORT_COLUMNS,
-        &export_rows(rows),
-    )
+    let sheet = xlsx::Sheet::new(format!("{}年第一议题学习记录", sel.year), state.now());
+    let sheet = sel.sheet(sheet, &state).await?;
+    xlsx::export(&sheet, &EXPORT_COLUMNS, &export_rows(rows))
 }

@@ -136,6 +136,24 @@ impl Selection {
         }
         kept.finish()
     }
+
+    /// The filters in words, as the page shows them, on the export's sheet.
+    fn sheet(&self, sheet: xlsx::Sheet, all_units: &[Unit]) -> xlsx::Sheet {
+        let unit = self
+            .unit_id
+            .and_then(|id| all_units.iter().find(|u| u.id == id))
+            .map_or_else(|| "全部（含下级）".to_string(), |u| u.name.clone());
+        let status = match self.active {
+            Some(true) => "在用",
+            Some(false) => "已停用",
+            None => "",
+        };
+        sheet
+            .filter("关键词", self.q.clone().unwrap_or_default())
+            .filter("角色", self.role.map(|r| r.label()).unwrap_or_default())
+            .filter("单位", unit)
+            .filter("状态", status)
+    }
 }
 
 /// The filtered users (one page, or all for the export) with every unit.
@@ -199,7 +217,7 @@ async fn export(
 ) -> AppResult<HttpResponse> {
     user.require_may(Capability::ManageOrganisation)?;
     let sel = Selection::of(&query.into_inner());
-    let (_, rows, _) = select(&state, &sel, 0, xlsx::EXPORT_LIMIT).await?;
+    let (all_units, rows, _) = select(&state, &sel, 0, xlsx::EXPORT_LIMIT).await?;
     let data: Vec<Vec<Value>> = rows
         .into_iter()
         .map(|(u, unit)| {
@@ -214,7 +232,8 @@ async fn export(
             ]
         })
         .collect();
-    xlsx::export("用户列表", &EXPORT_COLUMNS, &data)
+    let sheet = sel.sheet(xlsx::Sheet::new("用户列表", state.now()), &all_units);
+    xlsx::export(&sheet, &EXPORT_COLUMNS, &data)
 }
 
 fn row(u: User, unit: &Unit) -> UserRow {
