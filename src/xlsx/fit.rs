@@ -25,11 +25,11 @@ pub fn display_width(s: &str) -> usize {
         .sum()
 }
 
-/// Characters of width 1 that fit one line of a column `col_width` wide (Excel's unit: the
-/// width of a digit). A CJK character is a little over two digits wide and wrapping never
-/// fills a line to the last column, so the estimate keeps a margin.
+/// Columns of text (CJK counting 2) that fit one line of a column `col_width` wide (Excel's
+/// unit: the width of a digit, 7 px at 11 pt). A CJK character is 14.7 px, a little over two
+/// digits, and the cell keeps a margin on each side.
 fn room(col_width: f64) -> f64 {
-    ((col_width - 1.0) * 0.92).max(1.0)
+    (col_width * 0.95 - 0.5).max(1.0)
 }
 
 /// Lines `text` takes in a wrapped cell of a column `col_width` wide: each explicit line

@@ -28,8 +28,10 @@ fn text(d: &Data) -> String {
     }
 }
 
-/// An exported list: its header row and data rows (title row above them).
+/// An exported list: the line of filters and export time, its header row and data rows
+/// (title row above them).
 struct Sheet {
+    info: String,
     header: Vec<String>,
     rows: Vec<Vec<String>>,
 }
@@ -65,10 +67,16 @@ async fn export(b: &Browser, path: &str) -> Sheet {
                 .collect()
         })
         .collect();
-    assert!(all.len() >= 2, "{path}: title and header rows");
+    assert!(all.len() >= 3, "{path}: title, filters and header rows");
+    let info = all[1][0].clone();
+    assert!(
+        info.starts_with("筛选条件：") && info.contains("　　导出时间：20"),
+        "{path}: {info}"
+    );
     Sheet {
-        header: all[1].clone(),
-        rows: all[2..].to_vec(),
+        info,
+        header: all[2].clone(),
+        rows: all[3..].to_vec(),
     }
 }
 
@@ -96,6 +104,14 @@ async fn users_export_keeps_the_filters(app: TestApp) {
     page.assert_contains("/users/export?role=secretary");
     let s = export(&admin, "/users/export?role=secretary").await;
     assert_eq!(s.header[0], "用户名");
+    assert!(
+        s.info
+            .starts_with("筛选条件：关键词 全部；角色 支部书记；单位 全部（含下级）；状态 全部"),
+        "{}",
+        s.info
+    );
+    let at = zuofeng::clock::format_local(crate::helpers::start_time());
+    assert!(s.info.ends_with(&format!("导出时间：{at}")), "{}", s.info);
     assert_eq!(
         s.rows.len() as i64,
         app.count("users WHERE role = 'secretary'")
@@ -230,6 +246,13 @@ async fn rect_tables_export_keeps_filters_and_scope(app: TestApp) {
         .iter()
         .all(|u| *u == unit_name(&app, "ZB01")));
     assert!(one.header.contains(&"逾期".to_string()));
+    assert!(
+        one.info
+            .contains(&format!("年度 2026年；单位 {}", unit_name(&app, "ZB01"))),
+        "{}",
+        one.info
+    );
+    assert!(all.info.contains("单位 全部（含下级）"), "{}", all.info);
     // A secretary's export holds her branch only; asking for another branch is refused.
     let zhibu01 = app.signed_in("zhibu01").await;
     let sec = export(&zhibu01, "/rect/tables/export?year=2026").await;

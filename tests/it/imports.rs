@@ -22,7 +22,13 @@ fn sheet(headers: &[&'static str], rows: &[&[&str]]) -> Vec<u8> {
         .iter()
         .map(|r| r.iter().map(|v| Value::from(*v)).collect())
         .collect();
-    xlsx::table("导入", "导入", &columns, &data).expect("xlsx")
+    xlsx::table(
+        "导入",
+        &xlsx::Sheet::new("导入", Default::default()),
+        &columns,
+        &data,
+    )
+    .expect("xlsx")
 }
 
 async fn upload(b: &Browser, path: &str, token: &str, file: &[u8]) -> Page {

@@ -12,6 +12,7 @@ mod cli;
 mod csrf;
 mod demo;
 mod edits;
+mod excel_heights;
 mod exports;
 mod fuzz;
 mod home;

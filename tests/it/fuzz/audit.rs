@@ -61,7 +61,13 @@ async fn a_large_import_is_audited_as_a_summary(app: TestApp) {
             ]
         })
         .collect();
-    let file = xlsx::table("单位", "单位", &columns, &rows).expect("xlsx");
+    let file = xlsx::table(
+        "单位",
+        &xlsx::Sheet::new("单位", Default::default()),
+        &columns,
+        &rows,
+    )
+    .expect("xlsx");
     let b = app.signed_in("admin").await;
     b.get("/units/import").await;
     let (ct, body) = multipart(&b.csrf(), &[], Some(("单位.xlsx", &file)));
