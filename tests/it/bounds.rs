@@ -183,13 +183,7 @@ fn sheet_with_rows(headers: &[&'static str], n: usize) -> Vec<u8> {
     let columns: Vec<_> = headers.iter().map(|h| col(h, 10.0)).collect();
     let row: Vec<Value> = headers.iter().map(|_| Value::from("x")).collect();
     let rows = vec![row; n];
-    xlsx::table(
-        "导入",
-        &xlsx::Sheet::new("导入", Default::default()),
-        &columns,
-        &rows,
-    )
-    .expect("xlsx")
+    crate::helpers::template_sheet(&columns, &rows)
 }
 
 // ------------------------------------------------------------------ the reader itself

@@ -493,3 +493,24 @@ pub fn multipart(
 
 /// The smallest PDF the upload check accepts.
 pub const PDF: &[u8] = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<<>>\n%%EOF\n";
+
+/// A sheet as the import templates lay it out: a title in row 1, the headers in row 2, data
+/// from row 3 (an export has a filters line between title and headers).
+pub fn template_sheet(
+    columns: &[zuofeng::xlsx::Column],
+    rows: &[Vec<zuofeng::xlsx::Value>],
+) -> Vec<u8> {
+    let f = zuofeng::xlsx::Formats::new();
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "导入").expect("title");
+    for (i, c) in columns.iter().enumerate() {
+        ws.write_string(1, i as u16, c.header).expect("header");
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            zuofeng::xlsx::write_value(ws, r as u32 + 2, c as u16, v, &f).expect("cell");
+        }
+    }
+    wb.save_to_buffer().expect("xlsx")
+}

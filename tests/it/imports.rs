@@ -15,20 +15,14 @@ const UNIT_HEADERS: [&str; 6] = [
 ];
 const USER_HEADERS: [&str; 5] = ["用户名", "姓名", "角色", "单位编码", "所属单位"];
 
-/// A sheet in the export layout (title row 1, headers row 2, data from row 3).
+/// A sheet in the template layout (title row 1, headers row 2, data from row 3).
 fn sheet(headers: &[&'static str], rows: &[&[&str]]) -> Vec<u8> {
     let columns: Vec<_> = headers.iter().map(|h| col(h, 10.0)).collect();
     let data: Vec<Vec<Value>> = rows
         .iter()
         .map(|r| r.iter().map(|v| Value::from(*v)).collect())
         .collect();
-    xlsx::table(
-        "导入",
-        &xlsx::Sheet::new("导入", Default::default()),
-        &columns,
-        &data,
-    )
-    .expect("xlsx")
+    crate::helpers::template_sheet(&columns, &data)
 }
 
 async fn upload(b: &Browser, path: &str, token: &str, file: &[u8]) -> Page {

@@ -173,13 +173,7 @@ fn sheet(rows: Vec<Vec<&str>>) -> Vec<u8> {
         .into_iter()
         .map(|r| r.into_iter().map(Value::from).collect())
         .collect();
-    xlsx::table(
-        "举措",
-        &xlsx::Sheet::new("导入", Default::default()),
-        &columns,
-        &data,
-    )
-    .expect("xlsx")
+    crate::helpers::template_sheet(&columns, &data)
 }
 
 fn row<'a>(unit: &'a str, title: &'a str) -> Vec<&'a str> {
