@@ -112,7 +112,10 @@ async fn the_table_is_grouped_by_general_branch_with_subtotals(app: TestApp) {
         }
     }
     assert_eq!(total, tally(&all));
-    assert!(all[0] > 0 && all[2] > 0, "the demo month has on-time and missing reports: {all:?}");
+    assert!(
+        all[0] > 0 && all[2] > 0,
+        "the demo month has on-time and missing reports: {all:?}"
+    );
     // The summary line above agrees.
     p.assert_contains(&format!(
         "按时 {} · 迟报 {} · 未报 {} · 待报送 {}（共 12 个党支部）",
@@ -196,7 +199,10 @@ async fn the_export_has_the_groups_and_their_subtotals(app: TestApp) {
     for g in &gs {
         let name = g.head.split('（').next().expect("name").to_string();
         let branches: Vec<&Vec<String>> = rows[at..at + g.units.len()].iter().collect();
-        assert!(branches.iter().all(|r| r[0] == name), "{name}: {branches:?}");
+        assert!(
+            branches.iter().all(|r| r[0] == name),
+            "{name}: {branches:?}"
+        );
         let labels: Vec<&String> = branches.iter().map(|r| &r[2]).collect();
         let sub = &rows[at + g.units.len()];
         assert_eq!(sub[0], format!("{name} 小计"));
@@ -209,7 +215,9 @@ async fn the_export_has_the_groups_and_their_subtotals(app: TestApp) {
     assert_eq!(rows[at][0], "合计");
     assert_eq!(rows[at][1], "共 12 个党支部");
     assert_eq!(rows[at][2], total);
-    assert!(rows.iter().any(|r| r[0] == "党委直属" && r[1] == "设计院党支部"));
+    assert!(rows
+        .iter()
+        .any(|r| r[0] == "党委直属" && r[1] == "设计院党支部"));
 
     // A general branch exports its group only.
     let zz = app.signed_in("zongzhi01").await;
@@ -238,7 +246,13 @@ fn history(p: &Page) -> Vec<(i32, String)> {
                 .strip_prefix("/reports/")
                 .and_then(|s| s.parse().ok())
                 .expect("report id");
-            (id, tr.value().attr("data-period").unwrap_or_default().to_string())
+            (
+                id,
+                tr.value()
+                    .attr("data-period")
+                    .unwrap_or_default()
+                    .to_string(),
+            )
         })
         .collect()
 }
@@ -251,7 +265,10 @@ fn period_key(p: &str) -> (i32, i32) {
 async fn a_secretary_sees_her_reports_of_every_month(app: TestApp) {
     let zb01 = app.unit_id("ZB01");
     let total = app.count(&format!("monthly_reports WHERE unit_id = {zb01}"));
-    assert!(total > 12, "the demo has more than a page of reports: {total}");
+    assert!(
+        total > 12,
+        "the demo has more than a page of reports: {total}"
+    );
     let b = app.signed_in("zhibu01").await;
     let p1 = b.get("/reports?year=2026&month=11").await;
     p1.assert_contains("本支部历次月度调度");
@@ -267,14 +284,22 @@ async fn a_secretary_sees_her_reports_of_every_month(app: TestApp) {
     let mut sorted = keys.clone();
     sorted.sort_by(|a, b| b.cmp(a));
     assert_eq!(keys, sorted);
-    assert_eq!(keys[0], (2026, 10), "last month first (no report opened this month)");
+    assert_eq!(
+        keys[0],
+        (2026, 10),
+        "last month first (no report opened this month)"
+    );
     for (id, _) in &all {
         assert_eq!(report(&app, *id).unit_id, zb01);
     }
     // Each row says its state and whether it was on time, in a badge.
     let doc = Html::parse_document(&p1.body);
     for tr in doc.select(&sel("section.report-history tbody tr")) {
-        assert!(tr.select(&sel("span.badge.comp")).next().is_some(), "{}", tr.html());
+        assert!(
+            tr.select(&sel("span.badge.comp")).next().is_some(),
+            "{}",
+            tr.html()
+        );
     }
     // An earlier report opens read-only.
     let (old, _) = &all[0];
@@ -286,7 +311,9 @@ async fn a_secretary_sees_her_reports_of_every_month(app: TestApp) {
     let zb02 = app.signed_in("zhibu02").await;
     let theirs = history(&zb02.get("/reports?year=2026&month=11").await);
     assert!(!theirs.is_empty());
-    assert!(theirs.iter().all(|(id, _)| !all.iter().any(|(m, _)| m == id)));
+    assert!(theirs
+        .iter()
+        .all(|(id, _)| !all.iter().any(|(m, _)| m == id)));
     // The office's month page has no such list.
     let admin = app.signed_in("admin").await;
     admin

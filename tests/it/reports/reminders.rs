@@ -50,9 +50,12 @@ fn remind_button(p: &Page, code: &str) -> Option<String> {
         "tr[data-unit=\"{code}\"] form[action=\"/reports/remind\"]"
     ))
     .expect("selector");
-    doc.select(&s)
-        .next()
-        .map(|f| f.value().attr("data-confirm").unwrap_or_default().to_string())
+    doc.select(&s).next().map(|f| {
+        f.value()
+            .attr("data-confirm")
+            .unwrap_or_default()
+            .to_string()
+    })
 }
 
 async fn the_office_urges_one_branch(app: TestApp) {
@@ -79,7 +82,10 @@ async fn the_office_urges_one_branch(app: TestApp) {
             .first(&mut *c)
             .expect("outbox row")
     };
-    assert!(body.contains("综合办公室党支部") && body.contains("2026年11月"), "{body}");
+    assert!(
+        body.contains("综合办公室党支部") && body.contains("2026年11月"),
+        "{body}"
+    );
     let summary = app.count(
         "audit_log WHERE entity = 'report_reminder' AND summary = '催报 综合办公室党支部 2026年11月月度调度'",
     );
@@ -173,7 +179,11 @@ async fn bad_input_is_refused_and_writes_nothing(app: TestApp) {
         ("abc", 400, "找不到该党支部"),
         ("", 400, "找不到该党支部"),
         (zz01.as_str(), 400, "找不到该党支部"),
-        (zb01.as_str(), 409, "综合办公室党支部的2026年11月月度调度已报送，无需催报。"),
+        (
+            zb01.as_str(),
+            409,
+            "综合办公室党支部的2026年11月月度调度已报送，无需催报。",
+        ),
     ] {
         let p = remind(&admin, "11", unit).await;
         assert_eq!(p.status, status, "{unit}: {}", p.body);
@@ -203,7 +213,11 @@ both!(bad_input_is_refused_and_writes_nothing);
 async fn missing_or_forged_csrf_is_refused(app: TestApp) {
     let admin = app.signed_in("admin").await;
     let zb02 = app.unit_id("ZB02").to_string();
-    let fields = [("year", "2026"), ("month", "11"), ("unit_id", zb02.as_str())];
+    let fields = [
+        ("year", "2026"),
+        ("month", "11"),
+        ("unit_id", zb02.as_str()),
+    ];
     for path in ["/reports/remind", "/reports/remind-all"] {
         assert_eq!(admin.post_raw(path, &fields).await.status, 403, "{path}");
         let mut forged = vec![("csrf_token", "forged")];
@@ -282,20 +296,28 @@ async fn the_secretary_reads_her_notice_on_her_home(app: TestApp) {
     let me = app.signed_in("zhibu01").await;
     let home = me.get("/home").await;
     home.assert_contains("未读通知（1）");
-    home.assert_contains("工程咨询集团党委催报：请尽快提交2026年11月月度调度（报送截止 2026-11-25）。");
+    home.assert_contains(
+        "工程咨询集团党委催报：请尽快提交2026年11月月度调度（报送截止 2026-11-25）。",
+    );
     home.assert_contains("href=\"/reports?year=2026&#38;month=11\"");
     let id = first_notice(&home).expect("a notice");
     // Nobody else sees it or may mark it.
     let other = app.signed_in("zhibu02").await;
     assert!(first_notice(&other.get("/home").await).is_none());
     for who in [&other, &admin] {
-        assert_eq!(who.post(&format!("/notices/{id}/read"), &[]).await.status, 403);
+        assert_eq!(
+            who.post(&format!("/notices/{id}/read"), &[]).await.status,
+            403
+        );
     }
     assert_eq!(me.post("/notices/999999/read", &[]).await.status, 404);
     // Without a token or with a forged one: refused.
     let path = format!("/notices/{id}/read");
     assert_eq!(me.post_raw(&path, &[]).await.status, 403);
-    assert_eq!(me.post_raw(&path, &[("csrf_token", "forged")]).await.status, 403);
+    assert_eq!(
+        me.post_raw(&path, &[("csrf_token", "forged")]).await.status,
+        403
+    );
     assert_eq!(app.count("notices WHERE read_at IS NULL"), 1);
     // She marks it read: gone from her home.
     me.post(&path, &[]).await.assert_redirect("/home");
@@ -314,8 +336,14 @@ async fn the_secretary_reads_her_notice_on_her_home(app: TestApp) {
     }
     let me = app.signed_in("zhibu01").await;
     me.get("/home").await.assert_contains("未读通知（2）");
-    me.post("/notices/read-all", &[]).await.assert_redirect("/home");
-    assert_eq!(app.count("notices WHERE read_at IS NULL"), 2, "zhibu02's stay unread");
+    me.post("/notices/read-all", &[])
+        .await
+        .assert_redirect("/home");
+    assert_eq!(
+        app.count("notices WHERE read_at IS NULL"),
+        2,
+        "zhibu02's stay unread"
+    );
     assert_eq!(
         app.count(&format!(
             "notices WHERE read_at IS NULL AND user_id = {}",
@@ -325,3 +353,28 @@ async fn the_secretary_reads_her_notice_on_her_home(app: TestApp) {
     );
 }
 both!(the_secretary_reads_her_notice_on_her_home);
+
+/// Clicks at the same moment (two tabs, a double click): one 催报 counts, the others find it.
+async fn simultaneous_urges_send_once(app: TestApp) {
+    let zb01 = app.unit_id("ZB01").to_string();
+    let admin = app.signed_in("admin").await;
+    let zz = app.signed_in("zongzhi01").await;
+    let clicks = (0..6).map(|i| {
+        let b = if i % 2 == 0 { &admin } else { &zz };
+        let zb01 = zb01.clone();
+        async move { remind(b, "11", &zb01).await.status }
+    });
+    let statuses = futures_util::future::join_all(clicks).await;
+    assert!(statuses.iter().all(|s| *s == 303), "{statuses:?}");
+    assert_eq!(written(&app), [1, 1, 1, 0]);
+    let all = [remind_all(&admin, "11"), remind_all(&zz, "11")];
+    let statuses: Vec<u16> = futures_util::future::join_all(all)
+        .await
+        .into_iter()
+        .map(|p| p.status)
+        .collect();
+    assert_eq!(statuses, [303, 303]);
+    assert_eq!(written(&app)[0], 12, "each branch urged once");
+    assert_eq!(notices_of(&app, "zhibu02"), 1);
+}
+both!(simultaneous_urges_send_once);
