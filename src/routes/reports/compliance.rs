@@ -1,7 +1,7 @@
 //! The month's compliance table (报送情况): the branches in scope grouped by 党总支 (the
 //! branches directly under the committee in a group of their own, 党委直属, last), each group
 //! with its subtotal, the totals; on the page with coloured badges and the 催报 buttons, and
-//! in the .xlsx export with subtotal rows. The 催报 handlers call
+//! the rows of the .xlsx export (with subtotal rows). The 催报 handlers call
 //! `services::report_reminders`.
 
 use std::collections::HashMap;
@@ -10,21 +10,17 @@ use actix_session::Session;
 use actix_web::{web, HttpResponse};
 use chrono::{NaiveDate, NaiveDateTime};
 
-use super::{parse_month, MonthQuery};
 use crate::auth::{CurrentUser, Scope};
 use crate::clock::{format_local, format_local_time};
 use crate::db::models::reports::{self, Compliance, Report};
-use crate::db::models::{
-    campaigns,
-    units::{self, Unit},
-};
+use crate::db::models::units::{self, Unit};
 use crate::domain::report::tally;
 use crate::error::{AppError, AppResult};
 use crate::services::report_reminders::{self as service, Target, Urged};
 use crate::services::review::Env;
 use crate::state::AppState;
 use crate::views::{flash, redirect};
-use crate::xlsx::{self, col, Column, Value};
+use crate::xlsx::Value;
 
 /// The name of the group of branches directly under the committee.
 pub const DIRECT: &str = "党委直属";
@@ -183,14 +179,6 @@ pub fn build(loaded: Loaded, due: Option<NaiveDate>, today: NaiveDate) -> Compli
 
 // ---------------------------------------------------------------- export
 
-const COLUMNS: [Column; 5] = [
-    col("党总支", 22.0),
-    col("党支部", 30.0),
-    col("报送情况", 14.0),
-    col("状态", 12.0),
-    col("提交时间", 18.0),
-];
-
 /// The export's rows: each group's branches, then its subtotal row; the totals last.
 pub fn export_rows(table: ComplianceTable) -> Vec<Vec<Value>> {
     let total = (table.tally(), table.branches);
@@ -222,39 +210,6 @@ pub fn export_rows(table: ComplianceTable) -> Vec<Vec<Value>> {
         Value::from(""),
     ]);
     data
-}
-
-/// The month's compliance table as the office or a general branch sees it.
-pub async fn export(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    q: web::Query<MonthQuery>,
-) -> AppResult<HttpResponse> {
-    let scope = user.scope();
-    if matches!(scope, Scope::Unit(_)) {
-        return Err(AppError::Forbidden);
-    }
-    let today = state.settings.clock.today();
-    let (year, month) = parse_month(&q, today);
-    let (campaign, loaded) = state
-        .db
-        .run(move |c| {
-            Ok((
-                campaigns::by_year(c, year)?,
-                load(c, &scope, year, month, today)?,
-            ))
-        })
-        .await?;
-    let due = campaign
-        .as_ref()
-        .and_then(|c| c.due_date(month as u32))
-        .ok_or(AppError::NotFound)?;
-    let data = export_rows(build(loaded, Some(due), today));
-    xlsx::export(
-        &format!("{year}年{month}月月度调度报送情况"),
-        &COLUMNS,
-        &data,
-    )
 }
 
 // ---------------------------------------------------------------- 催报
@@ -343,11 +298,15 @@ fn outcome(done: &Urged) -> (&'static str, String) {
         (true, false) => ("info", format!("今日已催报，未重复发送：{already}。")),
         (false, _) => {
             let mut m = format!(
-                "已催报 {} 个党支部：{}；已通知支部书记 {} 人。",
+                "已催报 {} 个党支部：{}；",
                 done.urged.len(),
-                done.urged.join("、"),
-                done.notified
+                done.urged.join("、")
             );
+            if done.notified == 0 {
+                m.push_str("所催报的党支部没有在用的支部书记账户，未发站内通知。");
+            } else {
+                m.push_str(&format!("已通知支部书记 {} 人。", done.notified));
+            }
             if !already.is_empty() {
                 m.push_str(&format!("未重复催报：{already}。"));
             }

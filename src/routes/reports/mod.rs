@@ -28,12 +28,13 @@ use crate::services::reports as service;
 use crate::state::AppState;
 use crate::views::paging::Paging;
 use crate::views::{flash, redirect, render, BaseContext, PageCtx};
+use crate::xlsx::{self, col, Column, Value};
 use compliance::ComplianceTable;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/reports", web::get().to(index))
         .route("/reports", web::post().to(open))
-        .route("/reports/export", web::get().to(compliance::export))
+        .route("/reports/export", web::get().to(export))
         .route("/reports/remind", web::post().to(compliance::remind))
         .route(
             "/reports/remind-all",
@@ -144,6 +145,49 @@ fn history_row(r: Report, today: chrono::NaiveDate) -> HistoryRow {
         badge: comp.count_code(),
         submitted_at: r.submitted_at.map(format_local).unwrap_or_default(),
     }
+}
+
+const COMPLIANCE_COLUMNS: [Column; 5] = [
+    col("党总支", 22.0),
+    col("党支部", 30.0),
+    col("报送情况", 14.0),
+    col("状态", 12.0),
+    col("提交时间", 18.0),
+];
+
+/// The month's compliance table as the office or a general branch sees it: grouped by
+/// 党总支, each group followed by its subtotal row, the totals last.
+async fn export(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    q: web::Query<MonthQuery>,
+) -> AppResult<HttpResponse> {
+    let scope = user.scope();
+    if matches!(scope, Scope::Unit(_)) {
+        return Err(AppError::Forbidden);
+    }
+    let today = state.settings.clock.today();
+    let (year, month) = parse_month(&q, today);
+    let (campaign, loaded) = state
+        .db
+        .run(move |c| {
+            Ok((
+                campaigns::by_year(c, year)?,
+                compliance::load(c, &scope, year, month, today)?,
+            ))
+        })
+        .await?;
+    let due = campaign
+        .as_ref()
+        .and_then(|c| c.due_date(month as u32))
+        .ok_or(AppError::NotFound)?;
+    let data: Vec<Vec<Value>> =
+        compliance::export_rows(compliance::build(loaded, Some(due), today));
+    xlsx::export(
+        &format!("{year}年{month}月月度调度报送情况"),
+        &COMPLIANCE_COLUMNS,
+        &data,
+    )
 }
 
 async fn index(

@@ -93,7 +93,7 @@ async fn the_office_urges_one_branch(app: TestApp) {
 
     // The page says so (10:00 Beijing time) and offers no second 催报 today.
     let p = admin.get("/reports?year=2026&month=11").await;
-    p.assert_contains("已催报 1 个党支部：综合办公室党支部");
+    p.assert_contains("已催报 1 个党支部：综合办公室党支部；已通知支部书记 1 人。");
     p.assert_contains("今日已催报 10:00");
     assert!(remind_button(&p, "ZB01").is_none());
     assert!(remind_button(&p, "ZB02").is_some());
