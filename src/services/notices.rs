@@ -12,6 +12,17 @@ use crate::db::DbConn;
 use crate::domain::Role;
 use crate::error::{AppError, AppResult};
 
+/// Leave `message` (leading to `link`, a path in the portal or empty) for one user; its id.
+pub fn to_user(
+    c: &mut DbConn,
+    user_id: i32,
+    message: &str,
+    link: &str,
+    now: NaiveDateTime,
+) -> QueryResult<i32> {
+    notices::insert(c, user_id, message, link, now)
+}
+
 /// Leave `message` (leading to `link`) for every active secretary of `unit_id`; how many got it.
 pub fn to_secretaries(
     c: &mut DbConn,
@@ -22,7 +33,7 @@ pub fn to_secretaries(
 ) -> QueryResult<usize> {
     let secretaries = users::active_with_role(c, unit_id, Role::Secretary)?;
     for u in &secretaries {
-        notices::insert(c, u.id, message, link, now)?;
+        to_user(c, u.id, message, link, now)?;
     }
     Ok(secretaries.len())
 }
