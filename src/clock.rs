@@ -57,6 +57,11 @@ impl Clock for FixedClock {
     }
 }
 
+/// The Beijing time of day of a stored UTC timestamp, `16:05`.
+pub fn format_local_time(at: NaiveDateTime) -> String {
+    (at + Duration::hours(8)).format("%H:%M").to_string()
+}
+
 /// Format a stored UTC timestamp as Beijing local time, `2026-11-24 16:05`.
 pub fn format_local(at: NaiveDateTime) -> String {
     (at + Duration::hours(8))

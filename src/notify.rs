@@ -15,7 +15,8 @@
 //! Triggers: N days before the campaign's due day, once per unit per month, a message
 //! listing the branches that have not submitted the month's report (`run_due_reminders`,
 //! every ten minutes); and on every return of a monthly report or a 第一议题 record
-//! ([`Notice::returned`]).
+//! ([`Notice::returned`]); and when the office or a general branch urges branches to submit
+//! (催报, [`Notice::urged`]).
 
 use std::time::Duration;
 
@@ -57,6 +58,20 @@ impl Notice {
             subject: format!("【退回】{unit_name} {what}"),
             body: format!(
                 "{unit_name}的{what}已被退回，请修改后重新提交。\n退回意见：{comment}\n（作风建设管理平台）"
+            ),
+        }
+    }
+
+    /// The office (or a general branch), `from`, urged these branches (催报) to submit their
+    /// report of `year`/`month`, due on `due`.
+    pub fn urged(from: &str, year: i32, month: i32, due: NaiveDate, branches: &[&str]) -> Notice {
+        Notice {
+            subject: format!("【催报】请尽快提交{year}年{month}月月度调度"),
+            body: format!(
+                "{from}催报：以下 {} 个支部尚未提交{year}年{month}月的月度调度（报送截止 {}），请尽快提交：\n{}\n（作风建设管理平台）",
+                branches.len(),
+                due.format("%Y-%m-%d"),
+                branches.join("、")
             ),
         }
     }

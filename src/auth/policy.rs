@@ -422,10 +422,13 @@ pub enum Capability {
     ChangeDeadlines,
     /// Supervise rectification items: add supervision notes (task force).
     SuperviseRectification,
+    /// Urge (催报) branches that have not submitted a month's report: the office for every
+    /// branch, a general branch for the branches below it (`Action::Review` over the unit).
+    RemindReports,
 }
 
 impl Capability {
-    pub const ALL: [Capability; 12] = [
+    pub const ALL: [Capability; 13] = [
         Capability::CreateRecords,
         Capability::RecordForAnyUnit,
         Capability::SeeReviewQueues,
@@ -438,6 +441,7 @@ impl Capability {
         Capability::DecideExtensions,
         Capability::ChangeDeadlines,
         Capability::SuperviseRectification,
+        Capability::RemindReports,
     ];
 }
 
@@ -446,7 +450,7 @@ pub fn permits(role: Role, cap: Capability) -> bool {
     use Capability::*;
     match cap {
         CreateRecords => role != Role::Viewer,
-        SeeReviewQueues => matches!(role, Role::Office | Role::Reviewer),
+        SeeReviewQueues | RemindReports => matches!(role, Role::Office | Role::Reviewer),
         Recheck => role == Role::Reviewer,
         RecordForAnyUnit
         | Rereview
@@ -485,7 +489,7 @@ mod capability_tests {
     fn reviewer_records_rechecks_and_sees_queues() {
         assert_eq!(
             granted(Role::Reviewer),
-            vec![CreateRecords, SeeReviewQueues, Recheck]
+            vec![CreateRecords, SeeReviewQueues, Recheck, RemindReports]
         );
     }
 

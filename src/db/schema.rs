@@ -361,6 +361,29 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    notices (id) {
+        id -> Integer,
+        user_id -> Integer,
+        message -> Text,
+        link -> Text,
+        created_at -> Timestamp,
+        read_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    report_reminders (id) {
+        id -> Integer,
+        unit_id -> Integer,
+        year -> Integer,
+        month -> Integer,
+        reminded_on -> Date,
+        reminded_at -> Timestamp,
+        reminded_by -> Integer,
+    }
+}
+
 diesel::joinable!(users -> units (unit_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(audit_log -> users (user_id));
@@ -384,6 +407,8 @@ diesel::joinable!(monthly_reports -> campaigns (campaign_id));
 diesel::joinable!(report_lines -> monthly_reports (report_id));
 diesel::joinable!(first_topics -> units (unit_id));
 diesel::joinable!(review_events -> users (actor_id));
+diesel::joinable!(notices -> users (user_id));
+diesel::joinable!(report_reminders -> units (unit_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     units,
@@ -411,4 +436,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     review_events,
     reminders_sent,
     outbox,
+    notices,
+    report_reminders,
 );

@@ -66,6 +66,17 @@ impl Compliance {
         }
     }
 
+    /// Not submitted (未报 or 待报送): the branch may be urged (催报).
+    pub fn awaited(self) -> bool {
+        matches!(self, Compliance::Missing | Compliance::Pending)
+    }
+
+    /// The code of the count it falls in (the badge's colour): `ontime`, `late`, `missing`,
+    /// `pending`.
+    pub fn count_code(self) -> &'static str {
+        ["ontime", "late", "missing", "pending"][self.count_index()]
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             Compliance::OnTime => "ontime",
@@ -75,6 +86,19 @@ impl Compliance {
             Compliance::Pending => "pending",
         }
     }
+}
+
+/// The names of the four counts, in `Compliance::count_index` order.
+pub const COUNT_LABELS: [&str; 4] = ["按时", "迟报", "未报", "待报送"];
+
+/// The four counts of a group of branches: `按时 n / 迟报 n / 未报 n / 待报送 n`.
+pub fn tally(counts: &[usize; 4]) -> String {
+    COUNT_LABELS
+        .iter()
+        .zip(counts)
+        .map(|(l, n)| format!("{l} {n}"))
+        .collect::<Vec<_>>()
+        .join(" / ")
 }
 
 /// Is a submission made `today` late? A report submitted once keeps the verdict of its
@@ -176,6 +200,15 @@ mod tests {
             Compliance::of(Some(returned), due, d(26)),
             Compliance::Returned { late: true }
         );
+    }
+
+    #[test]
+    fn only_branches_not_submitted_are_urged() {
+        let returned = Compliance::Returned { late: true };
+        assert!(Compliance::Missing.awaited() && Compliance::Pending.awaited());
+        assert!(!Compliance::OnTime.awaited() && !returned.awaited());
+        assert_eq!(returned.count_code(), "late");
+        assert_eq!(tally(&[3, 1, 2, 0]), "按时 3 / 迟报 1 / 未报 2 / 待报送 0");
     }
 
     #[test]

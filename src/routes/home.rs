@@ -9,10 +9,13 @@ use chrono::{Datelike, Duration};
 use crate::auth::policy::Capability;
 use crate::auth::{CurrentUser, Scope};
 use crate::clock::format_local;
-use crate::db::models::{audit, campaigns, measures, rect, reports, reviews, topics, units, users};
+use crate::db::models::{
+    audit, campaigns, measures, notices, rect, reports, reviews, topics, units, users,
+};
 use crate::domain::review::ReviewState;
 use crate::domain::{Light, Role, UnitKind};
 use crate::error::AppResult;
+use crate::routes::notices::{NoticeView, SHOWN as NOTICES_SHOWN};
 use crate::state::AppState;
 use crate::views::{redirect, render, BaseContext, PageCtx};
 
@@ -100,6 +103,9 @@ impl MonthReport {
 #[template(path = "home/index.html")]
 struct HomePage {
     base: BaseContext,
+    /// The user's unread in-app notices (newest first) and how many there are.
+    notices: Vec<NoticeView>,
+    unread_notices: i64,
     greeting: String,
     role: Role,
     unit_name: String,
@@ -140,6 +146,7 @@ async fn home(
     let sees_extensions = user.may(Capability::DecideExtensions);
     let sees_log = user.may(Capability::ReadAuditLog);
     let (role, unit_id, unit_path) = (user.role, user.unit_id, user.unit_path.clone());
+    let user_id = user.id;
     let branch = user.unit_kind == UnitKind::Branch && user.may(Capability::CreateRecords);
     let today = state.settings.clock.today();
     let data = state
@@ -255,6 +262,10 @@ async fn home(
                 }
             }
             let reports_waiting = reports::waiting_for(c, role, &unit_path)?;
+            let unread = (
+                notices::unread(c, user_id, NOTICES_SHOWN)?,
+                notices::count_unread(c, user_id)?,
+            );
             let review_path = rechecks.then_some(unit_path.as_str());
             let topics = topics::topics_waiting(c, unit_id, review_path, committee)?;
             let mut recent = Vec::new();
@@ -288,10 +299,11 @@ async fn home(
                 lights,
                 attention,
                 (pending, report, reports_waiting, topics, returned_reports),
+                unread,
             ))
         })
         .await?;
-    let (shown, members, stats, recent, year, lights, attention, decisions) = data;
+    let (shown, members, stats, recent, year, lights, attention, decisions, unread) = data;
     let (pending_extensions, report, reports_waiting, topics, returned_reports) = decisions;
     let top = shown.iter().map(|u| u.depth()).min().unwrap_or(0);
     let lines = shown
@@ -311,6 +323,8 @@ async fn home(
         .collect();
     render(&HomePage {
         base: ctx.base("首页"),
+        notices: unread.0.into_iter().map(NoticeView::from).collect(),
+        unread_notices: unread.1,
         greeting: format!("{}，您好", user.display_name),
         role: user.role,
         unit_name: user.unit_name.clone(),

@@ -11,6 +11,7 @@ pub mod health;
 pub mod home;
 pub mod imports;
 pub mod measures;
+pub mod notices;
 pub mod rect;
 pub mod reports;
 pub mod review;
@@ -36,6 +37,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, login_limiter: LoginLimiter) {
     account::configure(cfg, login_limiter);
     home::configure(cfg);
     measures::configure(cfg);
+    notices::configure(cfg);
     rect::configure(cfg);
     reports::configure(cfg);
     taskforce::configure(cfg);

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod campaigns;
 pub mod history;
 pub mod measures;
+pub mod notices;
 pub mod outbox;
 pub mod rect;
 pub mod reports;

@@ -46,6 +46,13 @@ impl Unit {
         self.ancestor_ids().len() == 2
     }
 
+    /// The unit directly under the committee that this one belongs to (a branch's 党总支),
+    /// or None for the committee and the units directly under it (党委直属).
+    pub fn group_id(&self) -> Option<i32> {
+        let ids = self.ancestor_ids();
+        (ids.len() > 2).then(|| ids[1])
+    }
+
     /// Ids from the root down to this unit.
     pub fn ancestor_ids(&self) -> Vec<i32> {
         self.path
@@ -100,6 +107,20 @@ pub fn by_code(conn: &mut DbConn, code: &str) -> QueryResult<Option<Unit>> {
         .select(Unit::as_select())
         .first(conn)
         .optional()
+}
+
+/// These units (any order; unknown ids are left out).
+pub fn by_ids(conn: &mut DbConn, ids: &[i32]) -> QueryResult<Vec<Unit>> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(500) {
+        out.extend(
+            units::table
+                .filter(units::id.eq_any(chunk))
+                .select(Unit::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(out)
 }
 
 /// Every unit, in tree order (parents before children, siblings by sort order then code).

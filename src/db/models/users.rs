@@ -287,3 +287,14 @@ pub fn active_in_units(conn: &mut DbConn, unit_ids: &[i32]) -> QueryResult<Vec<U
         .select(User::as_select())
         .load(conn)
 }
+
+/// The active users of a unit who hold `role` (the branch secretaries a notice goes to).
+pub fn active_with_role(conn: &mut DbConn, unit_id: i32, role: Role) -> QueryResult<Vec<User>> {
+    users::table
+        .filter(users::unit_id.eq(unit_id))
+        .filter(users::active.eq(true))
+        .filter(users::role.eq(role.code()))
+        .order(users::id)
+        .select(User::as_select())
+        .load(conn)
+}

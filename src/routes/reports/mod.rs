@@ -1,8 +1,10 @@
-//! Monthly reports (月度调度, DESIGN.md section 4): the month's page (own report or the
-//! compliance table) and opening the month's draft here; the report page with save and
+//! Monthly reports (月度调度, DESIGN.md section 4): the month's page (own report and the
+//! branch's reports of every month, or the compliance table grouped by 党总支 with 催报 in
+//! `compliance`) and opening the month's draft here; the report page with save and
 //! submission in `show`, its print in `print`; review steps, queues and batch approval are
 //! the shared handlers of `routes::review`.
 
+mod compliance;
 mod print;
 mod show;
 
@@ -19,19 +21,25 @@ use crate::auth::{CurrentUser, Scope};
 use crate::clock::format_local;
 use crate::db::models::campaigns;
 use crate::db::models::reports::{self, Compliance, Report};
-use crate::db::models::units::Unit;
 use crate::domain::UnitKind;
 use crate::error::{AppError, AppResult};
 use crate::routes::review;
 use crate::services::reports as service;
 use crate::state::AppState;
+use crate::views::paging::Paging;
 use crate::views::{flash, redirect, render, BaseContext, PageCtx};
 use crate::xlsx::{self, col, Column, Value};
+use compliance::ComplianceTable;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/reports", web::get().to(index))
         .route("/reports", web::post().to(open))
         .route("/reports/export", web::get().to(export))
+        .route("/reports/remind", web::post().to(compliance::remind))
+        .route(
+            "/reports/remind-all",
+            web::post().to(compliance::remind_all),
+        )
         .route("/reports/queue", web::get().to(review::queue::<Report>))
         .route(
             "/reports/queue/export",
@@ -61,18 +69,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 pub struct MonthQuery {
     year: Option<String>,
     month: Option<String>,
-}
-
-pub struct ComplianceRow {
-    /// 0 on time, 1 late, 2 missing, 3 pending: the counter it adds to.
-    pub bucket: usize,
-    pub unit_name: String,
-    pub unit_code: String,
-    pub report_id: Option<i32>,
-    pub compliance: &'static str,
-    pub compliance_code: &'static str,
-    pub state: &'static str,
-    pub submitted_at: String,
+    /// The page of the branch's own report list.
+    page: Option<String>,
 }
 
 pub struct MineView {
@@ -80,6 +78,18 @@ pub struct MineView {
     pub state: &'static str,
     pub submitted_at: String,
     pub late: bool,
+}
+
+/// One of the branch's own reports, in the list of every month.
+pub struct HistoryRow {
+    pub id: i32,
+    pub period: String,
+    pub year: i32,
+    pub month: i32,
+    pub state: &'static str,
+    pub compliance: &'static str,
+    pub badge: &'static str,
+    pub submitted_at: String,
 }
 
 #[derive(Template)]
@@ -94,12 +104,18 @@ struct IndexPage {
     is_branch: bool,
     can_open: bool,
     mine: Option<MineView>,
+    history: Vec<HistoryRow>,
+    history_paging: Paging,
     show_table: bool,
-    rows: Vec<ComplianceRow>,
-    counts: [usize; 4],
+    table: ComplianceTable,
+    /// 催报 buttons are shown (the user may urge, the month is not in the future).
+    can_remind: bool,
     export_link: String,
     can_queue: bool,
 }
+
+/// Reports of the branch's own list per page.
+const HISTORY_PER_PAGE: i64 = 12;
 
 fn parse_month(q: &MonthQuery, today: chrono::NaiveDate) -> (i32, i32) {
     let year = q
@@ -117,46 +133,30 @@ fn parse_month(q: &MonthQuery, today: chrono::NaiveDate) -> (i32, i32) {
     (year, month)
 }
 
-/// The compliance table's lines: each branch in scope with its report of the month, judged
-/// against the month's due date (no lines when the year has no campaign).
-fn compliance_rows(
-    table: Vec<(Unit, Option<Report>)>,
-    due: Option<chrono::NaiveDate>,
-    today: chrono::NaiveDate,
-) -> Vec<ComplianceRow> {
-    let Some(due) = due else {
-        return Vec::new();
-    };
-    table
-        .into_iter()
-        .map(|(u, r)| {
-            let comp = Compliance::of(r.as_ref().map(|r| r.filed()), due, today);
-            ComplianceRow {
-                bucket: comp.count_index(),
-                unit_name: u.name,
-                unit_code: u.code,
-                report_id: r.as_ref().map(|r| r.id),
-                compliance: comp.label(),
-                compliance_code: comp.code(),
-                state: r.as_ref().map_or("未建立", |r| r.state().label()),
-                submitted_at: r
-                    .as_ref()
-                    .and_then(|r| r.submitted_at)
-                    .map(format_local)
-                    .unwrap_or_default(),
-            }
-        })
-        .collect()
+fn history_row(r: Report, today: chrono::NaiveDate) -> HistoryRow {
+    let comp = Compliance::of(Some(r.filed()), r.due_date, today);
+    HistoryRow {
+        id: r.id,
+        period: r.period(),
+        year: r.year,
+        month: r.month,
+        state: r.state().label(),
+        compliance: comp.label(),
+        badge: comp.count_code(),
+        submitted_at: r.submitted_at.map(format_local).unwrap_or_default(),
+    }
 }
 
-const COMPLIANCE_COLUMNS: [Column; 4] = [
+const COMPLIANCE_COLUMNS: [Column; 5] = [
+    col("党总支", 22.0),
     col("党支部", 30.0),
-    col("报送情况", 10.0),
+    col("报送情况", 14.0),
     col("状态", 12.0),
     col("提交时间", 18.0),
 ];
 
-/// The month's compliance table as the office or a general branch sees it.
+/// The month's compliance table as the office or a general branch sees it: grouped by
+/// 党总支, each group followed by its subtotal row, the totals last.
 async fn export(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -168,12 +168,12 @@ async fn export(
     }
     let today = state.settings.clock.today();
     let (year, month) = parse_month(&q, today);
-    let (campaign, table) = state
+    let (campaign, loaded) = state
         .db
         .run(move |c| {
             Ok((
                 campaigns::by_year(c, year)?,
-                reports::compliance(c, &scope, year, month)?,
+                compliance::load(c, &scope, year, month, today)?,
             ))
         })
         .await?;
@@ -181,17 +181,8 @@ async fn export(
         .as_ref()
         .and_then(|c| c.due_date(month as u32))
         .ok_or(AppError::NotFound)?;
-    let data: Vec<Vec<Value>> = compliance_rows(table, Some(due), today)
-        .into_iter()
-        .map(|r| {
-            vec![
-                Value::from(r.unit_name),
-                Value::from(r.compliance),
-                Value::from(r.state),
-                Value::from(r.submitted_at),
-            ]
-        })
-        .collect();
+    let data: Vec<Vec<Value>> =
+        compliance::export_rows(compliance::build(loaded, Some(due), today));
     let sheet = xlsx::Sheet::new(format!("{year}年{month}月月度调度报送情况"), state.now())
         .filter("年度", format!("{year}年"))
         .filter("月份", format!("{month}月"));
@@ -211,30 +202,35 @@ async fn index(
     let show_table = !matches!(scope, Scope::Unit(_));
     let uid = user.unit_id;
     let sc = scope.clone();
-    let (campaign, years, mine, table) = state
+    let mut paging = Paging::new(q.page.as_deref(), HISTORY_PER_PAGE);
+    paging.query = format!("year={year}&month={month}");
+    let offset = paging.offset();
+    let (campaign, years, mine, (history, total), loaded) = state
         .db
         .run(move |c| {
             let campaign = campaigns::by_year(c, year)?;
             let years: Vec<i32> = campaigns::years(c)?;
-            let mine = if is_branch {
-                reports::by_period(c, uid, year, month)?
+            let (mine, history) = if is_branch {
+                (
+                    reports::by_period(c, uid, year, month)?,
+                    reports::of_unit(c, uid, offset, HISTORY_PER_PAGE)?,
+                )
+            } else {
+                (None, (Vec::new(), 0))
+            };
+            let loaded = if show_table {
+                Some(compliance::load(c, &sc, year, month, today)?)
             } else {
                 None
             };
-            let table = if show_table {
-                reports::compliance(c, &sc, year, month)?
-            } else {
-                Vec::new()
-            };
-            Ok((campaign, years, mine, table))
+            Ok((campaign, years, mine, history, loaded))
         })
         .await?;
+    paging.total = total;
     let due = campaign.as_ref().and_then(|c| c.due_date(month as u32));
-    let rows = compliance_rows(table, due, today);
-    let mut counts = [0usize; 4];
-    for r in &rows {
-        counts[r.bucket] += 1;
-    }
+    let table = loaded
+        .map(|l| compliance::build(l, due, today))
+        .unwrap_or_default();
     let not_future = (year, month) <= (today.year(), today.month() as i32);
     render(&IndexPage {
         base: ctx.base("月度调度"),
@@ -256,9 +252,11 @@ async fn index(
             submitted_at: r.submitted_at.map(format_local).unwrap_or_default(),
             late: r.late,
         }),
+        history: history.into_iter().map(|r| history_row(r, today)).collect(),
+        history_paging: paging,
         show_table,
-        rows,
-        counts,
+        table,
+        can_remind: not_future && user.may(Capability::RemindReports),
         export_link: format!("/reports/export?year={year}&month={month}"),
         can_queue: user.may(Capability::SeeReviewQueues),
     })

@@ -10,7 +10,9 @@ use zuofeng::domain::{Role, UnitCategory, UnitKind};
 
 mod compliance;
 mod flow;
+mod groups;
 mod races;
+mod reminders;
 mod review;
 
 pub(crate) fn report_id(p: &Page) -> i32 {

@@ -1,4 +1,5 @@
-//! The month's compliance table, the review queue and the home page's counts.
+//! The month's compliance table, a unit's reports of earlier months, the review queue and the
+//! home page's counts.
 
 use super::*;
 
@@ -39,6 +40,28 @@ pub fn compliance(
             (u, r)
         })
         .collect())
+}
+
+/// A unit's reports of every month, newest period first, one page (`offset`, `limit`), and
+/// how many there are.
+pub fn of_unit(
+    conn: &mut DbConn,
+    unit_id: i32,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(Vec<Report>, i64)> {
+    let total = monthly_reports::table
+        .filter(monthly_reports::unit_id.eq(unit_id))
+        .count()
+        .get_result(conn)?;
+    let rows = monthly_reports::table
+        .filter(monthly_reports::unit_id.eq(unit_id))
+        .order((monthly_reports::year.desc(), monthly_reports::month.desc()))
+        .offset(offset)
+        .limit(limit)
+        .select(Report::as_select())
+        .load(conn)?;
+    Ok((rows, total))
 }
 
 /// Reports waiting in `state` for units in `scope`, oldest submission first, with the unit.

@@ -2,15 +2,18 @@
 //! the branch's open measures and rectification items; saved as drafts with a version
 //! number (edit conflicts), submitted, reviewed in three levels, and on final approval the
 //! progress flows back into the registers. The draft's lines in `draft`, the lists and
-//! counts of the month's page and queues in `lists`, the flow-back in `flow_back`.
+//! counts of the month's page and queues in `lists`, the flow-back in `flow_back`, the 催报
+//! guard in `reminders`.
 
 mod draft;
 mod flow_back;
 mod lists;
+mod reminders;
 
 pub use draft::*;
 pub use flow_back::*;
 pub use lists::*;
+pub use reminders::*;
 
 use std::collections::HashMap;
 
