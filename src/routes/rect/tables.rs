@@ -19,6 +19,8 @@ use crate::error::{AppError, AppResult};
 use crate::routes::non_empty;
 use crate::services::rect::{self as service, Renamed, Saved};
 use crate::state::AppState;
+use crate::domain::filters::FilterWords;
+use crate::views::units::filter_name;
 use crate::views::{flash, redirect, render, BaseContext, PageCtx, Paging};
 use crate::xlsx::{self, Value};
 
@@ -155,13 +157,16 @@ pub(super) async fn list(
     query: web::Query<ListQuery>,
 ) -> AppResult<HttpResponse> {
     let query = query.into_inner();
-    let mut paging = Paging::new(query.page.as_deref(), Paging::PER_PAGE);
+    let mut paging = Paging::new(query.page.as_deref(), Paging::PER_PAGE).printing(ctx.print_view);
     let sel = select_tables(&state, &user, &query, paging.offset(), paging.per_page).await?;
     paging.total = sel.total;
     paging.query = sel.query;
     let can_create = sel.visible.iter().any(|u| user.can(Action::Write, u));
+    let words = FilterWords::new()
+        .add("年度", format!("{}年", sel.year))
+        .opt("单位", filter_name(&sel.visible, sel.unit.parse().ok()));
     render(&ListPage {
-        base: ctx.base("整改配档表"),
+        base: ctx.base("整改配档表").wide().filters(&words),
         campaign_name: sel.campaign.map(|c| c.name),
         year: sel.year,
         years: sel.years,
