@@ -97,6 +97,14 @@ pub struct PrintHead {
     pub back: String,
 }
 
+impl PrintHead {
+    /// This page's print view (`print=1` added to its address).
+    pub fn link(&self) -> String {
+        let sep = if self.back.contains('?') { '&' } else { '?' };
+        format!("{}{sep}print=1", self.back)
+    }
+}
+
 impl BaseContext {
     /// The unit the printout concerns.
     pub fn unit(mut self, unit: impl Into<String>) -> Self {

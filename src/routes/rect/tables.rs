@@ -506,7 +506,11 @@ pub(super) async fn show_table(
         })
         .collect();
     render(&TablePage {
-        base: ctx.base(t.title.clone()),
+        base: ctx
+            .base(t.title.clone())
+            .wide()
+            .unit(unit.name.clone())
+            .period(format!("{}年", campaign.year)),
         id,
         notes_total: rows.iter().map(|r| r.notes).sum(),
         red: rows.iter().filter(|r| r.light.code == "red").count(),
