@@ -100,8 +100,10 @@ pub struct PrintHead {
 impl PrintHead {
     /// This page's print view (`print=1` added to its address).
     pub fn link(&self) -> String {
-        let sep = if self.back.contains('?') { '&' } else { '?' };
-        format!("{}{sep}print=1", self.back)
+        match self.back.split_once('?') {
+            Some((_, query)) => paging::print_link(query),
+            None => paging::print_link(""),
+        }
     }
 }
 
