@@ -76,7 +76,7 @@ mod tests {
             .add("状态", "整改中")
             .add("单位", "")
             .opt("年度", Some("2026年"))
-            .opt::<String>("领域", None)
+            .opt("领域", None::<String>)
             .keyword("关键词", Some(" 张三 "));
         assert_eq!(f.words(), "状态：整改中；年度：2026年；关键词：“张三”");
         assert_eq!(FilterWords::new().words(), "全部");

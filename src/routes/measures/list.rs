@@ -13,12 +13,12 @@ use crate::db::models::campaigns::{self, Campaign, Goal};
 use crate::db::models::measures::{self, LightFilter, MeasureFilter, SortKey};
 use crate::db::models::units;
 use crate::db::DbConn;
+use crate::domain::filters::FilterWords;
 use crate::domain::register::{Carrier, MeasureCategory, MeasureStatus, Style};
 use crate::domain::Light;
 use crate::error::{AppError, AppResult};
 use crate::routes::{non_empty, ymd};
 use crate::state::AppState;
-use crate::domain::filters::FilterWords;
 use crate::views::units::{filter_name, tree_rows, UnitRow};
 use crate::views::{render, BaseContext, PageCtx, Paging};
 
@@ -134,8 +134,13 @@ impl Filters {
             .opt("状态", self.status.map(MeasureStatus::label))
             .opt(
                 "提醒",
-                self.light
-                    .map(|l| if l == Light::Done { "已结束" } else { l.label() }),
+                self.light.map(|l| {
+                    if l == Light::Done {
+                        "已结束"
+                    } else {
+                        l.label()
+                    }
+                }),
             )
             .keyword("责任人", self.owner.as_deref())
             .keyword("关键词", self.q.as_deref())

@@ -81,7 +81,11 @@ impl Pdf {
     /// Panics unless every page shows "第 n 页 / 共 N 页" (the `@page` margin box).
     pub fn assert_page_numbers(&self) {
         for n in 1..=self.pages {
-            let page: String = self.page(n).chars().filter(|c| !c.is_whitespace()).collect();
+            let page: String = self
+                .page(n)
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
             let want = format!("第{n}页/共{}页", self.pages);
             assert!(page.contains(&want), "page {n} lacks {want:?}: {page}");
         }

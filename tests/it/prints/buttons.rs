@@ -40,7 +40,10 @@ async fn every_list_links_to_its_print_view(app: TestApp) {
         let list = b.get(path).await;
         assert_eq!(list.status, 200, "{path}");
         let href = print_href(&list, path);
-        assert!(href.starts_with('?') && href.ends_with("print=1"), "{path}: {href}");
+        assert!(
+            href.starts_with('?') && href.ends_with("print=1"),
+            "{path}: {href}"
+        );
         if let Some((_, filters)) = path.split_once('?') {
             assert!(href.starts_with(&format!("?{filters}")), "{path}: {href}");
         }

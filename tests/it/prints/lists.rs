@@ -25,7 +25,14 @@ async fn many_items(app: &TestApp, b: &Browser) -> i32 {
 }
 
 const ITEM_COLUMNS: [&str; 8] = [
-    "单位", "问题领域", "存在问题", "整改措施", "责任人", "整改时限", "状态", "灯",
+    "单位",
+    "问题领域",
+    "存在问题",
+    "整改措施",
+    "责任人",
+    "整改时限",
+    "状态",
+    "灯",
 ];
 
 /// The items list pages at 20; its 打印 button leads to the print view of the same filters,
@@ -40,9 +47,13 @@ async fn a_list_prints_every_matching_row(app: TestApp) {
     assert_eq!(list.status, 200);
     list.assert_contains("下一页");
     list.assert_lacks("打印核对问题25");
-    let path = "/rect/items?year=2026&status=in_progress&q=%E6%89%93%E5%8D%B0%E6%A0%B8%E5%AF%B9&print=1";
+    let path =
+        "/rect/items?year=2026&status=in_progress&q=%E6%89%93%E5%8D%B0%E6%A0%B8%E5%AF%B9&print=1";
     assert_eq!(
-        format!("/rect/items{}", super::buttons::print_href(&list, "/rect/items")),
+        format!(
+            "/rect/items{}",
+            super::buttons::print_href(&list, "/rect/items")
+        ),
         path
     );
     let view = b.get(path).await;
@@ -90,8 +101,19 @@ async fn the_rect_table_prints_landscape_with_every_column(app: TestApp) {
     };
     assert!(p.is_a4() && p.landscape(), "A4 landscape: {p:?}");
     p.assert_has_all(&[
-        "序号", "问题查摆", "问题领域", "问题来源", "存在问题", "原因分析", "整改落实",
-        "整改措施", "整改要求", "责任人", "整改时限", "状态", "灯",
+        "序号",
+        "问题查摆",
+        "问题领域",
+        "问题来源",
+        "存在问题",
+        "原因分析",
+        "整改落实",
+        "整改措施",
+        "整改要求",
+        "责任人",
+        "整改时限",
+        "状态",
+        "灯",
     ]);
     p.assert_has_all(&[
         "单位：综合办公室党支部",
@@ -119,7 +141,11 @@ async fn narrow_pages_print_portrait(app: TestApp) {
     };
     assert!(p.is_a4() && !p.landscape(), "A4 portrait: {p:?}");
     p.assert_has_all(&["姓名", "用户名", "角色", "所属单位", "状态", "最近登录"]);
-    p.assert_has_all(&["筛选条件：角色：支部书记；状态：在用", PRINTED_AT, "zhibu03"]);
+    p.assert_has_all(&[
+        "筛选条件：角色：支部书记；状态：在用",
+        PRINTED_AT,
+        "zhibu03",
+    ]);
     assert!(!p.squeezed().contains("操作编辑"), "{}", p.text);
     p.assert_page_numbers();
 

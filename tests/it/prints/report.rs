@@ -69,8 +69,9 @@ async fn report_print_flows_and_ends_with_signatures(app: TestApp) {
     for screen in ["退出登录", "修改密码", "返回"] {
         assert!(!s.contains(screen), "{screen:?} printed:\n{}", p.text);
     }
-    // The signatures come last.
-    let last = p.page(p.pages);
+    // The signatures come last, never alone: the review trail stays with them.
+    let last: String = p.page(p.pages).split_whitespace().collect();
     assert!(last.contains("填报人"), "last page: {last}");
+    assert!(last.contains("五、审核记录"), "signatures alone: {last}");
 }
 both!(report_print_flows_and_ends_with_signatures);
