@@ -54,11 +54,11 @@ impl Pdf {
             .map(str::trim)
             .filter(|l| {
                 let squeezed: String = l.chars().filter(|c| !c.is_whitespace()).collect();
-                !squeezed.is_empty()
-                    && !(squeezed.starts_with('第') && squeezed.contains("页/共"))
-                    && !squeezed.starts_with("作风建设管理平台·")
-                    && !squeezed.contains("打印时间：")
-                    && !squeezed.starts_with("筛选条件：")
+                let page_number = squeezed.starts_with('第') && squeezed.contains("页/共");
+                let header = squeezed.starts_with("作风建设管理平台·")
+                    || squeezed.contains("打印时间：")
+                    || squeezed.starts_with("筛选条件：");
+                !(squeezed.is_empty() || page_number || header)
             })
             .collect()
     }
