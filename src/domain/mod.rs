@@ -41,6 +41,7 @@ macro_rules! labelled_enum {
 }
 
 pub mod files;
+pub mod filters;
 pub mod light;
 pub mod meeting;
 pub mod org;

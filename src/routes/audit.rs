@@ -99,14 +99,17 @@ async fn list(
 ) -> AppResult<HttpResponse> {
     user.require_may(Capability::ReadAuditLog)?;
     let entity = chosen_entity(&query);
-    let mut paging = Paging::new(query.page.as_deref(), 50);
+    let mut paging = Paging::new(query.page.as_deref(), 50).printing(ctx.print_view);
     let (rows, total) = select(&state, entity.clone(), paging.offset(), paging.per_page).await?;
     paging.total = total;
     if let Some(e) = &entity {
         paging.query = format!("entity={e}");
     }
     render(&ListPage {
-        base: ctx.base("操作日志"),
+        base: ctx.base("操作日志").wide().filters(
+            &crate::domain::filters::FilterWords::new()
+                .opt("对象", entity.as_deref().map(entity_label)),
+        ),
         rows,
         export_link: xlsx::export_link("/audit/export", &paging.query),
         paging,

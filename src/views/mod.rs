@@ -16,8 +16,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::policy::{permits, Capability};
 use crate::auth::{csrf, random_token, CurrentUser, SESSION_CSRF, SESSION_FLASH, SESSION_USER};
+use crate::clock::format_local;
+use crate::domain::filters::FilterWords;
 use crate::domain::Role;
 use crate::error::AppError;
+use crate::state::AppState;
 
 pub use paging::Paging;
 
@@ -71,6 +74,63 @@ pub struct BaseContext {
     pub nav: Vec<NavItem>,
     pub flashes: Vec<Flash>,
     pub csrf_token: String,
+    /// What the paper says above the page (shown on screen only in a print view).
+    pub print: PrintHead,
+}
+
+/// The header printed at the top of every printout (`base.html`, `static/css/print.css`):
+/// the page's title, the unit and period it concerns, the list's filters in words, who
+/// printed it and when (Beijing time, from the app's clock).
+#[derive(Clone, Debug, Default)]
+pub struct PrintHead {
+    /// The page is a print view (`?print=1`): all rows, the header shown on screen too.
+    pub view: bool,
+    /// Print on A4 landscape (wide tables): the `wide` named page in `print.css`.
+    pub wide: bool,
+    pub unit: String,
+    pub period: String,
+    /// Filters in words ("状态：整改中；单位：…"); empty for a record page.
+    pub filters: String,
+    pub printed_at: String,
+    pub printed_by: String,
+    /// The page without `print=1`, for the print view's 返回 link.
+    pub back: String,
+}
+
+impl PrintHead {
+    /// This page's print view (`print=1` added to its address).
+    pub fn link(&self) -> String {
+        match self.back.split_once('?') {
+            Some((_, query)) => paging::print_link(query),
+            None => paging::print_link(""),
+        }
+    }
+}
+
+impl BaseContext {
+    /// The unit the printout concerns.
+    pub fn unit(mut self, unit: impl Into<String>) -> Self {
+        self.print.unit = unit.into();
+        self
+    }
+
+    /// The period the printout concerns (a year, a month).
+    pub fn period(mut self, period: impl Into<String>) -> Self {
+        self.print.period = period.into();
+        self
+    }
+
+    /// The list's filters, printed in words.
+    pub fn filters(mut self, filters: &FilterWords) -> Self {
+        self.print.filters = filters.words();
+        self
+    }
+
+    /// Prints on A4 landscape.
+    pub fn wide(mut self) -> Self {
+        self.print.wide = true;
+        self
+    }
 }
 
 /// Per-request page context: extract it in any handler that renders a page.
@@ -79,6 +139,12 @@ pub struct PageCtx {
     pub csrf_token: String,
     pub flashes: Vec<Flash>,
     pub path: String,
+    /// `?print=1`: the list's print view (every row, no paging; see `Paging::printing`).
+    pub print_view: bool,
+    /// Now, Beijing time, for the print header.
+    pub printed_at: String,
+    /// The page's address without `print=1`.
+    pub back: String,
 }
 
 impl PageCtx {
@@ -97,6 +163,17 @@ impl PageCtx {
                 .unwrap_or_default(),
             flashes: self.flashes.clone(),
             csrf_token: self.csrf_token.clone(),
+            print: PrintHead {
+                view: self.print_view,
+                printed_at: self.printed_at.clone(),
+                printed_by: self
+                    .user
+                    .as_ref()
+                    .map(|u| format!("{}（{}）", u.display_name, u.unit_name))
+                    .unwrap_or_default(),
+                back: self.back.clone(),
+                ..PrintHead::default()
+            },
         }
     }
 }
@@ -160,14 +237,42 @@ impl FromRequest for PageCtx {
             } else {
                 Vec::new()
             };
+            let (print_view, back) = print_query(req.path(), req.query_string());
+            let printed_at = req
+                .app_data::<actix_web::web::Data<AppState>>()
+                .map(|s| format_local(s.now()))
+                .unwrap_or_default();
             Ok(PageCtx {
                 user,
                 csrf_token,
                 flashes,
                 path: req.path().to_string(),
+                print_view,
+                printed_at,
+                back,
             })
         })
     }
+}
+
+/// Whether the query asks for the print view (`print=1`), and the address without it.
+fn print_query(path: &str, query: &str) -> (bool, String) {
+    let mut print = false;
+    let mut kept = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
+        if k == "print" {
+            print = print || v == "1";
+        } else {
+            kept.append_pair(&k, &v);
+        }
+    }
+    let kept = kept.finish();
+    let back = if kept.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{kept}")
+    };
+    (print, back)
 }
 
 /// 200 with the rendered page.
@@ -237,6 +342,17 @@ mod tests {
         assert_eq!(safe_next(Some("/ /evil.example")), None);
         assert_eq!(safe_next(Some("/a\u{7f}")), None);
         assert_eq!(safe_next(None), None);
+    }
+
+    #[test]
+    fn print_flag_and_back_link() {
+        assert_eq!(
+            print_query("/users", "q=a&print=1&role=office"),
+            (true, "/users?q=a&role=office".to_string())
+        );
+        assert_eq!(print_query("/users", "print=1"), (true, "/users".into()));
+        assert_eq!(print_query("/users", "print=0"), (false, "/users".into()));
+        assert_eq!(print_query("/users", ""), (false, "/users".into()));
     }
 
     #[test]

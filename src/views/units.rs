@@ -39,3 +39,15 @@ pub fn tree_rows(units: &[Unit]) -> Vec<UnitRow> {
         })
         .collect()
 }
+
+/// The name of unit `id` among `units`, for a filter in words: "综合办公室党支部（含下级）".
+pub fn filter_name(units: &[Unit], id: Option<i32>) -> Option<String> {
+    let id = id?;
+    Some(
+        units
+            .iter()
+            .find(|u| u.id == id)
+            .map(|u| format!("{}（含下级）", u.name))
+            .unwrap_or_else(|| format!("单位 {id}")),
+    )
+}

@@ -22,3 +22,12 @@ document.addEventListener('change', function (event) {
     boxes[i].checked = box.checked;
   }
 });
+
+// A button with data-print opens the browser's print dialog (record pages, print views).
+document.addEventListener('click', function (event) {
+  var button = event.target.closest && event.target.closest('[data-print]');
+  if (button) {
+    event.preventDefault();
+    window.print();
+  }
+});

@@ -180,7 +180,9 @@ async fn show_page(
     let page = ShowPage {
         goals_version,
         months_version,
-        base: ctx.base(campaign.name.clone()),
+        base: ctx
+            .base(campaign.name.clone())
+            .period(format!("{}年", campaign.year)),
         goals: goals
             .iter()
             .map(|g| {

@@ -93,7 +93,10 @@ async fn plan_page(
     };
     let version = form.version;
     let page = PlanPage {
-        base: ctx.base(format!("{}实施方案", unit.name)),
+        base: ctx
+            .base(format!("{}实施方案", unit.name))
+            .unit(unit.name.clone())
+            .period(format!("{}年", campaign.year)),
         unit_id,
         unit_name: unit.name.clone(),
         title: form.title,

@@ -115,7 +115,10 @@ pub(super) async fn show(
         title: m.title.clone(),
     };
     render(&ShowPage {
-        base: ctx.base(m.title.clone()),
+        base: ctx
+            .base(m.title.clone())
+            .unit(view.unit_name.clone())
+            .period(format!("{}年", campaign.year)),
         year: campaign.year,
         m: view,
         goals: goals.iter().map(Goal::full_name).collect(),

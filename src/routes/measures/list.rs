@@ -9,16 +9,17 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use crate::auth::{Action, CurrentUser};
-use crate::db::models::campaigns::{self, Campaign};
+use crate::db::models::campaigns::{self, Campaign, Goal};
 use crate::db::models::measures::{self, LightFilter, MeasureFilter, SortKey};
 use crate::db::models::units;
 use crate::db::DbConn;
+use crate::domain::filters::FilterWords;
 use crate::domain::register::{Carrier, MeasureCategory, MeasureStatus, Style};
 use crate::domain::Light;
 use crate::error::{AppError, AppResult};
 use crate::routes::{non_empty, unit_in_words, ymd};
 use crate::state::AppState;
-use crate::views::units::{tree_rows, UnitRow};
+use crate::views::units::{filter_name, tree_rows, UnitRow};
 use crate::views::{render, BaseContext, PageCtx, Paging};
 use crate::xlsx;
 
@@ -146,6 +147,40 @@ impl Filters {
     }
 }
 
+impl Filters {
+    /// The filters in words for the print header.
+    fn words(&self, year: Option<i32>, units: &[units::Unit], goals: &[Goal]) -> FilterWords {
+        FilterWords::new()
+            .opt("年度", year.or(self.year).map(|y| format!("{y}年")))
+            .opt("单位", filter_name(units, self.unit))
+            .opt("作风", self.style.map(Style::label))
+            .opt(
+                "目标",
+                self.goal.map(|g| {
+                    goals
+                        .iter()
+                        .find(|x| x.id == g)
+                        .map_or_else(|| g.to_string(), |x| x.name.clone())
+                }),
+            )
+            .opt("类别", self.category.map(MeasureCategory::label))
+            .opt("载体", self.carrier.map(Carrier::label))
+            .opt("状态", self.status.map(MeasureStatus::label))
+            .opt(
+                "提醒",
+                self.light.map(|l| {
+                    if l == Light::Done {
+                        "已结束"
+                    } else {
+                        l.label()
+                    }
+                }),
+            )
+            .keyword("责任人", self.owner.as_deref())
+            .keyword("关键词", self.q.as_deref())
+    }
+}
+
 /// Campaign and query filter for a list request, checked against the user's scope.
 /// `None` when no campaign exists for the year asked.
 pub(super) fn resolve(
@@ -211,6 +246,7 @@ struct ListPage {
     sorts: &'static [SortKey],
     can_create: bool,
     export_link: String,
+    print_link: String,
     filtered: bool,
 }
 
@@ -257,7 +293,7 @@ pub(super) async fn list(
     let query = query.into_inner();
     let f = Filters::from_query(&query);
     let today = state.settings.clock.today();
-    let mut paging = Paging::new(query.page.as_deref(), Paging::PER_PAGE);
+    let mut paging = Paging::new(query.page.as_deref(), Paging::PER_PAGE).printing(ctx.print_view);
     let (offset, limit) = (paging.offset(), paging.per_page);
     let u = user.clone();
     let filters = f.clone();
@@ -317,8 +353,10 @@ pub(super) async fn list(
         || f.light.is_some()
         || f.owner.is_some()
         || f.q.is_some();
+    let words = f.words(year, &unit_list, &all_goals);
     render(&ListPage {
-        base: ctx.base("践行举措"),
+        base: ctx.base("践行举措").wide().filters(&words),
+        print_link: paging.print_link(),
         years,
         export_link: format!("/measures/export?{}", paging.query),
         campaign,

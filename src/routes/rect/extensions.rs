@@ -158,14 +158,17 @@ async fn extensions_page(
     error: Option<(i32, String, String)>,
 ) -> AppResult<HttpResponse> {
     let status = non_empty(&status_raw).and_then(ExtensionStatus::parse);
-    let mut paging = Paging::new(page_raw.as_deref(), Paging::PER_PAGE);
+    let mut paging = Paging::new(page_raw.as_deref(), Paging::PER_PAGE).printing(ctx.print_view);
     let (rows, total) =
         select_extensions(state, status, paging.offset(), paging.per_page, true).await?;
     paging.total = total;
     let status_code = status.map(|s| s.code().to_string()).unwrap_or_default();
     paging.query = keep(&[("status", &status_code)]);
     let page = ExtensionsPage {
-        base: ctx.base("延期申请审批"),
+        base: ctx.base("延期申请审批").wide().filters(
+            &crate::domain::filters::FilterWords::new()
+                .opt("状态", status.map(ExtensionStatus::label)),
+        ),
         rows,
         export_link: xlsx::export_link("/rect/extensions/export", &paging.query),
         paging,

@@ -9,11 +9,13 @@ use crate::auth::CurrentUser;
 use crate::db::models::campaigns::{self, Campaign};
 use crate::db::models::rect::{self, ItemFilter};
 use crate::db::models::units::{self, Unit};
+use crate::domain::filters::FilterWords;
 use crate::domain::register::{RectArea, RectStatus};
 use crate::domain::Light;
 use crate::error::{AppError, AppResult};
 use crate::routes::{non_empty, unit_in_words};
 use crate::state::AppState;
+use crate::views::units::filter_name;
 use crate::views::{render, BaseContext, PageCtx, Paging};
 use crate::xlsx::{self, Value};
 
@@ -46,6 +48,8 @@ struct ItemsSelection {
     status: String,
     light: String,
     q: String,
+    /// The filters in words, for the print header.
+    words: FilterWords,
 }
 
 async fn select_items(
@@ -84,6 +88,13 @@ async fn select_items(
     let year_shown = campaign
         .as_ref()
         .map_or(year.unwrap_or(today.year()), |c| c.year);
+    let words = FilterWords::new()
+        .add("年度", format!("{year_shown}年"))
+        .opt("单位", filter_name(&visible, unit_id))
+        .opt("问题领域", area.map(RectArea::label))
+        .opt("状态", status.map(RectStatus::label))
+        .opt("提醒", light.map(Light::label))
+        .keyword("关键词", q.as_deref());
     let unit = unit_id.map(|u| u.to_string()).unwrap_or_default();
     let area = area.map(|a| a.code().to_string()).unwrap_or_default();
     let status = status.map(|s| s.code().to_string()).unwrap_or_default();
@@ -109,6 +120,7 @@ async fn select_items(
         status,
         light,
         q,
+        words,
     })
 }
 
@@ -146,7 +158,7 @@ pub(super) async fn items(
     query: web::Query<ItemsQuery>,
 ) -> AppResult<HttpResponse> {
     let query = query.into_inner();
-    let mut paging = Paging::new(query.page.as_deref(), Paging::PER_PAGE);
+    let mut paging = Paging::new(query.page.as_deref(), Paging::PER_PAGE).printing(ctx.print_view);
     let sel = select_items(&state, &user, query).await?;
     let today = state.settings.clock.today();
     let yellow = sel.campaign.as_ref().map_or(7, |c| c.yellow_days);
@@ -164,7 +176,7 @@ pub(super) async fn items(
     paging.total = total;
     paging.query = sel.query.clone();
     render(&ItemsPage {
-        base: ctx.base("整改事项"),
+        base: ctx.base("整改事项").wide().filters(&sel.words),
         has_campaign,
         rows: rows
             .into_iter()

@@ -149,7 +149,9 @@ pub(super) async fn item_page(
         )
     });
     let page = ItemPage {
-        base: ctx.base(format!("整改事项 {}", rect::short(&item.problem, 20))),
+        base: ctx
+            .base(format!("整改事项 {}", rect::short(&item.problem, 20)))
+            .unit(unit.name.clone()),
         table_id: table.id,
         table_title: table.title,
         unit_name: unit.name,

@@ -13,12 +13,14 @@ use crate::db::models::campaigns::{self, Campaign};
 use crate::db::models::rect::{self, TableFilter};
 use crate::db::models::taskforce;
 use crate::db::models::units::{self, Unit};
+use crate::domain::filters::FilterWords;
 use crate::domain::register::RectStatus;
 use crate::domain::validate::{self, FieldErrors};
 use crate::error::{AppError, AppResult};
 use crate::routes::{non_empty, unit_in_words};
 use crate::services::rect::{self as service, Renamed, Saved};
 use crate::state::AppState;
+use crate::views::units::filter_name;
 use crate::views::{flash, redirect, render, BaseContext, PageCtx, Paging};
 use crate::xlsx::{self, Value};
 
@@ -155,13 +157,16 @@ pub(super) async fn list(
     query: web::Query<ListQuery>,
 ) -> AppResult<HttpResponse> {
     let query = query.into_inner();
-    let mut paging = Paging::new(query.page.as_deref(), Paging::PER_PAGE);
+    let mut paging = Paging::new(query.page.as_deref(), Paging::PER_PAGE).printing(ctx.print_view);
     let sel = select_tables(&state, &user, &query, paging.offset(), paging.per_page).await?;
     paging.total = sel.total;
     paging.query = sel.query;
     let can_create = sel.visible.iter().any(|u| user.can(Action::Write, u));
+    let words = FilterWords::new()
+        .add("年度", format!("{}年", sel.year))
+        .opt("单位", filter_name(&sel.visible, sel.unit.parse().ok()));
     render(&ListPage {
-        base: ctx.base("整改配档表"),
+        base: ctx.base("整改配档表").wide().filters(&words),
         campaign_name: sel.campaign.map(|c| c.name),
         year: sel.year,
         years: sel.years,
@@ -500,7 +505,11 @@ pub(super) async fn show_table(
         })
         .collect();
     render(&TablePage {
-        base: ctx.base(t.title.clone()),
+        base: ctx
+            .base(t.title.clone())
+            .wide()
+            .unit(unit.name.clone())
+            .period(format!("{}年", campaign.year)),
         id,
         notes_total: rows.iter().map(|r| r.notes).sum(),
         red: rows.iter().filter(|r| r.light.code == "red").count(),

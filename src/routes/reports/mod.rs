@@ -233,7 +233,7 @@ async fn index(
         .unwrap_or_default();
     let not_future = (year, month) <= (today.year(), today.month() as i32);
     render(&IndexPage {
-        base: ctx.base("月度调度"),
+        base: ctx.base("月度调度").period(format!("{year}年{month}月")),
         year,
         month,
         years,

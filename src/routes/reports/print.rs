@@ -4,7 +4,6 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 
 use crate::auth::CurrentUser;
-use crate::clock::format_local;
 use crate::db::models::reports;
 use crate::error::AppResult;
 use crate::routes::review::Trail;
@@ -28,7 +27,6 @@ pub struct PrintLine {
 struct PrintPage {
     base: BaseContext,
     r: ReportView,
-    printed_at: String,
     lines: Vec<PrintLine>,
     highlights: String,
     problems: String,
@@ -54,9 +52,11 @@ pub async fn print(
         .await?;
     let r = &l.report;
     render(&PrintPage {
-        base: ctx.base(format!("{} {} 月度调度", l.unit.name, r.period())),
+        base: ctx
+            .base(format!("{} {} 月度调度", l.unit.name, r.period()))
+            .unit(l.unit.name.clone())
+            .period(r.period()),
         r: ReportView::of(r, &l.unit, submitter),
-        printed_at: format_local(state.now()),
         lines: l
             .lines
             .iter()

@@ -17,12 +17,13 @@ use crate::auth::{Action, CurrentUser};
 use crate::db::models::topics::{self, FirstTopic, TopicFilter};
 use crate::db::models::units::{self, Unit};
 use crate::db::DbConn;
+use crate::domain::filters::FilterWords;
 use crate::domain::review::ReviewState;
 use crate::error::{AppError, AppResult};
 use crate::routes::review;
 use crate::routes::{non_empty, unit_in_words, ymd};
 use crate::state::AppState;
-use crate::views::units::{tree_rows, UnitRow};
+use crate::views::units::{filter_name, tree_rows, UnitRow};
 use crate::views::{render, BaseContext, PageCtx, Paging};
 use crate::xlsx::{self, col, Column, Value};
 
@@ -197,7 +198,7 @@ async fn list(
     let q = query.into_inner();
     let today = state.settings.clock.today();
     let sel = Selection::of(&q, today);
-    let mut paging = Paging::new(q.page.as_deref(), Paging::PER_PAGE);
+    let mut paging = Paging::new(q.page.as_deref(), Paging::PER_PAGE).printing(ctx.print_view);
     let (rows, total) = select(&state, &user, &sel, paging.offset(), paging.per_page).await?;
     let scope = user.scope();
     let (years, unit_list) = state
@@ -206,8 +207,12 @@ async fn list(
         .await?;
     paging.total = total;
     paging.query = sel.query_string();
+    let words = FilterWords::new()
+        .add("年度", format!("{}年", sel.year))
+        .opt("单位", filter_name(&unit_list, sel.unit))
+        .opt("状态", sel.state.map(ReviewState::label));
     render(&ListPage {
-        base: ctx.base("第一议题"),
+        base: ctx.base("第一议题").filters(&words),
         years,
         units: tree_rows(&unit_list),
         states: ReviewState::ALL,

@@ -96,7 +96,9 @@ async fn show_page(
     render_status(
         status,
         &ShowPage {
-            base: ctx.base(format!("第一议题 · {}", t.topic)),
+            base: ctx
+                .base(format!("第一议题 · {}", t.topic))
+                .unit(unit.name.clone()),
             unit_name: unit.name.clone(),
             kind: t.kind().label(),
             state: st.label(),

@@ -10,12 +10,13 @@ use crate::auth::CurrentUser;
 use crate::clock::format_local;
 use crate::db::models::units::{self, Unit};
 use crate::db::models::users::{self, User, UserFilter};
+use crate::domain::filters::FilterWords;
 use crate::domain::Role;
 use crate::error::AppResult;
 use crate::routes::imports;
 use crate::routes::non_empty;
 use crate::state::AppState;
-use crate::views::units::UnitRow;
+use crate::views::units::{filter_name, UnitRow};
 use crate::views::{render, BaseContext, PageCtx, Paging};
 use crate::xlsx::{self, col, Column, Value};
 
@@ -183,12 +184,24 @@ async fn list(
     user.require_may(Capability::ManageOrganisation)?;
     let query = query.into_inner();
     let sel = Selection::of(&query);
-    let mut paging = Paging::new(query.page.as_deref(), Paging::PER_PAGE);
+    let mut paging = Paging::new(query.page.as_deref(), Paging::PER_PAGE).printing(ctx.print_view);
     let (all_units, rows, total) = select(&state, &sel, paging.offset(), paging.per_page).await?;
     paging.total = total;
     paging.query = sel.query_string();
+    let words = FilterWords::new()
+        .keyword("关键词", sel.q.as_deref())
+        .opt("角色", sel.role.map(Role::label))
+        .opt("单位", filter_name(&all_units, sel.unit_id))
+        .add(
+            "状态",
+            match sel.status.as_str() {
+                "active" => "在用",
+                "disabled" => "已停用",
+                _ => "",
+            },
+        );
     render(&ListPage {
-        base: ctx.base("用户管理"),
+        base: ctx.base("用户管理").filters(&words),
         rows: rows.into_iter().map(|(u, unit)| row(u, &unit)).collect(),
         export_link: xlsx::export_link("/users/export", &paging.query),
         paging,

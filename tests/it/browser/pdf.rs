@@ -46,6 +46,51 @@ impl Pdf {
         self.text.chars().filter(|c| !c.is_whitespace()).collect()
     }
 
+    /// The lines of page `n` that are the page's own: not blank, not the page number in the
+    /// bottom margin, not the print header (title, times, filters) on top.
+    pub fn body_lines(&self, n: usize) -> Vec<&str> {
+        self.page(n)
+            .lines()
+            .map(str::trim)
+            .filter(|l| {
+                let squeezed: String = l.chars().filter(|c| !c.is_whitespace()).collect();
+                let page_number = squeezed.starts_with('第') && squeezed.contains("页/共");
+                let header = squeezed.starts_with("作风建设管理平台·")
+                    || squeezed.contains("打印时间：")
+                    || squeezed.starts_with("筛选条件：");
+                !(squeezed.is_empty() || page_number || header)
+            })
+            .collect()
+    }
+
+    /// Panics on a nearly empty page: every page but the last carries at least `min` lines of
+    /// its own (a forced break leaves a page with a heading or two), the last at least one.
+    pub fn assert_no_empty_page(&self, min: usize) {
+        for n in 1..=self.pages {
+            let body = self.body_lines(n);
+            let want = if n == self.pages { 1 } else { min };
+            assert!(
+                body.len() >= want,
+                "page {n} of {} is nearly empty: {body:?}\n--- PDF text ---\n{}",
+                self.pages,
+                self.text
+            );
+        }
+    }
+
+    /// Panics unless every page shows "第 n 页 / 共 N 页" (the `@page` margin box).
+    pub fn assert_page_numbers(&self) {
+        for n in 1..=self.pages {
+            let page: String = self
+                .page(n)
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
+            let want = format!("第{n}页/共{}页", self.pages);
+            assert!(page.contains(&want), "page {n} lacks {want:?}: {page}");
+        }
+    }
+
     /// Panics naming every word that is not printed.
     pub fn assert_has_all(&self, words: &[&str]) {
         let s = self.squeezed();
@@ -98,6 +143,11 @@ pub async fn print(app: &TestApp, b: &Browser, path: &str) -> Option<Pdf> {
             "pdftotext",
             &["-layout", pdf_path.to_str().unwrap_or_default(), "-"],
         )?;
+        // ZUOFENG_KEEP_PDF=<dir> keeps every printed PDF there, to look at.
+        if let Some(keep) = std::env::var_os("ZUOFENG_KEEP_PDF") {
+            let name = format!("{}.pdf", crate::helpers::random_suffix());
+            let _ = std::fs::copy(&pdf_path, std::path::Path::new(&keep).join(name));
+        }
         let _ = std::fs::remove_dir_all(&dir);
         Ok(parse_info(&info, text))
     })

@@ -275,9 +275,10 @@ async fn queues_returns_home_and_print(app: TestApp) {
     h.assert_contains(&format!("href=\"/reports/{id1}\""));
     let h2 = b2.get("/home").await;
     h2.assert_contains("2026年10月 月度调度");
-    // Print: the item table, the texts and the trail each on their own pages.
+    // Print: the parts flow on without forced page breaks and end with signature lines.
     let p = b1.get(&format!("/reports/{id1}/print")).await;
-    assert_eq!(p.body.matches("class=\"page-break\"").count(), 2);
+    assert_eq!(p.body.matches("page-break").count(), 0);
+    p.assert_contains("填报人：");
 }
 both!(queues_returns_home_and_print);
 
