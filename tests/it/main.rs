@@ -31,3 +31,4 @@ mod taskforce;
 mod topics;
 mod units;
 mod users;
+mod words;
