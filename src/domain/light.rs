@@ -108,7 +108,12 @@ pub const AWAITING: &str = "待验收";
 impl Signal {
     /// The one rule: open work shows its deadline light; work waiting for acceptance shows
     /// 待验收 (never 已完成); finished work shows its status word on a grey light.
-    pub fn of<W: Work>(status: W, deadline: NaiveDate, today: NaiveDate, yellow_days: i32) -> Signal {
+    pub fn of<W: Work>(
+        status: W,
+        deadline: NaiveDate,
+        today: NaiveDate,
+        yellow_days: i32,
+    ) -> Signal {
         match status.stage() {
             Stage::Open => {
                 let light = Light::of(deadline, today, yellow_days, true);
@@ -182,11 +187,17 @@ mod tests {
         let today = d("2026-11-24");
         let late = d("2026-11-01");
         let open = Signal::of(S(Stage::Open, "整改中"), late, today, 7);
-        assert_eq!((open.light, open.code, open.label), (Light::Red, "red", "逾期"));
+        assert_eq!(
+            (open.light, open.code, open.label),
+            (Light::Red, "red", "逾期")
+        );
         let waiting = Signal::of(S(Stage::Awaiting, "已整改待验收"), late, today, 7);
         assert_eq!((waiting.code, waiting.label), ("awaiting", "待验收"));
         assert_ne!(waiting.label, "已完成");
         let closed = Signal::of(S(Stage::Finished, "已销号"), late, today, 7);
-        assert_eq!((closed.light, closed.code, closed.label), (Light::Done, "done", "已销号"));
+        assert_eq!(
+            (closed.light, closed.code, closed.label),
+            (Light::Done, "done", "已销号")
+        );
     }
 }

@@ -200,7 +200,10 @@ async fn crawl(b: &Browser, seeds: &[String], found: &mut BTreeMap<String, Vec<S
                         "GET {path}: the batch form has no select-all for {name}"
                     );
                 }
-                assert!(!t.boxes.is_empty(), "GET {path}: a batch form without boxes");
+                assert!(
+                    !t.boxes.is_empty(),
+                    "GET {path}: a batch form without boxes"
+                );
             }
         }
         let doc = Html::parse_document(&page.body);
@@ -225,7 +228,9 @@ async fn every_one_way_form_asks_first(app: TestApp) {
     assert_eq!(res.status, 303, "{}", res.body);
     // …approved by its general branch: it waits in the office's batch queue.
     let zongzhi = app.signed_in("zongzhi01").await;
-    let res = zongzhi.post(&format!("/reports/{waiting}/approve"), &[]).await;
+    let res = zongzhi
+        .post(&format!("/reports/{waiting}/approve"), &[])
+        .await;
     assert_eq!(res.status, 303, "{}", res.body);
 
     let seeds = seeds(&app);

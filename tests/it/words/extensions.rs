@@ -6,11 +6,19 @@ use crate::rect::{add_item, demo_table};
 
 async fn extension_requests_name_the_requester(app: TestApp) {
     let zhibu01 = app.signed_in("zhibu01").await;
-    let id = add_item(&zhibu01, demo_table(&app, "ZB01"), &[("deadline", "2026-12-10")]).await;
+    let id = add_item(
+        &zhibu01,
+        demo_table(&app, "ZB01"),
+        &[("deadline", "2026-12-10")],
+    )
+    .await;
     zhibu01
         .post(
             &format!("/rect/items/{id}/extensions"),
-            &[("new_deadline", "2027-01-15"), ("reason", "涉及系统改造，需待上线")],
+            &[
+                ("new_deadline", "2027-01-15"),
+                ("reason", "涉及系统改造，需待上线"),
+            ],
         )
         .await
         .assert_redirect(&format!("/rect/items/{id}"));

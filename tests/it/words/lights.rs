@@ -25,7 +25,10 @@ async fn awaiting_items_show_a_waiting_light_everywhere(app: TestApp) {
     item.assert_lacks("已完成");
 
     let list = zhibu01
-        .get(&format!("/rect/items?year=2026&unit={}&status=awaiting", app.unit_id("ZB01")))
+        .get(&format!(
+            "/rect/items?year=2026&unit={}&status=awaiting",
+            app.unit_id("ZB01")
+        ))
         .await;
     assert_eq!(list.status, 200);
     list.assert_contains(AWAITING);
@@ -38,7 +41,10 @@ async fn awaiting_items_show_a_waiting_light_everywhere(app: TestApp) {
 
     // The export's light column says the same word.
     let (status, _, bytes) = zhibu01
-        .download(&format!("/rect/export?year=2026&unit={}&status=awaiting", app.unit_id("ZB01")))
+        .download(&format!(
+            "/rect/export?year=2026&unit={}&status=awaiting",
+            app.unit_id("ZB01")
+        ))
         .await;
     assert_eq!(status, 200);
     let mut book = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).expect("xlsx");

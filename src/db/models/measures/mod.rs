@@ -21,8 +21,8 @@ use crate::db::models::campaigns::Goal;
 use crate::db::models::history::Tracked;
 use crate::db::schema::{campaign_goals, measure_goals, measures};
 use crate::db::DbConn;
-use crate::domain::register::{Carrier, LeadTag, MeasureCategory, MeasureStatus, Style};
 use crate::domain::light::Signal;
+use crate::domain::register::{Carrier, LeadTag, MeasureCategory, MeasureStatus, Style};
 use crate::domain::Light;
 
 #[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]

@@ -19,8 +19,8 @@ use diesel::prelude::*;
 
 use crate::db::models::history::Tracked;
 use crate::db::schema::{rect_extensions, rect_items, rect_tables, supervision_notes};
-use crate::domain::register::{ExtensionStatus, RectArea, RectStatus};
 use crate::domain::light::Signal;
+use crate::domain::register::{ExtensionStatus, RectArea, RectStatus};
 use crate::domain::Light;
 
 /// Entity name of items in history, notes and the audit log.

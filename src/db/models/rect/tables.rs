@@ -9,8 +9,8 @@ use crate::db::models::units::Unit;
 use crate::db::schema::{rect_items, rect_tables, supervision_notes, units};
 use crate::db::scope;
 use crate::db::{DbBackend, DbConn};
-use crate::domain::register::RectStatus;
 use crate::domain::light::Signal;
+use crate::domain::register::RectStatus;
 use crate::domain::{Light, Scope};
 
 pub fn table(conn: &mut DbConn, id: i32) -> QueryResult<RectTable> {
