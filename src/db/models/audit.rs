@@ -271,6 +271,41 @@ pub fn list(
     Ok((rows, total))
 }
 
+/// The names of the units, users and goals audit entries refer to by id (three queries).
+pub fn names(
+    conn: &mut DbConn,
+    unit_ids: &[i32],
+    user_ids: &[i32],
+    goal_ids: &[i32],
+) -> QueryResult<Names> {
+    let mut names = Names::default();
+    if !unit_ids.is_empty() {
+        names.units = units::table
+            .filter(units::id.eq_any(unit_ids))
+            .select((units::id, units::name))
+            .load::<(i32, String)>(conn)?
+            .into_iter()
+            .collect();
+    }
+    if !user_ids.is_empty() {
+        names.users = users::table
+            .filter(users::id.eq_any(user_ids))
+            .select((users::id, users::display_name))
+            .load::<(i32, String)>(conn)?
+            .into_iter()
+            .collect();
+    }
+    if !goal_ids.is_empty() {
+        names.goals = campaign_goals::table
+            .filter(campaign_goals::id.eq_any(goal_ids))
+            .select((campaign_goals::id, campaign_goals::name))
+            .load::<(i32, String)>(conn)?
+            .into_iter()
+            .collect();
+    }
+    Ok(names)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -325,39 +360,4 @@ mod tests {
         assert!(cut.ends_with("（共 6000 字，已截断）"));
         assert_eq!(clip_summary("短"), "短");
     }
-}
-
-/// The names of the units, users and goals audit entries refer to by id (three queries).
-pub fn names(
-    conn: &mut DbConn,
-    unit_ids: &[i32],
-    user_ids: &[i32],
-    goal_ids: &[i32],
-) -> QueryResult<Names> {
-    let mut names = Names::default();
-    if !unit_ids.is_empty() {
-        names.units = units::table
-            .filter(units::id.eq_any(unit_ids))
-            .select((units::id, units::name))
-            .load::<(i32, String)>(conn)?
-            .into_iter()
-            .collect();
-    }
-    if !user_ids.is_empty() {
-        names.users = users::table
-            .filter(users::id.eq_any(user_ids))
-            .select((users::id, users::display_name))
-            .load::<(i32, String)>(conn)?
-            .into_iter()
-            .collect();
-    }
-    if !goal_ids.is_empty() {
-        names.goals = campaign_goals::table
-            .filter(campaign_goals::id.eq_any(goal_ids))
-            .select((campaign_goals::id, campaign_goals::name))
-            .load::<(i32, String)>(conn)?
-            .into_iter()
-            .collect();
-    }
-    Ok(names)
 }
