@@ -160,6 +160,7 @@ impl Application {
                 .default_service(web::to(routes::not_found))
                 .wrap(from_fn(csrf::guard))
                 .wrap(from_fn(telemetry::note_session_user))
+                .wrap(from_fn(crate::views::error::with_nav))
                 .wrap(session)
                 .wrap(ErrorHandlers::new().default_handler(friendly_error))
                 .wrap(from_fn(crate::input::normalise))

@@ -14,7 +14,7 @@ use crate::db::models::{taskforce, users};
 use crate::db::schema::{rect_extensions, rect_items, rect_tables};
 use crate::db::DbConn;
 use crate::domain::register::{ExtensionStatus, RectArea, RectStatus};
-use crate::domain::UnitKind;
+use crate::domain::{Role, UnitKind};
 
 const SOURCES: [&str; 7] = [
     "党委巡察反馈",
@@ -378,7 +378,8 @@ fn seed_current(
     }
     rect::insert_items(c, &rows)?;
 
-    // Extension requests: ZB01's green item was extended once; ZB03 waits for a decision.
+    // Extension requests: ZB01's green item was extended once; ZB02 waits for a decision.
+    // Who asked and who decided are filled in by `seed_people`, once the accounts exist.
     let by_code: HashMap<&str, i32> = branches.iter().map(|u| (u.code.as_str(), u.id)).collect();
     let first_items = |c: &mut DbConn, code: &str| -> QueryResult<Vec<(i32, NaiveDate)>> {
         rect_items::table
@@ -408,11 +409,11 @@ fn seed_current(
             ))
             .execute(c)?;
     }
-    if let Some((id, deadline)) = first_items(c, "ZB03")?.first().copied() {
+    if let Some((id, deadline)) = first_items(c, "ZB02")?.first().copied() {
         diesel::insert_into(rect_extensions::table)
             .values((
                 rect_extensions::item_id.eq(id),
-                rect_extensions::unit_id.eq(by_code.get("ZB03").copied().unwrap_or(0)),
+                rect_extensions::unit_id.eq(by_code.get("ZB02").copied().unwrap_or(0)),
                 rect_extensions::old_deadline.eq(deadline),
                 rect_extensions::new_deadline.eq(deadline + Duration::days(30)),
                 rect_extensions::reason.eq("财务系统升级改造推迟上线，报销指南需待系统上线后定稿"),
@@ -431,6 +432,7 @@ pub fn seed_people(c: &mut DbConn, today: NaiveDate, now: NaiveDateTime) -> anyh
     let Some(admin) = users::by_username(c, "admin")? else {
         return Ok(());
     };
+    name_extension_people(c, admin.id)?;
     if !taskforce::units_of(c, admin.id)?.is_empty() {
         return Ok(());
     }
@@ -464,5 +466,32 @@ pub fn seed_people(c: &mut DbConn, today: NaiveDate, now: NaiveDateTime) -> anyh
             now,
         )?;
     }
+    Ok(())
+}
+
+/// The demo's extension requests were asked for by their unit's secretary and decided by
+/// the office, so the pages show names and not blanks.
+fn name_extension_people(c: &mut DbConn, office: i32) -> QueryResult<()> {
+    let unnamed: Vec<(i32, i32)> = rect_extensions::table
+        .filter(rect_extensions::requested_by.is_null())
+        .select((rect_extensions::id, rect_extensions::unit_id))
+        .load(c)?;
+    for (id, unit_id) in unnamed {
+        let secretary = users::active_in_units(c, &[unit_id])?
+            .into_iter()
+            .find(|u| u.role() == Role::Secretary);
+        if let Some(s) = secretary {
+            diesel::update(rect_extensions::table.find(id))
+                .set(rect_extensions::requested_by.eq(s.id))
+                .execute(c)?;
+        }
+    }
+    diesel::update(
+        rect_extensions::table
+            .filter(rect_extensions::decided_at.is_not_null())
+            .filter(rect_extensions::decided_by.is_null()),
+    )
+    .set(rect_extensions::decided_by.eq(office))
+    .execute(c)?;
     Ok(())
 }

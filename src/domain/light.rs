@@ -1,5 +1,9 @@
 //! Deadline lights (DESIGN.md 2b): green, yellow when due within the campaign's window
 //! (default 7 days), red when overdue; none once the work is done.
+//!
+//! [`Signal::of`] is the one place that turns a status and a deadline into what a page shows
+//! (the light's colour and its word): every measure, rectification item and report line goes
+//! through it, so the light never says something the status word does not.
 
 use chrono::{Duration, NaiveDate};
 
@@ -68,6 +72,71 @@ impl Light {
     }
 }
 
+/// Where a piece of work stands, as far as its light is concerned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// Still being worked on: the deadline light runs.
+    Open,
+    /// Done by the unit, waiting for someone to accept it: no deadline light, not finished.
+    Awaiting,
+    /// Finished (completed, closed, accepted): no light.
+    Finished,
+}
+
+/// A status vocabulary that has lights (measures, rectification items).
+pub trait Work: Copy {
+    fn stage(self) -> Stage;
+    /// The status word the pages show.
+    fn word(self) -> &'static str;
+}
+
+/// What a page shows for a piece of work: the light (for filters and counts), the CSS code
+/// of its colour and the word next to it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Signal {
+    pub light: Light,
+    /// `green`, `yellow`, `red`, `awaiting` or `done` (the `light-…` class).
+    pub code: &'static str,
+    /// 正常 / 临期 / 逾期 while open; 待验收 while awaiting acceptance; the status word
+    /// (已完成, 已关闭, 已销号) once finished.
+    pub label: &'static str,
+}
+
+/// The word of the awaiting-acceptance light.
+pub const AWAITING: &str = "待验收";
+
+impl Signal {
+    /// The one rule: open work shows its deadline light; work waiting for acceptance shows
+    /// 待验收 (never 已完成); finished work shows its status word on a grey light.
+    pub fn of<W: Work>(
+        status: W,
+        deadline: NaiveDate,
+        today: NaiveDate,
+        yellow_days: i32,
+    ) -> Signal {
+        match status.stage() {
+            Stage::Open => {
+                let light = Light::of(deadline, today, yellow_days, true);
+                Signal {
+                    light,
+                    code: light.code(),
+                    label: light.label(),
+                }
+            }
+            Stage::Awaiting => Signal {
+                light: Light::Done,
+                code: "awaiting",
+                label: AWAITING,
+            },
+            Stage::Finished => Signal {
+                light: Light::Done,
+                code: Light::Done.code(),
+                label: status.word(),
+            },
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -100,5 +169,35 @@ mod tests {
                 assert_eq!(inside, candidate == light, "{deadline} {candidate:?}");
             }
         }
+    }
+
+    #[derive(Clone, Copy)]
+    struct S(Stage, &'static str);
+    impl Work for S {
+        fn stage(self) -> Stage {
+            self.0
+        }
+        fn word(self) -> &'static str {
+            self.1
+        }
+    }
+
+    #[test]
+    fn signals_follow_the_status() {
+        let today = d("2026-11-24");
+        let late = d("2026-11-01");
+        let open = Signal::of(S(Stage::Open, "整改中"), late, today, 7);
+        assert_eq!(
+            (open.light, open.code, open.label),
+            (Light::Red, "red", "逾期")
+        );
+        let waiting = Signal::of(S(Stage::Awaiting, "已整改待验收"), late, today, 7);
+        assert_eq!((waiting.code, waiting.label), ("awaiting", "待验收"));
+        assert_ne!(waiting.label, "已完成");
+        let closed = Signal::of(S(Stage::Finished, "已销号"), late, today, 7);
+        assert_eq!(
+            (closed.light, closed.code, closed.label),
+            (Light::Done, "done", "已销号")
+        );
     }
 }

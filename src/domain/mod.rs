@@ -30,6 +30,15 @@ macro_rules! labelled_enum {
                 let t = text.trim();
                 Self::parse(t).or_else(|| Self::ALL.iter().copied().find(|v| v.label() == t))
             }
+
+            /// By code, label or Rust variant name (how serde writes it in old audit
+            /// entries: `"NotStarted"`).
+            pub fn parse_any(text: &str) -> Option<Self> {
+                Self::parse_label(text).or_else(|| match text {
+                    $(stringify!($variant) => Some($name::$variant),)+
+                    _ => None,
+                })
+            }
         }
 
         impl std::fmt::Display for $name {
@@ -40,6 +49,7 @@ macro_rules! labelled_enum {
     };
 }
 
+pub mod audit;
 pub mod files;
 pub mod filters;
 pub mod light;

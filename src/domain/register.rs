@@ -1,5 +1,7 @@
 //! The vocabulary of the campaign registers, taken from the source article.
 
+use crate::domain::light::{Stage, Work};
+
 labelled_enum!(
     /// The five words 严、真、细、实、快.
     Style {
@@ -67,6 +69,32 @@ impl MeasureStatus {
     /// Still to be worked on: shows a deadline light, goes into monthly reports.
     pub fn is_open(self) -> bool {
         matches!(self, MeasureStatus::NotStarted | MeasureStatus::InProgress)
+    }
+}
+
+impl Work for MeasureStatus {
+    fn stage(self) -> Stage {
+        if self.is_open() {
+            Stage::Open
+        } else {
+            Stage::Finished
+        }
+    }
+    fn word(self) -> &'static str {
+        self.label()
+    }
+}
+
+impl Work for RectStatus {
+    fn stage(self) -> Stage {
+        match self {
+            RectStatus::AwaitingAcceptance => Stage::Awaiting,
+            RectStatus::Closed => Stage::Finished,
+            _ => Stage::Open,
+        }
+    }
+    fn word(self) -> &'static str {
+        self.label()
     }
 }
 

@@ -8,6 +8,7 @@ use crate::auth::policy::Capability;
 use crate::auth::CurrentUser;
 use crate::clock::format_local;
 use crate::db::models::audit::{self, AuditFilter};
+use crate::domain::audit::{self as words, FieldChange};
 use crate::error::AppResult;
 use crate::routes::non_empty;
 use crate::state::AppState;
@@ -22,11 +23,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 pub struct AuditRow {
     pub at: String,
     pub who: String,
+    /// 审核通过, 修改, … (domain::audit).
     pub action: String,
+    /// 践行举措, 月度调度, …
     pub entity: String,
     pub summary: String,
-    pub before: String,
-    pub after: String,
+    /// Per field: 状态：未开始 → 推进中.
+    pub changes: Vec<FieldChange>,
 }
 
 #[derive(Deserialize)]
@@ -42,23 +45,23 @@ struct ListPage {
     rows: Vec<AuditRow>,
     paging: Paging,
     entity: String,
+    entities: &'static [(&'static str, &'static str)],
     export_link: String,
 }
 
-pub const ENTITIES: &[(&str, &str)] = &[("unit", "单位"), ("user", "用户")];
-
-fn entity_label(code: &str) -> String {
-    ENTITIES
-        .iter()
-        .find(|(c, _)| *c == code)
-        .map_or_else(|| code.to_string(), |(_, l)| l.to_string())
-}
+pub use crate::domain::audit::ENTITIES;
 
 /// The entity filter as the list reads it.
 fn chosen_entity(query: &ListQuery) -> Option<String> {
     non_empty(&query.entity)
         .filter(|e| ENTITIES.iter().any(|(c, _)| c == e))
         .map(str::to_string)
+}
+
+/// A stored before/after; text that is not JSON is kept as text.
+fn parse(raw: Option<&str>) -> Option<serde_json::Value> {
+    let raw = raw?;
+    Some(serde_json::from_str(raw).unwrap_or_else(|_| serde_json::Value::String(raw.to_string())))
 }
 
 /// Entries of the filter, newest first, as list lines.
@@ -72,20 +75,36 @@ async fn select(
         entity,
         ..Default::default()
     };
-    let (rows, total) = state
+    let (rows, total, names) = state
         .db
-        .run(move |c| Ok(audit::list(c, &filter, offset, limit)?))
+        .run(move |c| {
+            let (rows, total) = audit::list(c, &filter, offset, limit)?;
+            let parsed: Vec<_> = rows
+                .into_iter()
+                .map(|(e, who)| {
+                    let before = parse(e.before_json.as_deref());
+                    let after = parse(e.after_json.as_deref());
+                    (e, who, before, after)
+                })
+                .collect();
+            let values: Vec<Option<&serde_json::Value>> = parsed
+                .iter()
+                .flat_map(|(_, _, b, a)| [b.as_ref(), a.as_ref()])
+                .collect();
+            let (units, users, goals) = words::refs(&values);
+            let names = audit::names(c, &units, &users, &goals)?;
+            Ok((parsed, total, names))
+        })
         .await?;
     let rows = rows
         .into_iter()
-        .map(|(e, who)| AuditRow {
+        .map(|(e, who, before, after)| AuditRow {
             at: format_local(e.at),
             who: who.unwrap_or_else(|| "系统".into()),
-            action: e.action,
-            entity: entity_label(&e.entity),
+            action: words::action_label(&e.action),
+            entity: words::entity_label(&e.entity),
+            changes: words::changes(&e.entity, before.as_ref(), after.as_ref(), &names),
             summary: e.summary,
-            before: e.before_json.unwrap_or_default(),
-            after: e.after_json.unwrap_or_default(),
         })
         .collect();
     Ok((rows, total))
@@ -108,22 +127,23 @@ async fn list(
     render(&ListPage {
         base: ctx.base("操作日志").wide().filters(
             &crate::domain::filters::FilterWords::new()
-                .opt("对象", entity.as_deref().map(entity_label)),
+                .opt("对象", entity.as_deref().map(words::entity_label)),
         ),
         rows,
         export_link: xlsx::export_link("/audit/export", &paging.query),
         paging,
         entity: entity.unwrap_or_default(),
+        entities: ENTITIES,
     })
 }
 
 const EXPORT_COLUMNS: [Column; 6] = [
     col("时间", 18.0),
     col("操作人", 12.0),
-    col("对象", 8.0),
+    col("操作", 10.0),
+    col("对象", 12.0),
     col("内容", 36.0),
-    col("变更前", 40.0),
-    col("变更后", 40.0),
+    col("变更（变更前 → 变更后）", 60.0),
 ];
 
 async fn export(
@@ -139,10 +159,16 @@ async fn export(
             vec![
                 Value::from(r.at),
                 Value::from(r.who),
+                Value::from(r.action),
                 Value::from(r.entity),
                 Value::from(r.summary),
-                Value::from(r.before),
-                Value::from(r.after),
+                Value::from(
+                    r.changes
+                        .iter()
+                        .map(FieldChange::text)
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                ),
             ]
         })
         .collect();

@@ -35,6 +35,8 @@ pub struct ReviewPanel {
     /// "总支复查" / "党委复核".
     pub stage: &'static str,
     pub version: i32,
+    /// What is decided on, for the confirmations: "第一支部 2026年11月月度调度".
+    pub what: String,
     pub comment: String,
     pub error: Option<String>,
 }
@@ -53,6 +55,7 @@ impl ReviewPanel {
                 _ => "党委复核",
             },
             version: r.version(),
+            what: format!("{} {}", unit.name, r.summary()),
             comment: String::new(),
             error: None,
         })

@@ -1,11 +1,20 @@
 //! The web side of [`AppError`]: its status code, the friendly Chinese error page, and the
 //! conversions from web-framework errors. `crate::error` itself knows nothing of HTTP.
+//!
+//! `ResponseError` cannot see the request, so the page it renders has no navigation;
+//! [`with_nav`] (a middleware inside the session) renders it again with the signed-in user's
+//! navigation, so a 403, 404 or 409 never strands a user without a way on.
 
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::{header, StatusCode};
-use actix_web::{HttpResponse, ResponseError};
+use actix_web::middleware::Next;
+use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError};
 use askama::Template;
 
+use crate::auth::CurrentUser;
 use crate::error::AppError;
+use crate::views::{BaseContext, PageCtx};
 
 impl From<actix_web::error::BlockingError> for AppError {
     fn from(e: actix_web::error::BlockingError) -> Self {
@@ -34,14 +43,21 @@ impl From<actix_session::SessionGetError> for AppError {
 #[derive(Template)]
 #[template(path = "error.html")]
 pub struct ErrorPage<'a> {
+    pub base: BaseContext,
     pub status: u16,
     pub title: &'a str,
     pub message: &'a str,
 }
 
-/// Render the friendly error page; falls back to plain text if the template itself fails.
+/// Render the friendly error page (without navigation); falls back to plain text if the
+/// template itself fails.
 pub fn error_page(status: StatusCode, title: &str, message: &str) -> HttpResponse {
+    page_with(BaseContext::bare(title), status, title, message)
+}
+
+fn page_with(base: BaseContext, status: StatusCode, title: &str, message: &str) -> HttpResponse {
     let page = ErrorPage {
+        base,
         status: status.as_u16(),
         title,
         message,
@@ -99,6 +115,44 @@ impl ResponseError for AppError {
         let (title, message) = self.user_message();
         error_page(self.status_code(), title, &message)
     }
+}
+
+/// The error page again, with the navigation of the signed-in user; anonymous visitors and
+/// everything that is not an [`AppError`] page pass through unchanged.
+pub async fn with_nav(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    // No clone of the request is held across the call: routing needs it unshared. Errors
+    // of handlers and of the CSRF guard arrive as responses carrying their `AppError`.
+    let res = next.call(req).await?;
+    let page = match res
+        .response()
+        .error()
+        .and_then(|e| e.as_error::<AppError>())
+    {
+        Some(app) => renavigated(res.request(), app).await,
+        None => None,
+    };
+    match page {
+        Some(page) => {
+            let (req, _) = res.into_parts();
+            Ok(ServiceResponse::new(req, page).map_into_right_body())
+        }
+        None => Ok(res.map_into_left_body()),
+    }
+}
+
+/// The page of `err` with the user's navigation, when there is a signed-in user and a page.
+async fn renavigated(req: &HttpRequest, err: &AppError) -> Option<HttpResponse> {
+    let status = err.status_code();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return None;
+    }
+    CurrentUser::load(req).await.ok().flatten()?;
+    let ctx = PageCtx::extract(req).await.ok()?;
+    let (title, message) = err.user_message();
+    Some(page_with(ctx.base(title), status, title, &message))
 }
 
 #[cfg(test)]

@@ -147,6 +147,20 @@ pub struct PageCtx {
     pub back: String,
 }
 
+impl BaseContext {
+    /// A page without user or navigation (error pages rendered without the request).
+    pub fn bare(title: impl Into<String>) -> BaseContext {
+        BaseContext {
+            title: title.into(),
+            user: None,
+            nav: Vec::new(),
+            flashes: Vec::new(),
+            csrf_token: String::new(),
+            print: PrintHead::default(),
+        }
+    }
+}
+
 impl PageCtx {
     pub fn base(&self, title: impl Into<String>) -> BaseContext {
         BaseContext {

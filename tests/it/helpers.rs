@@ -285,6 +285,14 @@ impl Page {
         );
     }
 
+    /// The page's own content, inside `<main>`: without the header (the user's name, unit and
+    /// sign-out form) and the navigation, which error pages keep for a signed-in user.
+    pub fn main(&self) -> String {
+        let start = self.body.find("<main>").unwrap_or(0);
+        let end = self.body.rfind("</main>").unwrap_or(self.body.len());
+        self.body[start..end.max(start)].to_string()
+    }
+
     /// The `value` of the input with this name, if present.
     pub fn input_value(&self, name: &str) -> Option<String> {
         let doc = scraper::Html::parse_document(&self.body);

@@ -32,3 +32,4 @@ mod taskforce;
 mod topics;
 mod units;
 mod users;
+mod words;

@@ -4,8 +4,9 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde_json::{Map, Value};
 
-use crate::db::schema::{audit_log, users};
+use crate::db::schema::{audit_log, campaign_goals, units, users};
 use crate::db::DbConn;
+use crate::domain::audit::Names;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = audit_log)]
@@ -268,6 +269,41 @@ pub fn list(
         .select((AuditEntry::as_select(), users::display_name.nullable()))
         .load(conn)?;
     Ok((rows, total))
+}
+
+/// The names of the units, users and goals audit entries refer to by id (three queries).
+pub fn names(
+    conn: &mut DbConn,
+    unit_ids: &[i32],
+    user_ids: &[i32],
+    goal_ids: &[i32],
+) -> QueryResult<Names> {
+    let mut names = Names::default();
+    if !unit_ids.is_empty() {
+        names.units = units::table
+            .filter(units::id.eq_any(unit_ids))
+            .select((units::id, units::name))
+            .load::<(i32, String)>(conn)?
+            .into_iter()
+            .collect();
+    }
+    if !user_ids.is_empty() {
+        names.users = users::table
+            .filter(users::id.eq_any(user_ids))
+            .select((users::id, users::display_name))
+            .load::<(i32, String)>(conn)?
+            .into_iter()
+            .collect();
+    }
+    if !goal_ids.is_empty() {
+        names.goals = campaign_goals::table
+            .filter(campaign_goals::id.eq_any(goal_ids))
+            .select((campaign_goals::id, campaign_goals::name))
+            .load::<(i32, String)>(conn)?
+            .into_iter()
+            .collect();
+    }
+    Ok(names)
 }
 
 #[cfg(test)]

@@ -27,7 +27,7 @@ use crate::state::AppState;
 use crate::views::units::{tree_rows, UnitRow};
 use crate::views::{flash, redirect, render, render_status, BaseContext, PageCtx};
 
-use super::{can_write_any, goal_groups, light_label, GoalGroup, NewQuery};
+use super::{can_write_any, goal_groups, GoalGroup, NewQuery};
 
 // ---------------------------------------------------------------- detail
 
@@ -92,7 +92,7 @@ pub(super) async fn show(
         })
         .await?;
     let today = state.settings.clock.today();
-    let light = m.light(today, campaign.yellow_days);
+    let light = m.signal(today, campaign.yellow_days);
     let view = MeasureView {
         id: m.id,
         unit_name: unit.name.clone(),
@@ -110,8 +110,8 @@ pub(super) async fn show(
         closed: m.status() == MeasureStatus::Closed,
         closed_at: m.closed_at.map(format_local).unwrap_or_default(),
         updated_at: format_local(m.updated_at),
-        light: light.code(),
-        light_label: light_label(&m, light),
+        light: light.code,
+        light_label: light.label,
         title: m.title.clone(),
     };
     render(&ShowPage {

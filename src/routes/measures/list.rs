@@ -23,7 +23,7 @@ use crate::views::units::{filter_name, tree_rows, UnitRow};
 use crate::views::{render, BaseContext, PageCtx, Paging};
 use crate::xlsx;
 
-use super::{can_write_any, goal_groups, goal_names, light_label, GoalGroup};
+use super::{can_write_any, goal_groups, goal_names, GoalGroup};
 
 // ---------------------------------------------------------------- filters and list
 
@@ -324,7 +324,7 @@ pub(super) async fn list(
     let rows = rows
         .into_iter()
         .map(|(m, unit)| {
-            let light = m.light(today, yellow);
+            let light = m.signal(today, yellow);
             MeasureRow {
                 id: m.id,
                 unit_name: unit.name,
@@ -334,8 +334,8 @@ pub(super) async fn list(
                 deadline: ymd(m.deadline),
                 progress: m.progress,
                 status: m.status().label(),
-                light: light.code(),
-                light_label: light_label(&m, light),
+                light: light.code,
+                light_label: light.label,
                 title: m.title,
             }
         })

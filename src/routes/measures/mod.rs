@@ -8,9 +8,7 @@ use serde::Deserialize;
 use crate::auth::policy::Capability;
 use crate::auth::CurrentUser;
 use crate::db::models::campaigns::Goal;
-use crate::db::models::measures::Measure;
 use crate::domain::register::Style;
-use crate::domain::Light;
 
 mod excel;
 mod form;
@@ -72,14 +70,6 @@ fn can_write_any(user: &CurrentUser) -> bool {
 
 /// Year options for selectors.
 /// The light of a measure as a word; a finished one shows its status.
-fn light_label(m: &Measure, light: Light) -> &'static str {
-    if light == Light::Done {
-        m.status().label()
-    } else {
-        light.label()
-    }
-}
-
 // The choices of an enumeration, for messages: "未启动、推进中、已完成".
 use crate::forms::choices as allowed;
 

@@ -139,7 +139,7 @@ async fn select_extensions(
             unit_name: unit.name,
             old_deadline: ymd(e.old_deadline),
             new_deadline: ymd(e.new_deadline),
-            requester: who.unwrap_or_default(),
+            requester: who.unwrap_or_else(|| "—".into()),
             requested_at: format_local(e.requested_at),
             status: e.status().label(),
             pending: e.status() == ExtensionStatus::Pending,

@@ -236,7 +236,7 @@ pub(super) async fn export_items(
     let data: Vec<Vec<Value>> = rows
         .into_iter()
         .map(|(i, unit, title)| {
-            let light = i.light(today, campaign.yellow_days);
+            let light = i.signal(today, campaign.yellow_days);
             vec![
                 Value::from(unit.name),
                 Value::from(title),
@@ -251,7 +251,7 @@ pub(super) async fn export_items(
                 Value::from(i.deadline),
                 Value::from(i.original_deadline),
                 Value::from(i.status().label()),
-                Value::from(light.label()),
+                Value::from(light.label),
             ]
         })
         .collect();

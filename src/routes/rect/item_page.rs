@@ -34,6 +34,7 @@ pub struct ExtensionLine {
     pub reason: String,
     pub status: &'static str,
     pub pending: bool,
+    pub requester: String,
     pub requested: String,
     pub decided: String,
     pub comment: String,
@@ -173,11 +174,8 @@ pub(super) async fn item_page(
                 new_deadline: ymd(e.new_deadline),
                 status: e.status().label(),
                 pending: e.status() == ExtensionStatus::Pending,
-                requested: format!(
-                    "{} {}",
-                    req.unwrap_or_default(),
-                    format_local(e.requested_at)
-                ),
+                requester: req.unwrap_or_else(|| "—".into()),
+                requested: format_local(e.requested_at),
                 decided: e
                     .decided_at
                     .map(|at| format!("{} {}", dec.unwrap_or_default(), format_local(at)))

@@ -12,7 +12,7 @@ use crate::db::models::campaigns::{self, Campaign};
 use crate::db::models::rect::{self, RectItem, RectTable};
 use crate::db::models::units::{self, Unit};
 use crate::db::DbConn;
-use crate::domain::Light;
+use crate::domain::light::Signal;
 use crate::error::{AppError, AppResult};
 use crate::routes::{non_empty, ymd};
 use crate::state::AppState;
@@ -141,11 +141,11 @@ pub struct LightView {
     pub label: &'static str,
 }
 
-impl From<Light> for LightView {
-    fn from(l: Light) -> Self {
+impl From<Signal> for LightView {
+    fn from(s: Signal) -> Self {
         LightView {
-            code: l.code(),
-            label: l.label(),
+            code: s.code,
+            label: s.label,
         }
     }
 }
@@ -198,7 +198,7 @@ fn item_line(i: RectItem, today: NaiveDate, yellow: i32, notes: i64) -> ItemLine
         id: i.id,
         seq: i.seq,
         area: i.area().label(),
-        light: i.light(today, yellow).into(),
+        light: i.signal(today, yellow).into(),
         status: i.status().label(),
         original_deadline: (i.original_deadline != i.deadline).then(|| ymd(i.original_deadline)),
         deadline: ymd(i.deadline),

@@ -204,7 +204,7 @@ async fn lights_change_at_their_boundaries(app: TestApp) {
     )
     .await;
     let light = |page: &Page| -> &'static str {
-        for l in ["red", "yellow", "green", "done"] {
+        for l in ["red", "yellow", "green", "awaiting", "done"] {
             if page.body.contains(&format!("light light-{l}\">")) {
                 return l;
             }
@@ -258,7 +258,7 @@ async fn lights_change_at_their_boundaries(app: TestApp) {
         assert_eq!(red, expected_red);
         assert!(rect::pending_extensions(&mut conn).expect("pending") >= 1);
     }
-    // Waiting for acceptance: no light any more.
+    // Waiting for acceptance: no deadline light any more, a 待验收 one instead.
     let v = item(&app, id).version.to_string();
     b.post(
         &p,
@@ -271,7 +271,7 @@ async fn lights_change_at_their_boundaries(app: TestApp) {
     )
     .await
     .assert_redirect(&p);
-    assert_eq!(light(&b.get(&p).await), "done");
+    assert_eq!(light(&b.get(&p).await), "awaiting");
 }
 
 /// The viewer reads but cannot accept or return; an item edit is audited with the whole

@@ -21,6 +21,7 @@ use crate::db::models::campaigns::Goal;
 use crate::db::models::history::Tracked;
 use crate::db::schema::{campaign_goals, measure_goals, measures};
 use crate::db::DbConn;
+use crate::domain::light::Signal;
 use crate::domain::register::{Carrier, LeadTag, MeasureCategory, MeasureStatus, Style};
 use crate::domain::Light;
 
@@ -67,7 +68,12 @@ impl Measure {
     }
 
     pub fn light(&self, today: NaiveDate, yellow_days: i32) -> Light {
-        Light::of(self.deadline, today, yellow_days, self.status().is_open())
+        self.signal(today, yellow_days).light
+    }
+
+    /// The light and its word, as every page shows them.
+    pub fn signal(&self, today: NaiveDate, yellow_days: i32) -> Signal {
+        Signal::of(self.status(), self.deadline, today, yellow_days)
     }
 
     /// The fields as a user edits them (goals given apart).

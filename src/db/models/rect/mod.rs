@@ -19,6 +19,7 @@ use diesel::prelude::*;
 
 use crate::db::models::history::Tracked;
 use crate::db::schema::{rect_extensions, rect_items, rect_tables, supervision_notes};
+use crate::domain::light::Signal;
 use crate::domain::register::{ExtensionStatus, RectArea, RectStatus};
 use crate::domain::Light;
 
@@ -84,7 +85,12 @@ impl RectItem {
     }
 
     pub fn light(&self, today: NaiveDate, yellow_days: i32) -> Light {
-        Light::of(self.deadline, today, yellow_days, self.status().is_open())
+        self.signal(today, yellow_days).light
+    }
+
+    /// The light and its word, as every page shows them (已整改待验收 shows 待验收).
+    pub fn signal(&self, today: NaiveDate, yellow_days: i32) -> Signal {
+        Signal::of(self.status(), self.deadline, today, yellow_days)
     }
 
     pub fn fields(&self) -> ItemFields {

@@ -9,6 +9,7 @@ use crate::db::models::units::Unit;
 use crate::db::schema::{rect_items, rect_tables, supervision_notes, units};
 use crate::db::scope;
 use crate::db::{DbBackend, DbConn};
+use crate::domain::light::Signal;
 use crate::domain::register::RectStatus;
 use crate::domain::{Light, Scope};
 
@@ -178,7 +179,7 @@ pub fn table_stats(
         if let Some(i) = RectStatus::ALL.iter().position(|x| *x == status) {
             s.by_status[i] += 1;
         }
-        match Light::of(deadline, today, yellow_days, status.is_open()) {
+        match Signal::of(status, deadline, today, yellow_days).light {
             Light::Red => s.red += 1,
             Light::Yellow => s.yellow += 1,
             Light::Green => s.green += 1,
