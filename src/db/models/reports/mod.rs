@@ -7,10 +7,12 @@
 mod draft;
 mod flow_back;
 mod lists;
+mod refs;
 
 pub use draft::*;
 pub use flow_back::*;
 pub use lists::*;
+pub use refs::*;
 
 use std::collections::HashMap;
 
