@@ -97,6 +97,7 @@ async fn read_multipart(req: &HttpRequest, payload: Payload) -> AppResult<Read> 
     };
     let mut pairs = Vec::new();
     let mut files = Vec::new();
+    let mut too_long = false;
     while let Some(mut field) = parts.try_next().await.map_err(refused)? {
         let name = field.name().unwrap_or("").to_string();
         let is_file = field
@@ -120,14 +121,24 @@ async fn read_multipart(req: &HttpRequest, payload: Payload) -> AppResult<Read> 
                 .try_consume_limits(chunk.len(), false)
                 .map_err(refused)?;
             if value.len() + chunk.len() > TEXT_PART_LIMIT {
-                return Err(AppError::PayloadTooLarge);
+                // Read to the end (within the total limit) before answering, so the client
+                // gets the answer rather than a broken connection.
+                too_long = true;
             }
-            value.extend_from_slice(&chunk);
+            if !too_long {
+                value.extend_from_slice(&chunk);
+            }
+        }
+        if too_long {
+            continue;
         }
         let value = String::from_utf8(value).map_err(|_| unreadable())?;
         // The same cleaning `input::normalise` gives url-encoded forms.
         let value = text::clean(&value, is_long_text(&name)).into_owned();
         pairs.push((name, value));
+    }
+    if too_long {
+        return Err(AppError::PayloadTooLarge);
     }
     Ok((pairs, files))
 }
