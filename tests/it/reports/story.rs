@@ -105,9 +105,21 @@ async fn type_three_lines_attach_a_file_to_the_second_and_submit(app: TestApp) {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let body = d.client.source().await.expect("page source");
+    // The page the browser came back to says so (it may still be loading).
+    let mut body = String::new();
+    for _ in 0..100 {
+        body = d.client.source().await.unwrap_or_default();
+        if body.contains("已提交") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     assert_ne!(state, "draft", "not submitted; the page says:\n{body}");
-    assert!(body.contains("已提交"), "{body}");
+    assert!(body.contains("已提交，当前状态"), "{body}");
+    if let Some(shots) = &shots {
+        let png = d.screenshot_full(1280).await;
+        std::fs::write(format!("{shots}/report-submitted-1280.png"), png).expect("save png");
+    }
 
     let saved = lines(&app, id);
     for (i, typed) in TYPED.iter().enumerate() {
