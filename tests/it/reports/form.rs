@@ -355,3 +355,34 @@ async fn the_multipart_save_is_guarded(app: TestApp) {
     check_nothing("file for a line of another report");
 }
 both!(the_multipart_save_is_guarded);
+
+async fn multipart_texts_are_cleaned_like_url_encoded_ones(app: TestApp) {
+    let b = app.signed_in("zhibu01").await;
+    let id = open(&b, "11").await;
+    let ls = lines(&app, id);
+    b.get(&format!("/reports/{id}")).await;
+    let mut f = typed(&ls, 1);
+    let key = format!("work_{}", ls[0].id);
+    f.iter_mut().find(|(k, _)| *k == key).expect("work").1 = "甲\u{0}乙\u{202E}丙\n\t丁".into();
+    f.iter_mut()
+        .find(|(k, _)| k == "problems")
+        .expect("problems")
+        .1 = "无\u{7}问题".into();
+    let (ct, data) = body(&b.csrf(), &f, &[]);
+    b.post_body(&format!("/reports/{id}"), &ct, data)
+        .await
+        .assert_redirect(&format!("/reports/{id}"));
+    assert_eq!(lines(&app, id)[0].work, "甲乙丙\n\t丁");
+    assert_eq!(report(&app, id).problems, "无问题");
+    // Not UTF-8: refused as a whole, nothing written.
+    let (ct, mut data) = body(&b.csrf(), &typed(&ls, 2), &[]);
+    let at = data
+        .windows(3)
+        .position(|w| w == "第".as_bytes())
+        .expect("a work text");
+    data[at] = 0xff;
+    let res = b.post_body(&format!("/reports/{id}"), &ct, data).await;
+    assert_eq!(res.status, 400);
+    assert_eq!(report(&app, id).version, 2);
+}
+both!(multipart_texts_are_cleaned_like_url_encoded_ones);

@@ -26,6 +26,20 @@ async fn type_into(d: &Driver, css: &str, text: &str) {
     el.send_keys(text).await.expect("type");
 }
 
+/// Whether leaving the page now would ask first (the form's `beforeunload` handler cancels
+/// the event).
+async fn would_warn(d: &Driver) -> bool {
+    d.client
+        .execute(
+            "var e = new Event('beforeunload', {cancelable: true}); window.dispatchEvent(e); return e.defaultPrevented;",
+            vec![],
+        )
+        .await
+        .expect("script")
+        .as_bool()
+        .expect("a boolean")
+}
+
 /// Click 提交审核 and accept its confirmation.
 async fn click_submit(d: &Driver) {
     d.client
@@ -71,11 +85,16 @@ async fn type_three_lines_attach_a_file_to_the_second_and_submit(app: TestApp) {
         }
         d.client.set_window_size(1440, 900).await.expect("resize");
     }
+    assert!(
+        !would_warn(&d).await,
+        "nothing typed yet: leaving asks nothing"
+    );
     for (i, l) in ls.iter().enumerate() {
         let work = TYPED.get(i).copied().unwrap_or("按计划推进");
         type_into(&d, &format!("#work-{}", l.id), work).await;
         type_into(&d, &format!("#progress-{}", l.id), "60").await;
     }
+    assert!(would_warn(&d).await, "typed, not saved: leaving asks first");
     type_into(&d, "#highlights", "党员先锋岗作用明显「亮点」🎉").await;
     type_into(&d, "#next_plan", "下月继续推进——重点是整改销号。").await;
     let dir = std::env::temp_dir().join(format!("zuofeng-story-{}", random_suffix()));
