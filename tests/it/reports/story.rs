@@ -113,7 +113,17 @@ async fn type_three_lines_attach_a_file_to_the_second_and_submit(app: TestApp) {
             let png = d.screenshot_full(w).await;
             std::fs::write(format!("{shots}/report-form-{w}.png"), png).expect("save png");
         }
+        // One window's worth around line 2, at full size.
         d.client.set_window_size(1440, 900).await.expect("resize");
+        d.client
+            .execute(
+                "document.getElementById(arguments[0]).scrollIntoView();",
+                vec![serde_json::json!(format!("line-{}", ls[0].id))],
+            )
+            .await
+            .expect("scroll");
+        let png = d.client.screenshot().await.expect("screenshot");
+        std::fs::write(format!("{shots}/report-lines-1440x900.png"), png).expect("save png");
     }
     click_submit(&d).await;
     let mut state = String::new();
