@@ -175,3 +175,57 @@ async fn type_three_lines_attach_a_file_to_the_second_and_submit(app: TestApp) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 both!(type_three_lines_attach_a_file_to_the_second_and_submit);
+
+/// Enter in a field saves the draft: the form's first (hidden) button is 保存草稿, not a
+/// line's 上传 or a file's 删除.
+async fn enter_in_a_field_saves_the_draft_and_deletes_nothing(app: TestApp) {
+    let b = app.signed_in("zhibu01").await;
+    let id = open(&b, "11").await;
+    let ls = lines(&app, id);
+    b.get(&format!("/reports/{id}")).await;
+    let (ct, body) = crate::helpers::multipart(
+        &b.csrf(),
+        &[
+            ("owner", "report_line"),
+            ("owner_id", &ls[0].id.to_string()),
+            ("back", &format!("/reports/{id}")),
+        ],
+        Some(("第一项佐证.pdf", crate::helpers::PDF)),
+    );
+    assert_eq!(b.post_body("/attachments", &ct, body).await.status, 303);
+    let Some(d) = Driver::start(1280, 900).await else {
+        return;
+    };
+    d.sign_in(&app, "zhibu01").await;
+    d.client
+        .goto(&format!("{}/reports/{id}", app.addr))
+        .await
+        .expect("report page");
+    type_into(&d, &format!("#progress-{}", ls[0].id), "35").await;
+    d.client
+        .find(Locator::Css(&format!("#progress-{}", ls[0].id)))
+        .await
+        .expect("progress")
+        .send_keys(&char::from(fantoccini::key::Key::Enter).to_string())
+        .await
+        .expect("Enter");
+    let mut saved = None;
+    for _ in 0..100 {
+        saved = lines(&app, id)[0].progress;
+        if saved == Some(35) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(saved, Some(35), "Enter saved the draft");
+    assert_eq!(
+        app.count(&format!(
+            "attachments WHERE owner = 'report_line' AND owner_id = {}",
+            ls[0].id
+        )),
+        1,
+        "the file is still there"
+    );
+    assert_eq!(report(&app, id).state, "draft");
+}
+both!(enter_in_a_field_saves_the_draft_and_deletes_nothing);
