@@ -132,6 +132,49 @@ impl FileList {
     }
 }
 
+/// A file part of a multipart form, read boundedly: at most `MAX_UPLOAD + 1` bytes are kept
+/// (enough for `files::check` to refuse it as too large), the rest is read past and counted
+/// against `limits`' total only, so the fields after it can still be read.
+pub struct FilePart {
+    /// The cleaned name (`files::clean_name`).
+    pub name: String,
+    pub data: Vec<u8>,
+}
+
+impl FilePart {
+    /// Read `field` (a part with a `filename`); `None` for an empty file input (no name, no
+    /// content). Errors are the stream's or the total limit's.
+    pub async fn read(
+        field: &mut actix_multipart::Field,
+        limits: &mut actix_multipart::form::Limits,
+    ) -> Result<Option<FilePart>, actix_multipart::MultipartError> {
+        use futures_util::TryStreamExt;
+        let raw_name = field
+            .content_disposition()
+            .and_then(|d| d.get_filename())
+            .unwrap_or("")
+            .to_string();
+        let mut data = Vec::new();
+        while let Some(chunk) = field.try_next().await? {
+            limits.try_consume_limits(chunk.len(), false)?;
+            let room = (files::MAX_UPLOAD + 1).saturating_sub(data.len());
+            data.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        }
+        if raw_name.is_empty() && data.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(FilePart {
+            name: files::clean_name(&raw_name),
+            data,
+        }))
+    }
+
+    /// The MIME type to store it with, or why it is refused (`files::check`).
+    pub fn check(&self) -> Result<&'static str, String> {
+        files::check(&self.name, &self.data)
+    }
+}
+
 #[derive(MultipartForm)]
 pub struct UploadForm {
     file: Option<Bytes>,

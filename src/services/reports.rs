@@ -1,10 +1,8 @@
 //! Monthly reports (月度调度): the report as a reviewed record, and the draft's save and
 //! submission in one transaction.
 
-use std::collections::HashMap;
-
 use chrono::{NaiveDate, NaiveDateTime};
-use diesel::QueryResult;
+use diesel::{OptionalExtension, QueryResult};
 
 use crate::auth::{Action, CurrentUser, Scope};
 use crate::db::models::audit;
@@ -12,8 +10,8 @@ use crate::db::models::reports::{self, Line, LineInput, Report, Texts};
 use crate::db::models::units::{self, Unit};
 use crate::db::DbConn;
 use crate::domain::review::{ReviewAction, ReviewState};
-use crate::domain::text::short;
 use crate::error::{AppError, AppResult};
+use crate::forms::reports::{line_name, Field, FormErrors};
 use crate::services::review::{self, Decision, Env, Reviewed, Step};
 
 impl Reviewed for Report {
@@ -134,8 +132,16 @@ pub enum Outcome {
     Conflict,
     /// Submitted (or further) meanwhile: nothing written.
     NotEditable,
-    /// Saved, but not submitted: what is missing, per line and in all.
-    Incomplete(HashMap<i32, Vec<String>>, Vec<String>),
+    /// Saved, but not submitted: what is missing, by field.
+    Incomplete(FormErrors),
+}
+
+/// An evidence file chosen on a line of the form, already checked (`domain::files::check`).
+pub struct Evidence {
+    pub line_id: i32,
+    pub name: String,
+    pub content_type: &'static str,
+    pub data: Vec<u8>,
 }
 
 /// What the form carried, parsed.
@@ -144,6 +150,10 @@ pub struct Draft {
     pub texts: Texts,
     /// The version the form was made from.
     pub version: Option<i32>,
+    /// Files to attach to lines of this report, with the save.
+    pub files: Vec<Evidence>,
+    /// A file of a line of this report to delete, with the save.
+    pub delete_file: Option<i32>,
 }
 
 /// Save the draft if it is still a draft at the version the form was made from, then, when
@@ -176,6 +186,7 @@ pub fn save(
             Outcome::NotEditable
         });
     }
+    attach(c, user, id, draft, now)?;
     let after = reports::find(c, id)?.ok_or(AppError::NotFound)?;
     reports::refresh_lines(c, &after)?;
     let saved = format!("保存月度调度草稿 {}（{}）", before.period(), unit.name);
@@ -186,8 +197,8 @@ pub fn save(
         return Ok(Outcome::Saved);
     }
     let lines = reports::lines(c, id)?;
-    let (per_line, all) = missing(&lines, &draft.texts);
-    if !all.is_empty() {
+    let missing = missing(&lines, &draft.texts);
+    if !missing.is_empty() {
         // The draft was saved: that is recorded like any save.
         audit::Change::new(
             user.id,
@@ -198,7 +209,7 @@ pub fn save(
         )
         .unit(unit.id)
         .record(c, now)?;
-        return Ok(Outcome::Incomplete(per_line, all));
+        return Ok(Outcome::Incomplete(missing));
     }
     let d = Decision {
         action: ReviewAction::Submit,
@@ -209,32 +220,86 @@ pub fn save(
     Ok(Outcome::Submitted(done.to))
 }
 
-/// What is missing before a report can be submitted, each named: per line ("请填写进度")
-/// and in all ("第 2 行「…」未填写进度").
-pub fn missing(lines: &[Line], texts: &Texts) -> (HashMap<i32, Vec<String>>, Vec<String>) {
-    let mut per_line: HashMap<i32, Vec<String>> = HashMap::new();
-    let mut all = Vec::new();
-    for (i, l) in lines.iter().enumerate() {
-        let mut add = |what: &str| {
-            let msg = format!("第 {} 行「{}」未填写{what}", i + 1, short(&l.title, 30));
-            per_line
-                .entry(l.id)
-                .or_default()
-                .push(format!("请填写{what}"));
-            all.push(msg);
+/// The files of the save stored on their lines and the file to delete deleted, through the
+/// attachment service (its checks, limits and audit), inside the save's transaction: the
+/// report is still a draft here, so its files may change. A line or file not of this report
+/// refuses the whole save.
+fn attach(
+    c: &mut DbConn,
+    user: &CurrentUser,
+    id: i32,
+    draft: &Draft,
+    now: NaiveDateTime,
+) -> AppResult<()> {
+    use crate::db::models::attachments::{self as files, Owner};
+    use crate::services::attachments as evidence;
+    if draft.files.is_empty() && draft.delete_file.is_none() {
+        return Ok(());
+    }
+    let ids: Vec<i32> = reports::lines(c, id)?.iter().map(|l| l.id).collect();
+    let gone = || {
+        AppError::Conflict(
+            "该事项已不在本月度调度中（台账已变化），未保存。请刷新页面后重新填写。".into(),
+        )
+    };
+    for f in &draft.files {
+        if !ids.contains(&f.line_id) {
+            return Err(gone());
+        }
+        evidence::upload(
+            c,
+            user,
+            Owner::ReportLine,
+            f.line_id,
+            &f.name,
+            f.content_type,
+            &f.data,
+            now,
+        )?;
+    }
+    if let Some(file) = draft.delete_file {
+        // Already deleted (a second click): nothing to do.
+        let Some(meta) = files::meta(c, file).optional()? else {
+            return Ok(());
         };
+        if meta.owner != Owner::ReportLine.code() || !ids.contains(&meta.owner_id) {
+            return Err(gone());
+        }
+        evidence::delete(c, user, file, now)?;
+    }
+    Ok(())
+}
+
+/// What is missing before a report can be submitted, each under its field ("请填写进度")
+/// and named in the summary ("第 2 行「…」未填写进度").
+pub fn missing(lines: &[Line], texts: &Texts) -> FormErrors {
+    let mut out = FormErrors::default();
+    for (i, l) in lines.iter().enumerate() {
+        let name = line_name(i + 1, &l.title);
         if l.progress.is_none() {
-            add("进度");
+            out.push(
+                Field::Progress(l.id),
+                "请填写进度",
+                format!("{name}未填写进度"),
+            );
         }
         if l.work.trim().is_empty() {
-            add("本月工作");
+            out.push(
+                Field::Work(l.id),
+                "请填写本月工作",
+                format!("{name}未填写本月工作"),
+            );
         }
     }
     if texts.highlights.trim().is_empty() {
-        all.push("未填写本月亮点".to_string());
+        out.push(
+            Field::Text("highlights"),
+            "请填写本月亮点",
+            "未填写本月亮点",
+        );
     }
     if texts.next_plan.trim().is_empty() {
-        all.push("未填写下月计划".to_string());
+        out.push(Field::Text("next_plan"), "请填写下月计划", "未填写下月计划");
     }
-    (per_line, all)
+    out
 }

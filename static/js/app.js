@@ -31,3 +31,30 @@ document.addEventListener('click', function (event) {
     window.print();
   }
 });
+
+// Forms marked data-warn-unsaved: leaving the page with changes typed but not sent asks
+// first (the browser's own "leave site?" question). Sending the form itself does not.
+(function () {
+  var dirty = false;
+  var sending = false;
+  function note(event) {
+    var form = event.target && event.target.form;
+    if (form && form.hasAttribute('data-warn-unsaved')) {
+      dirty = true;
+    }
+  }
+  document.addEventListener('input', note);
+  document.addEventListener('change', note);
+  document.addEventListener('submit', function (event) {
+    var form = event.target;
+    if (!event.defaultPrevented && form.hasAttribute && form.hasAttribute('data-warn-unsaved')) {
+      sending = true;
+    }
+  });
+  window.addEventListener('beforeunload', function (event) {
+    if (dirty && !sending) {
+      event.preventDefault();
+      event.returnValue = '';
+    }
+  });
+})();

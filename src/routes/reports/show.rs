@@ -1,9 +1,14 @@
 //! The report page: its lines with evidence, the draft form for the branch, the review panel
-//! for the reviewer of the current stage, the trail; saving and submitting the draft.
+//! for the reviewer of the current stage, the trail; saving and submitting the draft (with
+//! the evidence files chosen on its lines) in `save`.
+
+mod save;
+mod submission;
+
+pub use save::{save, submit};
 
 use std::collections::HashMap;
 
-use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use askama::Template;
@@ -12,20 +17,21 @@ use diesel::OptionalExtension;
 use crate::auth::{Action, CurrentUser};
 use crate::clock::format_local;
 use crate::db::models::attachments::Owner;
+use crate::db::models::campaigns;
 use crate::db::models::reports::{self, Line, Report, KIND_MEASURE, MEASURE_SETTABLE};
 use crate::db::models::units::{self, Unit};
 use crate::db::DbConn;
+use crate::domain::light::Light;
 use crate::domain::register::RectStatus;
 use crate::domain::review::ReviewAction;
-use crate::domain::text::short;
 use crate::error::{AppError, AppResult};
-use crate::forms::reports::RawForm;
+use crate::forms::reports::{Field, FormErrors, RawForm};
+use crate::forms::ymd;
 use crate::routes::attachments::FileList;
 use crate::routes::review::{ReviewPage, ReviewPanel, Trail};
-use crate::services::reports::{self as service, Draft, Outcome};
-use crate::services::review::{self as review_service, Env, TrailLine};
+use crate::services::review::{self as review_service, TrailLine};
 use crate::state::AppState;
-use crate::views::{flash, redirect, render_status, BaseContext, PageCtx};
+use crate::views::{render_status, BaseContext, PageCtx};
 
 pub struct Opt {
     pub code: &'static str,
@@ -42,8 +48,31 @@ pub struct LineView {
     pub work: String,
     pub status_label: String,
     pub options: Vec<Opt>,
-    pub errors: Vec<String>,
+    /// 完成时限 and 责任人 of the measure or item, and its light (code, label).
+    pub deadline: String,
+    pub owner: String,
+    pub light: &'static str,
+    pub light_label: &'static str,
+    pub progress_errors: Vec<String>,
+    pub work_errors: Vec<String>,
+    pub status_errors: Vec<String>,
+    pub file_errors: Vec<String>,
     pub files: FileList,
+}
+
+impl LineView {
+    pub fn has_errors(&self) -> bool {
+        !(self.progress_errors.is_empty()
+            && self.work_errors.is_empty()
+            && self.status_errors.is_empty()
+            && self.file_errors.is_empty())
+    }
+}
+
+/// A link of the error summary to the field it is about.
+pub struct SummaryLink {
+    pub anchor: String,
+    pub text: String,
 }
 
 #[derive(Template)]
@@ -57,7 +86,9 @@ struct ShowPage {
     next_plan: String,
     version: i32,
     errors: Vec<String>,
-    text_errors: HashMap<&'static str, String>,
+    /// The field errors, as links of the summary on top.
+    summary: Vec<SummaryLink>,
+    text_errors: HashMap<&'static str, Vec<String>>,
     conflict: bool,
     /// What the user typed but could not be saved (the report was submitted meanwhile):
     /// label and text, shown read-only to copy.
@@ -69,8 +100,8 @@ struct ShowPage {
 }
 
 impl ShowPage {
-    fn text_error(&self, field: &str) -> &str {
-        self.text_errors.get(field).map_or("", |s| s.as_str())
+    fn text_errors_of(&self, field: &str) -> &[String] {
+        self.text_errors.get(field).map_or(&[], |v| v.as_slice())
     }
 }
 
@@ -166,8 +197,8 @@ async fn refreshed(state: &AppState, user: &CurrentUser, l: Loaded) -> AppResult
 }
 
 pub struct Problems {
-    pub lines: HashMap<i32, Vec<String>>,
-    pub texts: HashMap<&'static str, String>,
+    /// Messages by field: under the field, and linked from the summary on top.
+    pub fields: FormErrors,
     pub general: Vec<String>,
     pub conflict: bool,
     pub kept: Vec<(String, String)>,
@@ -178,8 +209,7 @@ pub struct Problems {
 impl Problems {
     pub fn none() -> Self {
         Problems {
-            lines: HashMap::new(),
-            texts: HashMap::new(),
+            fields: FormErrors::default(),
             general: Vec::new(),
             conflict: false,
             kept: Vec::new(),
@@ -224,9 +254,13 @@ pub async fn page(
     let id = l.report.id;
     let line_ids: Vec<i32> = l.lines.iter().map(|x| x.id).collect();
     let (unit, report) = (l.unit.clone(), l.report.clone());
-    let (mut files, (trail, returned), submitter) = state
+    let all_lines = l.lines.clone();
+    let today = state.settings.clock.today();
+    let (mut files, (trail, returned), submitter, refs) = state
         .db
         .run(move |c| {
+            let yellow = campaigns::get(c, report.campaign_id)?.yellow_days;
+            let refs = reports::line_refs(c, &all_lines, today, yellow)?;
             let files = FileList::load_many(
                 c,
                 Owner::ReportLine,
@@ -236,7 +270,7 @@ pub async fn page(
             )?;
             let trail = review_service::trail(c, reports::ENTITY, id, &unit)?;
             let submitter = submitter_name(c, &report, &unit)?;
-            Ok((files, trail, submitter))
+            Ok((files, trail, submitter, refs))
         })
         .await?;
     let mut problems = problems;
@@ -250,7 +284,22 @@ pub async fn page(
         .enumerate()
         .map(|(i, line)| {
             let (p, w, s) = form.lines.get(&line.id).cloned().unwrap_or_default();
+            let fields = &problems.fields;
+            let r = refs.get(&line.id);
+            let light = r.map(|r| r.light);
             LineView {
+                deadline: r.map(|r| ymd(r.deadline)).unwrap_or_default(),
+                owner: r.map(|r| r.owner.clone()).unwrap_or_default(),
+                light: light.map_or("", |l| l.code()),
+                light_label: match (light, r) {
+                    (Some(Light::Done), Some(r)) => r.status_label,
+                    (Some(l), _) => l.label(),
+                    _ => "",
+                },
+                progress_errors: fields.under(Field::Progress(line.id)),
+                work_errors: fields.under(Field::Work(line.id)),
+                status_errors: fields.under(Field::Status(line.id)),
+                file_errors: fields.under(Field::Files(line.id)),
                 id: line.id,
                 no: i + 1,
                 kind: line.kind_label(),
@@ -259,7 +308,6 @@ pub async fn page(
                 progress: p,
                 work: w,
                 status_label: line.status_label().to_string(),
-                errors: problems.lines.remove(&line.id).unwrap_or_default(),
                 files: files.remove(&line.id).unwrap_or_else(|| {
                     FileList::empty(Owner::ReportLine, line.id, format!("/reports/{id}"))
                 }),
@@ -268,6 +316,21 @@ pub async fn page(
         .collect();
     let r = &l.report;
     let version = form.version.trim().parse().unwrap_or(r.version);
+    let summary = problems
+        .fields
+        .0
+        .iter()
+        .map(|e| SummaryLink {
+            anchor: e.field.anchor(),
+            text: e.summary.clone(),
+        })
+        .collect();
+    let mut text_errors: HashMap<&'static str, Vec<String>> = HashMap::new();
+    for e in &problems.fields.0 {
+        if let Field::Text(name) = e.field {
+            text_errors.entry(name).or_default().push(e.message.clone());
+        }
+    }
     render_status(
         status,
         &ShowPage {
@@ -279,7 +342,8 @@ pub async fn page(
             next_plan: form.next_plan,
             version,
             errors: problems.general,
-            text_errors: problems.texts,
+            summary,
+            text_errors,
             conflict: problems.conflict,
             kept: problems.kept,
             returned: if st.editable() { returned } else { None },
@@ -335,164 +399,4 @@ impl ReviewPage for Report {
         )
         .await
     }
-}
-
-// ---------------------------------------------------------------- save and submit
-
-pub async fn save(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    ctx: PageCtx,
-    session: Session,
-    path: web::Path<i32>,
-    body: web::Form<Vec<(String, String)>>,
-) -> AppResult<HttpResponse> {
-    save_or_submit(state, user, ctx, session, path.into_inner(), body, false).await
-}
-
-pub async fn submit(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    ctx: PageCtx,
-    session: Session,
-    path: web::Path<i32>,
-    body: web::Form<Vec<(String, String)>>,
-) -> AppResult<HttpResponse> {
-    save_or_submit(state, user, ctx, session, path.into_inner(), body, true).await
-}
-
-async fn save_or_submit(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    ctx: PageCtx,
-    session: Session,
-    id: i32,
-    body: web::Form<Vec<(String, String)>>,
-    submit: bool,
-) -> AppResult<HttpResponse> {
-    let l = load(&state, &user, id).await?;
-    user.require(Action::Write, &l.unit)?;
-    let form = RawForm::from_pairs(body.into_inner());
-    if !l.report.state().editable() {
-        return not_editable_page(&state, &ctx, &user, l, &form).await;
-    }
-    let (lines, texts) = match form.parse(&l.lines) {
-        Ok(v) => v,
-        Err((lines, texts)) => {
-            let mut p = Problems::none();
-            p.lines = lines;
-            p.texts = texts;
-            p.general
-                .push("有填写不正确的内容，请按提示修改（尚未保存）。".into());
-            return page(
-                &state,
-                &ctx,
-                &user,
-                l,
-                form,
-                p,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
-        }
-    };
-    let draft = Draft {
-        lines,
-        texts,
-        version: form.version.trim().parse().ok(),
-    };
-    let env = Env::of(&state);
-    let u = user.clone();
-    let outcome = state
-        .db
-        .write(move |c| service::save(c, &u, id, &draft, submit, &env))
-        .await?;
-    match outcome {
-        Outcome::Saved => {
-            flash(&session, "success", "草稿已保存。");
-            Ok(redirect(&format!("/reports/{id}")))
-        }
-        Outcome::Submitted(to) => {
-            flash(
-                &session,
-                "success",
-                format!("已提交，当前状态：{}。", to.label()),
-            );
-            Ok(redirect(&format!("/reports/{id}")))
-        }
-        Outcome::NotEditable => {
-            let fresh = load(&state, &user, id).await?;
-            not_editable_page(&state, &ctx, &user, fresh, &form).await
-        }
-        Outcome::Conflict => {
-            let fresh = load(&state, &user, id).await?;
-            let mut form = form;
-            form.version = fresh.report.version.to_string();
-            let mut p = Problems::none();
-            p.conflict = true;
-            p.general.push(
-                "保存失败：在您编辑期间，本支部的其他人已保存了这份月度调度。您的内容保留在下方，尚未保存；请核对后再次保存（将以您的内容为准）。"
-                    .into(),
-            );
-            page(&state, &ctx, &user, fresh, form, p, StatusCode::CONFLICT).await
-        }
-        Outcome::Incomplete(per_line, all) => {
-            // The draft was saved; the page shows it with what is missing.
-            let fresh = load(&state, &user, id).await?;
-            let mut form = form;
-            form.version = fresh.report.version.to_string();
-            let mut p = Problems::none();
-            p.lines = per_line;
-            p.general
-                .push("草稿已保存，但还不能提交，以下内容尚未填写：".into());
-            p.general.extend(all);
-            page(
-                &state,
-                &ctx,
-                &user,
-                fresh,
-                form,
-                p,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-    }
-}
-
-/// The report was submitted before this save or submission arrived: show it as it is now,
-/// say so plainly, and list what the user typed (not saved) so nothing is lost.
-async fn not_editable_page(
-    state: &AppState,
-    ctx: &PageCtx,
-    user: &CurrentUser,
-    l: Loaded,
-    form: &RawForm,
-) -> AppResult<HttpResponse> {
-    let mut p = Problems::none();
-    p.general.push(format!(
-        "未能保存：这份月度调度已经提交（当前状态：{}），当前状态下不能进行此操作，不能再修改。您刚才填写的内容没有保存，已列在页面下方，可复制留存；如需修改，请联系审核人退回后再填写。",
-        l.report.state().label()
-    ));
-    for (i, line) in l.lines.iter().enumerate() {
-        if let Some((_, w, _)) = form.lines.get(&line.id) {
-            if !w.trim().is_empty() {
-                p.kept.push((
-                    format!("第 {} 行「{}」本月工作", i + 1, short(&line.title, 30)),
-                    w.trim().to_string(),
-                ));
-            }
-        }
-    }
-    for (label, v) in [
-        ("本月亮点", &form.highlights),
-        ("存在问题", &form.problems),
-        ("下月计划", &form.next_plan),
-    ] {
-        if !v.trim().is_empty() {
-            p.kept.push((label.to_string(), v.trim().to_string()));
-        }
-    }
-    let stored = RawForm::from_report(&l.report, &l.lines);
-    page(state, ctx, user, l, stored, p, StatusCode::CONFLICT).await
 }

@@ -3,6 +3,7 @@
 //! Chromium and poppler the tests skip with a loud note, unless `ZUOFENG_REQUIRE_BROWSER=1`
 //! (CI sets it), where they fail instead.
 
+pub mod driver;
 pub mod pdf;
 
 use std::path::PathBuf;

@@ -2,7 +2,7 @@
 //! late and missing around the due day, queues and batch approval, concurrency.
 //! The shared helpers are here; the stories are in the files below, by theme.
 
-use crate::helpers::{Browser, Kind, Page, TestApp, DEMO_PASSWORD};
+use crate::helpers::{random_suffix, Browser, Kind, Page, TestApp, DEMO_PASSWORD};
 use zuofeng::db::models::reports::{self, Line};
 use zuofeng::db::models::units::{self, UnitFields};
 use zuofeng::db::models::users::{self, UserFields};
@@ -10,10 +10,12 @@ use zuofeng::domain::{Role, UnitCategory, UnitKind};
 
 mod compliance;
 mod flow;
+mod form;
 mod groups;
 mod races;
 mod reminders;
 mod review;
+mod story;
 
 pub(crate) fn report_id(p: &Page) -> i32 {
     assert_eq!(p.status, 303, "expected redirect: {}", p.body);

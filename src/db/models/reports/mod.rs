@@ -8,11 +8,13 @@
 mod draft;
 mod flow_back;
 mod lists;
+mod refs;
 mod reminders;
 
 pub use draft::*;
 pub use flow_back::*;
 pub use lists::*;
+pub use refs::*;
 pub use reminders::*;
 
 use std::collections::HashMap;
