@@ -152,7 +152,10 @@ async fn renavigated(req: &HttpRequest, err: &AppError) -> Option<HttpResponse> 
     CurrentUser::load(req).await.ok().flatten()?;
     let ctx = PageCtx::extract(req).await.ok()?;
     let (title, message) = err.user_message();
-    Some(page_with(ctx.base(title), status, title, &message))
+    // Nothing to print on an error page: no print header (it would name the user's unit).
+    let mut base = ctx.base(title);
+    base.print = crate::views::PrintHead::default();
+    Some(page_with(base, status, title, &message))
 }
 
 #[cfg(test)]

@@ -21,7 +21,6 @@ use crate::db::models::campaigns;
 use crate::db::models::reports::{self, Line, Report, KIND_MEASURE, MEASURE_SETTABLE};
 use crate::db::models::units::{self, Unit};
 use crate::db::DbConn;
-use crate::domain::light::Light;
 use crate::domain::register::RectStatus;
 use crate::domain::review::ReviewAction;
 use crate::error::{AppError, AppResult};
@@ -286,16 +285,11 @@ pub async fn page(
             let (p, w, s) = form.lines.get(&line.id).cloned().unwrap_or_default();
             let fields = &problems.fields;
             let r = refs.get(&line.id);
-            let light = r.map(|r| r.light);
             LineView {
                 deadline: r.map(|r| ymd(r.deadline)).unwrap_or_default(),
                 owner: r.map(|r| r.owner.clone()).unwrap_or_default(),
-                light: light.map_or("", |l| l.code()),
-                light_label: match (light, r) {
-                    (Some(Light::Done), Some(r)) => r.status_label,
-                    (Some(l), _) => l.label(),
-                    _ => "",
-                },
+                light: r.map_or("", |r| r.signal.code),
+                light_label: r.map_or("", |r| r.signal.label),
                 progress_errors: fields.under(Field::Progress(line.id)),
                 work_errors: fields.under(Field::Work(line.id)),
                 status_errors: fields.under(Field::Status(line.id)),

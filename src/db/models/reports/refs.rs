@@ -11,16 +11,15 @@ use crate::db::models::measures::Measure;
 use crate::db::models::rect::RectItem;
 use crate::db::schema::{measures, rect_items};
 use crate::db::DbConn;
-use crate::domain::light::Light;
+use crate::domain::light::Signal;
 
 /// The register's side of a line.
 #[derive(Debug, Clone)]
 pub struct LineRef {
     pub deadline: NaiveDate,
     pub owner: String,
-    pub light: Light,
-    /// The register's status as shown (said instead of a light once the work is done).
-    pub status_label: &'static str,
+    /// The light and its word, as the registers show them (`light::Signal::of`).
+    pub signal: Signal,
 }
 
 /// The register's side of each line, by line id (a line whose measure or item is gone has
@@ -51,8 +50,7 @@ pub fn line_refs(
             let r = LineRef {
                 deadline: m.deadline,
                 owner: m.owner.clone(),
-                light: m.light(today, yellow_days),
-                status_label: m.status().label(),
+                signal: m.signal(today, yellow_days),
             };
             by_measure.insert(m.id, r);
         }
@@ -67,8 +65,7 @@ pub fn line_refs(
             let r = LineRef {
                 deadline: i.deadline,
                 owner: i.responsible.clone(),
-                light: i.light(today, yellow_days),
-                status_label: i.status().label(),
+                signal: i.signal(today, yellow_days),
             };
             by_item.insert(i.id, r);
         }
