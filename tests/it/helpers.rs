@@ -522,3 +522,29 @@ pub fn template_sheet(
     }
     wb.save_to_buffer().expect("xlsx")
 }
+
+/// `/measures/12?x=1` → `/measures/{n}`.
+pub fn pattern(path: &str) -> String {
+    let path = path.split(['?', '#']).next().unwrap_or(path);
+    path.split('/')
+        .map(|s| {
+            if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
+                "{n}"
+            } else {
+                s
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Same-site pages linked from `body`, as paths.
+pub fn links_in(body: &str) -> Vec<String> {
+    let doc = scraper::Html::parse_document(body);
+    let sel = scraper::Selector::parse("a[href]").expect("selector");
+    doc.select(&sel)
+        .filter_map(|a| a.value().attr("href"))
+        .filter(|h| h.starts_with('/') && !h.starts_with("//"))
+        .map(str::to_string)
+        .collect()
+}

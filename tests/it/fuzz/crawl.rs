@@ -2,6 +2,7 @@
 //! form, with every hostile value, as anonymous, a secretary and the office.
 
 use super::*;
+use crate::helpers::{links_in, pattern};
 
 use std::collections::{BTreeSet, VecDeque};
 
@@ -126,32 +127,6 @@ fn check(what: &str, page: &Page) {
             "{what} echoed script unescaped"
         );
     }
-}
-
-/// Same-site pages linked from `body`, as paths.
-fn links_in(body: &str) -> Vec<String> {
-    let doc = scraper::Html::parse_document(body);
-    let sel = scraper::Selector::parse("a[href]").expect("selector");
-    doc.select(&sel)
-        .filter_map(|a| a.value().attr("href"))
-        .filter(|h| h.starts_with('/') && !h.starts_with("//"))
-        .map(str::to_string)
-        .collect()
-}
-
-/// `/measures/12?x=1` → `/measures/{n}`.
-fn pattern(path: &str) -> String {
-    let path = path.split(['?', '#']).next().unwrap_or(path);
-    path.split('/')
-        .map(|s| {
-            if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
-                "{n}"
-            } else {
-                s
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("/")
 }
 
 /// Crawl from the table's pages (and `extra`), one page per path pattern, and collect every

@@ -29,21 +29,6 @@ fn one_way(pattern: &str) -> bool {
         || (pattern.starts_with("/users/") && pattern.ends_with("/password"))
 }
 
-/// `/measures/12?x=1` → `/measures/{n}`.
-fn pattern(path: &str) -> String {
-    let path = path.split(['?', '#']).next().unwrap_or(path);
-    path.split('/')
-        .map(|s| {
-            if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
-                "{n}"
-            } else {
-                s
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("/")
-}
-
 fn sel(s: &str) -> Selector {
     Selector::parse(s).expect("selector")
 }
@@ -206,14 +191,7 @@ async fn crawl(b: &Browser, seeds: &[String], found: &mut BTreeMap<String, Vec<S
                 );
             }
         }
-        let doc = Html::parse_document(&page.body);
-        for a in doc.select(&sel("a[href]")) {
-            if let Some(h) = a.value().attr("href") {
-                if h.starts_with('/') && !h.starts_with("//") {
-                    queue.push_back(h.to_string());
-                }
-            }
-        }
+        queue.extend(links_in(&page.body));
     }
 }
 
