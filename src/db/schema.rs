@@ -88,6 +88,7 @@ diesel::table! {
         version -> Integer,
         goals_version -> Integer,
         months_version -> Integer,
+        hours_quota -> Integer,
     }
 }
 
@@ -384,6 +385,124 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    roster_people (id) {
+        id -> Integer,
+        unit_id -> Integer,
+        name -> Text,
+        categories -> Text,
+        post -> Text,
+        active_from -> Nullable<Date>,
+        active_to -> Nullable<Date>,
+        notes -> Text,
+        version -> Integer,
+        created_by -> Nullable<Integer>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    activities (id) {
+        id -> Integer,
+        unit_id -> Integer,
+        kind -> Text,
+        title -> Text,
+        start_date -> Date,
+        end_date -> Date,
+        target_groups -> Text,
+        hours -> Double,
+        lead_tags -> Text,
+        place -> Text,
+        summary -> Text,
+        participant_count -> Nullable<Integer>,
+        pass_mark -> Nullable<Double>,
+        version -> Integer,
+        created_by -> Nullable<Integer>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    activity_attendance (id) {
+        id -> Integer,
+        activity_id -> Integer,
+        person_id -> Integer,
+        score -> Nullable<Double>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    surveys (id) {
+        id -> Integer,
+        unit_id -> Integer,
+        title -> Text,
+        period_start -> Date,
+        period_end -> Date,
+        method -> Text,
+        target_units -> Text,
+        participants -> Integer,
+        findings -> Text,
+        measures_taken -> Text,
+        version -> Integer,
+        created_by -> Nullable<Integer>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    brands (id) {
+        id -> Integer,
+        unit_id -> Integer,
+        kind -> Text,
+        name -> Text,
+        theme -> Text,
+        feature -> Text,
+        slogan -> Text,
+        method -> Text,
+        status -> Text,
+        cultivating_on -> Nullable<Date>,
+        created_on -> Nullable<Date>,
+        published_on -> Nullable<Date>,
+        awarded_on -> Nullable<Date>,
+        award -> Text,
+        version -> Integer,
+        created_by -> Nullable<Integer>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    brand_events (id) {
+        id -> Integer,
+        brand_id -> Integer,
+        kind -> Text,
+        held_on -> Date,
+        title -> Text,
+        place -> Text,
+        notes -> Text,
+        created_by -> Nullable<Integer>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    brand_promotions (id) {
+        id -> Integer,
+        brand_id -> Integer,
+        platform -> Text,
+        published_on -> Date,
+        title -> Text,
+        link -> Text,
+        created_by -> Nullable<Integer>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> units (unit_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(audit_log -> users (user_id));
@@ -409,6 +528,14 @@ diesel::joinable!(first_topics -> units (unit_id));
 diesel::joinable!(review_events -> users (actor_id));
 diesel::joinable!(notices -> users (user_id));
 diesel::joinable!(report_reminders -> units (unit_id));
+diesel::joinable!(roster_people -> units (unit_id));
+diesel::joinable!(activities -> units (unit_id));
+diesel::joinable!(activity_attendance -> activities (activity_id));
+diesel::joinable!(activity_attendance -> roster_people (person_id));
+diesel::joinable!(surveys -> units (unit_id));
+diesel::joinable!(brands -> units (unit_id));
+diesel::joinable!(brand_events -> brands (brand_id));
+diesel::joinable!(brand_promotions -> brands (brand_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     units,
@@ -438,4 +565,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox,
     notices,
     report_reminders,
+    roster_people,
+    activities,
+    activity_attendance,
+    surveys,
+    brands,
+    brand_events,
+    brand_promotions,
 );

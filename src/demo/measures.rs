@@ -10,8 +10,9 @@ use crate::db::models::units;
 use crate::db::DbConn;
 use crate::domain::register::{Carrier, LeadTag, MeasureCategory, MeasureStatus};
 
-/// (unit code, main lines of work) — titles are built as "{line}{action}".
-const UNIT_WORK: &[(&str, [&str; 4])] = &[
+/// (unit code, main lines of work) — titles are built as "{line}{action}". The units of the
+/// article's registers (600+ measures, 15 配档表); the later branches have none.
+pub const UNIT_WORK: &[(&str, [&str; 4])] = &[
     ("ZZ01", ["机关作风", "服务基层", "制度建设", "机关效能"]),
     ("ZB01", ["公文办理", "会务保障", "督查督办", "档案管理"]),
     ("ZB02", ["党员教育", "支部建设", "宣传报道", "群团工作"]),

@@ -1,10 +1,13 @@
 //! Demo data (`serve --demo`), idempotent: the organisation tree and the demo accounts of
 //! DESIGN.md section 6, and the campaign years with their registers (one module per area).
 
+pub mod activities;
+pub mod brands;
 pub mod campaigns;
 pub mod measures;
 pub mod rect;
 pub mod reports;
+pub mod surveys;
 pub mod topics;
 
 use crate::auth::password;
@@ -129,6 +132,48 @@ const UNITS: &[(&str, Option<&str>, &str, UnitKind, UnitCategory)] = &[
         UnitKind::Branch,
         UnitCategory::Subsidiary,
     ),
+    (
+        "ZB13",
+        Some("ZZ01"),
+        "人力资源部党支部",
+        UnitKind::Branch,
+        UnitCategory::Headquarters,
+    ),
+    (
+        "ZB14",
+        Some("ZZ01"),
+        "离退休职工党支部",
+        UnitKind::Branch,
+        UnitCategory::Headquarters,
+    ),
+    (
+        "ZB15",
+        Some("ZZ02"),
+        "监理四分公司党支部",
+        UnitKind::Branch,
+        UnitCategory::Subsidiary,
+    ),
+    (
+        "ZB16",
+        Some("ZZ02"),
+        "项目管理公司党支部",
+        UnitKind::Branch,
+        UnitCategory::Subsidiary,
+    ),
+    (
+        "ZB17",
+        Some("ZZ03"),
+        "环境检测党支部",
+        UnitKind::Branch,
+        UnitCategory::Subsidiary,
+    ),
+    (
+        "ZB18",
+        Some("DW"),
+        "信息技术公司党支部",
+        UnitKind::Branch,
+        UnitCategory::Subsidiary,
+    ),
 ];
 
 /// (username, name, role, unit code)
@@ -198,6 +243,9 @@ pub fn seed(db: &Db, settings: &Settings) -> anyhow::Result<()> {
         let actors = Actors::load(c)?;
         reports::seed(c, &years, &actors, today, now)?;
         topics::seed(c, &actors, today, now)?;
+        activities::seed(c, &years, &actors, today, now)?;
+        surveys::seed(c, &years, &actors, today, now)?;
+        brands::seed(c, &years, &actors, today, now)?;
         Ok(())
     })?;
     Ok(())

@@ -263,6 +263,12 @@ pub fn seed(
     let branches: Vec<&Unit> = all
         .iter()
         .filter(|u| u.kind() == UnitKind::Branch)
+        // The article's 15 配档表: the registers' 12 branches and the 3 general branches.
+        .filter(|u| {
+            super::measures::UNIT_WORK
+                .iter()
+                .any(|(code, _)| *code == u.code)
+        })
         .collect();
     let generals: Vec<&Unit> = all
         .iter()

@@ -33,6 +33,13 @@ pub const ENTITIES: &[(&str, &str)] = &[
     ("first_topic", "第一议题"),
     ("task_force", "一线专班"),
     ("report_reminder", "催报"),
+    ("roster_person", "人员名册"),
+    ("activity", "培训活动"),
+    ("attendance", "参加人员"),
+    ("survey", "思想状况调查"),
+    ("brand", "党建品牌"),
+    ("brand_event", "品牌活动"),
+    ("brand_promotion", "品牌宣传"),
 ];
 
 const ACTIONS: &[(&str, &str)] = &[

@@ -49,7 +49,10 @@ macro_rules! labelled_enum {
     };
 }
 
+pub mod activity;
 pub mod audit;
+pub mod brand;
+pub mod codes;
 pub mod files;
 pub mod filters;
 pub mod light;

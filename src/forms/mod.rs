@@ -4,10 +4,14 @@
 //! route handlers and the Excel imports only call these. No route module parses forms of
 //! another area itself.
 
+pub mod activities;
+pub mod brands;
 pub mod campaigns;
 pub mod measures;
 pub mod rect;
 pub mod reports;
+pub mod roster;
+pub mod surveys;
 pub mod topics;
 pub mod units;
 pub mod users;

@@ -2,9 +2,11 @@
 //! parse input, ask the policy, call the area's queries, render.
 
 pub mod account;
+pub mod activities;
 pub mod assets;
 pub mod attachments;
 pub mod audit;
+pub mod brands;
 pub mod campaigns;
 pub mod client_ip;
 pub mod health;
@@ -15,6 +17,8 @@ pub mod notices;
 pub mod rect;
 pub mod reports;
 pub mod review;
+pub mod roster;
+pub mod surveys;
 pub mod taskforce;
 pub mod topics;
 pub mod units;
@@ -46,6 +50,12 @@ pub fn configure(cfg: &mut web::ServiceConfig, login_limiter: LoginLimiter) {
     users::configure(cfg);
     audit::configure(cfg);
     campaigns::configure(cfg);
+    roster::configure(cfg);
+    // Before the records: `/activities/coverage` is not an activity id.
+    activities::coverage::configure(cfg);
+    activities::configure(cfg);
+    surveys::configure(cfg);
+    brands::configure(cfg);
 }
 
 pub async fn not_found() -> Result<actix_web::HttpResponse, AppError> {

@@ -2,8 +2,11 @@
 //! `Db::write` by a thin handler. Rules without I/O live in `domain`, queries in
 //! `db::models`, who may do what in `auth::policy`.
 
+pub mod activities;
 pub mod attachments;
+pub mod brands;
 pub mod campaigns;
+pub mod coverage;
 pub mod imports;
 pub mod measures;
 pub mod notices;
@@ -11,6 +14,8 @@ pub mod rect;
 pub mod report_reminders;
 pub mod reports;
 pub mod review;
+pub mod roster;
+pub mod surveys;
 pub mod taskforce;
 pub mod topics;
 pub mod units;

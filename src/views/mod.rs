@@ -200,6 +200,10 @@ fn nav_for(role: Role, path: &str) -> Vec<NavItem> {
     items.push(("/rect", "整改配档表"));
     items.push(("/reports", "月度调度"));
     items.push(("/topics", "第一议题"));
+    items.push(("/activities", "培训活动"));
+    items.push(("/roster", "人员名册"));
+    items.push(("/surveys", "思想调查"));
+    items.push(("/brands", "党建品牌"));
     items.push(("/units", "组织机构"));
     if permits(role, Capability::ManageOrganisation) {
         items.push(("/users", "用户管理"));

@@ -5,12 +5,16 @@
 mod helpers;
 
 mod account;
+mod activities;
 mod bounds;
+mod brands;
 mod browser;
 mod campaigns;
 mod cli;
+mod coverage;
 mod csrf;
 mod demo;
+mod demo_records;
 mod edits;
 mod excel_heights;
 mod exports;
@@ -27,7 +31,9 @@ mod register_races;
 mod reports;
 mod review_contract;
 mod roles;
+mod roster;
 mod round_trips;
+mod surveys;
 mod taskforce;
 mod topics;
 mod units;

@@ -6,8 +6,8 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::schema::{
-    attachments, first_topics, measures, monthly_reports, rect_items, report_lines, unit_plans,
-    users,
+    activities, attachments, brands, first_topics, measures, monthly_reports, rect_items,
+    report_lines, surveys, unit_plans, users,
 };
 use crate::db::DbConn;
 
@@ -20,6 +20,12 @@ pub enum Owner {
     /// A line of a monthly report (evidence of the month's work).
     ReportLine,
     FirstTopic,
+    /// An activity's materials and photos.
+    Activity,
+    /// A staff survey's result file.
+    Survey,
+    /// A brand's logo / visual identity image and other files.
+    Brand,
 }
 
 impl Owner {
@@ -30,6 +36,9 @@ impl Owner {
             Owner::UnitPlan => "unit_plan",
             Owner::ReportLine => "report_line",
             Owner::FirstTopic => "first_topic",
+            Owner::Activity => "activity",
+            Owner::Survey => "survey",
+            Owner::Brand => "brand",
         }
     }
 
@@ -40,6 +49,9 @@ impl Owner {
             Owner::UnitPlan,
             Owner::ReportLine,
             Owner::FirstTopic,
+            Owner::Activity,
+            Owner::Survey,
+            Owner::Brand,
         ]
         .into_iter()
         .find(|o| o.code() == code)
@@ -102,6 +114,21 @@ pub fn owner_unit(conn: &mut DbConn, owner: Owner, owner_id: i32) -> QueryResult
             .select(first_topics::unit_id)
             .first(conn)
             .optional(),
+        Owner::Activity => activities::table
+            .find(owner_id)
+            .select(activities::unit_id)
+            .first(conn)
+            .optional(),
+        Owner::Survey => surveys::table
+            .find(owner_id)
+            .select(surveys::unit_id)
+            .first(conn)
+            .optional(),
+        Owner::Brand => brands::table
+            .find(owner_id)
+            .select(brands::unit_id)
+            .first(conn)
+            .optional(),
     }
 }
 
@@ -153,7 +180,7 @@ pub fn lock_owner(conn: &mut DbConn, owner: Owner, owner_id: i32) -> QueryResult
                 .first::<i32>(pg)
                 .optional()?;
         }
-        Owner::UnitPlan => {}
+        Owner::UnitPlan | Owner::Activity | Owner::Survey | Owner::Brand => {}
     }
     Ok(())
 }
@@ -200,7 +227,7 @@ pub fn owner_locked(
             .optional()?
             .filter(|s| s == RectStatus::Closed.code())
             .map(|_| "该整改事项已验收销号，佐证材料不能再增删。"),
-        Owner::UnitPlan => None,
+        Owner::UnitPlan | Owner::Activity | Owner::Survey | Owner::Brand => None,
     })
 }
 

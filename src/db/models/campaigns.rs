@@ -24,6 +24,8 @@ pub struct Campaign {
     pub goals_version: i32,
     /// Bumped each time the monthly requirements form is saved.
     pub months_version: i32,
+    /// The yearly 学时 quota per person (coverage: hours per person against it).
+    pub hours_quota: i32,
 }
 
 impl Campaign {
@@ -359,6 +361,7 @@ mod tests {
             version: 1,
             goals_version: 1,
             months_version: 1,
+            hours_quota: 32,
         };
         assert_eq!(c.due_date(11), NaiveDate::from_ymd_opt(2026, 11, 25));
         c.due_day = 31;

@@ -1,9 +1,12 @@
 //! Rows and queries, one module per area. Functions take `&mut DbConn` and return
 //! `QueryResult<T>`; they never know about HTTP.
 
+pub mod activities;
 pub mod attachments;
 pub mod audit;
+pub mod brands;
 pub mod campaigns;
+pub mod coverage;
 pub mod history;
 pub mod measures;
 pub mod notices;
@@ -11,8 +14,10 @@ pub mod outbox;
 pub mod rect;
 pub mod reports;
 pub mod reviews;
+pub mod roster;
 pub mod sessions;
 pub mod settings;
+pub mod surveys;
 pub mod taskforce;
 pub mod throttle;
 pub mod topics;

@@ -1,0 +1,1 @@
+//! activities forms (issue 11): filled in by its own change.

@@ -1,0 +1,1 @@
+//! brands forms (issue 11): filled in by its own change.

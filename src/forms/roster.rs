@@ -1,0 +1,1 @@
+//! roster forms (issue 11): filled in by its own change.

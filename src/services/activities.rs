@@ -1,0 +1,1 @@
+//! activities (issue 11): filled in by its own change.

@@ -1,0 +1,1 @@
+//! brands (issue 11): filled in by its own change.

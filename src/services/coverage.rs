@@ -1,0 +1,1 @@
+//! coverage (issue 11): filled in by its own change.

@@ -1,0 +1,1 @@
+//! roster (issue 11): filled in by its own change.

@@ -1,0 +1,1 @@
+//! surveys (issue 11): filled in by its own change.

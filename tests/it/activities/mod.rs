@@ -1,0 +1,1 @@
+//! /activities (issue 11): tests filled in by its own change.
