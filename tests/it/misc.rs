@@ -184,14 +184,14 @@ async fn migrations_run_from_empty_and_again(app: TestApp) {
     ] {
         app.count(table);
     }
-    assert_eq!(app.count("units"), 16, "demo organisation");
+    assert_eq!(app.count("units"), 22, "demo organisation");
     assert_eq!(app.count("users"), 6, "demo accounts");
     // Demo seeding is idempotent too.
     let mut settings = zuofeng::config::Settings::new("127.0.0.1:0", app.database_url.clone());
     settings.demo = true;
     settings.demo_password = Some(DEMO_PASSWORD.into());
     zuofeng::demo::seed(&app.db, &settings).expect("seed again");
-    assert_eq!(app.count("units"), 16);
+    assert_eq!(app.count("units"), 22);
     assert_eq!(app.count("users"), 6);
 }
 

@@ -108,10 +108,12 @@ async fn unit_list_is_scoped_to_the_role(app: TestApp) {
         "党群工作部党支部",
         "财务管理部党支部",
         "工程技术部党支部",
+        "人力资源部党支部",
+        "离退休职工党支部",
     ] {
         list.assert_contains(mine);
     }
-    list.assert_contains("共 5 个单位");
+    list.assert_contains("共 7 个单位");
     for other in [
         "检测中心党支部",
         "监理公司党总支",
@@ -123,14 +125,14 @@ async fn unit_list_is_scoped_to_the_role(app: TestApp) {
 
     let viewer = app.signed_in("viewer").await;
     let list = viewer.get("/units").await;
-    list.assert_contains("共 16 个单位");
+    list.assert_contains("共 22 个单位");
     list.assert_contains("检测中心党支部");
     list.assert_lacks("新增单位");
     list.assert_lacks("/edit\"");
 
     let admin = app.signed_in("admin").await;
     let list = admin.get("/units").await;
-    list.assert_contains("共 16 个单位");
+    list.assert_contains("共 22 个单位");
     list.assert_contains("href=\"/units/new\"");
 }
 

@@ -87,20 +87,20 @@ async fn office_adds_a_branch_under_a_general_branch(app: TestApp) {
     assert_eq!(new.status, 200);
     new.assert_contains(&format!("<option value=\"{zz02}\" selected>"));
 
-    let form = branch_form("监理四分公司党支部", "ZB13", &zz02.to_string());
+    let form = branch_form("监理六分公司党支部", "ZB19", &zz02.to_string());
     let created = admin.post("/units", &pairs(&form)).await;
-    let id = app.unit_id("ZB13");
+    let id = app.unit_id("ZB19");
     created.assert_redirect(&format!("/units/{id}"));
 
     let show = admin.get(&format!("/units/{id}")).await;
     assert_eq!(show.status, 200);
-    show.assert_contains("已新增单位：监理四分公司党支部");
+    show.assert_contains("已新增单位：监理六分公司党支部");
     show.assert_contains("监理公司党总支");
     show.assert_contains("权属单位");
 
     let list = admin.get("/units").await;
-    list.assert_contains("监理四分公司党支部");
-    list.assert_contains("共 17 个单位");
+    list.assert_contains("监理六分公司党支部");
+    list.assert_contains("共 23 个单位");
 
     let dw = app.unit_id("DW");
     assert_eq!(
@@ -122,7 +122,7 @@ async fn office_adds_a_branch_under_a_general_branch(app: TestApp) {
 
     // It is part of the general branch now: the parent's page lists it.
     let parent = admin.get(&format!("/units/{zz02}")).await;
-    parent.assert_contains("监理四分公司党支部");
+    parent.assert_contains("监理六分公司党支部");
 }
 
 async fn bad_unit_input_is_refused_with_the_form_kept(app: TestApp) {
@@ -394,7 +394,7 @@ async fn office_renames_and_regroups_units(app: TestApp) {
         app.count(&format!(
             "units WHERE parent_id = {zz03} AND path LIKE '/{dw}/{zz03}/%'"
         )),
-        3
+        4
     );
     let show = admin.get(&format!("/units/{zz03}")).await;
     show.assert_contains("已停用");

@@ -88,9 +88,12 @@ async fn the_table_is_grouped_by_general_branch_with_subtotals(app: TestApp) {
     let (gs, total) = groups(&p);
     let codes: Vec<&str> = gs.iter().map(|g| g.code.as_str()).collect();
     assert_eq!(codes, ["ZZ01", "ZZ02", "ZZ03", "direct"]);
-    assert_eq!(gs[0].units, ["ZB01", "ZB02", "ZB03", "ZB04"]);
+    assert_eq!(
+        gs[0].units,
+        ["ZB01", "ZB02", "ZB03", "ZB04", "ZB13", "ZB14"]
+    );
     assert!(gs[0].head.starts_with("总部机关党总支"), "{}", gs[0].head);
-    assert_eq!(gs[3].units, ["ZB11", "ZB12"]);
+    assert_eq!(gs[3].units, ["ZB11", "ZB12", "ZB18"]);
     assert!(gs[3].head.starts_with("党委直属"), "{}", gs[3].head);
     let mut all = [0; 4];
     for g in &gs {
@@ -118,7 +121,7 @@ async fn the_table_is_grouped_by_general_branch_with_subtotals(app: TestApp) {
     );
     // The summary line above agrees.
     p.assert_contains(&format!(
-        "按时 {} · 迟报 {} · 未报 {} · 待报送 {}（共 12 个党支部）",
+        "按时 {} · 迟报 {} · 未报 {} · 待报送 {}（共 18 个党支部）",
         all[0], all[1], all[2], all[3]
     ));
     // The colours are explained in words too.
@@ -133,14 +136,17 @@ async fn the_table_is_grouped_by_general_branch_with_subtotals(app: TestApp) {
         .iter()
         .flat_map(|g| &g.badges)
         .all(|(c, w)| c == "comp-pending" && w == "待报送"));
-    assert_eq!(total, "按时 0 / 迟报 0 / 未报 0 / 待报送 12");
+    assert_eq!(total, "按时 0 / 迟报 0 / 未报 0 / 待报送 18");
 
     // A general branch sees its own group only.
     let zz = app.signed_in("zongzhi01").await;
     let (gs, total) = groups(&zz.get("/reports?year=2026&month=9").await);
     assert_eq!(gs.len(), 1);
     assert_eq!(gs[0].code, "ZZ01");
-    assert_eq!(gs[0].units, ["ZB01", "ZB02", "ZB03", "ZB04"]);
+    assert_eq!(
+        gs[0].units,
+        ["ZB01", "ZB02", "ZB03", "ZB04", "ZB13", "ZB14"]
+    );
     assert_eq!(total, gs[0].subtotal);
 }
 both!(the_table_is_grouped_by_general_branch_with_subtotals);
@@ -213,7 +219,7 @@ async fn the_export_has_the_groups_and_their_subtotals(app: TestApp) {
     }
     assert_eq!(rows.len(), at + 1, "one totals row at the end");
     assert_eq!(rows[at][0], "合计");
-    assert_eq!(rows[at][1], "共 12 个党支部");
+    assert_eq!(rows[at][1], "共 18 个党支部");
     assert_eq!(rows[at][2], total);
     assert!(rows
         .iter()
@@ -227,8 +233,8 @@ async fn the_export_has_the_groups_and_their_subtotals(app: TestApp) {
         .filter(|r| !r[1].starts_with("共 "))
         .map(|r| r[0].as_str())
         .collect();
-    assert_eq!(groups, ["总部机关党总支"; 4]);
-    assert_eq!(rows.len(), 4 + 2);
+    assert_eq!(groups, ["总部机关党总支"; 6]);
+    assert_eq!(rows.len(), 6 + 2);
 }
 both!(the_export_has_the_groups_and_their_subtotals);
 

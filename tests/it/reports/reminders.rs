@@ -65,7 +65,7 @@ async fn the_office_urges_one_branch(app: TestApp) {
     let confirm = remind_button(&p, "ZB01").expect("a 催报 button on a waiting branch");
     assert!(confirm.contains("综合办公室党支部"), "{confirm}");
     p.assert_contains("action=\"/reports/remind-all\"");
-    p.assert_contains("data-confirm=\"确定向 12 个尚未报送的党支部发送催报通知吗？\"");
+    p.assert_contains("data-confirm=\"确定向 18 个尚未报送的党支部发送催报通知吗？\"");
 
     remind(&admin, "11", &zb01)
         .await
@@ -97,7 +97,7 @@ async fn the_office_urges_one_branch(app: TestApp) {
     p.assert_contains("今日已催报 10:00");
     assert!(remind_button(&p, "ZB01").is_none());
     assert!(remind_button(&p, "ZB02").is_some());
-    p.assert_contains("全部催报（11 个党支部）");
+    p.assert_contains("全部催报（17 个党支部）");
 
     // A double click: nothing sent twice, and the page says why.
     app.advance(chrono::Duration::minutes(5));
@@ -128,7 +128,7 @@ async fn all_not_reported_in_scope_are_urged(app: TestApp) {
     let id = open(&b1, "11").await;
     assert_eq!(fill_and_submit(&app, &b1, id).await.status, 303);
 
-    // The general branch urges its own three waiting branches, nobody else.
+    // The general branch urges its own five waiting branches, nobody else.
     let zz = app.signed_in("zongzhi01").await;
     let p = zz.get("/reports?year=2026&month=11").await;
     assert!(remind_button(&p, "ZB01").is_none(), "submitted: no 催报");
@@ -137,27 +137,27 @@ async fn all_not_reported_in_scope_are_urged(app: TestApp) {
         .await
         .assert_redirect("/reports?year=2026&month=11");
     // No hook configured: no hook message, the rest is written.
-    assert_eq!(written(&app), [3, 1, 3, 0]);
+    assert_eq!(written(&app), [5, 1, 5, 0]);
     assert_eq!(notices_of(&app, "zhibu02"), 1);
     assert_eq!(notices_of(&app, "zhibu01"), 0);
     assert_eq!(notices_of(&app, "zhibu03"), 0);
     let p = zz.get("/reports?year=2026&month=11").await;
-    p.assert_contains("已催报 3 个党支部");
+    p.assert_contains("已催报 5 个党支部");
     p.assert_lacks("action=\"/reports/remind-all\"");
 
-    // The office urges the rest: the three urged today are left alone.
+    // The office urges the rest: the five urged today are left alone.
     let admin = app.signed_in("admin").await;
     remind_all(&admin, "11").await;
-    assert_eq!(written(&app)[0], 11);
+    assert_eq!(written(&app)[0], 17);
     assert_eq!(notices_of(&app, "zhibu02"), 1);
     assert_eq!(notices_of(&app, "zhibu03"), 1);
     let p = admin.get("/reports?year=2026&month=11").await;
-    p.assert_contains("已催报 8 个党支部");
+    p.assert_contains("已催报 12 个党支部");
     p.assert_contains("未重复催报：党群工作部党支部（今日已催报 10:00）");
     p.assert_lacks("action=\"/reports/remind-all\"");
     // Again: nothing left to urge today.
     remind_all(&admin, "11").await;
-    assert_eq!(written(&app)[0], 11);
+    assert_eq!(written(&app)[0], 17);
     admin
         .get("/reports?year=2026&month=11")
         .await
@@ -273,7 +273,7 @@ async fn who_may_not_urge_is_refused(app: TestApp) {
     assert_eq!(written(&app), [0; 4]);
     // … and its 全部催报 covers its own branches only.
     remind_all(&zz02, "11").await;
-    assert_eq!(written(&app)[0], 3);
+    assert_eq!(written(&app)[0], 5);
     assert_eq!(notices_of(&app, "zhibu03"), 1);
     assert_eq!(notices_of(&app, "zhibu01"), 0);
 }
@@ -374,7 +374,7 @@ async fn simultaneous_urges_send_once(app: TestApp) {
         .map(|p| p.status)
         .collect();
     assert_eq!(statuses, [303, 303]);
-    assert_eq!(written(&app)[0], 12, "each branch urged once");
+    assert_eq!(written(&app)[0], 18, "each branch urged once");
     assert_eq!(notices_of(&app, "zhibu02"), 1);
 }
 both!(simultaneous_urges_send_once);
