@@ -9,6 +9,7 @@ use crate::helpers::*;
 mod access;
 mod editing;
 mod excel;
+mod people;
 
 /// A complete person form for `unit` (an id), named `name`.
 pub(super) fn good<'a>(unit: &'a str, name: &'a str) -> Vec<(&'a str, &'a str)> {
