@@ -10,6 +10,7 @@ mod access;
 mod editing;
 mod excel;
 mod people;
+mod print;
 
 /// A complete person form for `unit` (an id), named `name`.
 pub(super) fn good<'a>(unit: &'a str, name: &'a str) -> Vec<(&'a str, &'a str)> {
