@@ -11,6 +11,7 @@ mod editing;
 mod excel;
 mod people;
 mod print;
+mod races;
 
 /// A complete person form for `unit` (an id), named `name`.
 pub(super) fn good<'a>(unit: &'a str, name: &'a str) -> Vec<(&'a str, &'a str)> {
