@@ -588,4 +588,31 @@ mod tests {
         );
         assert_eq!(ch[0].text(), "内容：推进中 0% → 推进中 40%");
     }
+
+    #[test]
+    fn a_roster_change_reads_in_chinese() {
+        let ch = changes(
+            "roster_person",
+            Some(
+                &json!({"name": "王芳", "categories": ["party_member", "org_cadre"],
+                         "post": "组织委员", "active_to": null, "notes": ""}),
+            ),
+            Some(
+                &json!({"name": "王芳", "categories": ["party_member", "party_worker"],
+                         "post": "组织委员", "active_to": "2026-11-20", "notes": "调出"}),
+            ),
+            &Names::default(),
+        );
+        let texts: Vec<String> = ch.iter().map(FieldChange::text).collect();
+        assert_eq!(
+            texts,
+            vec![
+                "备注：（空） → 调出",
+                "人员类别：党员、组工干部 → 党员、党务工作者",
+                "离开日期：（空） → 2026-11-20",
+            ]
+        );
+        assert_eq!(action_label("end"), "登记离开");
+        assert_eq!(entity_label("roster_person"), "人员名册");
+    }
 }
