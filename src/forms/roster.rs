@@ -52,6 +52,15 @@ pub fn split_categories(s: &str) -> Vec<String> {
         .collect()
 }
 
+/// What was typed, as a message names it: at most 20 characters.
+fn shown(t: &str) -> String {
+    if t.chars().count() > 20 {
+        format!("{}…", t.chars().take(20).collect::<String>())
+    } else {
+        t.to_string()
+    }
+}
+
 /// A date typed in a form or a sheet (2026-03-05, 2026/3/5, 2026年3月5日), 2000–2100.
 fn date(
     e: &mut FieldErrors,
@@ -68,7 +77,10 @@ fn date(
         None => {
             e.add(
                 field,
-                format!("{label}“{t}”不是有效日期，请写成 2026-03-05 的形式"),
+                format!(
+                    "{label}“{}”不是有效日期，请写成 2026-03-05 的形式",
+                    shown(t)
+                ),
             );
             Err(())
         }
@@ -122,7 +134,7 @@ impl PersonForm {
         let unit_id = validate::chosen_id(&mut e, "unit_id", "所属单位", &self.unit_id);
         let name = validate::required_text(&mut e, "name", "姓名", &self.name, NAME_MAX);
         let mut categories: Vec<RosterGroup> = Vec::new();
-        let mut unknown: Vec<&str> = Vec::new();
+        let mut unknown: Vec<String> = Vec::new();
         for c in &self.categories {
             let c = c.trim();
             if c.is_empty() {
@@ -131,7 +143,13 @@ impl PersonForm {
             match RosterGroup::parse_label(c) {
                 Some(g) if !categories.contains(&g) => categories.push(g),
                 Some(_) => {}
-                None => unknown.push(c),
+                // Named once each, at most five, shortened (a posted form may hold anything).
+                None => {
+                    let c = shown(c);
+                    if !unknown.contains(&c) && unknown.len() < 5 {
+                        unknown.push(c);
+                    }
+                }
             }
         }
         if !unknown.is_empty() {
@@ -195,8 +213,12 @@ impl EndForm {
         if t.is_empty() {
             return Err("请填写离开日期".into());
         }
-        let d = xlsx::parse_deadline(t)
-            .ok_or_else(|| format!("离开日期“{t}”不是有效日期，请写成 2026-03-05 的形式"))?;
+        let d = xlsx::parse_deadline(t).ok_or_else(|| {
+            format!(
+                "离开日期“{}”不是有效日期，请写成 2026-03-05 的形式",
+                shown(t)
+            )
+        })?;
         if let Some(f) = active_from {
             if d < f {
                 return Err(format!(

@@ -216,6 +216,15 @@ enum Plan {
     Same,
 }
 
+/// A cell as named in a message: at most 30 characters.
+fn short(text: &str) -> String {
+    if text.chars().count() > 30 {
+        format!("{}…", text.chars().take(30).collect::<String>())
+    } else {
+        text.to_string()
+    }
+}
+
 /// The unit a row names, by code (any case) or by exact name.
 fn unit_of<'a>(
     text: &str,
@@ -230,8 +239,14 @@ fn unit_of<'a>(
     }
     match by_name.get(text).map(Vec::as_slice) {
         Some([u]) => Ok(u),
-        Some([_, _, ..]) => Err(format!("单位名称“{text}”对应多个单位，请改填单位编码")),
-        _ => Err(format!("单位“{text}”不存在，请填写系统中的单位名称或编码")),
+        Some([_, _, ..]) => Err(format!(
+            "单位名称“{}”对应多个单位，请改填单位编码",
+            short(text)
+        )),
+        _ => Err(format!(
+            "单位“{}”不存在，请填写系统中的单位名称或编码",
+            short(text)
+        )),
     }
 }
 
