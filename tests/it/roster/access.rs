@@ -173,7 +173,53 @@ async fn every_post_checks_its_csrf_token(app: TestApp) {
     assert_eq!(left_on(&app, id), "");
 }
 
+async fn an_anonymous_visitor_sees_and_writes_nothing(app: TestApp) {
+    let zb01 = app.unit_id("ZB01");
+    let id = create(&app.signed_in("admin").await, zb01, "王芳").await;
+    let before = app.count("roster_people");
+    let v = ver(&app, id);
+    let anon = app.browser();
+    anon.get("/login").await; // a sign-in form's token, as a visitor has one
+    for path in [
+        "/roster".to_string(),
+        "/roster/export".to_string(),
+        "/roster/import/template".to_string(),
+        format!("/roster/{id}"),
+    ] {
+        let res = anon.get(&path).await;
+        assert_eq!(res.status, 303, "{path}");
+        assert!(
+            res.location
+                .as_deref()
+                .is_some_and(|l| l.starts_with("/login")),
+            "{path}: {:?}",
+            res.location
+        );
+        res.assert_lacks("王芳");
+    }
+    let u = zb01.to_string();
+    let mut f = good(&u, "匿名");
+    f.push(("version", &v));
+    f.push(("active_to", "2026-11-20"));
+    for path in [
+        "/roster".to_string(),
+        format!("/roster/{id}"),
+        format!("/roster/{id}/end"),
+    ] {
+        let res = anon.post(&path, &f).await;
+        assert!(
+            res.status == 303 || res.status == 403,
+            "{path}: {}",
+            res.status
+        );
+    }
+    assert_eq!(app.count("roster_people"), before);
+    assert_eq!(ver(&app, id), v);
+    assert_eq!(left_on(&app, id), "");
+}
+
 both!(
+    an_anonymous_visitor_sees_and_writes_nothing,
     the_list_follows_the_unit_scope,
     another_units_user_writes_nothing,
     every_post_checks_its_csrf_token,
