@@ -8,6 +8,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
+use crate::domain::activity::RosterGroup;
 use crate::domain::meeting::MeetingKind;
 use crate::domain::org::{Role, UnitCategory, UnitKind};
 use crate::domain::register::{
@@ -64,6 +65,7 @@ const ACTIONS: &[(&str, &str)] = &[
     ("enable", "启用"),
     ("disable", "停用"),
     ("remind", "催报"),
+    ("end", "登记离开"),
 ];
 
 /// Field names, the same for every entity unless [`ENTITY_FIELDS`] says otherwise.
@@ -147,6 +149,11 @@ const FIELDS: &[(&str, &str)] = &[
     ("sample", "示例"),
     ("values", "内容"),
     ("text", "内容"),
+    // 人员名册 (issue 11).
+    ("categories", "人员类别"),
+    ("post", "岗位"),
+    ("active_from", "在册起始日期"),
+    ("active_to", "离开日期"),
 ];
 
 /// Where a field means something else for one entity.
@@ -167,6 +174,8 @@ const ENTITY_FIELDS: &[(&str, &str, &str)] = &[
     ("campaign", "name", "方案名称"),
     ("report_reminder", "unit", "党支部"),
     ("report_reminder", "notified", "通知人数"),
+    ("roster_person", "name", "姓名"),
+    ("roster_person", "notes", "备注"),
 ];
 
 /// Bookkeeping the pages never show (ids of the record itself, versions, timestamps of the
@@ -297,6 +306,7 @@ fn vocabulary(entity: &str, key: &str, text: &str) -> Option<&'static str> {
         (_, "area") => RectArea::parse_any(text).map(RectArea::label),
         (_, "meeting_kind") => MeetingKind::parse_any(text).map(MeetingKind::label),
         (_, "style") => Style::parse_any(text).map(Style::label),
+        ("roster_person", "categories") => RosterGroup::parse_any(text).map(RosterGroup::label),
         _ => None,
     }
 }
@@ -577,5 +587,32 @@ mod tests {
             &names,
         );
         assert_eq!(ch[0].text(), "内容：推进中 0% → 推进中 40%");
+    }
+
+    #[test]
+    fn a_roster_change_reads_in_chinese() {
+        let ch = changes(
+            "roster_person",
+            Some(
+                &json!({"name": "王芳", "categories": ["party_member", "org_cadre"],
+                         "post": "组织委员", "active_to": null, "notes": ""}),
+            ),
+            Some(
+                &json!({"name": "王芳", "categories": ["party_member", "party_worker"],
+                         "post": "组织委员", "active_to": "2026-11-20", "notes": "调出"}),
+            ),
+            &Names::default(),
+        );
+        let texts: Vec<String> = ch.iter().map(FieldChange::text).collect();
+        assert_eq!(
+            texts,
+            vec![
+                "备注：（空） → 调出",
+                "人员类别：党员、组工干部 → 党员、党务工作者",
+                "离开日期：（空） → 2026-11-20",
+            ]
+        );
+        assert_eq!(action_label("end"), "登记离开");
+        assert_eq!(entity_label("roster_person"), "人员名册");
     }
 }

@@ -268,6 +268,28 @@ pub fn template(
     columns: &[Column],
     notes: &[(&str, &str, String)],
 ) -> Result<Vec<u8>, AppError> {
+    template_book(sheet, title, columns, notes, None)
+}
+
+/// An import template as [`template`], plus a third sheet 填写示例 with the headers and one
+/// filled-in example row (never imported: an import reads the first sheet only).
+pub fn template_with_example(
+    sheet: &str,
+    title: &str,
+    columns: &[Column],
+    notes: &[(&str, &str, String)],
+    example: &[Value],
+) -> Result<Vec<u8>, AppError> {
+    template_book(sheet, title, columns, notes, Some(example))
+}
+
+fn template_book(
+    sheet: &str,
+    title: &str,
+    columns: &[Column],
+    notes: &[(&str, &str, String)],
+    example: Option<&[Value]>,
+) -> Result<Vec<u8>, AppError> {
     let f = Formats::new();
     let mut wb = Workbook::new();
     {
@@ -309,6 +331,24 @@ pub fn template(
             notes.len() as u32 + 2,
             0,
             "导入时全部行校验通过才会写入；任何一行有误，整个文件都不会导入，并列出每一行的问题。",
+        )
+        .map_err(xerr)?;
+    }
+    if let Some(example) = example {
+        let ws = wb.add_worksheet();
+        ws.set_name("填写示例").map_err(xerr)?;
+        for (i, c) in columns.iter().enumerate() {
+            ws.set_column_width(i as u16, c.width).map_err(xerr)?;
+            ws.write_string_with_format(0, i as u16, c.header, &f.header)
+                .map_err(xerr)?;
+        }
+        for (i, v) in example.iter().enumerate() {
+            write_value(ws, 1, i as u16, v, &f)?;
+        }
+        ws.write_string(
+            3,
+            0,
+            "以上为填写示例，仅供参考；请在第一个工作表中填写，本工作表不会导入。",
         )
         .map_err(xerr)?;
     }

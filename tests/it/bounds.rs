@@ -177,6 +177,7 @@ const MEASURE_HEADERS: [&str; 6] = [
 const UNIT_HEADERS: [&str; 4] = ["单位编码", "单位名称", "组织类型", "单位类别"];
 const USER_HEADERS: [&str; 4] = ["用户名", "姓名", "角色", "单位编码"];
 const RECT_HEADERS: [&str; 4] = ["存在问题", "整改措施", "责任人", "整改时限"];
+const ROSTER_HEADERS: [&str; 3] = ["姓名", "单位", "人员类别"];
 
 /// A sheet as the templates lay it out (title, header row) with `n` rows of filler.
 fn sheet_with_rows(headers: &[&'static str], n: usize) -> Vec<u8> {
@@ -329,8 +330,9 @@ async fn post_file(b: &Browser, path: &str, fields: &[(&str, &str)], file: &[u8]
 }
 
 /// What an import may have written: rows of every table an import writes to.
-fn written(app: &TestApp) -> [i64; 5] {
+fn written(app: &TestApp) -> [i64; 6] {
     [
+        app.count("roster_people"),
         app.count("measures"),
         app.count("units"),
         app.count("users"),
@@ -356,6 +358,7 @@ async fn hostile_files_are_refused_by_every_import(app: TestApp) {
             (&office, "/units/import", &[][..]),
             (&office, "/users/import", &[][..]),
             (&sec, rect_path.as_str(), &[][..]),
+            (&sec, "/roster/import", &[][..]),
         ] {
             let res = post_file(b, path, fields, file).await;
             assert_eq!(res.status, 422, "{what} at {path}: {}", res.body);
@@ -382,6 +385,7 @@ async fn every_import_has_a_row_limit(app: TestApp) {
         (&office, "/units/import", &[][..], &UNIT_HEADERS[..], 2000),
         (&office, "/users/import", &[][..], &USER_HEADERS[..], 2000),
         (&sec, rect_path.as_str(), &[][..], &RECT_HEADERS[..], 2000),
+        (&sec, "/roster/import", &[][..], &ROSTER_HEADERS[..], 5000),
     ] {
         let res = post_file(b, path, fields, &sheet_with_rows(headers, limit + 1)).await;
         assert_eq!(res.status, 422, "{path}: {}", res.body);

@@ -69,6 +69,10 @@ const PAGES: &[(&str, &[&str])] = &[
     ("/campaigns", &[]),
     ("/campaigns/new", &[]),
     ("/account/password", &[]),
+    ("/roster", &["unit", "category", "status", "q", "page"]),
+    ("/roster/export", &["unit", "category", "status", "q"]),
+    ("/roster/new", &[]),
+    ("/roster/import", &[]),
 ];
 
 /// Path patterns with parameters; `{}` takes hostile segments.
@@ -88,6 +92,8 @@ const PATHS: &[&str] = &[
     "/users/{}/edit",
     "/attachments/{}",
     "/static/{}",
+    "/roster/{}",
+    "/roster/{}/edit",
 ];
 
 /// Raw path segments (percent-encoded as sent).
