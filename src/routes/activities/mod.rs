@@ -301,7 +301,7 @@ async fn list(
         .opt("培训对象", sel.group.map(RosterGroup::label))
         .opt("四个带头", sel.tag.map(LeadTag::label));
     render(&ListPage {
-        base: ctx.base("培训活动").filters(&words),
+        base: ctx.base("培训活动").filters(&words).wide(),
         years,
         units: tree_rows(&unit_list),
         kinds: ActivityKind::ALL,
