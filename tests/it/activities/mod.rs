@@ -9,6 +9,7 @@ use crate::helpers::{Browser, Page, TestApp};
 
 mod attendance;
 mod list;
+mod races;
 mod records;
 mod signin;
 
