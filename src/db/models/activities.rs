@@ -337,6 +337,39 @@ pub fn counts_by_kind(conn: &mut DbConn, scope: &Scope, year: i32) -> QueryResul
     Ok(out)
 }
 
+/// Activities and 参训人次 carrying one 四个带头 tag in a year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TagCount {
+    pub tag: LeadTag,
+    pub activities: i64,
+    pub participant_times: i64,
+}
+
+/// For each 四个带头 tag (in `LeadTag::ALL` order, tags without activities left out): the
+/// activities starting in `year` in `scope` that carry it, and their 参训人次 (an activity
+/// with two tags counts under both; for the dashboard).
+pub fn counts_by_lead_tag(
+    conn: &mut DbConn,
+    scope: &Scope,
+    year: i32,
+) -> QueryResult<Vec<TagCount>> {
+    let mut out = Vec::new();
+    for tag in LeadTag::ALL.iter().filter(|t| **t != LeadTag::NoTag) {
+        let mut f = ActivityFilter::new(scope.clone());
+        f.year = Some(year);
+        f.lead_tag = Some(*tag);
+        let t = totals(conn, &f)?;
+        if t.activities > 0 {
+            out.push(TagCount {
+                tag: *tag,
+                activities: t.activities,
+                participant_times: t.participant_times,
+            });
+        }
+    }
+    Ok(out)
+}
+
 /// Attendance figures of one activity.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Figures {

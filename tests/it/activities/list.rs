@@ -8,6 +8,7 @@ use calamine::{Data, Reader};
 use super::*;
 use zuofeng::db::models::activities as model;
 use zuofeng::domain::activity::ActivityKind;
+use zuofeng::domain::register::LeadTag;
 use zuofeng::domain::Scope;
 
 fn totals(page: &Page) -> (String, String) {
@@ -208,6 +209,19 @@ async fn filters_and_totals(app: TestApp) {
             (ActivityKind::Training, 1, 2),
             (ActivityKind::Exam, 1, 1),
             (ActivityKind::UnitedFrontSymposium, 1, 18),
+        ]
+    );
+    let by_tag: Vec<(LeadTag, i64, i64)> = model::counts_by_lead_tag(&mut c, &Scope::All, 2026)
+        .expect("by tag")
+        .iter()
+        .map(|t| (t.tag, t.activities, t.participant_times))
+        .collect();
+    assert_eq!(
+        by_tag,
+        [
+            (LeadTag::Leaders, 1, 18),
+            (LeadTag::Middle, 1, 1),
+            (LeadTag::Members, 1, 2),
         ]
     );
 }
