@@ -155,6 +155,15 @@ async fn the_template_and_the_limits(app: TestApp) {
         .await
         .assert_redirect(&format!("/activities/{id}"));
     assert_eq!(attended(&app, id), 1);
+    // An activity counted by a typed number takes no sheet, and says why.
+    let u = zb01.to_string();
+    let mut f = good(&u, "training");
+    f.push(("participant_count", "12"));
+    let typed = id_of(&sec.post("/activities", &f).await);
+    let res = import(&sec, typed, "1", &sheet(&[("测试甲一", "", "")])).await;
+    assert_eq!(res.status, 409);
+    res.assert_contains("已填写参训人次 12");
+    assert_eq!(attended(&app, typed), 0);
 }
 
 both!(
