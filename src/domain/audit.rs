@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use crate::domain::activity::RosterGroup;
+use crate::domain::activity::{ActivityKind, RosterGroup};
 use crate::domain::meeting::MeetingKind;
 use crate::domain::org::{Role, UnitCategory, UnitKind};
 use crate::domain::register::{
@@ -176,6 +176,19 @@ const ENTITY_FIELDS: &[(&str, &str, &str)] = &[
     ("report_reminder", "notified", "通知人数"),
     ("roster_person", "name", "姓名"),
     ("roster_person", "notes", "备注"),
+    ("activity", "kind", "活动类型"),
+    ("activity", "title", "活动名称"),
+    ("activity", "summary", "活动内容"),
+    ("activity", "start_date", "开始日期"),
+    ("activity", "end_date", "结束日期"),
+    ("activity", "target_groups", "培训对象"),
+    ("activity", "hours", "学时"),
+    ("activity", "lead_tags", "四个带头"),
+    ("activity", "place", "地点"),
+    ("activity", "participant_count", "参训人次（填报）"),
+    ("activity", "pass_mark", "及格线"),
+    ("attendance", "count", "参加人数"),
+    ("attendance", "values", "参加人员"),
 ];
 
 /// Bookkeeping the pages never show (ids of the record itself, versions, timestamps of the
@@ -307,6 +320,9 @@ fn vocabulary(entity: &str, key: &str, text: &str) -> Option<&'static str> {
         (_, "meeting_kind") => MeetingKind::parse_any(text).map(MeetingKind::label),
         (_, "style") => Style::parse_any(text).map(Style::label),
         ("roster_person", "categories") => RosterGroup::parse_any(text).map(RosterGroup::label),
+        ("activity", "kind") => ActivityKind::parse_any(text).map(ActivityKind::label),
+        ("activity", "target_groups") => RosterGroup::parse_any(text).map(RosterGroup::label),
+        ("activity", "lead_tags") => LeadTag::parse_any(text).map(LeadTag::label),
         _ => None,
     }
 }
@@ -600,6 +616,12 @@ mod tests {
             Some(
                 &json!({"name": "王芳", "categories": ["party_member", "party_worker"],
                          "post": "组织委员", "active_to": "2026-11-20", "notes": "调出"}),
+    fn activity_changes_read_in_words() {
+        let ch = changes(
+            "activity",
+            Some(&json!({"kind": "Training", "target_groups": ["OrgCadre"], "hours": 1.5})),
+            Some(
+                &json!({"kind": "Exam", "target_groups": ["OrgCadre", "Candidate"], "hours": 2.0}),
             ),
             &Names::default(),
         );
@@ -614,5 +636,16 @@ mod tests {
         );
         assert_eq!(action_label("end"), "登记离开");
         assert_eq!(entity_label("roster_person"), "人员名册");
+        assert!(
+            texts.contains(&"活动类型：培训 → 考试".to_string()),
+            "{texts:?}"
+        );
+        assert!(
+            texts
+                .iter()
+                .any(|t| t.starts_with("培训对象：组工干部 → 组工干部、发展对象")),
+            "{texts:?}"
+        );
+        assert!(texts.iter().any(|t| t.starts_with("学时：")), "{texts:?}");
     }
 }
