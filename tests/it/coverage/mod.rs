@@ -7,6 +7,7 @@ mod access;
 mod counting;
 mod export;
 mod home;
+mod print;
 mod quota;
 
 use std::collections::HashMap;
