@@ -1,4 +1,5 @@
-//! The campaign year settings form: year, name, due day of the monthly reports, yellow days.
+//! The campaign year settings form: year, name, due day of the monthly reports, yellow days,
+//! and the yearly 学时 quota per person (coverage).
 
 use serde::Deserialize;
 
@@ -12,6 +13,9 @@ pub struct CampaignForm {
     pub name: String,
     pub due_day: String,
     pub yellow_days: String,
+    /// 每人每年学时要求. Absent (a client that does not know the field): the year keeps its
+    /// quota (a new year: 32); present, it must be 1–200.
+    pub hours_quota: Option<String>,
     /// Hidden: the version the settings form was read at (edits only).
     pub version: String,
 }
@@ -22,6 +26,8 @@ pub struct CampaignFields {
     pub name: String,
     pub due_day: i32,
     pub yellow_days: i32,
+    /// None: the field was not sent (keep the quota as it is).
+    pub hours_quota: Option<i32>,
 }
 
 impl CampaignForm {
@@ -39,11 +45,16 @@ impl CampaignForm {
             &self.yellow_days,
             0..=60,
         );
+        let hours_quota = self
+            .hours_quota
+            .as_deref()
+            .map(|q| validate::int_in_range(&mut e, "hours_quota", "每人每年学时要求", q, 1..=200));
         e.into_result(CampaignFields {
             year,
             name,
             due_day,
             yellow_days,
+            hours_quota,
         })
     }
 }

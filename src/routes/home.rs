@@ -1,6 +1,8 @@
 //! `/` leads to the home page of the signed-in user; `/home` shows what their role needs:
 //! the deadline lights of this year's measures and rectification items in their scope, what
-//! is red or yellow now, and (office) what waits for a decision.
+//! is red or yellow now, and (office) what waits for a decision. Training (issue 11): a
+//! branch sees its activities this month and its members not yet covered this year; the
+//! office, the viewer and a general branch see this year's coverage by unit.
 
 use actix_web::{web, HttpResponse};
 use askama::Template;
@@ -9,13 +11,16 @@ use chrono::{Datelike, Duration};
 use crate::auth::policy::Capability;
 use crate::auth::{CurrentUser, Scope};
 use crate::clock::format_local;
+use crate::db::models::coverage::activities_of_unit;
 use crate::db::models::{
     audit, campaigns, measures, notices, rect, reports, reviews, topics, units, users,
 };
 use crate::domain::review::ReviewState;
 use crate::domain::{Light, Role, UnitKind};
 use crate::error::AppResult;
+use crate::routes::activities::coverage::{query_string, LineRow, PersonRow};
 use crate::routes::notices::{NoticeView, SHOWN as NOTICES_SHOWN};
+use crate::services::coverage::{self as coverage, Selection};
 use crate::state::AppState;
 use crate::views::{redirect, render, BaseContext, PageCtx};
 
@@ -93,6 +98,45 @@ pub struct ReturnedReport {
     pub comment: String,
 }
 
+/// An activity of this month that concerns the user's branch.
+pub struct MonthActivity {
+    pub id: i32,
+    pub date: String,
+    pub kind: &'static str,
+    pub title: String,
+    /// The organising unit, when it is not the user's own.
+    pub organiser: Option<String>,
+}
+
+/// This year's coverage in the user's units (党员, 培训 and 考试).
+pub struct HomeCoverage {
+    pub year: i32,
+    pub group: &'static str,
+    pub kinds: String,
+    pub quota: i32,
+    /// The coverage page with the same selection.
+    pub link: String,
+    /// The coverage page's selection, for a line's link (`&unit=` appended).
+    pub query: String,
+    /// By unit: the units directly under the user's (none for a branch: its line is `overall`).
+    pub lines: Vec<LineRow>,
+    pub overall: LineRow,
+    /// A branch: its members not yet covered (the first few; `overall` says how many).
+    pub people: Vec<PersonRow>,
+    pub not_covered: i64,
+}
+
+impl HomeCoverage {
+    pub fn more_people(&self) -> bool {
+        self.not_covered > self.people.len() as i64
+    }
+}
+
+/// A branch's members not covered shown on its home page (the rest on the coverage page).
+const UNCOVERED_SHOWN: i64 = 10;
+/// This month's activities shown on a branch's home page.
+const ACTIVITIES_SHOWN: i64 = 20;
+
 impl MonthReport {
     pub fn overdue_days(&self) -> i64 {
         -self.days_left
@@ -115,6 +159,10 @@ struct HomePage {
     pending_extensions: i64,
     report: Option<MonthReport>,
     returned_reports: Vec<ReturnedReport>,
+    /// A branch: this month's activities organised by it or attended by its people.
+    month_activities: Option<Vec<MonthActivity>>,
+    month: u32,
+    coverage: HomeCoverage,
     reports_waiting: i64,
     topics: topics::Waiting,
     stats: Vec<Stat>,
@@ -304,6 +352,7 @@ async fn home(
         })
         .await?;
     let (shown, members, stats, recent, year, lights, attention, decisions, unread) = data;
+    let (coverage, month_activities) = training(&state, &user, today).await?;
     let (pending_extensions, report, reports_waiting, topics, returned_reports) = decisions;
     let top = shown.iter().map(|u| u.depth()).min().unwrap_or(0);
     let lines = shown
@@ -334,6 +383,9 @@ async fn home(
         pending_extensions,
         report,
         returned_reports,
+        month_activities,
+        month: today.month(),
+        coverage,
         reports_waiting,
         topics,
         stats,
@@ -346,4 +398,79 @@ async fn home(
         own_unit_only,
         sees_log,
     })
+}
+
+/// This year's coverage in the user's units (two grouped queries: the counts by unit, and a
+/// branch's first members not covered) and a branch's activities this month.
+async fn training(
+    state: &AppState,
+    user: &CurrentUser,
+    today: chrono::NaiveDate,
+) -> AppResult<(HomeCoverage, Option<Vec<MonthActivity>>)> {
+    let me = user.clone();
+    let own_unit = matches!(user.scope(), Scope::Unit(_));
+    let (report, people, activities) = state
+        .db
+        .run(move |c| {
+            let report = coverage::report(c, &me, Selection::of_year(today.year()))?;
+            if !own_unit {
+                return Ok((report, Vec::new(), None));
+            }
+            let people = if report.overall.not_covered() > 0 {
+                report.uncovered(c, 0, UNCOVERED_SHOWN)?
+            } else {
+                Vec::new()
+            };
+            let first = today.with_day(1).unwrap_or(today);
+            let last = first
+                .checked_add_months(chrono::Months::new(1))
+                .and_then(|d| d.pred_opt())
+                .unwrap_or(today);
+            let list = activities_of_unit(c, me.unit_id, first, last, ACTIVITIES_SHOWN)?;
+            let mut organisers: Vec<i32> = list.iter().map(|a| a.unit_id).collect();
+            organisers.sort_unstable();
+            organisers.dedup();
+            let names = units::by_ids(c, &organisers)?;
+            let lines = list
+                .into_iter()
+                .map(|a| MonthActivity {
+                    id: a.id,
+                    date: if a.end_date > a.start_date {
+                        format!(
+                            "{} 至 {}",
+                            a.start_date.format("%m-%d"),
+                            a.end_date.format("%m-%d")
+                        )
+                    } else {
+                        a.start_date.format("%m-%d").to_string()
+                    },
+                    kind: a.kind().label(),
+                    organiser: (a.unit_id != me.unit_id)
+                        .then(|| names.iter().find(|u| u.id == a.unit_id))
+                        .flatten()
+                        .map(|u| u.name.clone()),
+                    title: a.title,
+                })
+                .collect();
+            Ok((report, people, Some(lines)))
+        })
+        .await?;
+    let sel = &report.selection;
+    let home = HomeCoverage {
+        year: sel.year,
+        group: sel.group.label(),
+        kinds: sel.kinds_in_words(),
+        quota: report.quota,
+        link: format!("/activities/coverage?{}", query_string(sel)),
+        query: query_string(sel),
+        lines: if own_unit {
+            Vec::new()
+        } else {
+            report.level(1).map(LineRow::of).collect()
+        },
+        overall: LineRow::counts(&report.overall),
+        not_covered: report.overall.not_covered(),
+        people: people.into_iter().map(PersonRow::of).collect(),
+    };
+    Ok((home, activities))
 }

@@ -25,7 +25,11 @@ pub fn create(
     if campaigns::by_year(c, f.year)?.is_some() {
         return Ok(None);
     }
-    let created = campaigns::create(c, f.year, &f.name, f.due_day, f.yellow_days, now)?;
+    let mut created = campaigns::create(c, f.year, &f.name, f.due_day, f.yellow_days, now)?;
+    if let Some(quota) = f.hours_quota.filter(|q| *q != created.hours_quota) {
+        campaigns::set_hours_quota(c, created.id, quota)?;
+        created.hours_quota = quota;
+    }
     audit::Change::new(
         user.id,
         "create",
@@ -48,14 +52,14 @@ pub fn update_settings(
     now: NaiveDateTime,
 ) -> AppResult<()> {
     user.require_may(Capability::ManageCampaign)?;
+    let settings = campaigns::Settings {
+        name: &f.name,
+        due_day: f.due_day,
+        yellow_days: f.yellow_days,
+        hours_quota: f.hours_quota.unwrap_or(before.hours_quota),
+    };
     db::one_row(campaigns::update_settings(
-        c,
-        before.id,
-        expected,
-        &f.name,
-        f.due_day,
-        f.yellow_days,
-        now,
+        c, before.id, expected, &settings, now,
     )?)?;
     let after = campaigns::get(c, before.id)?;
     audit::Change::new(

@@ -235,6 +235,13 @@ impl TestApp {
             .unwrap_or_else(|| panic!("user {username}"))
             .id
     }
+
+    /// Run raw SQL statements (`;`-separated) on the app's database: test fixtures.
+    pub fn exec(&self, sql: &str) {
+        let mut conn = self.db.conn().expect("connection");
+        conn.batch_execute(sql)
+            .unwrap_or_else(|e| panic!("{e}: {sql}"));
+    }
 }
 
 impl Drop for TestApp {

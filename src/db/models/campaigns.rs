@@ -192,9 +192,7 @@ pub fn update_settings(
     conn: &mut DbConn,
     id: i32,
     expected: i32,
-    name: &str,
-    due_day: i32,
-    yellow_days: i32,
+    set: &Settings<'_>,
     now: NaiveDateTime,
 ) -> QueryResult<usize> {
     diesel::update(
@@ -203,13 +201,30 @@ pub fn update_settings(
             .filter(campaigns::version.eq(expected)),
     )
     .set((
-        campaigns::name.eq(name),
-        campaigns::due_day.eq(due_day),
-        campaigns::yellow_days.eq(yellow_days),
+        campaigns::name.eq(set.name),
+        campaigns::due_day.eq(set.due_day),
+        campaigns::yellow_days.eq(set.yellow_days),
+        campaigns::hours_quota.eq(set.hours_quota),
         campaigns::updated_at.eq(now),
         campaigns::version.eq(campaigns::version + 1),
     ))
     .execute(conn)
+}
+
+/// What the settings form of a year sets.
+pub struct Settings<'a> {
+    pub name: &'a str,
+    pub due_day: i32,
+    pub yellow_days: i32,
+    /// The yearly 学时 quota per person.
+    pub hours_quota: i32,
+}
+
+/// Set the yearly 学时 quota of a year just created (the settings form of a new year).
+pub fn set_hours_quota(conn: &mut DbConn, id: i32, hours_quota: i32) -> QueryResult<usize> {
+    diesel::update(campaigns::table.find(id))
+        .set(campaigns::hours_quota.eq(hours_quota))
+        .execute(conn)
 }
 
 /// Claim a save of the goals form read at `expected`: bumps `goals_version` (and holds the

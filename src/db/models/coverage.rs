@@ -1,1 +1,244 @@
-//! coverage (issue 11): rows and queries, filled in by its own change.
+//! 覆盖率 (issue 11): who of a roster group attended an activity of the chosen kinds in a
+//! period, counted in SQL and grouped by unit (the synthetic group has thousands of people:
+//! nothing here loads people one by one to count them in Rust).
+//!
+//! The definition (DESIGN.md F7), in one place:
+//! - the people counted (应覆盖) are those of the group (`categories` holds the group's code)
+//!   whose unit is in the scope and who were active on some day of the period: `active_from`
+//!   empty or on / before its last day, `active_to` empty or on / after its first day. A person
+//!   who left mid-year stays in that year's count (they were to be covered while they were
+//!   there);
+//! - a person is covered (已覆盖) when they have at least one attendance row of an activity of
+//!   the chosen kinds whose `start_date` lies in the period. Typed participant counts name no
+//!   one and count for nobody;
+//! - their hours (学时) are the sum of `activities.hours` over those attendances; they reached
+//!   the quota when that sum is at least the yearly quota.
+//!
+//! The statements are the same on both backends; SQLite numbers its parameters `?N`,
+//! PostgreSQL `$N` (see `throttle::record_failure`).
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Date, Double, Integer, Text};
+
+use crate::db::models::activities::Activity;
+use crate::db::models::units::escape_like;
+use crate::db::schema::{activities, activity_attendance, roster_people};
+use crate::db::DbConn;
+use crate::domain::activity::{ActivityKind, RosterGroup};
+use crate::domain::{codes, Scope};
+
+/// What is counted: a group, the activity kinds, a period, and the units.
+#[derive(Clone, Debug)]
+pub struct CoverageQuery {
+    pub group: RosterGroup,
+    /// At least one kind (an empty list covers nobody).
+    pub kinds: Vec<ActivityKind>,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    /// The user's units.
+    pub scope: Scope,
+    /// A unit the user picked (its path): that unit and everything under it.
+    pub under: Option<String>,
+}
+
+impl CoverageQuery {
+    /// The kinds as one code set, `,training,exam,`: an activity's kind is chosen when
+    /// `'%,' || kind || ',%'` matches it.
+    fn kind_set(&self) -> String {
+        codes::encode(self.kinds.iter().map(|k| k.code()))
+    }
+
+    /// (path pattern of the scope, unit id of a one-unit scope or 0, path pattern of the
+    /// picked unit): every unit is `%`.
+    fn unit_binds(&self) -> (String, i32, String) {
+        let (scope_path, scope_unit) = match &self.scope {
+            Scope::All => ("%".to_string(), 0),
+            Scope::Subtree(p) => (format!("{}%", escape_like(p)), 0),
+            Scope::Unit(id) => ("%".to_string(), *id),
+        };
+        let under = self
+            .under
+            .as_deref()
+            .map(|p| format!("{}%", escape_like(p)))
+            .unwrap_or_else(|| "%".to_string());
+        (scope_path, scope_unit, under)
+    }
+}
+
+/// The counts of the people of one unit (that unit only, not those under it).
+#[derive(Debug, Clone, Default, PartialEq, QueryableByName)]
+pub struct UnitCount {
+    #[diesel(sql_type = Integer)]
+    pub unit_id: i32,
+    /// 应覆盖人数.
+    #[diesel(sql_type = BigInt)]
+    pub total: i64,
+    /// 已覆盖.
+    #[diesel(sql_type = BigInt)]
+    pub covered: i64,
+    /// Sum of everyone's hours.
+    #[diesel(sql_type = Double)]
+    pub hours: f64,
+    /// People whose hours reached the quota.
+    #[diesel(sql_type = BigInt)]
+    pub reached: i64,
+}
+
+/// The people counted (`p`, their unit `u`, `h` their hours of the chosen kinds when they
+/// have any), after `join` (another join on `p`). Params: $1 first day, $2 last day, $3 group
+/// LIKE pattern, $4 kind set, $5 scope path pattern, $6 one-unit scope id or 0, $7 picked unit
+/// path pattern.
+fn people(join: &str) -> String {
+    format!(
+        "FROM roster_people p \
+         JOIN units u ON u.id = p.unit_id \
+         LEFT JOIN (SELECT aa.person_id AS person_id, SUM(a.hours) AS hours \
+                    FROM activity_attendance aa JOIN activities a ON a.id = aa.activity_id \
+                    WHERE a.start_date >= $1 AND a.start_date <= $2 \
+                      AND $4 LIKE ('%,' || a.kind || ',%') \
+                    GROUP BY aa.person_id) h ON h.person_id = p.id \
+         {join} \
+         WHERE p.categories LIKE $3 \
+           AND (p.active_from IS NULL OR p.active_from <= $2) \
+           AND (p.active_to IS NULL OR p.active_to >= $1) \
+           AND u.path LIKE $5 ESCAPE '\\' \
+           AND ($6 = 0 OR p.unit_id = $6) \
+           AND u.path LIKE $7 ESCAPE '\\' "
+    )
+}
+
+/// The statement for the backend of `conn` (`$N` → `?N` on SQLite).
+fn for_backend(conn: &DbConn, sql: String) -> String {
+    if matches!(conn, DbConn::Sqlite(_)) {
+        sql.replace('$', "?")
+    } else {
+        sql
+    }
+}
+
+/// One grouped query: per unit with people counted, how many, covered, their hours and how
+/// many reached `quota` hours. Units without anyone counted are left out.
+pub fn by_unit(conn: &mut DbConn, q: &CoverageQuery, quota: f64) -> QueryResult<Vec<UnitCount>> {
+    let sql = for_backend(
+        conn,
+        format!(
+            "SELECT p.unit_id AS unit_id, COUNT(*) AS total, \
+             SUM(CASE WHEN h.person_id IS NULL THEN 0 ELSE 1 END) AS covered, \
+             CAST(COALESCE(SUM(h.hours), 0) AS DOUBLE PRECISION) AS hours, \
+             SUM(CASE WHEN COALESCE(h.hours, 0) >= $8 THEN 1 ELSE 0 END) AS reached \
+             {} GROUP BY p.unit_id",
+            people("")
+        ),
+    );
+    let (scope_path, scope_unit, under) = q.unit_binds();
+    let group = codes::like(q.group.code());
+    let kinds = q.kind_set();
+    crate::per_backend!(conn, |c| {
+        diesel::sql_query(sql.as_str())
+            .bind::<Date, _>(q.from)
+            .bind::<Date, _>(q.to)
+            .bind::<Text, _>(&group)
+            .bind::<Text, _>(&kinds)
+            .bind::<Text, _>(&scope_path)
+            .bind::<Integer, _>(scope_unit)
+            .bind::<Text, _>(&under)
+            .bind::<Double, _>(quota)
+            .load(c)
+    })
+}
+
+/// A person counted and not covered, with their hours of the period from activities of any
+/// kind (by definition they have none of the chosen kinds).
+#[derive(Debug, Clone, QueryableByName)]
+pub struct Uncovered {
+    #[diesel(sql_type = Integer)]
+    pub id: i32,
+    #[diesel(sql_type = Text)]
+    pub name: String,
+    #[diesel(sql_type = Integer)]
+    pub unit_id: i32,
+    #[diesel(sql_type = Text)]
+    pub unit_name: String,
+    #[diesel(sql_type = Text)]
+    pub post: String,
+    /// `RosterGroup` codes, `,a,b,`.
+    #[diesel(sql_type = Text)]
+    pub categories: String,
+    #[diesel(sql_type = Double)]
+    pub hours: f64,
+}
+
+impl Uncovered {
+    pub fn groups(&self) -> Vec<RosterGroup> {
+        codes::parse_set(&self.categories, RosterGroup::parse)
+    }
+}
+
+/// The people counted and not covered, by unit code then name, `limit` from `offset`. Their
+/// number is `total - covered` of [`by_unit`] summed (the same conditions).
+pub fn uncovered(
+    conn: &mut DbConn,
+    q: &CoverageQuery,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<Vec<Uncovered>> {
+    // Their hours of any kind: a second derived table like `h`, without the kinds.
+    let all_hours = "LEFT JOIN (SELECT aa.person_id AS person_id, SUM(a.hours) AS hours \
+                     FROM activity_attendance aa JOIN activities a ON a.id = aa.activity_id \
+                     WHERE a.start_date >= $1 AND a.start_date <= $2 \
+                     GROUP BY aa.person_id) allh ON allh.person_id = p.id";
+    let sql = for_backend(
+        conn,
+        format!(
+            "SELECT p.id AS id, p.name AS name, p.unit_id AS unit_id, u.name AS unit_name, \
+             p.post AS post, p.categories AS categories, \
+             CAST(COALESCE(allh.hours, 0) AS DOUBLE PRECISION) AS hours \
+             {} AND h.person_id IS NULL \
+             ORDER BY u.code, p.name, p.id LIMIT $8 OFFSET $9",
+            people(all_hours)
+        ),
+    );
+    let (scope_path, scope_unit, under) = q.unit_binds();
+    let group = codes::like(q.group.code());
+    let kinds = q.kind_set();
+    crate::per_backend!(conn, |c| {
+        diesel::sql_query(sql.as_str())
+            .bind::<Date, _>(q.from)
+            .bind::<Date, _>(q.to)
+            .bind::<Text, _>(&group)
+            .bind::<Text, _>(&kinds)
+            .bind::<Text, _>(&scope_path)
+            .bind::<Integer, _>(scope_unit)
+            .bind::<Text, _>(&under)
+            .bind::<BigInt, _>(limit)
+            .bind::<BigInt, _>(offset)
+            .load(c)
+    })
+}
+
+/// The activities of `from ..= to` (by start date) organised by `unit_id` or attended by
+/// one of its people, newest first, at most `limit`.
+pub fn activities_of_unit(
+    conn: &mut DbConn,
+    unit_id: i32,
+    from: NaiveDate,
+    to: NaiveDate,
+    limit: i64,
+) -> QueryResult<Vec<Activity>> {
+    let attended = activity_attendance::table
+        .inner_join(roster_people::table)
+        .filter(roster_people::unit_id.eq(unit_id))
+        .select(activity_attendance::activity_id);
+    activities::table
+        .filter(activities::start_date.between(from, to))
+        .filter(
+            activities::unit_id
+                .eq(unit_id)
+                .or(activities::id.eq_any(attended)),
+        )
+        .order((activities::start_date.desc(), activities::id.desc()))
+        .limit(limit)
+        .select(Activity::as_select())
+        .load(conn)
+}

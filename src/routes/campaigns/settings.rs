@@ -1,4 +1,5 @@
-//! A campaign year's settings (office): create and edit the year, its due day and yellow days.
+//! A campaign year's settings (office): create and edit the year, its due day, yellow days
+//! and yearly 学时 quota.
 
 use actix_session::Session;
 use actix_web::{web, HttpResponse};
@@ -59,6 +60,7 @@ pub(super) async fn new_form(
             name: format!("{year}年“严、真、细、实、快”工作作风建设"),
             due_day: "25".into(),
             yellow_days: "7".into(),
+            hours_quota: Some(crate::services::coverage::DEFAULT_HOURS_QUOTA.to_string()),
             version: String::new(),
         },
         FieldErrors::new(),
@@ -118,6 +120,7 @@ pub(super) async fn edit_form(
             name: c.name,
             due_day: c.due_day.to_string(),
             yellow_days: c.yellow_days.to_string(),
+            hours_quota: Some(c.hours_quota.to_string()),
             version: c.version.to_string(),
         },
         FieldErrors::new(),
