@@ -167,6 +167,15 @@ const ENTITY_FIELDS: &[(&str, &str, &str)] = &[
     ("campaign", "name", "方案名称"),
     ("report_reminder", "unit", "党支部"),
     ("report_reminder", "notified", "通知人数"),
+    ("survey", "unit_id", "组织单位"),
+    ("survey", "title", "调查名称"),
+    ("survey", "period_start", "开始日期"),
+    ("survey", "period_end", "结束日期"),
+    ("survey", "method", "调查方式"),
+    ("survey", "target_units", "调查对象单位"),
+    ("survey", "participants", "参与人次"),
+    ("survey", "findings", "主要发现"),
+    ("survey", "measures_taken", "改进措施"),
 ];
 
 /// Bookkeeping the pages never show (ids of the record itself, versions, timestamps of the
@@ -297,6 +306,8 @@ fn vocabulary(entity: &str, key: &str, text: &str) -> Option<&'static str> {
         (_, "area") => RectArea::parse_any(text).map(RectArea::label),
         (_, "meeting_kind") => MeetingKind::parse_any(text).map(MeetingKind::label),
         (_, "style") => Style::parse_any(text).map(Style::label),
+        ("survey", "method") => crate::domain::activity::SurveyMethod::parse_any(text)
+            .map(crate::domain::activity::SurveyMethod::label),
         _ => None,
     }
 }
