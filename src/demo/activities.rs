@@ -123,7 +123,7 @@ impl Names {
             self.next += 1;
             let s = SURNAMES[(i * 7 + i / SURNAMES.len()) % SURNAMES.len()];
             let g1 = GIVEN[(i * 13 + 5) % GIVEN.len()];
-            let name = if i % 3 == 0 {
+            let name = if i.is_multiple_of(3) {
                 format!("{s}{g1}")
             } else {
                 let g2 = GIVEN[(i * 29 + 11) % GIVEN.len()];
@@ -414,6 +414,17 @@ fn seed_roster(
 
 // ---------------------------------------------------------------- activities
 
+/// A research / exchange / symposium activity of 2022: kind, title, day, summary, typed
+/// count (None: attendance of the 统战对象), target groups.
+type Talk<'a> = (
+    ActivityKind,
+    &'a str,
+    NaiveDate,
+    &'a str,
+    Option<i32>,
+    &'a [RosterGroup],
+);
+
 /// One activity to insert (one row each: its id is needed for the attendance).
 struct Act<'a> {
     unit_id: i32,
@@ -650,14 +661,7 @@ fn seed_2022(
         .filter(|p| active_on(p, ymd(2022, 3, 24)) && has(p, UnitedFront))
         .map(|p| (p.id, None))
         .collect();
-    let talks: [(
-        ActivityKind,
-        &str,
-        NaiveDate,
-        &str,
-        Option<i32>,
-        &[RosterGroup],
-    ); 7] = [
+    let talks: [Talk<'_>; 7] = [
         (
             ActivityKind::UnitedFrontSymposium,
             "2022年统战对象座谈会",

@@ -53,11 +53,8 @@ impl SurveyForm {
                 "period_start" => f.period_start = v,
                 "period_end" => f.period_end = v,
                 "method" => f.method = v,
-                "target_units" => {
-                    if f.target_units.len() <= MAX_TARGETS {
-                        f.target_units.push(v)
-                    }
-                }
+                // One more than allowed is kept, so that `parse` names the excess.
+                "target_units" if f.target_units.len() <= MAX_TARGETS => f.target_units.push(v),
                 "participants" => f.participants = v,
                 "findings" => f.findings = v,
                 "measures_taken" => f.measures_taken = v,
