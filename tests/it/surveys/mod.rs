@@ -42,12 +42,14 @@ fn mine(app: &TestApp) -> i64 {
 }
 
 async fn a_secretary_records_edits_and_deletes_her_survey(app: TestApp) {
+    app.without_demo_records();
     let zb01 = app.unit_id("ZB01");
     let s = app.signed_in("zhibu01").await;
     s.get("/surveys/new")
         .await
         .assert_contains("name=\"target_units\"");
     let id = create(&s, zb01).await;
+    assert_eq!(app.count("surveys"), 1);
     let page = s.get(&format!("/surveys/{id}")).await;
     assert_eq!(page.status, 200);
     page.assert_contains(TITLE);
@@ -102,7 +104,7 @@ async fn a_secretary_records_edits_and_deletes_her_survey(app: TestApp) {
     s.post(&format!("/surveys/{id}/delete"), &[("version", "2")])
         .await
         .assert_redirect("/surveys");
-    assert_eq!(mine(&app), 0);
+    assert_eq!(app.count("surveys"), 0);
     assert_eq!(
         app.count("audit_log WHERE entity = 'survey' AND action = 'delete'"),
         1
