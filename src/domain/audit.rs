@@ -189,6 +189,15 @@ const ENTITY_FIELDS: &[(&str, &str, &str)] = &[
     ("activity", "pass_mark", "及格线"),
     ("attendance", "count", "参加人数"),
     ("attendance", "values", "参加人员"),
+    ("survey", "unit_id", "组织单位"),
+    ("survey", "title", "调查名称"),
+    ("survey", "period_start", "开始日期"),
+    ("survey", "period_end", "结束日期"),
+    ("survey", "method", "调查方式"),
+    ("survey", "target_units", "调查对象单位"),
+    ("survey", "participants", "参与人次"),
+    ("survey", "findings", "主要发现"),
+    ("survey", "measures_taken", "改进措施"),
 ];
 
 /// Bookkeeping the pages never show (ids of the record itself, versions, timestamps of the
@@ -323,6 +332,8 @@ fn vocabulary(entity: &str, key: &str, text: &str) -> Option<&'static str> {
         ("activity", "kind") => ActivityKind::parse_any(text).map(ActivityKind::label),
         ("activity", "target_groups") => RosterGroup::parse_any(text).map(RosterGroup::label),
         ("activity", "lead_tags") => LeadTag::parse_any(text).map(LeadTag::label),
+        ("survey", "method") => crate::domain::activity::SurveyMethod::parse_any(text)
+            .map(crate::domain::activity::SurveyMethod::label),
         _ => None,
     }
 }

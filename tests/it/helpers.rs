@@ -218,6 +218,17 @@ impl TestApp {
         .expect("clear demo topics");
     }
 
+    /// Remove the demo's issue-11 records (roster, activities with their attendance, surveys),
+    /// for tests that start from an empty roster or register.
+    pub fn without_demo_records(&self) {
+        let mut conn = self.db.conn().expect("connection");
+        conn.batch_execute(
+            "DELETE FROM activity_attendance; DELETE FROM activities; DELETE FROM roster_people; \
+             DELETE FROM surveys;",
+        )
+        .expect("clear demo records");
+    }
+
     /// Id of a unit by its code.
     pub fn unit_id(&self, code: &str) -> i32 {
         let mut conn = self.db.conn().expect("connection");
