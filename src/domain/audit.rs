@@ -64,6 +64,7 @@ const ACTIONS: &[(&str, &str)] = &[
     ("enable", "启用"),
     ("disable", "停用"),
     ("remind", "催报"),
+    ("advance", "推进阶段"),
 ];
 
 /// Field names, the same for every entity unless [`ENTITY_FIELDS`] says otherwise.
@@ -147,6 +148,19 @@ const FIELDS: &[(&str, &str)] = &[
     ("sample", "示例"),
     ("values", "内容"),
     ("text", "内容"),
+    ("theme", "主题"),
+    ("feature", "特色"),
+    ("slogan", "口号"),
+    ("method", "工作法"),
+    ("cultivating_on", "培育日期"),
+    ("created_on", "创建日期"),
+    ("published_on", "发布日期"),
+    ("awarded_on", "获评日期"),
+    ("award", "获评荣誉"),
+    ("held_on", "活动日期"),
+    ("place", "地点"),
+    ("platform", "宣传平台"),
+    ("link", "链接"),
 ];
 
 /// Where a field means something else for one entity.
@@ -167,6 +181,12 @@ const ENTITY_FIELDS: &[(&str, &str, &str)] = &[
     ("campaign", "name", "方案名称"),
     ("report_reminder", "unit", "党支部"),
     ("report_reminder", "notified", "通知人数"),
+    ("brand", "name", "品牌名称"),
+    ("brand", "theme", "主题（理念）"),
+    ("brand", "slogan", "品牌口号"),
+    ("brand_event", "title", "活动名称"),
+    ("brand_event", "notes", "活动说明"),
+    ("brand_promotion", "published_on", "刊发日期"),
 ];
 
 /// Bookkeeping the pages never show (ids of the record itself, versions, timestamps of the
