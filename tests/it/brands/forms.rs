@@ -296,7 +296,37 @@ async fn edits_are_guarded_and_kept_in_history(app: TestApp) {
     assert_eq!(snapshot(&app), before);
 }
 
+/// Five creates of a brand for one unit at once (the office, a general branch without one):
+/// one brand, the others told the unit has one.
+async fn concurrent_creates_give_one_brand(app: TestApp) {
+    let zz02 = app.unit_id("ZZ02");
+    let crowd = futures_util::future::join_all((0..5).map(|_| app.signed_in("admin"))).await;
+    let u = zz02.to_string();
+    let pages = futures_util::future::join_all(crowd.iter().map(|b| {
+        let f = good(&u);
+        async move { b.post("/brands", &f).await }
+    }))
+    .await;
+    let won = pages.iter().filter(|p| p.status == 303).count();
+    let told = pages
+        .iter()
+        .filter(|p| p.status == 422 && p.body.contains("该单位已有党建品牌"))
+        .count();
+    assert_eq!(
+        (won, told),
+        (1, 4),
+        "{:?}",
+        pages.iter().map(|p| p.status).collect::<Vec<_>>()
+    );
+    assert_eq!(app.count(&format!("brands WHERE unit_id = {zz02}")), 1);
+    assert_eq!(
+        app.count("audit_log WHERE entity = 'brand' AND action = 'create'"),
+        1
+    );
+}
+
 crate::both!(
+    concurrent_creates_give_one_brand,
     a_secretary_creates_her_branchs_one_brand,
     the_office_creates_for_any_unit,
     bad_input_writes_nothing,
