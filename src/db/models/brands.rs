@@ -538,3 +538,30 @@ pub fn with_images(conn: &mut DbConn, ids: &[i32]) -> QueryResult<Vec<i32>> {
         .distinct()
         .load(conn)
 }
+
+/// The audit entries of a brand, newest first, with who made them: its own (edits, steps,
+/// files) and those of its events and promotions (written with the brand's unit, and a unit
+/// has one brand).
+pub fn audit_entries(
+    conn: &mut DbConn,
+    brand_id: i32,
+    unit_id: i32,
+    limit: i64,
+) -> QueryResult<Vec<(crate::db::models::audit::AuditEntry, Option<String>)>> {
+    use crate::db::models::audit::AuditEntry;
+    use crate::db::schema::{audit_log, users};
+    audit_log::table
+        .left_join(users::table)
+        .filter(
+            audit_log::entity
+                .eq(ENTITY)
+                .and(audit_log::entity_id.eq(brand_id))
+                .or(audit_log::entity
+                    .eq_any([EVENT_ENTITY, PROMOTION_ENTITY])
+                    .and(audit_log::unit_id.eq(unit_id))),
+        )
+        .order(audit_log::id.desc())
+        .limit(limit)
+        .select((AuditEntry::as_select(), users::display_name.nullable()))
+        .load(conn)
+}

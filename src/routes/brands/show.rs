@@ -10,7 +10,6 @@ use askama::Template;
 use crate::auth::{Action, CurrentUser};
 use crate::clock::format_local;
 use crate::db::models::attachments::{self, Owner};
-use crate::db::models::audit::{self, AuditFilter};
 use crate::db::models::brands::{self, Brand, ENTITY};
 use crate::db::models::history;
 use crate::db::models::units::Unit;
@@ -196,6 +195,7 @@ async fn show_page(
             FieldErrors::new(),
         )
     });
+    let unit_id = unit.id;
     let (events, promotions, files, changes, entries, has_logo) = state
         .db
         .run(move |c| {
@@ -203,16 +203,7 @@ async fn show_page(
             let promotions = brands::promotions(c, id)?;
             let files = FileList::load(c, Owner::Brand, id, format!("/brands/{id}"), can_edit)?;
             let changes = history::list(c, ENTITY, id)?;
-            let (entries, _) = audit::list(
-                c,
-                &AuditFilter {
-                    entity: Some(ENTITY.to_string()),
-                    entity_id: Some(id),
-                    user_id: None,
-                },
-                0,
-                50,
-            )?;
+            let entries = brands::audit_entries(c, id, unit_id, 50)?;
             let has_logo = !brands::with_images(c, &[id])?.is_empty();
             Ok((events, promotions, files, changes, entries, has_logo))
         })

@@ -53,6 +53,8 @@ async fn events_are_added_and_deleted(app: TestApp) {
     let page = sec.get(&format!("/brands/{id}")).await;
     page.assert_contains("“中枢先锋”品牌交流会");
     page.assert_contains("交流展示");
+    // The brand's 操作日志 names it.
+    page.assert_contains("新增活动：“中枢先锋”品牌交流会（交流展示，2026-11-20）");
     page.assert_contains(&format!(
         "action=\"/brands/{id}/events/{eid}/delete\" class=\"inline\" data-confirm="
     ));
