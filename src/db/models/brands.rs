@@ -216,23 +216,36 @@ macro_rules! apply_filter {
     }};
 }
 
-/// One page of brands matching `f` (the main brand first, then by unit order), with units,
-/// and the total.
+/// One page of brands matching `f` in the order of the organisation tree (the main brand
+/// first, then each general branch's branches together), with units, and the total. Brands
+/// are few (at most one per unit), so they are ordered here rather than in SQL.
 pub fn list(
     conn: &mut DbConn,
     f: &BrandFilter,
     offset: i64,
     limit: i64,
 ) -> QueryResult<(Vec<(Brand, Unit)>, i64)> {
-    let total: i64 = apply_filter!(brands::table.inner_join(units::table).into_boxed(), f, true)
-        .count()
-        .get_result(conn)?;
-    let rows = apply_filter!(brands::table.inner_join(units::table).into_boxed(), f, true)
-        .order((brands::kind.asc(), units::sort_order.asc(), units::id.asc()))
-        .offset(offset)
-        .limit(limit)
-        .select((Brand::as_select(), Unit::as_select()))
-        .load(conn)?;
+    let mut rows: Vec<(Brand, Unit)> =
+        apply_filter!(brands::table.inner_join(units::table).into_boxed(), f, true)
+            .select((Brand::as_select(), Unit::as_select()))
+            .load(conn)?;
+    let order: Vec<i32> =
+        crate::db::models::units::tree_order(crate::db::models::units::all(conn)?)
+            .iter()
+            .map(|u| u.id)
+            .collect();
+    rows.sort_by_key(|(_, u)| {
+        order
+            .iter()
+            .position(|id| *id == u.id)
+            .unwrap_or(usize::MAX)
+    });
+    let total = rows.len() as i64;
+    let rows = rows
+        .into_iter()
+        .skip(usize::try_from(offset).unwrap_or(0))
+        .take(usize::try_from(limit).unwrap_or(0))
+        .collect();
     Ok((rows, total))
 }
 

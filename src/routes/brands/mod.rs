@@ -395,7 +395,7 @@ async fn wall(
                 0,
                 1,
             )?;
-            let (mut subs, _) = brands::list(
+            let (subs, _) = brands::list(
                 c,
                 &BrandFilter {
                     scope: None,
@@ -407,15 +407,6 @@ async fn wall(
                 0,
                 xlsx::EXPORT_LIMIT,
             )?;
-            // Cards grouped as the tree is: the branches of each general branch together.
-            subs.sort_by_key(|(_, unit)| {
-                let top = unit.ancestor_ids().get(1).copied().unwrap_or(unit.id);
-                let top_sort = all
-                    .iter()
-                    .find(|x| x.id == top)
-                    .map_or(unit.sort_order, |x| x.sort_order);
-                (top_sort, unit.sort_order, unit.id)
-            });
             let ids: Vec<i32> = mains.iter().chain(subs.iter()).map(|(b, _)| b.id).collect();
             let images = brands::with_images(c, &ids)?;
             Ok((mains.into_iter().next(), subs, groups, group_name, images))

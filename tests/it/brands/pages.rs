@@ -71,6 +71,12 @@ async fn the_list_is_scoped_filtered_and_exported(app: TestApp) {
         "<span class=\"stat-value\">3</span><span class=\"stat-label\">已获评</span>",
     );
     list.assert_contains("共 19 条");
+    // In the order of the tree: the main brand, then each general branch's branches together
+    // (人力资源部党支部, added later under 总部机关党总支, before 监理一分公司党支部).
+    let at = |name: &str| list.body.find(name).unwrap_or_else(|| panic!("{name}"));
+    assert!(at("工程医匠·护航先锋") < at("中枢先锋"));
+    assert!(at("人才港湾") < at("监理医生"));
+    assert!(at("项目管家") < at("精准检测先锋"));
     let list = office.get(&format!("/brands?unit={zz02}")).await;
     list.assert_contains("共 5 条");
     list.assert_contains("监理医生");
