@@ -201,6 +201,17 @@ async fn promotions_take_web_links_only(app: TestApp) {
         .await
         .assert_redirect(&format!("/brands/{id}#promotions"));
     assert_eq!(app.count(&format!("brand_promotions WHERE id = {pid}")), 0);
+    // Gone already, or another brand's: not found, nothing written.
+    let main = brand_of(&app, "DW");
+    let foreign = id_where(&app, "brand_promotions", &format!("brand_id = {main}"));
+    let before = snapshot(&app);
+    for p in [pid, foreign, 0] {
+        let res = sec
+            .post(&format!("/brands/{id}/promotions/{p}/delete"), &[])
+            .await;
+        assert_eq!(res.status, 404, "{p}");
+    }
+    assert_eq!(snapshot(&app), before);
     // The viewer sees promotions but gets no form and cannot post.
     let viewer = app.signed_in("viewer").await;
     let page = viewer.get(&format!("/brands/{id}")).await;
