@@ -35,6 +35,10 @@ pub fn is_long_text(name: &str) -> bool {
         "cause",
         "measure",
         "requirement",
+        // brands: theme (理念), feature, 工作法
+        "theme",
+        "feature",
+        "method",
     ];
     let numbered = |prefix: &str| {
         name.strip_prefix(prefix).is_some_and(|n| {

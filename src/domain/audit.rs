@@ -66,6 +66,7 @@ const ACTIONS: &[(&str, &str)] = &[
     ("disable", "停用"),
     ("remind", "催报"),
     ("end", "登记离开"),
+    ("advance", "推进阶段"),
 ];
 
 /// Field names, the same for every entity unless [`ENTITY_FIELDS`] says otherwise.
@@ -154,6 +155,19 @@ const FIELDS: &[(&str, &str)] = &[
     ("post", "岗位"),
     ("active_from", "在册起始日期"),
     ("active_to", "离开日期"),
+    ("theme", "主题"),
+    ("feature", "特色"),
+    ("slogan", "口号"),
+    ("method", "工作法"),
+    ("cultivating_on", "培育日期"),
+    ("created_on", "创建日期"),
+    ("published_on", "发布日期"),
+    ("awarded_on", "获评日期"),
+    ("award", "获评荣誉"),
+    ("held_on", "活动日期"),
+    ("place", "地点"),
+    ("platform", "宣传平台"),
+    ("link", "链接"),
 ];
 
 /// Where a field means something else for one entity.
@@ -198,6 +212,12 @@ const ENTITY_FIELDS: &[(&str, &str, &str)] = &[
     ("survey", "participants", "参与人次"),
     ("survey", "findings", "主要发现"),
     ("survey", "measures_taken", "改进措施"),
+    ("brand", "name", "品牌名称"),
+    ("brand", "theme", "主题（理念）"),
+    ("brand", "slogan", "品牌口号"),
+    ("brand_event", "title", "活动名称"),
+    ("brand_event", "notes", "活动说明"),
+    ("brand_promotion", "published_on", "刊发日期"),
 ];
 
 /// Bookkeeping the pages never show (ids of the record itself, versions, timestamps of the

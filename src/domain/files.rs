@@ -76,6 +76,22 @@ fn sniff(data: &[u8]) -> Option<(&'static str, &'static str, &'static str)> {
     KINDS.iter().copied().find(|k| k.0 == ext)
 }
 
+/// The MIME type of an image a page may show inline (`<img>`): PNG, JPEG, GIF or WebP,
+/// recognised by its magic bytes. Anything else (SVG, HTML, PDF, …) is `None`.
+pub fn image_type(data: &[u8]) -> Option<&'static str> {
+    if infer::image::is_png(data) {
+        Some("image/png")
+    } else if infer::image::is_jpeg(data) {
+        Some("image/jpeg")
+    } else if infer::image::is_gif(data) {
+        Some("image/gif")
+    } else if infer::image::is_webp(data) {
+        Some("image/webp")
+    } else {
+        None
+    }
+}
+
 /// A file name safe to show and to send back: no path, no control characters or bidi
 /// overrides, at most 120 characters, never empty.
 pub fn clean_name(raw: &str) -> String {
@@ -124,6 +140,22 @@ mod tests {
         assert!(check("empty.pdf", b"").is_err());
         let big = vec![0u8; MAX_UPLOAD + 1];
         assert!(check("big.pdf", &big).unwrap_err().contains("10 MB"));
+    }
+
+    #[test]
+    fn only_raster_images_are_shown_inline() {
+        assert_eq!(image_type(PNG), Some("image/png"));
+        assert_eq!(image_type(b"GIF89a\x01\x00\x01\x00"), Some("image/gif"));
+        assert_eq!(
+            image_type(b"RIFF\x10\x00\x00\x00WEBPVP8 "),
+            Some("image/webp")
+        );
+        assert_eq!(
+            image_type(b"<svg xmlns=\"http://www.w3.org/2000/svg\"/>"),
+            None
+        );
+        assert_eq!(image_type(b"<html><script>alert(1)</script>"), None);
+        assert_eq!(image_type(PDF), None);
     }
 
     #[test]
