@@ -39,6 +39,10 @@ pub fn is_long_text(name: &str) -> bool {
         "theme",
         "feature",
         "method",
+        // activities: 活动内容; surveys: 主要发现, 改进措施
+        "summary",
+        "findings",
+        "measures_taken",
     ];
     let numbered = |prefix: &str| {
         name.strip_prefix(prefix).is_some_and(|n| {

@@ -647,12 +647,6 @@ mod tests {
             Some(
                 &json!({"name": "王芳", "categories": ["party_member", "party_worker"],
                          "post": "组织委员", "active_to": "2026-11-20", "notes": "调出"}),
-    fn activity_changes_read_in_words() {
-        let ch = changes(
-            "activity",
-            Some(&json!({"kind": "Training", "target_groups": ["OrgCadre"], "hours": 1.5})),
-            Some(
-                &json!({"kind": "Exam", "target_groups": ["OrgCadre", "Candidate"], "hours": 2.0}),
             ),
             &Names::default(),
         );
@@ -667,6 +661,19 @@ mod tests {
         );
         assert_eq!(action_label("end"), "登记离开");
         assert_eq!(entity_label("roster_person"), "人员名册");
+    }
+
+    #[test]
+    fn activity_changes_read_in_words() {
+        let ch = changes(
+            "activity",
+            Some(&json!({"kind": "Training", "target_groups": ["OrgCadre"], "hours": 1.5})),
+            Some(
+                &json!({"kind": "Exam", "target_groups": ["OrgCadre", "Candidate"], "hours": 2.0}),
+            ),
+            &Names::default(),
+        );
+        let texts: Vec<String> = ch.iter().map(FieldChange::text).collect();
         assert!(
             texts.contains(&"活动类型：培训 → 考试".to_string()),
             "{texts:?}"

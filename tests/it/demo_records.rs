@@ -165,6 +165,42 @@ async fn the_2022_demo_has_the_articles_figures(app: TestApp) {
     assert!((18..=24).contains(&per_branch), "{per_branch}");
     assert!(app.count("roster_people WHERE active_from >= '2026-01-01'") > 0);
     assert!(app.count("roster_people WHERE categories LIKE '%,united_front,%'") >= 18);
+
+    // Through the pages the office reads: the activity list's totals and the computed
+    // coverage of 组工干部 in 2022 (100%, never typed).
+    let admin = app.signed_in("admin").await;
+    let list = admin.get("/activities?year=2022&kind=training").await;
+    list.assert_contains(r#"data-activities="2""#);
+    let exams = admin.get("/activities?year=2022&kind=exam").await;
+    exams.assert_contains(r#"data-activities="1""#);
+    let times = |body: &str| -> i64 {
+        let doc = scraper::Html::parse_document(body);
+        let sel = scraper::Selector::parse("#activity-totals").expect("selector");
+        let el = doc.select(&sel).next().expect("the totals line");
+        el.value()
+            .attr("data-participant-times")
+            .and_then(|v| v.parse().ok())
+            .expect("participant-times")
+    };
+    assert_eq!(
+        times(&list.body) + times(&exams.body),
+        318,
+        "参训人次 of 2022"
+    );
+    let cov = admin
+        .get("/activities/coverage?year=2022&group=org_cadre&kind=training&kind=exam")
+        .await;
+    assert_eq!(cov.status, 200);
+    let doc = scraper::Html::parse_document(&cov.body);
+    let sel = scraper::Selector::parse("tr[data-overall]").expect("selector");
+    let row = doc.select(&sel).next().expect("the overall row");
+    let total = row.value().attr("data-total").expect("data-total");
+    assert_eq!(
+        row.value().attr("data-covered"),
+        Some(total),
+        "100% of 组工干部"
+    );
+    assert!(total.parse::<i64>().expect("a number") > 0);
 }
 
 async fn the_current_year_is_in_progress(app: TestApp) {

@@ -187,12 +187,6 @@ impl TestApp {
         row.n
     }
 
-    /// Run raw SQL statements on the app's database (test set-up: rows no page creates yet).
-    pub fn exec(&self, sql: &str) {
-        let mut conn = self.db.conn().expect("connection");
-        conn.batch_execute(sql).expect("exec");
-    }
-
     /// The stored `version` of a row, as the hidden field of its edit form carries it.
     pub fn version(&self, table: &str, id: i32) -> String {
         use diesel::sql_types::Integer;
