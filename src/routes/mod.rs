@@ -79,6 +79,22 @@ pub fn ticked_ids(pairs: Vec<(String, String)>) -> Result<Vec<i32>, AppError> {
     Ok(ids)
 }
 
+/// The units the user may record for in a unit-picking form, in tree order: every active unit
+/// for the office, the user's own unit for everyone else (the register's policy check refuses
+/// the viewer on save).
+pub fn writable_units(
+    c: &mut crate::db::DbConn,
+    user: &crate::auth::CurrentUser,
+) -> crate::error::AppResult<Vec<crate::db::models::units::Unit>> {
+    use crate::auth::policy::Capability;
+    use crate::db::models::units;
+    if user.may(Capability::RecordForAnyUnit) {
+        Ok(units::all(c)?.into_iter().filter(|u| u.active).collect())
+    } else {
+        Ok(vec![units::get(c, user.unit_id)?])
+    }
+}
+
 /// Parse the optional query parameter the list filters share: an empty string means "any".
 pub fn non_empty(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty())

@@ -21,7 +21,8 @@ use crate::state::AppState;
 use crate::views::units::{tree_rows, UnitRow};
 use crate::views::{flash, redirect, render_status, BaseContext, PageCtx};
 
-use super::{lead_tags, load_checked, writable_units};
+use super::{lead_tags, load_checked};
+use crate::routes::writable_units;
 
 #[derive(Template)]
 #[template(path = "activities/form.html")]

@@ -22,7 +22,6 @@ use crate::db::models::activities::{
     Totals,
 };
 use crate::db::models::units::{self, Unit};
-use crate::db::DbConn;
 use crate::domain::activity::{ActivityKind, RosterGroup};
 use crate::domain::filters::FilterWords;
 use crate::domain::register::LeadTag;
@@ -58,16 +57,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/activities/{id}/attendance/template",
             web::get().to(attendance::template),
         );
-}
-
-/// The units the user may record for, in tree order (office: every active unit; the others
-/// their own unit).
-pub(super) fn writable_units(c: &mut DbConn, user: &CurrentUser) -> AppResult<Vec<Unit>> {
-    if user.may(Capability::RecordForAnyUnit) {
-        Ok(units::all(c)?.into_iter().filter(|u| u.active).collect())
-    } else {
-        Ok(vec![units::get(c, user.unit_id)?])
-    }
 }
 
 /// The activity and its unit, checked for `action` (another unit's: 403; none: 404).

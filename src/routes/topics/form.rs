@@ -19,7 +19,7 @@ use crate::views::units::{tree_rows, UnitRow};
 use crate::views::{flash, redirect, render_status, BaseContext, PageCtx};
 
 use super::show::load_checked;
-use super::writable_units;
+use crate::routes::writable_units;
 
 #[derive(Template)]
 #[template(path = "topics/form.html")]

@@ -16,7 +16,6 @@ use crate::auth::policy::Capability;
 use crate::auth::{Action, CurrentUser};
 use crate::db::models::topics::{self, FirstTopic, TopicFilter};
 use crate::db::models::units::{self, Unit};
-use crate::db::DbConn;
 use crate::domain::filters::FilterWords;
 use crate::domain::review::ReviewState;
 use crate::error::{AppError, AppResult};
@@ -56,15 +55,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/topics/{id}/return",
             web::post().to(review::return_back::<FirstTopic>),
         );
-}
-
-/// The units the user may record for, in tree order.
-pub(super) fn writable_units(c: &mut DbConn, user: &CurrentUser) -> AppResult<Vec<Unit>> {
-    if user.may(Capability::RecordForAnyUnit) {
-        Ok(units::all(c)?.into_iter().filter(|u| u.active).collect())
-    } else {
-        Ok(vec![units::get(c, user.unit_id)?])
-    }
 }
 
 // ---------------------------------------------------------------- list
