@@ -425,10 +425,21 @@ pub enum Capability {
     /// Urge (催报) branches that have not submitted a month's report: the office for every
     /// branch, a general branch for the branches below it (`Action::Review` over the unit).
     RemindReports,
+    /// Set up the year's 千分制 scheme (indicators, points, import).
+    ManageAssessment,
+    /// Triage, assign and close supervision-channel items, and enter letters, calls and
+    /// WeChat messages (信、电、微).
+    HandleFeedback,
+    /// Record commendations, promotions, recommendations and report series (正向激励).
+    ManageIncentives,
+    /// See and record referrals to the committee (反向约束): the office only.
+    ManageReferrals,
+    /// Manage the template library (areas, templates, new file versions).
+    ManageTemplates,
 }
 
 impl Capability {
-    pub const ALL: [Capability; 13] = [
+    pub const ALL: [Capability; 18] = [
         Capability::CreateRecords,
         Capability::RecordForAnyUnit,
         Capability::SeeReviewQueues,
@@ -442,6 +453,11 @@ impl Capability {
         Capability::ChangeDeadlines,
         Capability::SuperviseRectification,
         Capability::RemindReports,
+        Capability::ManageAssessment,
+        Capability::HandleFeedback,
+        Capability::ManageIncentives,
+        Capability::ManageReferrals,
+        Capability::ManageTemplates,
     ];
 }
 
@@ -460,7 +476,12 @@ pub fn permits(role: Role, cap: Capability) -> bool {
         | ReadAuditLog
         | DecideExtensions
         | ChangeDeadlines
-        | SuperviseRectification => role == Role::Office,
+        | SuperviseRectification
+        | ManageAssessment
+        | HandleFeedback
+        | ManageIncentives
+        | ManageReferrals
+        | ManageTemplates => role == Role::Office,
     }
 }
 

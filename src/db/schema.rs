@@ -503,6 +503,197 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    assessment_schemes (id) {
+        id -> Integer,
+        year -> Integer,
+        title -> Text,
+        notes -> Text,
+        version -> Integer,
+        created_by -> Nullable<Integer>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    assessment_indicators (id) {
+        id -> Integer,
+        scheme_id -> Integer,
+        parent_id -> Nullable<Integer>,
+        position -> Integer,
+        name -> Text,
+        kind -> Text,
+        max_tenths -> Integer,
+        rule -> Text,
+        source -> Nullable<Text>,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    assessment_scores (id) {
+        id -> Integer,
+        scheme_id -> Integer,
+        unit_id -> Integer,
+        state -> Text,
+        version -> Integer,
+        submitted_by -> Nullable<Integer>,
+        submitted_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    assessment_lines (id) {
+        id -> Integer,
+        score_id -> Integer,
+        indicator_id -> Integer,
+        self_tenths -> Nullable<Integer>,
+        self_note -> Text,
+        review_tenths -> Nullable<Integer>,
+        review_note -> Text,
+        office_tenths -> Nullable<Integer>,
+        office_note -> Text,
+        suggested_tenths -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    feedback_items (id) {
+        id -> Integer,
+        code -> Text,
+        channel -> Text,
+        category -> Text,
+        content -> Text,
+        name -> Text,
+        phone -> Text,
+        unit_id -> Nullable<Integer>,
+        state -> Text,
+        received_on -> Date,
+        due_on -> Nullable<Date>,
+        triage_note -> Text,
+        assigned_at -> Nullable<Timestamp>,
+        assigned_by -> Nullable<Integer>,
+        reply -> Text,
+        replied_at -> Nullable<Timestamp>,
+        replied_by -> Nullable<Integer>,
+        close_note -> Text,
+        closed_at -> Nullable<Timestamp>,
+        closed_by -> Nullable<Integer>,
+        version -> Integer,
+        created_by -> Nullable<Integer>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    incentives (id) {
+        id -> Integer,
+        kind -> Text,
+        unit_id -> Integer,
+        title -> Text,
+        issuer -> Text,
+        awarded_on -> Date,
+        link -> Text,
+        notes -> Text,
+        version -> Integer,
+        created_by -> Nullable<Integer>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    report_series (id) {
+        id -> Integer,
+        name -> Text,
+        description -> Text,
+        version -> Integer,
+        created_by -> Nullable<Integer>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    series_issues (id) {
+        id -> Integer,
+        series_id -> Integer,
+        number -> Integer,
+        unit_id -> Integer,
+        title -> Text,
+        published_on -> Date,
+        link -> Text,
+        version -> Integer,
+        created_by -> Nullable<Integer>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    referrals (id) {
+        id -> Integer,
+        target -> Text,
+        unit_id -> Integer,
+        person -> Text,
+        reason -> Text,
+        referred_on -> Date,
+        state -> Text,
+        decision -> Text,
+        decided_on -> Nullable<Date>,
+        outcome -> Text,
+        version -> Integer,
+        created_by -> Nullable<Integer>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    template_areas (id) {
+        id -> Integer,
+        position -> Integer,
+        name -> Text,
+        description -> Text,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    work_templates (id) {
+        id -> Integer,
+        area_id -> Integer,
+        position -> Integer,
+        title -> Text,
+        description -> Text,
+        downloads -> Integer,
+        active -> Bool,
+        version -> Integer,
+        created_by -> Nullable<Integer>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    template_versions (id) {
+        id -> Integer,
+        template_id -> Integer,
+        number -> Integer,
+        file_name -> Text,
+        content_type -> Text,
+        size -> Integer,
+        data -> Binary,
+        note -> Text,
+        uploaded_by -> Nullable<Integer>,
+        uploaded_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> units (unit_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(audit_log -> users (user_id));
@@ -537,6 +728,18 @@ diesel::joinable!(brands -> units (unit_id));
 diesel::joinable!(brand_events -> brands (brand_id));
 diesel::joinable!(brand_promotions -> brands (brand_id));
 
+diesel::joinable!(assessment_indicators -> assessment_schemes (scheme_id));
+diesel::joinable!(assessment_scores -> assessment_schemes (scheme_id));
+diesel::joinable!(assessment_scores -> units (unit_id));
+diesel::joinable!(assessment_lines -> assessment_scores (score_id));
+diesel::joinable!(assessment_lines -> assessment_indicators (indicator_id));
+diesel::joinable!(feedback_items -> units (unit_id));
+diesel::joinable!(incentives -> units (unit_id));
+diesel::joinable!(series_issues -> report_series (series_id));
+diesel::joinable!(series_issues -> units (unit_id));
+diesel::joinable!(referrals -> units (unit_id));
+diesel::joinable!(work_templates -> template_areas (area_id));
+diesel::joinable!(template_versions -> work_templates (template_id));
 diesel::allow_tables_to_appear_in_same_query!(
     units,
     users,
@@ -572,4 +775,16 @@ diesel::allow_tables_to_appear_in_same_query!(
     brands,
     brand_events,
     brand_promotions,
+    assessment_schemes,
+    assessment_indicators,
+    assessment_scores,
+    assessment_lines,
+    feedback_items,
+    incentives,
+    report_series,
+    series_issues,
+    referrals,
+    template_areas,
+    work_templates,
+    template_versions,
 );

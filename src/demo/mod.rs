@@ -2,8 +2,13 @@
 //! DESIGN.md section 6, and the campaign years with their registers (one module per area).
 
 pub mod activities;
+pub mod assessment;
+pub mod assessment_scores;
 pub mod brands;
 pub mod campaigns;
+pub mod feedback;
+pub mod incentives;
+pub mod library;
 pub mod measures;
 pub mod rect;
 pub mod reports;
@@ -246,6 +251,11 @@ pub fn seed(db: &Db, settings: &Settings) -> anyhow::Result<()> {
         activities::seed(c, &years, &actors, today, now)?;
         surveys::seed(c, &years, &actors, today, now)?;
         brands::seed(c, &years, &actors, today, now)?;
+        assessment::seed(c, &years, now)?;
+        assessment_scores::seed(c, &years, &actors, today, now)?;
+        feedback::seed(c, &years, &actors, today, now)?;
+        incentives::seed(c, &years, &actors, today, now)?;
+        library::seed(c, &years, &actors, today, now)?;
         Ok(())
     })?;
     Ok(())

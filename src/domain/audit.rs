@@ -41,6 +41,16 @@ pub const ENTITIES: &[(&str, &str)] = &[
     ("brand", "党建品牌"),
     ("brand_event", "品牌活动"),
     ("brand_promotion", "品牌宣传"),
+    ("assessment_scheme", "千分制考核方案"),
+    ("assessment_indicator", "考核指标"),
+    ("assessment_score", "千分制评分表"),
+    ("feedback_item", "监督渠道事项"),
+    ("incentive", "正向激励"),
+    ("report_series", "系列报道"),
+    ("series_issue", "系列报道期次"),
+    ("referral", "反向约束移交"),
+    ("template_area", "模板分类"),
+    ("work_template", "工作模板"),
 ];
 
 const ACTIONS: &[(&str, &str)] = &[

@@ -50,11 +50,14 @@ macro_rules! labelled_enum {
 }
 
 pub mod activity;
+pub mod assessment;
 pub mod audit;
 pub mod brand;
 pub mod codes;
+pub mod feedback;
 pub mod files;
 pub mod filters;
+pub mod incentive;
 pub mod light;
 pub mod meeting;
 pub mod org;

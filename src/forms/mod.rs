@@ -5,8 +5,13 @@
 //! another area itself.
 
 pub mod activities;
+pub mod assessment;
+pub mod assessment_scores;
 pub mod brands;
 pub mod campaigns;
+pub mod feedback;
+pub mod incentives;
+pub mod library;
 pub mod measures;
 pub mod rect;
 pub mod reports;

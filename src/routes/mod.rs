@@ -3,15 +3,19 @@
 
 pub mod account;
 pub mod activities;
+pub mod assessment;
 pub mod assets;
 pub mod attachments;
 pub mod audit;
 pub mod brands;
 pub mod campaigns;
 pub mod client_ip;
+pub mod feedback;
 pub mod health;
 pub mod home;
 pub mod imports;
+pub mod incentives;
+pub mod library;
 pub mod measures;
 pub mod notices;
 pub mod rect;
@@ -56,6 +60,10 @@ pub fn configure(cfg: &mut web::ServiceConfig, login_limiter: LoginLimiter) {
     activities::configure(cfg);
     surveys::configure(cfg);
     brands::configure(cfg);
+    assessment::configure(cfg);
+    feedback::configure(cfg);
+    incentives::configure(cfg);
+    library::configure(cfg);
 }
 
 pub async fn not_found() -> Result<actix_web::HttpResponse, AppError> {

@@ -3,11 +3,16 @@
 //! `db::models`, who may do what in `auth::policy`.
 
 pub mod activities;
+pub mod assessment;
+pub mod assessment_scores;
 pub mod attachments;
 pub mod brands;
 pub mod campaigns;
 pub mod coverage;
+pub mod feedback;
 pub mod imports;
+pub mod incentives;
+pub mod library;
 pub mod measures;
 pub mod notices;
 pub mod rect;

@@ -204,6 +204,10 @@ fn nav_for(role: Role, path: &str) -> Vec<NavItem> {
     items.push(("/roster", "人员名册"));
     items.push(("/surveys", "思想调查"));
     items.push(("/brands", "党建品牌"));
+    items.push(("/assessment", "千分制考核"));
+    items.push(("/feedback", "监督渠道"));
+    items.push(("/incentives", "激励约束"));
+    items.push(("/templates", "工作模板"));
     items.push(("/units", "组织机构"));
     if permits(role, Capability::ManageOrganisation) {
         items.push(("/users", "用户管理"));

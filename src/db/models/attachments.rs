@@ -6,8 +6,8 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::schema::{
-    activities, attachments, brands, first_topics, measures, monthly_reports, rect_items,
-    report_lines, surveys, unit_plans, users,
+    activities, assessment_lines, assessment_scores, attachments, brands, first_topics, measures,
+    monthly_reports, rect_items, report_lines, surveys, unit_plans, users,
 };
 use crate::db::DbConn;
 
@@ -26,6 +26,8 @@ pub enum Owner {
     Survey,
     /// A brand's logo / visual identity image and other files.
     Brand,
+    /// Evidence of one leaf of a unit's 千分制 score sheet (`assessment_lines.id`).
+    AssessmentLine,
 }
 
 impl Owner {
@@ -39,6 +41,7 @@ impl Owner {
             Owner::Activity => "activity",
             Owner::Survey => "survey",
             Owner::Brand => "brand",
+            Owner::AssessmentLine => "assessment_line",
         }
     }
 
@@ -52,6 +55,7 @@ impl Owner {
             Owner::Activity,
             Owner::Survey,
             Owner::Brand,
+            Owner::AssessmentLine,
         ]
         .into_iter()
         .find(|o| o.code() == code)
@@ -129,6 +133,12 @@ pub fn owner_unit(conn: &mut DbConn, owner: Owner, owner_id: i32) -> QueryResult
             .select(brands::unit_id)
             .first(conn)
             .optional(),
+        Owner::AssessmentLine => assessment_lines::table
+            .inner_join(assessment_scores::table)
+            .filter(assessment_lines::id.eq(owner_id))
+            .select(assessment_scores::unit_id)
+            .first(conn)
+            .optional(),
     }
 }
 
@@ -151,6 +161,21 @@ pub fn lock_owner(conn: &mut DbConn, owner: Owner, owner_id: i32) -> QueryResult
                 monthly_reports::table
                     .find(r)
                     .select(monthly_reports::id)
+                    .for_update()
+                    .first::<i32>(pg)
+                    .optional()?;
+            }
+        }
+        Owner::AssessmentLine => {
+            let score: Option<i32> = assessment_lines::table
+                .find(owner_id)
+                .select(assessment_lines::score_id)
+                .first(pg)
+                .optional()?;
+            if let Some(s) = score {
+                assessment_scores::table
+                    .find(s)
+                    .select(assessment_scores::id)
                     .for_update()
                     .first::<i32>(pg)
                     .optional()?;
@@ -209,6 +234,14 @@ pub fn owner_locked(
         Owner::FirstTopic => first_topics::table
             .find(owner_id)
             .select(first_topics::state)
+            .first::<String>(conn)
+            .optional()?
+            .filter(|s| s != draft)
+            .map(|_| SUBMITTED),
+        Owner::AssessmentLine => assessment_lines::table
+            .inner_join(assessment_scores::table)
+            .filter(assessment_lines::id.eq(owner_id))
+            .select(assessment_scores::state)
             .first::<String>(conn)
             .optional()?
             .filter(|s| s != draft)

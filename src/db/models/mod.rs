@@ -2,12 +2,17 @@
 //! `QueryResult<T>`; they never know about HTTP.
 
 pub mod activities;
+pub mod assessment;
+pub mod assessment_scores;
 pub mod attachments;
 pub mod audit;
 pub mod brands;
 pub mod campaigns;
 pub mod coverage;
+pub mod feedback;
 pub mod history;
+pub mod incentives;
+pub mod library;
 pub mod measures;
 pub mod notices;
 pub mod outbox;

@@ -1,0 +1,3 @@
+DROP TABLE template_versions;
+DROP TABLE work_templates;
+DROP TABLE template_areas;

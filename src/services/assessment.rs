@@ -1,0 +1,1 @@
+//! assessment (issue 12): filled in by its own change.

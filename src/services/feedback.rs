@@ -1,0 +1,1 @@
+//! feedback (issue 12): filled in by its own change.

@@ -1,0 +1,1 @@
+//! incentives (issue 12): filled in by its own change.

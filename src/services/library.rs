@@ -1,0 +1,1 @@
+//! library (issue 12): filled in by its own change.

@@ -1,0 +1,1 @@
+//! /assessment/scheme (issue 12): tests filled in by its own change.

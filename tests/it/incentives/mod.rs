@@ -1,0 +1,1 @@
+//! incentives (issue 12): tests filled in by its own change.

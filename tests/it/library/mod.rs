@@ -1,0 +1,1 @@
+//! library (issue 12): tests filled in by its own change.
