@@ -12,6 +12,7 @@ pub mod library;
 pub mod measures;
 pub mod rect;
 pub mod reports;
+pub mod roster;
 pub mod surveys;
 pub mod topics;
 

@@ -57,6 +57,8 @@ pub struct NavItem {
     pub href: &'static str,
     pub label: &'static str,
     pub active: bool,
+    /// A menu's items (empty for a plain link).
+    pub children: Vec<NavItem>,
 }
 
 #[derive(Clone, Debug)]
@@ -192,40 +194,79 @@ impl PageCtx {
     }
 }
 
-/// Navigation by role; the item whose prefix matches the path is marked active.
+/// Navigation by role: the daily registers first, then menus (a group shows its items when
+/// hovered or focused; its own link opens the first of them). The item whose prefix matches
+/// the path is marked active, and so is the group holding it.
 fn nav_for(role: Role, path: &str) -> Vec<NavItem> {
-    let mut items: Vec<(&'static str, &'static str)> = vec![("/home", "首页")];
-    items.push(("/campaigns", "年度方案"));
-    items.push(("/measures", "践行举措"));
-    items.push(("/rect", "整改配档表"));
-    items.push(("/reports", "月度调度"));
-    items.push(("/topics", "第一议题"));
-    items.push(("/activities", "培训活动"));
-    items.push(("/roster", "人员名册"));
-    items.push(("/surveys", "思想调查"));
-    items.push(("/brands", "党建品牌"));
-    items.push(("/assessment", "千分制考核"));
-    items.push(("/feedback", "监督渠道"));
-    items.push(("/incentives", "激励约束"));
-    items.push(("/templates", "工作模板"));
-    items.push(("/units", "组织机构"));
+    let item = |href: &'static str, label: &'static str| NavItem {
+        href,
+        label,
+        active: path == href || (href != "/home" && path.starts_with(href)),
+        children: Vec::new(),
+    };
+    let group = |label: &'static str, children: Vec<NavItem>| NavItem {
+        href: children.first().map(|c| c.href).unwrap_or("/home"),
+        label,
+        active: children.iter().any(|c| c.active),
+        children,
+    };
+    let mut system = vec![item("/units", "组织机构")];
     if permits(role, Capability::ManageOrganisation) {
-        items.push(("/users", "用户管理"));
+        system.push(item("/users", "用户管理"));
     }
     if permits(role, Capability::ManageTaskforce) {
-        items.push(("/taskforce", "一线专班"));
+        system.push(item("/taskforce", "一线专班"));
     }
     if permits(role, Capability::ReadAuditLog) {
-        items.push(("/audit", "操作日志"));
+        system.push(item("/audit", "操作日志"));
     }
-    items.push(("/account/password", "修改密码"));
-    items
-        .into_iter()
-        .map(|(href, label)| NavItem {
-            href,
-            label,
-            active: path == href || (href != "/home" && path.starts_with(href)),
-        })
+    system.push(item("/account/password", "修改密码"));
+    // `/activities/coverage` is under `/activities`: only the longer one is active there.
+    let mut coverage = item("/activities/coverage", "覆盖率");
+    let mut activities = item("/activities", "培训活动");
+    if coverage.active {
+        activities.active = false;
+    }
+    coverage.label = "培训覆盖率";
+    vec![
+        item("/home", "首页"),
+        item("/campaigns", "年度方案"),
+        item("/measures", "践行举措"),
+        item("/rect", "整改配档表"),
+        item("/reports", "月度调度"),
+        item("/topics", "第一议题"),
+        group(
+            "培训调查",
+            vec![
+                activities,
+                coverage,
+                item("/roster", "人员名册"),
+                item("/surveys", "思想调查"),
+            ],
+        ),
+        group(
+            "品牌激励",
+            vec![
+                item("/brands", "党建品牌"),
+                item("/incentives", "激励约束"),
+                item("/templates", "工作模板"),
+            ],
+        ),
+        group(
+            "考核监督",
+            vec![
+                item("/assessment", "千分制考核"),
+                item("/feedback", "监督渠道"),
+            ],
+        ),
+        group("系统", system),
+    ]
+}
+
+/// Every link of the navigation, groups opened (for tests and the crawl).
+pub fn nav_links(nav: &[NavItem]) -> Vec<&NavItem> {
+    nav.iter()
+        .flat_map(|n| std::iter::once(n).chain(n.children.iter()))
         .collect()
 }
 
@@ -380,9 +421,23 @@ mod tests {
     #[test]
     fn office_has_admin_nav() {
         let office = nav_for(Role::Office, "/users/3/edit");
-        assert!(office.iter().any(|n| n.href == "/users" && n.active));
+        assert!(nav_links(&office)
+            .iter()
+            .any(|n| n.href == "/users" && n.active));
+        assert!(office.iter().any(|n| n.label == "系统" && n.active));
         let sec = nav_for(Role::Secretary, "/home");
-        assert!(!sec.iter().any(|n| n.href == "/users"));
+        assert!(!nav_links(&sec).iter().any(|n| n.href == "/users"));
         assert!(sec.iter().any(|n| n.href == "/home" && n.active));
+    }
+
+    #[test]
+    fn coverage_is_not_also_the_activity_list() {
+        let nav = nav_for(Role::Office, "/activities/coverage");
+        let active: Vec<_> = nav_links(&nav)
+            .into_iter()
+            .filter(|n| n.active && n.children.is_empty())
+            .map(|n| n.href)
+            .collect();
+        assert_eq!(active, vec!["/activities/coverage"]);
     }
 }
