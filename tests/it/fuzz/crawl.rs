@@ -73,6 +73,30 @@ const PAGES: &[(&str, &[&str])] = &[
     ("/roster/export", &["unit", "category", "status", "q"]),
     ("/roster/new", &[]),
     ("/roster/import", &[]),
+    (
+        "/activities",
+        &["year", "kind", "unit", "group", "tag", "page"],
+    ),
+    (
+        "/activities/export",
+        &["year", "kind", "unit", "group", "tag"],
+    ),
+    ("/activities/new", &[]),
+    (
+        "/activities/coverage",
+        &["year", "group", "kind", "unit", "page"],
+    ),
+    (
+        "/activities/coverage/export",
+        &["year", "group", "kind", "unit"],
+    ),
+    ("/surveys", &["year", "unit", "method", "page"]),
+    ("/surveys/export", &["year", "unit", "method"]),
+    ("/surveys/new", &[]),
+    ("/brands", &["status", "unit", "kind", "page"]),
+    ("/brands/export", &["status", "unit", "kind"]),
+    ("/brands/new", &[]),
+    ("/brands/wall", &["status", "group"]),
 ];
 
 /// Path patterns with parameters; `{}` takes hostile segments.
@@ -94,6 +118,14 @@ const PATHS: &[&str] = &[
     "/static/{}",
     "/roster/{}",
     "/roster/{}/edit",
+    "/activities/{}",
+    "/activities/{}/edit",
+    "/activities/{}/attendance",
+    "/surveys/{}",
+    "/surveys/{}/edit",
+    "/brands/{}",
+    "/brands/{}/edit",
+    "/brands/{}/logo",
 ];
 
 /// Raw path segments (percent-encoded as sent).

@@ -15,7 +15,7 @@ pub(super) fn print_href(p: &Page, path: &str) -> String {
         .to_string()
 }
 
-const LISTS: [&str; 14] = [
+const LISTS: [&str; 19] = [
     "/measures?year=2026",
     "/users?role=secretary",
     "/topics",
@@ -30,6 +30,11 @@ const LISTS: [&str; 14] = [
     "/reports",
     "/topics/queue",
     "/reports/queue",
+    "/roster",
+    "/activities",
+    "/activities/coverage",
+    "/surveys",
+    "/brands",
 ];
 
 /// Each list's 打印 link keeps its filters and opens the print view: the header with the
