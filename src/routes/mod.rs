@@ -103,6 +103,33 @@ pub fn writable_units(
     }
 }
 
+/// Refuse a form's unit outside the user's write scope before anything else (a unit that does
+/// not exist is refused the same way); an empty or non-number unit is left to the form's own
+/// check, which names the field.
+pub async fn require_unit_write(
+    state: &crate::state::AppState,
+    user: &crate::auth::CurrentUser,
+    unit_id: &str,
+) -> crate::error::AppResult<()> {
+    if let Ok(uid) = unit_id.trim().parse::<i32>() {
+        let unit = state
+            .db
+            .run(move |c| Ok(crate::db::models::units::find(c, uid)?))
+            .await?
+            .ok_or(AppError::Forbidden)?;
+        user.require(crate::auth::Action::Write, &unit)?;
+    }
+    Ok(())
+}
+
+/// A unit field left empty by someone who records only for their own unit means that unit.
+pub fn own_unit_by_default(user: &crate::auth::CurrentUser, unit_id: &mut String) {
+    use crate::auth::policy::Capability;
+    if !user.may(Capability::RecordForAnyUnit) && unit_id.trim().is_empty() {
+        *unit_id = user.unit_id.to_string();
+    }
+}
+
 /// Parse the optional query parameter the list filters share: an empty string means "any".
 pub fn non_empty(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty())

@@ -259,7 +259,7 @@ fn nav_for(role: Role, path: &str) -> Vec<NavItem> {
                 item("/feedback", "监督渠道"),
             ],
         ),
-        group("系统", system),
+        group("管理", system),
     ]
 }
 
@@ -424,7 +424,7 @@ mod tests {
         assert!(nav_links(&office)
             .iter()
             .any(|n| n.href == "/users" && n.active));
-        assert!(office.iter().any(|n| n.label == "系统" && n.active));
+        assert!(office.iter().any(|n| n.label == "管理" && n.active));
         let sec = nav_for(Role::Secretary, "/home");
         assert!(!nav_links(&sec).iter().any(|n| n.href == "/users"));
         assert!(sec.iter().any(|n| n.href == "/home" && n.active));

@@ -9,7 +9,6 @@ use askama::Template;
 use crate::auth::policy::Capability;
 use crate::auth::{Action, CurrentUser};
 use crate::db::edit_version;
-use crate::db::models::units;
 use crate::domain::activity::{ActivityKind, RosterGroup};
 use crate::domain::register::LeadTag;
 use crate::domain::validate::FieldErrors;
@@ -112,22 +111,9 @@ pub async fn edit_form(
     .await
 }
 
-/// Refuse a unit outside the user's write scope before anything else.
-async fn check_unit(state: &AppState, user: &CurrentUser, form: &ActivityForm) -> AppResult<()> {
-    if let Ok(uid) = form.unit_id.trim().parse::<i32>() {
-        match state.db.run(move |c| Ok(units::find(c, uid)?)).await? {
-            Some(unit) => user.require(Action::Write, &unit)?,
-            None => return Err(AppError::Forbidden),
-        }
-    }
-    Ok(())
-}
-
 fn form_of(user: &CurrentUser, pairs: Vec<(String, String)>) -> ActivityForm {
     let mut form = ActivityForm::from_pairs(pairs);
-    if !user.may(Capability::RecordForAnyUnit) && form.unit_id.trim().is_empty() {
-        form.unit_id = user.unit_id.to_string();
-    }
+    crate::routes::own_unit_by_default(user, &mut form.unit_id);
     form
 }
 
@@ -140,7 +126,7 @@ pub async fn create(
 ) -> AppResult<HttpResponse> {
     user.require_may(Capability::CreateRecords)?;
     let form = form_of(&user, body.into_inner());
-    check_unit(&state, &user, &form).await?;
+    crate::routes::require_unit_write(&state, &user, &form.unit_id).await?;
     let fields = match form.parse() {
         Ok(f) => f,
         Err(errors) => return form_page(&state, &ctx, &user, None, form, errors).await,
@@ -167,7 +153,7 @@ pub async fn update(
     load_checked(&state, &user, id, Action::Write).await?;
     let form = form_of(&user, body.into_inner());
     let expected = edit_version(&form.version)?;
-    check_unit(&state, &user, &form).await?;
+    crate::routes::require_unit_write(&state, &user, &form.unit_id).await?;
     let fields = match form.parse() {
         Ok(f) => f,
         Err(errors) => return form_page(&state, &ctx, &user, Some(id), form, errors).await,

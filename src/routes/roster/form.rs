@@ -11,7 +11,7 @@ use crate::auth::{Action, CurrentUser};
 use crate::db::models::units;
 use crate::domain::activity::RosterGroup;
 use crate::domain::validate::FieldErrors;
-use crate::error::{AppError, AppResult, STALE_EDIT};
+use crate::error::{AppResult, STALE_EDIT};
 use crate::forms::roster::{EndForm, PersonForm, NAME_MAX, NOTES_MAX, POST_MAX};
 use crate::routes::ymd;
 use crate::services::roster::{self as service, Saved};
@@ -119,22 +119,9 @@ pub async fn edit_form(
     .await
 }
 
-/// Refuse a unit outside the user's write scope before anything else.
-async fn check_unit(state: &AppState, user: &CurrentUser, form: &PersonForm) -> AppResult<()> {
-    if let Ok(uid) = form.unit_id.trim().parse::<i32>() {
-        match state.db.run(move |c| Ok(units::find(c, uid)?)).await? {
-            Some(unit) => user.require(Action::Write, &unit)?,
-            None => return Err(AppError::Forbidden),
-        }
-    }
-    Ok(())
-}
-
 fn form_of(user: &CurrentUser, pairs: Vec<(String, String)>) -> PersonForm {
     let mut form = PersonForm::from_pairs(pairs);
-    if !user.may(Capability::RecordForAnyUnit) && form.unit_id.trim().is_empty() {
-        form.unit_id = user.unit_id.to_string();
-    }
+    crate::routes::own_unit_by_default(user, &mut form.unit_id);
     form
 }
 
@@ -147,7 +134,7 @@ pub async fn create(
 ) -> AppResult<HttpResponse> {
     user.require_may(Capability::CreateRecords)?;
     let form = form_of(&user, body.into_inner());
-    check_unit(&state, &user, &form).await?;
+    crate::routes::require_unit_write(&state, &user, &form.unit_id).await?;
     let fields = match form.parse() {
         Ok(f) => f,
         Err(errors) => return form_page(&state, &ctx, &user, None, form, errors).await,
@@ -174,7 +161,7 @@ pub async fn update(
     let id = path.into_inner();
     load_checked(&state, &user, id, Action::Write).await?;
     let form = form_of(&user, body.into_inner());
-    check_unit(&state, &user, &form).await?;
+    crate::routes::require_unit_write(&state, &user, &form.unit_id).await?;
     let fields = match form.parse() {
         Ok(f) => f,
         Err(errors) => return form_page(&state, &ctx, &user, Some(id), form, errors).await,

@@ -128,21 +128,9 @@ pub async fn edit_form(
 }
 
 /// Refuse an organising unit outside the user's write scope before anything else.
-async fn check_unit(state: &AppState, user: &CurrentUser, form: &SurveyForm) -> AppResult<()> {
-    if let Ok(uid) = form.unit_id.trim().parse::<i32>() {
-        match state.db.run(move |c| Ok(units::find(c, uid)?)).await? {
-            Some(unit) => user.require(Action::Write, &unit)?,
-            None => return Err(AppError::Forbidden),
-        }
-    }
-    Ok(())
-}
-
 fn form_of(user: &CurrentUser, pairs: Vec<(String, String)>) -> SurveyForm {
     let mut form = SurveyForm::from_pairs(pairs);
-    if !user.may(Capability::RecordForAnyUnit) && form.unit_id.trim().is_empty() {
-        form.unit_id = user.unit_id.to_string();
-    }
+    crate::routes::own_unit_by_default(user, &mut form.unit_id);
     form
 }
 
@@ -155,7 +143,7 @@ pub async fn create(
 ) -> AppResult<HttpResponse> {
     user.require_may(Capability::CreateRecords)?;
     let form = form_of(&user, body.into_inner());
-    check_unit(&state, &user, &form).await?;
+    crate::routes::require_unit_write(&state, &user, &form.unit_id).await?;
     let fields = match form.parse(state.settings.clock.today()) {
         Ok(f) => f,
         Err(errors) => return form_page(&state, &ctx, &user, None, form, errors).await,
@@ -187,7 +175,7 @@ pub async fn update(
     let id = path.into_inner();
     load_checked(&state, &user, id, Action::Write).await?;
     let form = form_of(&user, body.into_inner());
-    check_unit(&state, &user, &form).await?;
+    crate::routes::require_unit_write(&state, &user, &form.unit_id).await?;
     let expected = crate::db::edit_version(&form.version)?;
     let fields = match form.parse(state.settings.clock.today()) {
         Ok(f) => f,

@@ -8,9 +8,8 @@ use askama::Template;
 use crate::auth::policy::Capability;
 use crate::auth::{Action, CurrentUser};
 use crate::db::models::topics::MeetingKind;
-use crate::db::models::units;
 use crate::domain::validate::FieldErrors;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::forms::topics::TopicForm;
 use crate::routes::ymd;
 use crate::services::topics::{self as service, Saved};
@@ -117,23 +116,9 @@ const NOT_EDITABLE: &str = "该记录已提交审核，不能再修改；如需�
 /// kept on the form with this message.
 const SUBMITTED_MEANWHILE: &str = "未能保存：该记录已提交审核，不能再修改。您填写的内容仍在下方，尚未保存，可复制留存；如需修改，请由审核人退回后再编辑。";
 
-/// Refuse a unit outside the user's write scope before anything else.
-async fn check_unit(state: &AppState, user: &CurrentUser, form: &TopicForm) -> AppResult<()> {
-    if let Ok(uid) = form.unit_id.trim().parse::<i32>() {
-        if let Some(unit) = state.db.run(move |c| Ok(units::find(c, uid)?)).await? {
-            user.require(Action::Write, &unit)?;
-        } else {
-            return Err(AppError::Forbidden);
-        }
-    }
-    Ok(())
-}
-
 fn form_of(user: &CurrentUser, raw: TopicForm) -> TopicForm {
     let mut form = raw;
-    if !user.may(Capability::RecordForAnyUnit) && form.unit_id.trim().is_empty() {
-        form.unit_id = user.unit_id.to_string();
-    }
+    crate::routes::own_unit_by_default(user, &mut form.unit_id);
     form
 }
 
@@ -146,7 +131,7 @@ pub async fn create(
 ) -> AppResult<HttpResponse> {
     user.require_may(Capability::CreateRecords)?;
     let form = form_of(&user, body.into_inner());
-    check_unit(&state, &user, &form).await?;
+    crate::routes::require_unit_write(&state, &user, &form.unit_id).await?;
     let fields = match form.parse(state.settings.clock.today()) {
         Ok(f) => f,
         Err(errors) => return form_page(&state, &ctx, &user, None, form, errors).await,
@@ -175,7 +160,7 @@ pub async fn update(
     if !t.state().editable() {
         return not_editable_form(&state, &ctx, &user, id, form).await;
     }
-    check_unit(&state, &user, &form).await?;
+    crate::routes::require_unit_write(&state, &user, &form.unit_id).await?;
     let fields = match form.parse(state.settings.clock.today()) {
         Ok(f) => f,
         Err(errors) => return form_page(&state, &ctx, &user, Some(id), form, errors).await,
