@@ -330,9 +330,10 @@ async fn post_file(b: &Browser, path: &str, fields: &[(&str, &str)], file: &[u8]
 }
 
 /// What an import may have written: rows of every table an import writes to.
-fn written(app: &TestApp) -> [i64; 6] {
+fn written(app: &TestApp) -> [i64; 7] {
     [
         app.count("roster_people"),
+        app.count("activity_attendance"),
         app.count("measures"),
         app.count("units"),
         app.count("users"),
@@ -341,11 +342,25 @@ fn written(app: &TestApp) -> [i64; 6] {
     ]
 }
 
+/// A demo activity of ZB01 (its 强意识座谈会) and its version, for the sign-in sheet import.
+fn zb01_activity(app: &TestApp) -> (String, String) {
+    let unit = app.unit_id("ZB01");
+    let id = crate::rect::ids(
+        app,
+        &format!("SELECT id FROM activities WHERE unit_id = {unit} ORDER BY id"),
+    )[0];
+    (
+        format!("/activities/{id}/attendance/import"),
+        app.version("activities", id),
+    )
+}
+
 async fn hostile_files_are_refused_by_every_import(app: TestApp) {
     let office = app.signed_in("admin").await;
     let sec = app.signed_in("zhibu01").await;
     let table = crate::rect::demo_table(&app, "ZB01");
     let rect_path = format!("/rect/tables/{table}/import");
+    let (sign_in_path, version) = zb01_activity(&app);
     let before = written(&app);
     let files: [(&str, &[u8], &str); 3] = [
         ("XFD1048576", &xfd_only(), "找不到表头行"),
@@ -359,6 +374,11 @@ async fn hostile_files_are_refused_by_every_import(app: TestApp) {
             (&office, "/users/import", &[][..]),
             (&sec, rect_path.as_str(), &[][..]),
             (&sec, "/roster/import", &[][..]),
+            (
+                &sec,
+                sign_in_path.as_str(),
+                &[("version", version.as_str())][..],
+            ),
         ] {
             let res = post_file(b, path, fields, file).await;
             assert_eq!(res.status, 422, "{what} at {path}: {}", res.body);
@@ -373,6 +393,7 @@ async fn every_import_has_a_row_limit(app: TestApp) {
     let sec = app.signed_in("zhibu01").await;
     let table = crate::rect::demo_table(&app, "ZB01");
     let rect_path = format!("/rect/tables/{table}/import");
+    let (sign_in_path, version) = zb01_activity(&app);
     let before = written(&app);
     for (b, path, fields, headers, limit) in [
         (
@@ -386,6 +407,13 @@ async fn every_import_has_a_row_limit(app: TestApp) {
         (&office, "/users/import", &[][..], &USER_HEADERS[..], 2000),
         (&sec, rect_path.as_str(), &[][..], &RECT_HEADERS[..], 2000),
         (&sec, "/roster/import", &[][..], &ROSTER_HEADERS[..], 5000),
+        (
+            &sec,
+            sign_in_path.as_str(),
+            &[("version", version.as_str())][..],
+            &["姓名"][..],
+            3000,
+        ),
     ] {
         let res = post_file(b, path, fields, &sheet_with_rows(headers, limit + 1)).await;
         assert_eq!(res.status, 422, "{path}: {}", res.body);
