@@ -9,9 +9,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use crate::db::models::assessment::{AreaFields, Indicator, NodeFields, Scheme, SchemeFields};
-use crate::domain::assessment::{
-    check_full_marks, IndicatorKind, Points, ScoreSource, AREA_KIND,
-};
+use crate::domain::assessment::{check_full_marks, IndicatorKind, Points, ScoreSource, AREA_KIND};
 use crate::domain::validate::{self, FieldErrors};
 
 pub const TITLE_MAX: usize = 100;
@@ -135,12 +133,8 @@ pub struct Leaf {
 pub fn leaf(kind: &str, points: &str, rule: &str, source: &str) -> Result<Leaf, Vec<String>> {
     let mut errs = Vec::new();
     let k = kind.trim();
-    let kind = IndicatorKind::parse(k).or_else(|| {
-        IndicatorKind::ALL
-            .iter()
-            .copied()
-            .find(|x| x.label() == k)
-    });
+    let kind = IndicatorKind::parse(k)
+        .or_else(|| IndicatorKind::ALL.iter().copied().find(|x| x.label() == k));
     if kind.is_none() {
         errs.push(if k.is_empty() {
             "请选择类型（扣分、加分或一票否决）".to_string()
@@ -178,12 +172,9 @@ pub fn leaf(kind: &str, points: &str, rule: &str, source: &str) -> Result<Leaf, 
     let source = if s.is_empty() || s == "无" {
         None
     } else {
-        match ScoreSource::parse(s).or_else(|| {
-            ScoreSource::ALL
-                .iter()
-                .copied()
-                .find(|x| x.label() == s)
-        }) {
+        match ScoreSource::parse(s)
+            .or_else(|| ScoreSource::ALL.iter().copied().find(|x| x.label() == s))
+        {
             Some(x) => Some(x),
             None => {
                 errs.push(format!("系统数据来源「{s}」无效"));
@@ -380,19 +371,20 @@ impl TreeForm {
             }
             match seq {
                 Some((a, None)) => {
-                    if areas.contains_key(&a) {
-                        errs.push(format!("序号 {a} 重复"));
-                    } else if errs.is_empty() {
-                        areas.insert(
-                            a,
-                            (
+                    // Kept even when the row is bad, so its items are not named too.
+                    match areas.entry(a) {
+                        std::collections::btree_map::Entry::Occupied(_) => {
+                            errs.push(format!("序号 {a} 重复"));
+                        }
+                        std::collections::btree_map::Entry::Vacant(v) => {
+                            v.insert((
                                 n,
                                 AreaFields {
                                     area: area_node(id, &r.name),
                                     items: Vec::new(),
                                 },
-                            ),
-                        );
+                            ));
+                        }
                     }
                 }
                 Some((a, Some(b))) => {
@@ -552,7 +544,10 @@ mod tests {
         assert_eq!(t[1].items.len(), 2);
         f.rows[2].points = "590".into();
         let e = f.parse().unwrap_err();
-        assert!(matches!(&e, TreeRefusal::FullMarks(m) if m.contains("少 10 分")), "{e:?}");
+        assert!(
+            matches!(&e, TreeRefusal::FullMarks(m) if m.contains("少 10 分")),
+            "{e:?}"
+        );
     }
 
     #[test]

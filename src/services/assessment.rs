@@ -283,7 +283,8 @@ pub fn save_tree(
     check_full_marks(
         tree.iter()
             .flat_map(|a| a.items.iter().map(|i| Points(i.max_tenths))),
-    ).map_err(AppError::BadRequest)?;
+    )
+    .map_err(AppError::BadRequest)?;
     let scheme = get(c, id)?;
     if model::sheets_past_draft(c, id)? > 0 {
         return Ok(Saved::Frozen);
@@ -350,10 +351,7 @@ pub fn save_tree(
 /// name), so that the score lines of unchanged items stay.
 fn keep_rows_by_name(tree: &mut [AreaFields], inds: &[Indicator]) {
     for a in tree.iter_mut() {
-        let Some(old) = inds
-            .iter()
-            .find(|i| i.is_area() && i.name == a.area.name)
-        else {
+        let Some(old) = inds.iter().find(|i| i.is_area() && i.name == a.area.name) else {
             continue;
         };
         a.area.id = Some(old.id);

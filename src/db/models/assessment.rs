@@ -320,7 +320,10 @@ pub fn apply_tree(c: &mut DbConn, scheme_id: i32, tree: &[AreaFields]) -> QueryR
             kept.push(id);
         }
     }
-    let gone: Vec<i32> = existing.into_iter().filter(|id| !kept.contains(id)).collect();
+    let gone: Vec<i32> = existing
+        .into_iter()
+        .filter(|id| !kept.contains(id))
+        .collect();
     if !gone.is_empty() {
         diesel::delete(
             assessment_lines::table.filter(assessment_lines::indicator_id.eq_any(&gone)),
@@ -333,8 +336,10 @@ pub fn apply_tree(c: &mut DbConn, scheme_id: i32, tree: &[AreaFields]) -> QueryR
                 .filter(assessment_indicators::parent_id.is_not_null()),
         )
         .execute(c)?;
-        diesel::delete(assessment_indicators::table.filter(assessment_indicators::id.eq_any(&gone)))
-            .execute(c)?;
+        diesel::delete(
+            assessment_indicators::table.filter(assessment_indicators::id.eq_any(&gone)),
+        )
+        .execute(c)?;
     }
     Ok(())
 }

@@ -37,7 +37,14 @@ fn tree(app: &TestApp, id: i32) -> Vec<(String, String, String, i32, String, Str
     for i in inds {
         if i.is_area() {
             area = i.name.clone();
-            out.push((area.clone(), String::new(), i.kind, i.max_tenths, i.rule, String::new()));
+            out.push((
+                area.clone(),
+                String::new(),
+                i.kind,
+                i.max_tenths,
+                i.rule,
+                String::new(),
+            ));
         } else {
             out.push((
                 area.clone(),
@@ -80,7 +87,8 @@ fn pairs(f: &TreeForm) -> Vec<(String, String)> {
 async fn post_tree(b: &Browser, id: i32, f: &TreeForm) -> Page {
     let p = pairs(f);
     let refs: Vec<(&str, &str)> = p.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    b.post(&format!("/assessment/scheme/{id}/tree"), &refs).await
+    b.post(&format!("/assessment/scheme/{id}/tree"), &refs)
+        .await
 }
 
 /// The row of the form with this name.
@@ -104,7 +112,9 @@ fn ids(app: &TestApp, id: i32) -> Vec<i32> {
 
 /// A 2027 scheme of the office's, copied from the demo's 2026 (no score sheets yet).
 async fn fresh(app: &TestApp, office: &Browser) -> i32 {
-    office.get(&format!("/assessment/scheme/new?year={NEW_YEAR}")).await;
+    office
+        .get(&format!("/assessment/scheme/new?year={NEW_YEAR}"))
+        .await;
     let res = office
         .post(
             "/assessment/scheme",
@@ -166,9 +176,18 @@ async fn the_demo_scheme_is_shown_and_makes_1000(app: TestApp) {
     }
     // The export: the six columns, one row per item.
     let b = app.signed_in("zhibu01").await;
-    let (status, _, bytes) = b.download(&format!("/assessment/scheme/export?year={YEAR}")).await;
+    let (status, _, bytes) = b
+        .download(&format!("/assessment/scheme/export?year={YEAR}"))
+        .await;
     assert_eq!(status, 200);
-    let headers = ["考核内容", "考核细项", "类型", "分值", "评分标准", "系统数据来源"];
+    let headers = [
+        "考核内容",
+        "考核细项",
+        "类型",
+        "分值",
+        "评分标准",
+        "系统数据来源",
+    ];
     let rows = xlsx::read(&bytes, &headers, &headers, 500).expect("export reads");
     assert_eq!(rows.len(), t.iter().filter(|r| !r.1.is_empty()).count());
     assert_eq!(rows[0].get("考核内容"), "政治建设");
@@ -201,13 +220,22 @@ async fn a_tree_off_by_10_points_is_refused_and_nothing_written(app: TestApp) {
     let mut f = form_of(&app, id);
     row(&mut f, "理论学习").name = String::new();
     row(&mut f, "严重违纪违法").points = "5".into();
-    let n = f.rows.iter().position(|r| r.id.is_empty()).expect("blank row");
+    let n = f
+        .rows
+        .iter()
+        .position(|r| r.id.is_empty())
+        .expect("blank row");
     f.rows[n].seq = "12.1".into();
     f.rows[n].name = "没有考核内容的细项".into();
     f.rows[n].points = "10".into();
     let res = post_tree(&office, id, &f).await;
     assert_eq!(res.status, 422);
-    for word in ["请填写名称", "分值应为 0", "没有序号为 12 的考核内容", "有 3 行需要修改"] {
+    for word in [
+        "请填写名称",
+        "分值应为 0",
+        "没有序号为 12 的考核内容",
+        "有 3 行需要修改",
+    ] {
         res.assert_contains(word);
     }
     assert_eq!(tree(&app, id), before);
@@ -245,7 +273,9 @@ async fn a_good_save_writes_the_tree_history_and_audit(app: TestApp) {
     assert_eq!(res.status, 303, "{}", res.body);
     res.assert_redirect(&format!("/assessment/scheme?year={NEW_YEAR}"));
     let t = tree(&app, id);
-    assert!(t.iter().any(|r| r.1 == "政治监督" && r.0 == "政治建设" && r.3 == 100));
+    assert!(t
+        .iter()
+        .any(|r| r.1 == "政治监督" && r.0 == "政治建设" && r.3 == 100));
     assert!(t.iter().any(|r| r.1 == "安全责任落实" && r.0 == "安全生产"));
     assert!(!t.iter().any(|r| r.1 == "政治生态"));
     let leaves: i32 = t.iter().filter(|r| !r.1.is_empty()).map(|r| r.3).sum();
@@ -267,7 +297,9 @@ async fn a_good_save_writes_the_tree_history_and_audit(app: TestApp) {
             "field_changes WHERE entity = 'assessment_scheme' AND entity_id = {id}"
         )) >= history + 5
     );
-    let page = office.get(&format!("/assessment/scheme?year={NEW_YEAR}")).await;
+    let page = office
+        .get(&format!("/assessment/scheme?year={NEW_YEAR}"))
+        .await;
     page.assert_contains("合计 1000 分");
     page.assert_contains("删除指标 1.4 政治生态");
     page.assert_contains("分值：40 分");
@@ -282,10 +314,7 @@ async fn a_good_save_writes_the_tree_history_and_audit(app: TestApp) {
     assert_eq!(res.status, 409, "{}", res.body);
     res.assert_contains("过期表单中的名称");
     res.assert_contains("已被他人修改");
-    assert_eq!(
-        res.input_value("version"),
-        Some((version + 1).to_string())
-    );
+    assert_eq!(res.input_value("version"), Some((version + 1).to_string()));
     assert!(tree(&app, id).iter().any(|r| r.1 == "政治监督"));
     assert_eq!(audits(&app, id, "update"), 1);
     // Title and notes, version-guarded too.
@@ -293,7 +322,11 @@ async fn a_good_save_writes_the_tree_history_and_audit(app: TestApp) {
     let ok = office
         .post(
             &format!("/assessment/scheme/{id}"),
-            &[("title", "2027年度考核（修订）"), ("notes", "新说明"), ("version", &v)],
+            &[
+                ("title", "2027年度考核（修订）"),
+                ("notes", "新说明"),
+                ("version", &v),
+            ],
         )
         .await;
     ok.assert_redirect(&format!("/assessment/scheme?year={NEW_YEAR}"));
@@ -347,7 +380,14 @@ async fn import(b: &Browser, id: i32, file: &[u8]) -> Page {
         .await
 }
 
-const HEADERS: [&str; 6] = ["考核内容", "考核细项", "类型", "分值", "评分标准", "系统数据来源"];
+const HEADERS: [&str; 6] = [
+    "考核内容",
+    "考核细项",
+    "类型",
+    "分值",
+    "评分标准",
+    "系统数据来源",
+];
 
 fn sheet(rows: Vec<Vec<&str>>) -> Vec<u8> {
     let columns: Vec<_> = HEADERS.iter().map(|h| col(h, 10.0)).collect();
@@ -361,7 +401,9 @@ fn sheet(rows: Vec<Vec<&str>>) -> Vec<u8> {
 async fn an_exported_scheme_imports_again(app: TestApp) {
     let office = app.signed_in("admin").await;
     // A 2027 scheme without indicators, then the 2026 export imported into it.
-    office.get(&format!("/assessment/scheme/new?year={NEW_YEAR}")).await;
+    office
+        .get(&format!("/assessment/scheme/new?year={NEW_YEAR}"))
+        .await;
     office
         .post(
             "/assessment/scheme",
@@ -370,7 +412,9 @@ async fn an_exported_scheme_imports_again(app: TestApp) {
         .await;
     let id = scheme_id(&app, 2027);
     assert!(tree(&app, id).is_empty());
-    let page = office.get(&format!("/assessment/scheme?year={NEW_YEAR}")).await;
+    let page = office
+        .get(&format!("/assessment/scheme?year={NEW_YEAR}"))
+        .await;
     page.assert_contains("scheme-sum-error");
     page.assert_contains("少 1000 分");
     // The template downloads.
@@ -391,7 +435,9 @@ async fn an_exported_scheme_imports_again(app: TestApp) {
     res.assert_redirect(&format!("/assessment/scheme?year={NEW_YEAR}"));
     assert_eq!(tree(&app, id), tree(&app, demo));
     assert_eq!(ids(&app, id), ids_before);
-    let flash = office.get(&format!("/assessment/scheme?year={NEW_YEAR}")).await;
+    let flash = office
+        .get(&format!("/assessment/scheme?year={NEW_YEAR}"))
+        .await;
     flash.assert_contains("新增 0 项，修改 0 项，删除 0 项");
 }
 both!(an_exported_scheme_imports_again);
@@ -426,7 +472,14 @@ async fn bad_imports_name_rows_and_write_nothing(app: TestApp) {
     // Good rows that do not make 1000: refused with the difference.
     let short = sheet(vec![
         vec!["政治建设", "理论学习", "扣分", "600", "", ""],
-        vec!["创新创优", "评优评先", "加分", "390", "", "月度调度按时报送"],
+        vec![
+            "创新创优",
+            "评优评先",
+            "加分",
+            "390",
+            "",
+            "月度调度按时报送",
+        ],
         vec!["否决事项", "严重违纪", "一票否决", "0", "", ""],
     ]);
     let res = import(&office, id, &short).await;
@@ -441,7 +494,14 @@ async fn bad_imports_name_rows_and_write_nothing(app: TestApp) {
     // The same rows at 1000 import.
     let good = sheet(vec![
         vec!["政治建设", "理论学习", "扣分", "600", "学习", ""],
-        vec!["创新创优", "评优评先", "加分", "400", "", "月度调度按时报送"],
+        vec![
+            "创新创优",
+            "评优评先",
+            "加分",
+            "400",
+            "",
+            "月度调度按时报送",
+        ],
         vec!["否决事项", "严重违纪", "一票否决", "", "", ""],
     ]);
     let res = import(&office, id, &good).await;
@@ -499,7 +559,11 @@ async fn posts_need_the_token_and_the_office(app: TestApp) {
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
-    let meta = vec![("title", "伪造的名称"), ("notes", ""), ("version", v.as_str())];
+    let meta = vec![
+        ("title", "伪造的名称"),
+        ("notes", ""),
+        ("version", v.as_str()),
+    ];
     let create = vec![("year", "2028"), ("title", "伪造的方案"), ("notes", "")];
     let posts: Vec<(String, Vec<(&str, &str)>)> = vec![
         ("/assessment/scheme".to_string(), create),
@@ -508,10 +572,18 @@ async fn posts_need_the_token_and_the_office(app: TestApp) {
     ];
     let file = export(&office, "2026").await;
     for (path, fields) in &posts {
-        assert_eq!(office.post_raw(path, fields).await.status, 403, "{path} no token");
+        assert_eq!(
+            office.post_raw(path, fields).await.status,
+            403,
+            "{path} no token"
+        );
         let mut forged = fields.clone();
         forged.insert(0, ("csrf_token", "forged-token"));
-        assert_eq!(office.post_raw(path, &forged).await.status, 403, "{path} forged");
+        assert_eq!(
+            office.post_raw(path, &forged).await.status,
+            403,
+            "{path} forged"
+        );
     }
     let import_path = format!("/assessment/scheme/{id}/import");
     let (ct, body) = multipart("forged-token", &[], Some(("方案.xlsx", &file)));
@@ -593,16 +665,15 @@ async fn ten_tree_saves_at_once_have_one_winner() {
             f
         })
         .collect();
-    let pages = join_all(
-        crowd
-            .iter()
-            .zip(&forms)
-            .map(|(b, f)| post_tree(b, id, f)),
-    )
-    .await;
+    let pages = join_all(crowd.iter().zip(&forms).map(|(b, f)| post_tree(b, id, f))).await;
     let won = pages.iter().filter(|p| p.status == 303).count();
     let lost = pages.iter().filter(|p| p.status == 409).count();
-    assert_eq!((won, lost), (1, 9), "{:?}", pages.iter().map(|p| p.status).collect::<Vec<_>>());
+    assert_eq!(
+        (won, lost),
+        (1, 9),
+        "{:?}",
+        pages.iter().map(|p| p.status).collect::<Vec<_>>()
+    );
     assert_eq!(audits(&app, id, "update"), 1);
     assert_eq!(
         app.version("assessment_schemes", id),

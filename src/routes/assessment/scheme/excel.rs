@@ -14,7 +14,9 @@ use crate::auth::CurrentUser;
 use crate::db::models::assessment::Scheme;
 use crate::domain::assessment::{check_full_marks, IndicatorKind, ScoreSource};
 use crate::error::AppResult;
-use crate::forms::assessment::{leaf_points, tree_of_sheet, SheetRow, MAX_ROWS, NAME_MAX, RULE_MAX};
+use crate::forms::assessment::{
+    leaf_points, tree_of_sheet, SheetRow, MAX_ROWS, NAME_MAX, RULE_MAX,
+};
 use crate::forms::choices;
 use crate::services::assessment::{self as service, Saved, FROZEN};
 use crate::state::AppState;
@@ -74,12 +76,21 @@ fn template_bytes() -> AppResult<Vec<u8>> {
         Value::from("每月25日前报送月度工作进展；每迟报一次扣3分，每未报一次扣5分。"),
         Value::from(ScoreSource::Compliance.label()),
     ];
-    xlsx::template_with_example("考核方案", "千分制考核方案导入模板", &COLUMNS, &lines, &example)
+    xlsx::template_with_example(
+        "考核方案",
+        "千分制考核方案导入模板",
+        &COLUMNS,
+        &lines,
+        &example,
+    )
 }
 
 pub async fn template(user: CurrentUser) -> AppResult<HttpResponse> {
     user.require_may(Capability::ManageAssessment)?;
-    Ok(xlsx::download("千分制考核方案导入模板.xlsx", template_bytes()?))
+    Ok(xlsx::download(
+        "千分制考核方案导入模板.xlsx",
+        template_bytes()?,
+    ))
 }
 
 #[derive(Template)]

@@ -84,10 +84,22 @@ pub async fn new_form(
     let form = SchemeForm {
         year: year.to_string(),
         title: format!("{year}年度党建工作责任制考核（千分制）"),
-        copy: if previous.is_some() { "1".into() } else { String::new() },
+        copy: if previous.is_some() {
+            "1".into()
+        } else {
+            String::new()
+        },
         ..Default::default()
     };
-    page(&ctx, None, year, previous, form, FieldErrors::new(), StatusCode::OK)
+    page(
+        &ctx,
+        None,
+        year,
+        previous,
+        form,
+        FieldErrors::new(),
+        StatusCode::OK,
+    )
 }
 
 pub async fn create(
@@ -182,7 +194,15 @@ pub async fn update(
     };
     let Ok(expected) = form.version.trim().parse::<i32>() else {
         let e = FieldErrors::message(NO_VERSION);
-        return page(&ctx, Some(id), s.year, None, form, e, StatusCode::BAD_REQUEST);
+        return page(
+            &ctx,
+            Some(id),
+            s.year,
+            None,
+            form,
+            e,
+            StatusCode::BAD_REQUEST,
+        );
     };
     let now = state.now();
     let me = user.clone();

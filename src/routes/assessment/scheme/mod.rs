@@ -34,14 +34,23 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::get().to(excel::template),
         )
         .route("/assessment/scheme/{id}", web::post().to(form::update))
-        .route("/assessment/scheme/{id}/edit", web::get().to(form::edit_form))
-        .route("/assessment/scheme/{id}/tree", web::get().to(tree::edit_form))
+        .route(
+            "/assessment/scheme/{id}/edit",
+            web::get().to(form::edit_form),
+        )
+        .route(
+            "/assessment/scheme/{id}/tree",
+            web::get().to(tree::edit_form),
+        )
         .route("/assessment/scheme/{id}/tree", web::post().to(tree::save))
         .route(
             "/assessment/scheme/{id}/import",
             web::get().to(excel::import_form),
         )
-        .route("/assessment/scheme/{id}/import", web::post().to(excel::import));
+        .route(
+            "/assessment/scheme/{id}/import",
+            web::post().to(excel::import),
+        );
 }
 
 /// The page's address for a year.
@@ -195,7 +204,15 @@ async fn show(
             };
             let years = years_with(campaigns::years(c)?, model::scheme_years(c)?, year);
             let previous = model::previous_scheme(c, year)?.map(|s| s.year);
-            Ok((scheme, inds, years, frozen, previous, changes, committee(c)?))
+            Ok((
+                scheme,
+                inds,
+                years,
+                frozen,
+                previous,
+                changes,
+                committee(c)?,
+            ))
         })
         .await?;
     let (sum, sum_error) = sum_line(&inds);
@@ -254,7 +271,7 @@ pub fn sheet_rows(inds: &[Indicator]) -> Vec<Vec<Value>> {
             }
             continue;
         }
-        let points = r.points.parse::<f64>().map_or(Value::Empty, |p| Value::Number(p));
+        let points = r.points.parse::<f64>().map_or(Value::Empty, Value::Number);
         out.push(vec![
             Value::from(r.area_name.clone()),
             Value::from(r.name.clone()),
