@@ -228,6 +228,16 @@ const ENTITY_FIELDS: &[(&str, &str, &str)] = &[
     ("brand_event", "title", "活动名称"),
     ("brand_event", "notes", "活动说明"),
     ("brand_promotion", "published_on", "刊发日期"),
+    // 千分制考核方案 (issue 12).
+    ("assessment_scheme", "title", "方案名称"),
+    ("assessment_scheme", "notes", "说明"),
+    ("assessment_scheme", "copied_from", "复制自"),
+    ("assessment_scheme", "items", "考核细项数"),
+    ("assessment_scheme", "areas", "考核内容数"),
+    ("assessment_scheme", "added", "新增指标数"),
+    ("assessment_scheme", "changed", "修改指标数"),
+    ("assessment_scheme", "removed", "删除指标数"),
+    ("assessment_scheme", "changes", "变更指标"),
 ];
 
 /// Bookkeeping the pages never show (ids of the record itself, versions, timestamps of the

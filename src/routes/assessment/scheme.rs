@@ -1,5 +1,0 @@
-//! /assessment scheme (issue 12): filled in by its own change.
-
-use actix_web::web;
-
-pub fn configure(_cfg: &mut web::ServiceConfig) {}
