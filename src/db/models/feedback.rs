@@ -160,13 +160,16 @@ macro_rules! with_query {
     }};
 }
 
+/// An item with its unit's name (none while unassigned).
+pub type ListedItem = (FeedbackItem, Option<String>);
+
 /// One page of the items of `f`, newest received first, with the unit's name; and the total.
 pub fn list(
     conn: &mut DbConn,
     f: &FeedbackFilter,
     offset: i64,
     limit: i64,
-) -> QueryResult<(Vec<(FeedbackItem, Option<String>)>, i64)> {
+) -> QueryResult<(Vec<ListedItem>, i64)> {
     let total: i64 = with_query!(f, true, |q| q.count().get_result(conn)?);
     let rows = with_query!(f, true, |q| q
         .order((
