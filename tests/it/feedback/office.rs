@@ -361,7 +361,44 @@ async fn the_list_counts_and_marks_overdue(app: TestApp) {
     assert_eq!(range.rows().skip(3).count(), 3);
 }
 
+/// The demo: every channel and every state, 2022 and this year, some overdue, replies from
+/// the demo branches; seeding again adds nothing.
+async fn the_demo_has_items_everywhere(app: TestApp) {
+    for ch in ["letter", "web", "phone", "wechat"] {
+        assert!(
+            app.count(&format!("feedback_items WHERE channel = '{ch}'")) > 0,
+            "{ch}"
+        );
+    }
+    for st in ["received", "assigned", "replied", "closed"] {
+        assert!(
+            app.count(&format!("feedback_items WHERE state = '{st}'")) > 0,
+            "{st}"
+        );
+    }
+    assert!(app.count("feedback_items WHERE received_on < '2023-01-01'") >= 4);
+    assert!(app.count("feedback_items WHERE received_on >= '2026-01-01'") >= 4);
+    assert!(app.count("feedback_items WHERE state = 'assigned' AND due_on < '2026-11-24'") >= 1);
+    assert!(
+        app.count(&format!(
+            "feedback_items WHERE replied_by = {}",
+            app.user_id("zhibu01")
+        )) >= 1
+    );
+    let n = app.count("feedback_items");
+    let mut settings = zuofeng::config::Settings::new("127.0.0.1:0", app.database_url.clone());
+    settings.demo = true;
+    settings.demo_password = Some(crate::helpers::DEMO_PASSWORD.to_string());
+    settings.clock = app.clock.clone();
+    zuofeng::demo::seed(&app.db, &settings).expect("seed again");
+    assert_eq!(app.count("feedback_items"), n);
+    let office = app.signed_in("admin").await;
+    let page = office.get("/feedback").await;
+    assert!(page.body.contains("<tr class=\"overdue\">"));
+}
+
 crate::both!(
+    the_demo_has_items_everywhere,
     the_office_enters_assigns_and_closes,
     a_duplicate_is_closed_at_once,
     concurrent_steps_have_one_winner,
