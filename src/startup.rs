@@ -78,6 +78,19 @@ impl Application {
             .methods(vec![Method::POST])
             .finish()
             .ok_or_else(|| anyhow::anyhow!("登录限流设置无效"))?;
+        // Issue 12: the public feedback form (`POST /public/feedback`), per client address
+        // as for the sign-in: a burst of 5, then one more every 2 minutes.
+        let public_limit = GovernorConfigBuilder::default()
+            .key_extractor(crate::routes::client_ip::ClientIpKeyExtractor::new(
+                settings.trusted_proxies.clone(),
+            ))
+            .period(std::time::Duration::from_secs(
+                crate::routes::feedback::PUBLIC_REFILL_SECONDS,
+            ))
+            .burst_size(crate::routes::feedback::PUBLIC_BURST)
+            .methods(vec![Method::POST])
+            .finish()
+            .ok_or_else(|| anyhow::anyhow!("留言限流设置无效"))?;
         let store = DbSessionStore::new(
             db.clone(),
             settings.clock.clone(),
@@ -156,7 +169,13 @@ impl Application {
                 .app_data(
                     web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()),
                 )
-                .configure(|cfg| routes::configure(cfg, Governor::new(&login_limit)))
+                .configure(|cfg| {
+                    routes::configure(
+                        cfg,
+                        Governor::new(&login_limit),
+                        Governor::new(&public_limit),
+                    )
+                })
                 .default_service(web::to(routes::not_found))
                 .wrap(from_fn(csrf::guard))
                 .wrap(from_fn(telemetry::note_session_user))

@@ -77,6 +77,9 @@ const ACTIONS: &[(&str, &str)] = &[
     ("remind", "催报"),
     ("end", "登记离开"),
     ("advance", "推进阶段"),
+    // issue 12 · supervision channels (feedback)
+    ("assign", "分办"),
+    ("reply", "答复"),
 ];
 
 /// Field names, the same for every entity unless [`ENTITY_FIELDS`] says otherwise.
@@ -238,6 +241,18 @@ const ENTITY_FIELDS: &[(&str, &str, &str)] = &[
     ("assessment_scheme", "changed", "修改指标数"),
     ("assessment_scheme", "removed", "删除指标数"),
     ("assessment_scheme", "changes", "变更指标"),
+    // issue 12 · supervision channels (feedback)
+    ("feedback_item", "channel", "渠道"),
+    ("feedback_item", "category", "反映类别"),
+    ("feedback_item", "content", "反映内容"),
+    ("feedback_item", "received_on", "收到日期"),
+    ("feedback_item", "target_unit", "涉及单位"),
+    ("feedback_item", "unit_id", "承办单位"),
+    ("feedback_item", "due_on", "答复期限"),
+    ("feedback_item", "triage_note", "分办意见"),
+    ("feedback_item", "reply", "答复内容"),
+    ("feedback_item", "close_note", "办结意见"),
+    ("feedback_item", "comment", "退回意见"),
 ];
 
 /// Bookkeeping the pages never show (ids of the record itself, versions, timestamps of the

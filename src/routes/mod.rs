@@ -38,7 +38,13 @@ use crate::error::AppError;
 
 pub type LoginLimiter = Governor<client_ip::ClientIpKeyExtractor, NoOpMiddleware>;
 
-pub fn configure(cfg: &mut web::ServiceConfig, login_limiter: LoginLimiter) {
+/// `public_limiter`: the per-address limit of `POST /public/feedback` (issue 12, built in
+/// `startup` like the sign-in limiter).
+pub fn configure(
+    cfg: &mut web::ServiceConfig,
+    login_limiter: LoginLimiter,
+    public_limiter: feedback::PublicLimiter,
+) {
     health::configure(cfg);
     assets::configure(cfg);
     attachments::configure(cfg);
@@ -61,7 +67,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, login_limiter: LoginLimiter) {
     surveys::configure(cfg);
     brands::configure(cfg);
     assessment::configure(cfg);
-    feedback::configure(cfg);
+    feedback::configure(cfg, public_limiter);
     incentives::configure(cfg);
     library::configure(cfg);
 }
