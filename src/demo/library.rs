@@ -263,10 +263,13 @@ fn form_file(
     wb.save_to_buffer()
 }
 
+/// A template's first file and, when revised, its second.
+type Editions = (Vec<u8>, Option<Vec<u8>>);
+
 /// The files of every template (first editions) and of the revised ones (second editions),
 /// made once per process: (first, second if revised).
-fn files() -> &'static Vec<(Vec<u8>, Option<Vec<u8>>)> {
-    static FILES: OnceLock<Vec<(Vec<u8>, Option<Vec<u8>>)>> = OnceLock::new();
+fn files() -> &'static Vec<Editions> {
+    static FILES: OnceLock<Vec<Editions>> = OnceLock::new();
     FILES.get_or_init(|| {
         let mut out = Vec::with_capacity(TEMPLATES);
         let mut n = 0;

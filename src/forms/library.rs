@@ -60,6 +60,9 @@ fn position(e: &mut FieldErrors, raw: &str) -> i32 {
 pub struct TemplateForm {
     pub area_id: String,
     pub title: String,
+    /// Posted as `summary`: a textarea, so one of the long-text fields whose line breaks the
+    /// input check keeps (`input::is_long_text`).
+    #[serde(rename = "summary")]
     pub description: String,
     pub position: String,
     pub version: String,

@@ -8,7 +8,7 @@ fn good_template(area: &str) -> Vec<(&str, &str)> {
     vec![
         ("area_id", area),
         ("title", "党员志愿服务登记表"),
-        ("description", "记录党员参加志愿服务的时间、内容和时长。"),
+        ("summary", "记录党员参加志愿服务的时间、内容和时长。"),
         ("position", "130"),
     ]
 }
