@@ -181,6 +181,11 @@ const FIELDS: &[(&str, &str)] = &[
     ("place", "地点"),
     ("platform", "宣传平台"),
     ("link", "链接"),
+    // 工作模板 (issue 12).
+    ("position", "排序"),
+    ("number", "版本号"),
+    ("note", "版本说明"),
+    ("downloads", "下载次数"),
 ];
 
 /// Where a field means something else for one entity.
@@ -253,6 +258,10 @@ const ENTITY_FIELDS: &[(&str, &str, &str)] = &[
     ("feedback_item", "reply", "答复内容"),
     ("feedback_item", "close_note", "办结意见"),
     ("feedback_item", "comment", "退回意见"),
+    // 工作模板 (issue 12).
+    ("template_area", "name", "分类名称"),
+    ("work_template", "title", "模板名称"),
+    ("work_template", "area", "模板分类"),
 ];
 
 /// Bookkeeping the pages never show (ids of the record itself, versions, timestamps of the
