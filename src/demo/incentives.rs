@@ -16,6 +16,16 @@ use crate::db::models::units;
 use crate::db::DbConn;
 use crate::domain::incentive::{IncentiveKind, ReferralTarget};
 
+/// (kind, branch, title, issuer, date, link)
+type DemoIncentive<'a> = (
+    IncentiveKind,
+    &'a str,
+    &'a str,
+    &'a str,
+    Option<NaiveDate>,
+    &'a str,
+);
+
 pub const SERIES: &str = "党旗在一线高高飘扬";
 
 fn ymd(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
@@ -113,7 +123,7 @@ pub fn seed(
 
     if q::count(c)? == 0 {
         let this = |n: i64, d: i64| crate::demo::activities::this_year(today, n, d);
-        let rows: Vec<(IncentiveKind, &str, &str, &str, Option<NaiveDate>, &str)> = vec![
+        let rows: Vec<DemoIncentive<'_>> = vec![
             (
                 IncentiveKind::Commendation,
                 "ZB05",
