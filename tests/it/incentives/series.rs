@@ -72,6 +72,18 @@ async fn the_demo_series_has_six_issues_of_2022(app: TestApp) {
     let (status, _, bytes) = admin.download("/incentives/series/export").await;
     assert_eq!(status, 200);
     assert_eq!(sheet(bytes).len(), 9);
+    // Seeding again adds nothing.
+    let counts = |app: &TestApp| {
+        ["report_series", "series_issues", "incentives", "referrals"].map(|t| app.count(t))
+    };
+    let before = counts(&app);
+    assert_eq!(before[2..], [9, 2]);
+    let mut settings = zuofeng::config::Settings::new("127.0.0.1:0", app.database_url.clone());
+    settings.demo = true;
+    settings.demo_password = Some(crate::helpers::DEMO_PASSWORD.into());
+    settings.clock = app.clock.clone();
+    zuofeng::demo::seed(&app.db, &settings).expect("seed again");
+    assert_eq!(counts(&app), before);
 }
 
 async fn the_office_keeps_series_and_issues(app: TestApp) {
