@@ -43,6 +43,10 @@ pub fn is_long_text(name: &str) -> bool {
         "summary",
         "findings",
         "measures_taken",
+        // incentives (issue 12): series 说明; referrals: 党委会决定, 办理结果
+        "description",
+        "decision",
+        "outcome",
     ];
     let numbered = |prefix: &str| {
         name.strip_prefix(prefix).is_some_and(|n| {

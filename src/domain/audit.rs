@@ -80,6 +80,9 @@ const ACTIONS: &[(&str, &str)] = &[
     // issue 12 · supervision channels (feedback)
     ("assign", "分办"),
     ("reply", "答复"),
+    // 反向约束 (issue 12): the committee's decision and the outcome of a referral.
+    ("decide", "登记党委会决定"),
+    ("conclude", "办结"),
 ];
 
 /// Field names, the same for every entity unless [`ENTITY_FIELDS`] says otherwise.
@@ -262,6 +265,22 @@ const ENTITY_FIELDS: &[(&str, &str, &str)] = &[
     ("template_area", "name", "分类名称"),
     ("work_template", "title", "模板名称"),
     ("work_template", "area", "模板分类"),
+    // 正向激励 / 反向约束 (issue 12).
+    ("incentive", "kind", "类别"),
+    ("incentive", "title", "事项"),
+    ("incentive", "issuer", "授予/刊发/推荐单位或平台"),
+    ("incentive", "awarded_on", "日期"),
+    ("incentive", "notes", "备注"),
+    ("report_series", "name", "系列名称"),
+    ("series_issue", "number", "期次"),
+    ("series_issue", "published_on", "刊发日期"),
+    ("referral", "target", "移交对象"),
+    ("referral", "person", "干部姓名"),
+    ("referral", "reason", "移交事由"),
+    ("referral", "referred_on", "移交日期"),
+    ("referral", "decision", "党委会决定"),
+    ("referral", "decided_on", "决定日期"),
+    ("referral", "outcome", "办理结果"),
 ];
 
 /// Bookkeeping the pages never show (ids of the record itself, versions, timestamps of the
