@@ -228,6 +228,8 @@ const ENTITY_FIELDS: &[(&str, &str, &str)] = &[
     ("brand_event", "title", "活动名称"),
     ("brand_event", "notes", "活动说明"),
     ("brand_promotion", "published_on", "刊发日期"),
+    ("assessment_score", "level", "评分层级"),
+    ("assessment_score", "lines", "评分项"),
 ];
 
 /// Bookkeeping the pages never show (ids of the record itself, versions, timestamps of the
