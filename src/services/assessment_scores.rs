@@ -324,7 +324,7 @@ fn shown(kind: IndicatorKind, value: Option<Points>, note: &str) -> String {
         (_, None) => "未填".to_string(),
         (IndicatorKind::Deduct, Some(p)) => format!("扣 {p} 分"),
         (IndicatorKind::Bonus, Some(p)) => format!("加 {p} 分"),
-        (IndicatorKind::Veto, Some(p)) if p == Points(1) => "否决".to_string(),
+        (IndicatorKind::Veto, Some(Points(1))) => "否决".to_string(),
         (IndicatorKind::Veto, Some(_)) => "不否决".to_string(),
     };
     if note.is_empty() {

@@ -134,7 +134,7 @@ impl TotalsView {
 pub fn value_text(kind: IndicatorKind, v: Option<Points>) -> String {
     match (kind, v) {
         (_, None) => String::new(),
-        (IndicatorKind::Veto, Some(p)) if p == Points(1) => "否决".into(),
+        (IndicatorKind::Veto, Some(Points(1))) => "否决".into(),
         (IndicatorKind::Veto, Some(_)) => "不否决".into(),
         (IndicatorKind::Deduct, Some(p)) => format!("-{p}"),
         (IndicatorKind::Bonus, Some(p)) => format!("+{p}"),
