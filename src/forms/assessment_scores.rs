@@ -1,5 +1,5 @@
 //! The 千分制 score sheet forms: opening a unit's sheet for a year, and one level's values and
-//! notes for every leaf (`v_{indicator id}`, `n_{indicator id}`), kept as typed for
+//! notes for every leaf (`v_{indicator id}`, and `m{indicator id}` for the note: a long-text name, see `input::is_long_text`), kept as typed for
 //! re-display and parsed into points with the leaf's rule (`domain::assessment::check_value`).
 
 use std::collections::HashMap;
@@ -58,7 +58,7 @@ impl SheetForm {
                 f.adopt = v.trim().parse().ok();
             } else if let Some(id) = k.strip_prefix("v_").and_then(|s| s.parse().ok()) {
                 f.values.insert(id, v);
-            } else if let Some(id) = k.strip_prefix("n_").and_then(|s| s.parse().ok()) {
+            } else if let Some(id) = k.strip_prefix("m").and_then(|s| s.parse().ok()) {
                 f.notes.insert(id, v);
             }
         }
@@ -180,7 +180,7 @@ mod tests {
         let mut f = SheetForm::of(vec![
             ("version".into(), "3".into()),
             ("v_1".into(), "2.5".into()),
-            ("n_1".into(), "缺一次".into()),
+            ("m1".into(), "缺一次".into()),
             ("v_2".into(), "0".into()),
         ]);
         let got = f.parse(&leaves()).unwrap();

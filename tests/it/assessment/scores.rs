@@ -100,7 +100,7 @@ async fn save_at(
     for (name, value, note) in values {
         let l = leaf(app, name);
         owned.push((format!("v_{l}"), value.to_string()));
-        owned.push((format!("n_{l}"), note.to_string()));
+        owned.push((format!("m{l}"), note.to_string()));
     }
     let f: Vec<(&str, &str)> = owned
         .iter()
@@ -537,7 +537,7 @@ async fn ten_concurrent_saves_one_winner(app: TestApp) {
     let vals: Vec<(String, String)> = (0..10)
         .map(|i| (format!("{}", i + 1), format!("并发{i}")))
         .collect();
-    let (vk, nk) = (format!("v_{l}"), format!("n_{l}"));
+    let (vk, nk) = (format!("v_{l}"), format!("m{l}"));
     let forms: Vec<[(&str, &str); 3]> = vals
         .iter()
         .map(|(x, n)| {

@@ -309,7 +309,7 @@ impl Rec {
                 vec![
                     ("version".into(), version),
                     (format!("v_{leaf}"), "1".into()),
-                    (format!("n_{leaf}"), text.into()),
+                    (format!("m{leaf}"), text.into()),
                 ]
             }
         }
