@@ -281,6 +281,8 @@ const ENTITY_FIELDS: &[(&str, &str, &str)] = &[
     ("referral", "decision", "党委会决定"),
     ("referral", "decided_on", "决定日期"),
     ("referral", "outcome", "办理结果"),
+    ("assessment_score", "level", "评分层级"),
+    ("assessment_score", "lines", "评分项"),
 ];
 
 /// Bookkeeping the pages never show (ids of the record itself, versions, timestamps of the

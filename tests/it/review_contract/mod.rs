@@ -29,7 +29,18 @@ macro_rules! contract {
         $(
         mod $name {
             use $crate::helpers::{Kind, TestApp};
-            use super::{REPORT, TOPIC};
+            use super::{REPORT, SCORE, TOPIC};
+            #[actix_web::test]
+            async fn scores_sqlite() {
+                let app = TestApp::spawn(Kind::Sqlite).await.expect("sqlite app");
+                super::$name(app, SCORE).await;
+            }
+            #[actix_web::test]
+            async fn scores_postgres() {
+                if let Some(app) = TestApp::spawn(Kind::Postgres).await {
+                    super::$name(app, SCORE).await;
+                }
+            }
             #[actix_web::test]
             async fn reports_sqlite() {
                 let app = TestApp::spawn(Kind::Sqlite).await.expect("sqlite app");
@@ -58,7 +69,18 @@ macro_rules! contract {
     ($name:ident, with $tweak:expr) => {
         mod $name {
             use $crate::helpers::{Kind, TestApp};
-            use super::{REPORT, TOPIC};
+            use super::{REPORT, SCORE, TOPIC};
+            #[actix_web::test]
+            async fn scores_sqlite() {
+                let app = TestApp::spawn_with(Kind::Sqlite, $tweak).await.expect("sqlite app");
+                super::$name(app, SCORE).await;
+            }
+            #[actix_web::test]
+            async fn scores_postgres() {
+                if let Some(app) = TestApp::spawn_with(Kind::Postgres, $tweak).await {
+                    super::$name(app, SCORE).await;
+                }
+            }
             #[actix_web::test]
             async fn reports_sqlite() {
                 let app = TestApp::spawn_with(Kind::Sqlite, $tweak).await.expect("sqlite app");
@@ -95,6 +117,8 @@ mod refusals;
 pub enum Type {
     Report,
     Topic,
+    /// The 千分制 score sheet (issue 12).
+    Score,
 }
 
 /// What the stories need to know about a record type.
@@ -115,6 +139,14 @@ pub const REPORT: Rec = Rec {
     base: "/reports",
     table: "monthly_reports",
     entity: "monthly_report",
+    print: true,
+};
+
+pub const SCORE: Rec = Rec {
+    ty: Type::Score,
+    base: "/assessment/scores",
+    table: "assessment_scores",
+    entity: "assessment_score",
     print: true,
 };
 
@@ -271,6 +303,15 @@ impl Rec {
                     ("version".into(), version),
                 ]
             }
+            Type::Score => {
+                // The unit's own values: one deduction with `text` as its note.
+                let leaf = score_leaf(app, "理论学习");
+                vec![
+                    ("version".into(), version),
+                    (format!("v_{leaf}"), "1".into()),
+                    (format!("m{leaf}"), text.into()),
+                ]
+            }
         }
     }
 
@@ -309,6 +350,14 @@ impl Rec {
                     self.base,
                 )
             }
+            Type::Score => id_in(
+                &b.post(
+                    "/assessment/scores",
+                    &[("unit_id", &unit_id), ("year", "2026")],
+                )
+                .await,
+                self.base,
+            ),
         };
         let p = self.save(app, b, id, "完成本月工作").await;
         assert_eq!(p.status, 303, "{self:?}: saving the draft: {}", p.body);
@@ -326,7 +375,9 @@ impl Rec {
     fn submit_form(&self, app: &TestApp, id: i32) -> Form {
         match self.ty {
             Type::Report => self.content(app, id, "完成本月工作"),
-            Type::Topic => vec![("version".into(), self.version(app, id).to_string())],
+            Type::Topic | Type::Score => {
+                vec![("version".into(), self.version(app, id).to_string())]
+            }
         }
     }
 
@@ -368,6 +419,20 @@ impl Rec {
     fn listed(&self, p: &Page, id: i32) -> bool {
         p.body.contains(&format!("href=\"{}\"", self.path(id)))
     }
+}
+
+/// The id of the 2026 scheme's leaf named `name` (the score sheet's form fields).
+fn score_leaf(app: &TestApp, name: &str) -> i32 {
+    let mut c = app.db.conn().expect("conn");
+    let s = zuofeng::db::models::assessment::scheme_for_year(&mut c, 2026)
+        .expect("query")
+        .expect("2026 scheme");
+    zuofeng::db::models::assessment::indicators(&mut c, s.id)
+        .expect("indicators")
+        .into_iter()
+        .find(|i| i.name == name && !i.is_area())
+        .unwrap_or_else(|| panic!("leaf {name}"))
+        .id
 }
 
 // ---------------------------------------------------------------- reading pages
