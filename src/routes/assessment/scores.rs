@@ -296,7 +296,7 @@ async fn ranking(
         started: rows.iter().filter(|x| x.id.is_some()).count(),
         rows,
         export_link: xlsx::export_link("/assessment/export", &qs),
-        print_link: format!("/assessment?{qs}&print=1"),
+        print_link: format!("?{qs}&print=1"),
         openable: openable
             .into_iter()
             .filter(|u| !with_sheet.contains(&u.id))

@@ -97,6 +97,42 @@ const PAGES: &[(&str, &[&str])] = &[
     ("/brands/export", &["status", "unit", "kind"]),
     ("/brands/new", &[]),
     ("/brands/wall", &["status", "group"]),
+    ("/assessment", &["year", "kind", "general", "state"]),
+    ("/assessment/export", &["year", "kind", "general", "state"]),
+    ("/assessment/scheme", &["year"]),
+    ("/assessment/scheme/export", &["year"]),
+    ("/assessment/scheme/new", &["year"]),
+    (
+        "/assessment/scores/queue",
+        &["year", "unit", "state", "page"],
+    ),
+    (
+        "/feedback",
+        &[
+            "channel", "category", "state", "unit", "overdue", "from", "to", "q", "page",
+        ],
+    ),
+    (
+        "/feedback/export",
+        &[
+            "channel", "category", "state", "unit", "overdue", "from", "to", "q",
+        ],
+    ),
+    ("/feedback/new", &[]),
+    ("/public/feedback", &[]),
+    ("/public/feedback/track", &["code"]),
+    ("/incentives", &["kind", "unit", "year", "q", "page"]),
+    ("/incentives/export", &["kind", "unit", "year", "q"]),
+    ("/incentives/new", &[]),
+    ("/incentives/series", &["year"]),
+    (
+        "/incentives/referrals",
+        &["state", "target", "unit", "q", "page"],
+    ),
+    ("/templates", &["area", "q", "inactive", "page"]),
+    ("/templates/export", &["area", "q", "inactive"]),
+    ("/templates/new", &["area"]),
+    ("/templates/areas", &[]),
 ];
 
 /// Path patterns with parameters; `{}` takes hostile segments.
@@ -126,6 +162,15 @@ const PATHS: &[&str] = &[
     "/brands/{}",
     "/brands/{}/edit",
     "/brands/{}/logo",
+    "/assessment/scores/{}",
+    "/assessment/scores/{}/print",
+    "/assessment/scheme/{}/tree",
+    "/feedback/{}",
+    "/incentives/{}",
+    "/incentives/series/{}",
+    "/incentives/referrals/{}",
+    "/templates/{}",
+    "/templates/{}/download",
 ];
 
 /// Raw path segments (percent-encoded as sent).

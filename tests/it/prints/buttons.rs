@@ -15,7 +15,7 @@ pub(super) fn print_href(p: &Page, path: &str) -> String {
         .to_string()
 }
 
-const LISTS: [&str; 19] = [
+const LISTS: [&str; 25] = [
     "/measures?year=2026",
     "/users?role=secretary",
     "/topics",
@@ -35,6 +35,12 @@ const LISTS: [&str; 19] = [
     "/activities/coverage",
     "/surveys",
     "/brands",
+    "/assessment",
+    "/assessment/scheme",
+    "/feedback",
+    "/incentives",
+    "/incentives/referrals",
+    "/templates",
 ];
 
 /// Each list's 打印 link keeps its filters and opens the print view: the header with the

@@ -231,7 +231,7 @@ async fn show(
         previous,
         history: history_lines(changes.into_iter().take(50).collect()),
         scheme,
-        print_link: format!("/assessment/scheme?year={year}&print=1"),
+        print_link: format!("?year={year}&print=1"),
     })
 }
 
