@@ -796,6 +796,9 @@ pub fn ranking(
     {
         rows[ranked[k]].rank = Some(r);
     }
+    // A ranking reads from the top: by rank, units without a sheet last (the sort is stable,
+    // so equal ranks and the unranked keep the tree order).
+    rows.sort_by_key(|r| r.rank.unwrap_or(usize::MAX));
     Ok(Ranking {
         scheme: Some(scheme),
         indicators,

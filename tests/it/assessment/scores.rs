@@ -666,3 +666,81 @@ async fn sheet_prints_on_a4(app: TestApp) {
     p.assert_page_numbers();
 }
 both!(sheet_prints_on_a4);
+
+/// Evidence per leaf: the unit attaches a file to one leaf of its draft sheet and the sheet
+/// lists it under that leaf; another unit's secretary cannot attach to it; once submitted the
+/// files are frozen.
+async fn evidence_is_attached_per_leaf_until_submitted(app: TestApp) {
+    without_current_sheets(&app);
+    let z1 = app.signed_in("zhibu01").await;
+    let id = open(&app, &z1, "ZB01").await;
+    let path = format!("/assessment/scores/{id}");
+    let leaf_id = leaf(&app, "理论学习");
+    let line = crate::rect::ids(
+        &app,
+        &format!(
+            "SELECT id FROM assessment_lines WHERE score_id = {id} AND indicator_id = {leaf_id}"
+        ),
+    )[0]
+    .to_string();
+    let files = "attachments WHERE owner = 'assessment_line'";
+    let upload = |b: &Browser, name: &'static str| {
+        let (ct, body) = crate::helpers::multipart(
+            &b.csrf(),
+            &[
+                ("owner", "assessment_line"),
+                ("owner_id", &line),
+                ("back", &path),
+            ],
+            Some((name, crate::helpers::PDF)),
+        );
+        (ct, body)
+    };
+    let (ct, body) = upload(&z1, "学习记录.pdf");
+    z1.post_body("/attachments", &ct, body)
+        .await
+        .assert_redirect(&path);
+    assert_eq!(app.count(files), 1);
+    let page = z1.get(&path).await;
+    page.assert_contains("学习记录.pdf");
+    page.assert_contains("理论学习");
+    // Another branch's secretary may not attach to this sheet.
+    let z2 = app.signed_in("zhibu02").await;
+    let (ct, body) = upload(&z2, "别人的.pdf");
+    assert_eq!(z2.post_body("/attachments", &ct, body).await.status, 403);
+    assert_eq!(app.count(files), 1);
+    // Submitted: nothing more is attached.
+    z1.post(&format!("{path}/submit"), &[("version", &ver(&app, id))])
+        .await;
+    assert_ne!(state(&app, id), "draft");
+    let (ct, body) = upload(&z1, "迟到的.pdf");
+    let res = z1.post_body("/attachments", &ct, body).await;
+    assert!(res.status < 500, "{}", res.body);
+    assert_eq!(app.count(files), 1, "frozen after submission");
+}
+both!(evidence_is_attached_per_leaf_until_submitted);
+
+/// The ranking sheet prints on A4 with every unit of the demo's 2022 ranking, the rank
+/// column, the signature lines and page numbers.
+async fn ranking_prints_on_a4(app: TestApp) {
+    let admin = app.signed_in("admin").await;
+    let path = "/assessment?year=2022&print=1";
+    let page = admin.get(path).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let Some(p) = pdf::print(&app, &admin, path).await else {
+        return;
+    };
+    assert!(p.is_a4(), "not A4: {p:?}");
+    let last = unit_name(&app, "ZB18");
+    p.assert_has_all(&[
+        "千分制考核排名",
+        "打印时间：",
+        "名次",
+        "最终得分",
+        &unit_name(&app, "ZB01"),
+        &last,
+        "制表人",
+    ]);
+    p.assert_page_numbers();
+}
+both!(ranking_prints_on_a4);

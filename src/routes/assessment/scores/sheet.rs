@@ -136,6 +136,7 @@ pub fn value_text(kind: IndicatorKind, v: Option<Points>) -> String {
         (_, None) => String::new(),
         (IndicatorKind::Veto, Some(Points(1))) => "否决".into(),
         (IndicatorKind::Veto, Some(_)) => "不否决".into(),
+        (_, Some(Points::ZERO)) => "0".into(),
         (IndicatorKind::Deduct, Some(p)) => format!("-{p}"),
         (IndicatorKind::Bonus, Some(p)) => format!("+{p}"),
     }
