@@ -223,12 +223,11 @@ fn nav_for(role: Role, path: &str) -> Vec<NavItem> {
     }
     system.push(item("/account/password", "修改密码"));
     // `/activities/coverage` is under `/activities`: only the longer one is active there.
-    let mut coverage = item("/activities/coverage", "覆盖率");
+    let coverage = item("/activities/coverage", "培训覆盖率");
     let mut activities = item("/activities", "培训活动");
     if coverage.active {
         activities.active = false;
     }
-    coverage.label = "培训覆盖率";
     vec![
         item("/home", "首页"),
         item("/campaigns", "年度方案"),
