@@ -10,6 +10,7 @@ pub mod audit;
 pub mod brands;
 pub mod campaigns;
 pub mod client_ip;
+pub mod dashboard;
 pub mod feedback;
 pub mod health;
 pub mod home;
@@ -70,6 +71,7 @@ pub fn configure(
     feedback::configure(cfg, public_limiter);
     incentives::configure(cfg);
     library::configure(cfg);
+    dashboard::configure(cfg);
 }
 
 pub async fn not_found() -> Result<actix_web::HttpResponse, AppError> {

@@ -230,6 +230,7 @@ fn nav_for(role: Role, path: &str) -> Vec<NavItem> {
     }
     vec![
         item("/home", "首页"),
+        item("/dashboard", "统计看板"),
         item("/campaigns", "年度方案"),
         item("/measures", "践行举措"),
         item("/rect", "整改配档表"),
