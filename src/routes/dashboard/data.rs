@@ -238,7 +238,8 @@ pub fn load(
     if let Some(cp) = &campaign {
         d.dispatch = dispatch(c, p, cp, today)?;
         d.measures = measure_figures(c, p, cp, today)?;
-        d.rect = rect_figures(c, p, cp, today)?;
+        let extensions = user.may(crate::auth::policy::Capability::DecideExtensions);
+        d.rect = rect_figures(c, p, cp, today, extensions)?;
     }
     d.training = training(c, user, p)?;
     d.brands = brand_figures(c, p)?;
@@ -379,7 +380,14 @@ fn measure_figures(
     Ok(m)
 }
 
-fn rect_figures(c: &mut DbConn, p: &Period, cp: &Campaign, today: NaiveDate) -> AppResult<Rect> {
+/// `extensions`: the user decides extension requests (their list is the office's).
+fn rect_figures(
+    c: &mut DbConn,
+    p: &Period,
+    cp: &Campaign,
+    today: NaiveDate,
+    extensions: bool,
+) -> AppResult<Rect> {
     let unit_path = p.unit.as_ref().map(|u| u.path.clone());
     let base = ItemFilter {
         campaign_id: cp.id,
@@ -401,11 +409,11 @@ fn rect_figures(c: &mut DbConn, p: &Period, cp: &Campaign, today: NaiveDate) -> 
     };
     for area in RectArea::ALL {
         let items = |k: &str, v: &str| {
-            href(
-                p,
-                "/rect/items",
-                &[y(p), ("area", area.code().to_string()), (k, v.to_string())],
-            )
+            let mut params = vec![y(p), ("area", area.code().to_string())];
+            if !k.is_empty() {
+                params.push((k, v.to_string()));
+            }
+            href(p, "/rect/items", &params)
         };
         let mut f = base.clone();
         f.area = Some(*area);
@@ -421,7 +429,7 @@ fn rect_figures(c: &mut DbConn, p: &Period, cp: &Campaign, today: NaiveDate) -> 
         r.overdue += overdue;
         r.areas.push(AreaLine {
             area: area.label(),
-            total: Fig::new("合计", total, Some(items("area", area.code()))),
+            total: Fig::new("合计", total, Some(items("", ""))),
             closed: Fig::new(
                 "已销号",
                 closed,
@@ -437,7 +445,7 @@ fn rect_figures(c: &mut DbConn, p: &Period, cp: &Campaign, today: NaiveDate) -> 
     }
     r.rate = percent(r.closed, r.total);
     // The extension list is the office's, across units and years.
-    if matches!(p.scope, Scope::All) && p.unit.is_none() {
+    if extensions && matches!(p.scope, Scope::All) && p.unit.is_none() {
         for s in crate::domain::register::ExtensionStatus::ALL {
             let n = rect::count_extensions(c, Some(*s))?;
             r.extensions.push(Fig::new(

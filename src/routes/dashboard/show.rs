@@ -52,6 +52,8 @@ struct DashboardPage {
     ranking: Vec<RankLine>,
     ranked: usize,
     ranking_href: String,
+    /// A branch's months in words: (month, 按时 / 迟报 / 未报 / 待报送).
+    months: Vec<(u32, &'static str)>,
     briefing_href: String,
 }
 
@@ -72,7 +74,7 @@ fn charts(d: &Dashboard, one_branch: bool) -> Charts {
             .collect();
         charts::stacked("ch-groups", "各党总支报送情况", &COUNT_LABELS, &rows)
     });
-    let trend = (disp.trend.len() > 1).then(|| {
+    let trend = (!one_branch && disp.trend.len() > 1).then(|| {
         let months: Vec<String> = disp.trend.iter().map(|(m, _)| format!("{m}月")).collect();
         let series: Vec<(&str, Vec<f64>)> = (0..3)
             .map(|i| {
@@ -184,6 +186,18 @@ pub async fn page(
         })
         .collect();
     let c = charts(&d, one_branch);
+    let months = if one_branch {
+        d.dispatch
+            .trend
+            .iter()
+            .filter_map(|(m, counts)| {
+                let i = counts.iter().position(|n| *n > 0)?;
+                Some((*m, COUNT_LABELS[i]))
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let period_words = format!("{} 年 {} 月", p.year, p.month);
     let unit_q = p.unit_param();
     render(&DashboardPage {
@@ -204,6 +218,7 @@ pub async fn page(
         one_branch,
         ranked: ranked.len(),
         ranking: top,
+        months,
         ranking_href: format!("/assessment?year={}", p.year),
         briefing_href: format!(
             "/dashboard/briefing.docx?year={}&month={}{}",

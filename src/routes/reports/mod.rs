@@ -69,8 +69,38 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 pub struct MonthQuery {
     year: Option<String>,
     month: Option<String>,
+    /// The compliance table of one unit and what lies under it (e.g. the dashboard's link for
+    /// one 党总支).
+    unit: Option<String>,
     /// The page of the branch's own report list.
     page: Option<String>,
+}
+
+/// The scope of the month's table: the user's, or the unit of `unit=` and what lies under it
+/// (a unit outside the user's scope: 403), with `&unit=ID` for the page's own links.
+async fn table_scope(
+    state: &AppState,
+    user: &CurrentUser,
+    q: &MonthQuery,
+) -> AppResult<(Scope, String)> {
+    let scope = user.scope();
+    let Some(raw) = crate::routes::non_empty(&q.unit) else {
+        return Ok((scope, String::new()));
+    };
+    let id: i32 = raw
+        .parse()
+        .map_err(|_| AppError::BadRequest("单位无效。".into()))?;
+    let unit = state
+        .db
+        .run(move |c| Ok(crate::db::models::units::find(c, id)?))
+        .await?
+        .ok_or(AppError::Forbidden)?;
+    user.require(crate::auth::Action::Read, &unit)?;
+    let narrowed = match scope {
+        Scope::Unit(_) => scope,
+        _ => Scope::Subtree(unit.path),
+    };
+    Ok((narrowed, format!("&unit={id}")))
 }
 
 pub struct MineView {
@@ -162,10 +192,10 @@ async fn export(
     user: CurrentUser,
     q: web::Query<MonthQuery>,
 ) -> AppResult<HttpResponse> {
-    let scope = user.scope();
-    if matches!(scope, Scope::Unit(_)) {
+    if matches!(user.scope(), Scope::Unit(_)) {
         return Err(AppError::Forbidden);
     }
+    let (scope, _) = table_scope(&state, &user, &q).await?;
     let today = state.settings.clock.today();
     let (year, month) = parse_month(&q, today);
     let (campaign, loaded) = state
@@ -197,13 +227,13 @@ async fn index(
 ) -> AppResult<HttpResponse> {
     let today = state.settings.clock.today();
     let (year, month) = parse_month(&q, today);
-    let scope = user.scope();
+    let show_table = !matches!(user.scope(), Scope::Unit(_));
+    let (scope, unit_q) = table_scope(&state, &user, &q).await?;
     let is_branch = user.unit_kind == UnitKind::Branch;
-    let show_table = !matches!(scope, Scope::Unit(_));
     let uid = user.unit_id;
     let sc = scope.clone();
     let mut paging = Paging::new(q.page.as_deref(), HISTORY_PER_PAGE);
-    paging.query = format!("year={year}&month={month}");
+    paging.query = format!("year={year}&month={month}{unit_q}");
     let offset = paging.offset();
     let (campaign, years, mine, (history, total), loaded) = state
         .db
@@ -257,7 +287,7 @@ async fn index(
         show_table,
         table,
         can_remind: not_future && user.may(Capability::RemindReports),
-        export_link: format!("/reports/export?year={year}&month={month}"),
+        export_link: format!("/reports/export?year={year}&month={month}{unit_q}"),
         can_queue: user.may(Capability::SeeReviewQueues),
     })
 }
