@@ -29,8 +29,8 @@ const PAGES: &[(&str, &[&str])] = &[
     (
         "/measures",
         &[
-            "year", "unit", "style", "goal", "category", "carrier", "status", "light", "owner",
-            "q", "sort", "page",
+            "year", "unit", "style", "goal", "category", "carrier", "lead", "status", "light",
+            "owner", "q", "sort", "page",
         ],
     ),
     ("/measures/export", &["year", "unit", "status", "q", "sort"]),
@@ -49,8 +49,10 @@ const PAGES: &[(&str, &[&str])] = &[
     ("/rect/tables/export", &["year", "unit"]),
     ("/rect/extensions", &["status", "page"]),
     ("/rect/extensions/export", &["status"]),
-    ("/reports", &["year", "month"]),
-    ("/reports/export", &["year", "month"]),
+    ("/reports", &["year", "month", "unit"]),
+    ("/reports/export", &["year", "month", "unit"]),
+    ("/dashboard", &["year", "month", "unit", "print"]),
+    ("/dashboard/briefing.docx", &["year", "month", "unit"]),
     ("/reports/queue", &["year", "month"]),
     ("/reports/queue/export", &["year", "month"]),
     ("/topics", &["year", "unit", "state", "page"]),

@@ -15,7 +15,7 @@ pub(super) fn print_href(p: &Page, path: &str) -> String {
         .to_string()
 }
 
-const LISTS: [&str; 25] = [
+const LISTS: [&str; 26] = [
     "/measures?year=2026",
     "/users?role=secretary",
     "/topics",
@@ -41,6 +41,7 @@ const LISTS: [&str; 25] = [
     "/incentives",
     "/incentives/referrals",
     "/templates",
+    "/dashboard?year=2022",
 ];
 
 /// Each list's 打印 link keeps its filters and opens the print view: the header with the
