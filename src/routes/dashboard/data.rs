@@ -3,7 +3,7 @@
 //! one count or one grouped query of its register, through the register's own filter: no
 //! query per row.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 
 use super::Period;
 use crate::auth::CurrentUser;
@@ -277,16 +277,13 @@ fn dispatch(c: &mut DbConn, p: &Period, cp: &Campaign, today: NaiveDate) -> AppR
             .count();
         pipeline.push(Fig::new(s.label(), n as i64, Some(month_href.clone())));
     }
-    // The year's trend: every month up to the period's (no later than this month).
-    let last = if p.year < today.year() {
-        12
-    } else if p.year == today.year() {
-        today.month()
-    } else {
-        0
-    };
+    // The year's trend: every month whose report was due before today (a month still open
+    // would show as a fall to nothing).
     let mut trend = Vec::new();
-    for m in 1..=last.min(12) {
+    for m in 1..=12u32 {
+        if !cp.due_date(m).is_some_and(|due| due < today) {
+            continue;
+        }
         let t = if m == p.month {
             table.counts
         } else {

@@ -52,8 +52,8 @@ struct DashboardPage {
     ranking: Vec<RankLine>,
     ranked: usize,
     ranking_href: String,
-    /// A branch's months in words: (month, 按时 / 迟报 / 未报 / 待报送).
-    months: Vec<(u32, &'static str)>,
+    /// A branch's months in words: (month, 按时 / 迟报 / 未报 / 待报送, its badge code).
+    months: Vec<(u32, &'static str, &'static str)>,
     briefing_href: String,
 }
 
@@ -192,7 +192,11 @@ pub async fn page(
             .iter()
             .filter_map(|(m, counts)| {
                 let i = counts.iter().position(|n| *n > 0)?;
-                Some((*m, COUNT_LABELS[i]))
+                Some((
+                    *m,
+                    COUNT_LABELS[i],
+                    ["ontime", "late", "missing", "pending"][i],
+                ))
             })
             .collect()
     } else {
