@@ -158,6 +158,21 @@ impl TestApp {
         Browser::new(&self.addr)
     }
 
+    /// Start a second instance of the portal on this app's database (as a second `zuofeng
+    /// serve` behind a load balancer would be) and return its address. It shares nothing with
+    /// the first but the database and the clock.
+    pub fn second_instance(&self) -> String {
+        let mut settings = Settings::new("127.0.0.1:0", self.database_url.clone());
+        settings.demo = true;
+        settings.demo_password = Some(DEMO_PASSWORD.to_string());
+        settings.clock = self.clock.clone();
+        settings.max_concurrent_hashes = 2;
+        let app = Application::build(settings).expect("second instance builds");
+        let addr = format!("http://127.0.0.1:{}", app.port());
+        actix_web::rt::spawn(app.into_server());
+        addr
+    }
+
     /// A browser already signed in as a demo account.
     pub async fn signed_in(&self, username: &str) -> Browser {
         let b = self.browser();
@@ -343,6 +358,17 @@ impl Browser {
             client,
             jar,
             csrf: Mutex::new(String::new()),
+        }
+    }
+
+    /// The same browser (cookies, last form token) talking to another address: a second
+    /// instance behind a load balancer (cookies do not depend on the port).
+    pub fn at(&self, base: &str) -> Browser {
+        Browser {
+            base: base.to_string(),
+            client: self.client.clone(),
+            jar: self.jar.clone(),
+            csrf: Mutex::new(self.csrf()),
         }
     }
 

@@ -25,6 +25,7 @@ mod fuzz;
 mod home;
 mod imports;
 mod incentives;
+mod instances;
 mod layering;
 mod library;
 mod measures;
