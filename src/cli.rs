@@ -261,7 +261,9 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         let bind = settings.bind.clone();
         let app = Application::build(settings)?;
         tracing::info!(%bind, port = app.port(), "zuofeng is serving");
-        println!("作风建设管理平台已启动：http://{bind}/");
+        // The port the listener got (`--bind 127.0.0.1:0` picks a free one).
+        let host = bind.rsplit_once(':').map_or(bind.as_str(), |(h, _)| h);
+        println!("作风建设管理平台已启动：http://{host}:{}/", app.port());
         app.run_until_stopped().await?;
         Ok(())
     })

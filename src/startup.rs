@@ -27,7 +27,12 @@ pub struct Application {
     port: u16,
     server: Server,
     db: Db,
+    notify: crate::config::NotifyConfig,
+    clock: crate::clock::SharedClock,
 }
+
+/// Seconds a stopping server gives the requests in flight (SIGTERM, SIGINT).
+pub const SHUTDOWN_GRACE_SECS: u64 = 20;
 
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                    font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; \
@@ -191,12 +196,20 @@ impl Application {
                 .map_or(2, |n| n.get())
                 .max(2),
         )
+        // SIGTERM / SIGINT: stop accepting, let requests in flight finish within this time.
+        .shutdown_timeout(SHUTDOWN_GRACE_SECS)
         .listen(listener)
         .map_err(|e| anyhow::anyhow!("无法启动服务: {e}"))?
         .run();
         spawn_session_sweeper(db.clone(), settings.clone());
         crate::notify::spawn_outbox_tasks(db.clone(), settings.clone());
-        Ok(Application { port, server, db })
+        Ok(Application {
+            port,
+            server,
+            db,
+            notify: settings.notify.clone(),
+            clock: settings.clock.clone(),
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -207,8 +220,23 @@ impl Application {
         &self.db
     }
 
+    /// Serve until stopped (SIGTERM or SIGINT: no new connections, requests in flight get
+    /// [`SHUTDOWN_GRACE_SECS`]), then send what the outbox holds that is due, once, within
+    /// the same grace.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        self.server.await?;
+        let outbox = crate::notify::Outbox::new(self.notify.clone());
+        if outbox.enabled() {
+            let flush = crate::notify::deliver_due(&self.db, &outbox, self.clock.now());
+            let grace = std::time::Duration::from_secs(SHUTDOWN_GRACE_SECS);
+            match actix_web::rt::time::timeout(grace, flush).await {
+                Ok(Ok(d)) => tracing::info!(sent = d.sent, failed = d.failed, "outbox flushed"),
+                Ok(Err(e)) => tracing::warn!(error = %e, "outbox flush failed"),
+                Err(_) => tracing::warn!("outbox flush timed out"),
+            }
+        }
+        tracing::info!("zuofeng stopped");
+        Ok(())
     }
 
     pub fn into_server(self) -> Server {

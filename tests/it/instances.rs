@@ -21,18 +21,21 @@ async fn two_instances_share_sessions_writes_and_conflicts(app: TestApp) {
     let before = app.count("measures");
     let mut tasks = Vec::new();
     for i in 0..20 {
-        let via = if i % 2 == 0 { a.at(&app.addr) } else { a.at(&other) };
+        let via = if i % 2 == 0 {
+            a.at(&app.addr)
+        } else {
+            a.at(&other)
+        };
         let f = form(&app, "ZB01", &[("title", &format!("两实例并发举措{i:02}"))]);
-        tasks.push(actix_web::rt::spawn(async move { create(&via, &f).await.status }));
+        tasks.push(actix_web::rt::spawn(async move {
+            create(&via, &f).await.status
+        }));
     }
     for t in tasks {
         assert_eq!(t.await.expect("task"), 303);
     }
     assert_eq!(app.count("measures"), before + 20);
-    assert_eq!(
-        app.count("measures WHERE title LIKE '两实例并发举措%'"),
-        20
-    );
+    assert_eq!(app.count("measures WHERE title LIKE '两实例并发举措%'"), 20);
 
     // A form read on the first, the record saved on the second meanwhile: the first's save
     // is a conflict, nothing of it written.
@@ -53,7 +56,9 @@ async fn two_instances_share_sessions_writes_and_conflicts(app: TestApp) {
     let refused = a.post(&path, &pairs(&stale)).await;
     assert_eq!(refused.status, 409, "{}", refused.body);
     assert_eq!(
-        app.count(&format!("measures WHERE id = {id} AND title = '在第二个实例上保存'")),
+        app.count(&format!(
+            "measures WHERE id = {id} AND title = '在第二个实例上保存'"
+        )),
         1
     );
 
@@ -62,7 +67,11 @@ async fn two_instances_share_sessions_writes_and_conflicts(app: TestApp) {
     assert_eq!(out.status, 303);
     let after = a.get("/home").await;
     assert_eq!(after.status, 303, "still signed in on the first instance");
-    assert!(after.location.as_deref().unwrap_or("").starts_with("/login"));
+    assert!(after
+        .location
+        .as_deref()
+        .unwrap_or("")
+        .starts_with("/login"));
 }
 both!(two_instances_share_sessions_writes_and_conflicts);
 
@@ -91,7 +100,10 @@ async fn two_instances_queue_a_reminder_once(app: TestApp) {
         let queued = x.unwrap_or(0) + y.unwrap_or(0);
         assert!(queued <= channels as usize);
     }
-    assert_eq!(app.count("reminders_sent WHERE period = '2026-11'"), channels);
+    assert_eq!(
+        app.count("reminders_sent WHERE period = '2026-11'"),
+        channels
+    );
     assert_eq!(app.count("outbox"), channels);
 }
 both!(two_instances_queue_a_reminder_once);

@@ -39,6 +39,7 @@ mod review_contract;
 mod roles;
 mod roster;
 mod round_trips;
+mod shutdown;
 mod surveys;
 mod taskforce;
 mod topics;
