@@ -281,7 +281,7 @@ fn dispatch(c: &mut DbConn, p: &Period, cp: &Campaign, today: NaiveDate) -> AppR
     // would show as a fall to nothing).
     let mut trend = Vec::new();
     for m in 1..=12u32 {
-        if !cp.due_date(m).is_some_and(|due| due < today) {
+        if cp.due_date(m).is_none_or(|due| due >= today) {
             continue;
         }
         let t = if m == p.month {
