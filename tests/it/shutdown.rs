@@ -114,7 +114,7 @@ fn sigterm_finishes_the_request_in_flight_and_exits_cleanly() {
     }
 
     // The request in flight finishes with an answer.
-    slow.write_all(body[10..].as_bytes())
+    slow.write_all(&body.as_bytes()[10..])
         .expect("send the rest");
     let answer = status_line(&mut slow);
     assert!(answer.starts_with("HTTP/1.1 "), "no answer: {answer:?}");
