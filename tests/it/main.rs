@@ -13,6 +13,7 @@ mod browser;
 mod campaigns;
 mod cli;
 mod coverage;
+mod crash;
 mod csrf;
 mod dashboard;
 mod demo;
