@@ -6,6 +6,7 @@ pub mod assessment;
 pub mod assessment_scores;
 pub mod attachments;
 pub mod audit;
+pub mod briefing;
 pub mod brands;
 pub mod campaigns;
 pub mod coverage;
