@@ -578,3 +578,26 @@ pub fn audit_entries(
         .select((AuditEntry::as_select(), users::display_name.nullable()))
         .load(conn)
 }
+
+/// The latest promotions of the brands matching `f` (newest first), with the brand's id and
+/// name.
+pub fn latest_promotions(
+    conn: &mut DbConn,
+    f: &BrandFilter,
+    limit: i64,
+) -> QueryResult<Vec<(BrandPromotion, i32, String)>> {
+    apply_filter!(
+        brand_promotions::table
+            .inner_join(brands::table.inner_join(units::table))
+            .into_boxed(),
+        f,
+        true
+    )
+    .order((
+        brand_promotions::published_on.desc(),
+        brand_promotions::id.desc(),
+    ))
+    .limit(limit)
+    .select((BrandPromotion::as_select(), brands::id, brands::name))
+    .load(conn)
+}

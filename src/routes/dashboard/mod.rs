@@ -4,6 +4,7 @@
 //! under it by `unit` (a unit outside the user's scope answers 403).
 
 pub mod briefing;
+pub mod data;
 pub mod show;
 
 use actix_web::web;

@@ -1,13 +1,39 @@
-//! `GET /dashboard`: the whole campaign on one page.
+//! `GET /dashboard`: the whole campaign on one page, its charts drawn on the server, every
+//! figure a link to the list it counts; `?print=1` is its A4 print.
 
 use actix_web::{web, HttpResponse};
 use askama::Template;
 
+use super::data::{self, Dashboard, Fig};
 use super::{period, PeriodQuery};
 use crate::auth::CurrentUser;
+use crate::db::models::campaigns;
+use crate::domain::report::COUNT_LABELS;
+use crate::domain::Scope;
 use crate::error::AppResult;
+use crate::services::assessment_scores::{self, RankFilter};
 use crate::state::AppState;
+use crate::views::charts::{self, Chart};
 use crate::views::{render, BaseContext, PageCtx};
+
+/// One unit of the 千分制 ranking's top.
+pub struct RankLine {
+    pub rank: String,
+    pub unit: String,
+    pub score: String,
+}
+
+pub struct Charts {
+    pub groups: Option<Chart>,
+    pub trend: Option<Chart>,
+    pub categories: Chart,
+    pub statuses: Chart,
+    pub leads: Chart,
+    pub areas: Chart,
+    pub kinds: Option<Chart>,
+    pub brands: Chart,
+    pub channels: Chart,
+}
 
 #[derive(Template)]
 #[template(path = "dashboard/show.html")]
@@ -15,7 +41,100 @@ struct DashboardPage {
     base: BaseContext,
     year: i32,
     month: u32,
+    years: Vec<i32>,
+    f_unit: String,
+    units: Vec<(i32, String)>,
     scope_name: String,
+    /// A secretary's dashboard: her branch alone.
+    one_branch: bool,
+    d: Dashboard,
+    c: Charts,
+    ranking: Vec<RankLine>,
+    ranked: usize,
+    ranking_href: String,
+    briefing_href: String,
+}
+
+fn pairs(figs: &[Fig]) -> Vec<(String, f64)> {
+    figs.iter()
+        .map(|f| (f.label.clone(), f.value as f64))
+        .collect()
+}
+
+fn charts(d: &Dashboard, one_branch: bool) -> Charts {
+    let disp = &d.dispatch;
+    let groups = (!one_branch && !disp.table.groups.is_empty()).then(|| {
+        let rows: Vec<(String, Vec<f64>)> = disp
+            .table
+            .groups
+            .iter()
+            .map(|g| (g.name.clone(), g.counts.iter().map(|n| *n as f64).collect()))
+            .collect();
+        charts::stacked("ch-groups", "各党总支报送情况", &COUNT_LABELS, &rows)
+    });
+    let trend = (disp.trend.len() > 1).then(|| {
+        let months: Vec<String> = disp.trend.iter().map(|(m, _)| format!("{m}月")).collect();
+        let series: Vec<(&str, Vec<f64>)> = (0..3)
+            .map(|i| {
+                (
+                    COUNT_LABELS[i],
+                    disp.trend.iter().map(|(_, c)| c[i] as f64).collect(),
+                )
+            })
+            .collect();
+        charts::line("ch-trend", "月度报送趋势", &months, &series)
+    });
+    let m = &d.measures;
+    let categories = charts::bars("ch-cat", "践行举措按类别", &pairs(&m.by_category));
+    let statuses = charts::donut(
+        "ch-status",
+        "践行举措按状态",
+        &pairs(&m.by_status),
+        &m.completion,
+    );
+    let leads = charts::bars("ch-lead", "践行举措按“四个带头”", &pairs(&m.by_lead));
+    let areas = charts::stacked(
+        "ch-areas",
+        "整改事项按领域",
+        &["已销号", "整改中"],
+        &d.rect
+            .areas
+            .iter()
+            .map(|a| {
+                (
+                    a.area.to_string(),
+                    vec![a.closed.value as f64, a.open.value as f64],
+                )
+            })
+            .collect::<Vec<_>>(),
+    );
+    let kinds = (!d.training.kinds.is_empty()).then(|| {
+        let rows: Vec<(String, f64)> = d
+            .training
+            .kinds
+            .iter()
+            .map(|(f, times)| (f.label.clone(), *times as f64))
+            .collect();
+        charts::bars("ch-kinds", "各类活动参训人次", &rows)
+    });
+    let brands = charts::bars("ch-brands", "子品牌按阶段", &pairs(&d.brands.by_status));
+    let channels = charts::donut(
+        "ch-channels",
+        "监督渠道按来源",
+        &pairs(&d.supervision.by_channel),
+        &format!("共 {} 件", d.supervision.feedback.value),
+    );
+    Charts {
+        groups,
+        trend,
+        categories,
+        statuses,
+        leads,
+        areas,
+        kinds,
+        brands,
+        channels,
+    }
 }
 
 pub async fn page(
@@ -25,10 +144,72 @@ pub async fn page(
     q: web::Query<PeriodQuery>,
 ) -> AppResult<HttpResponse> {
     let p = period(&state, &user, &q).await?;
+    let today = state.settings.clock.today();
+    let one_branch = matches!(p.scope, Scope::Unit(_));
+    let me = user.clone();
+    let period_ = p.clone();
+    let (d, years, units, ranking) = state
+        .db
+        .run(move |c| {
+            let d = data::load(c, &me, &period_, today)?;
+            let years = campaigns::years(c)?;
+            let units: Vec<(i32, String)> = crate::db::models::units::in_scope(c, &me.scope())?
+                .into_iter()
+                .filter(|u| u.active && u.kind() != crate::domain::UnitKind::Branch)
+                .map(|u| (u.id, u.name))
+                .collect();
+            let mut rf = RankFilter::default();
+            if let Some(u) = &period_.unit {
+                if u.kind() == crate::domain::UnitKind::GeneralBranch {
+                    rf.group = Some(u.id);
+                }
+            }
+            let ranking = assessment_scores::ranking(c, &me, period_.year, &rf)?;
+            Ok((d, years, units, ranking))
+        })
+        .await?;
+    let mut ranked: Vec<_> = ranking.rows.iter().filter(|r| r.rank.is_some()).collect();
+    ranked.sort_by_key(|r| r.rank);
+    let top: Vec<RankLine> = ranked
+        .iter()
+        .take(10)
+        .map(|r| RankLine {
+            rank: r.rank.map(|n| n.to_string()).unwrap_or_default(),
+            unit: r.unit.name.clone(),
+            score: r
+                .totals
+                .as_ref()
+                .map(|t| t.counting.points.to_string())
+                .unwrap_or_default(),
+        })
+        .collect();
+    let c = charts(&d, one_branch);
+    let period_words = format!("{} 年 {} 月", p.year, p.month);
+    let unit_q = p.unit_param();
     render(&DashboardPage {
-        base: ctx.base("统计看板"),
+        base: ctx
+            .base("统计看板")
+            .unit(p.scope_name.clone())
+            .period(period_words),
         year: p.year,
         month: p.month,
-        scope_name: p.scope_name,
+        years,
+        f_unit: p
+            .unit
+            .as_ref()
+            .map(|u| u.id.to_string())
+            .unwrap_or_default(),
+        units,
+        scope_name: p.scope_name.clone(),
+        one_branch,
+        ranked: ranked.len(),
+        ranking: top,
+        ranking_href: format!("/assessment?year={}", p.year),
+        briefing_href: format!(
+            "/dashboard/briefing.docx?year={}&month={}{}",
+            p.year, p.month, unit_q
+        ),
+        d,
+        c,
     })
 }

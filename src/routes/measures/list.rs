@@ -14,7 +14,7 @@ use crate::db::models::measures::{self, LightFilter, MeasureFilter, SortKey};
 use crate::db::models::units;
 use crate::db::DbConn;
 use crate::domain::filters::FilterWords;
-use crate::domain::register::{Carrier, MeasureCategory, MeasureStatus, Style};
+use crate::domain::register::{Carrier, LeadTag, MeasureCategory, MeasureStatus, Style};
 use crate::domain::Light;
 use crate::error::{AppError, AppResult};
 use crate::routes::{non_empty, unit_in_words, ymd};
@@ -35,6 +35,7 @@ pub struct ListQuery {
     goal: Option<String>,
     category: Option<String>,
     carrier: Option<String>,
+    lead: Option<String>,
     status: Option<String>,
     light: Option<String>,
     owner: Option<String>,
@@ -52,6 +53,7 @@ pub(super) struct Filters {
     goal: Option<i32>,
     category: Option<MeasureCategory>,
     carrier: Option<Carrier>,
+    lead: Option<LeadTag>,
     status: Option<MeasureStatus>,
     light: Option<Light>,
     owner: Option<String>,
@@ -72,6 +74,7 @@ impl Filters {
             goal: non_empty(&q.goal).and_then(|g| g.parse().ok()),
             category: non_empty(&q.category).and_then(MeasureCategory::parse),
             carrier: non_empty(&q.carrier).and_then(Carrier::parse),
+            lead: non_empty(&q.lead).and_then(LeadTag::parse),
             status: non_empty(&q.status).and_then(MeasureStatus::parse),
             light: non_empty(&q.light).and_then(Light::parse),
             owner: short(non_empty(&q.owner)),
@@ -93,6 +96,7 @@ impl Filters {
             ("goal", opt(self.goal.map(|g| g.to_string()))),
             ("category", opt(self.category.map(|x| x.code().to_string()))),
             ("carrier", opt(self.carrier.map(|x| x.code().to_string()))),
+            ("lead", opt(self.lead.map(|x| x.code().to_string()))),
             ("status", opt(self.status.map(|x| x.code().to_string()))),
             ("light", opt(self.light.map(|x| x.code().to_string()))),
             ("owner", opt(self.owner.clone())),
@@ -140,6 +144,7 @@ impl Filters {
             .filter("目标", goal)
             .filter("类别", self.category.map(|x| x.label()).unwrap_or_default())
             .filter("载体", self.carrier.map(|x| x.label()).unwrap_or_default())
+            .filter("四个带头", self.lead.map(|x| x.label()).unwrap_or_default())
             .filter("状态", self.status.map(|x| x.label()).unwrap_or_default())
             .filter("提醒", light)
             .filter("责任人", self.owner.clone().unwrap_or_default())
@@ -165,6 +170,7 @@ impl Filters {
             )
             .opt("类别", self.category.map(MeasureCategory::label))
             .opt("载体", self.carrier.map(Carrier::label))
+            .opt("四个带头", self.lead.map(LeadTag::label))
             .opt("状态", self.status.map(MeasureStatus::label))
             .opt(
                 "提醒",
@@ -202,6 +208,7 @@ pub(super) fn resolve(
     mf.goal_id = f.goal;
     mf.category = f.category;
     mf.carrier = f.carrier;
+    mf.lead_tag = f.lead;
     mf.status = f.status;
     mf.light = f.light.map(|light| LightFilter {
         light,
@@ -241,6 +248,7 @@ struct ListPage {
     styles: &'static [Style],
     categories: &'static [MeasureCategory],
     carriers: &'static [Carrier],
+    leads: &'static [LeadTag],
     statuses: &'static [MeasureStatus],
     lights: [Light; 4],
     sorts: &'static [SortKey],
@@ -258,6 +266,7 @@ struct FilterEcho {
     goal: String,
     category: String,
     carrier: String,
+    lead: String,
     status: String,
     light: String,
     owner: String,
@@ -275,6 +284,7 @@ impl From<&Filters> for FilterEcho {
             goal: f.goal.map(|g| g.to_string()).unwrap_or_default(),
             category: s(f.category.map(MeasureCategory::code)),
             carrier: s(f.carrier.map(Carrier::code)),
+            lead: s(f.lead.map(LeadTag::code)),
             status: s(f.status.map(MeasureStatus::code)),
             light: s(f.light.map(Light::code)),
             owner: f.owner.clone().unwrap_or_default(),
@@ -368,6 +378,7 @@ pub(super) async fn list(
         styles: Style::ALL,
         categories: MeasureCategory::ALL,
         carriers: Carrier::ALL,
+        leads: LeadTag::ALL,
         statuses: MeasureStatus::ALL,
         lights: [Light::Red, Light::Yellow, Light::Green, Light::Done],
         sorts: SortKey::ALL,

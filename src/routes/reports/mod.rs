@@ -4,7 +4,7 @@
 //! submission in `show`, its print in `print`; review steps, queues and batch approval are
 //! the shared handlers of `routes::review`.
 
-mod compliance;
+pub mod compliance;
 mod print;
 mod show;
 

@@ -10,7 +10,7 @@ use crate::db::schema::{campaign_goals, measure_goals, measures, units};
 use crate::db::scope;
 use crate::db::sql::lower;
 use crate::db::{DbBackend, DbConn};
-use crate::domain::register::{Carrier, MeasureCategory, MeasureStatus, Style};
+use crate::domain::register::{Carrier, LeadTag, MeasureCategory, MeasureStatus, Style};
 use crate::domain::{Light, Scope};
 
 /// Light filter: which deadline lights to show.
@@ -31,6 +31,8 @@ pub struct MeasureFilter {
     pub goal_id: Option<i32>,
     pub category: Option<MeasureCategory>,
     pub carrier: Option<Carrier>,
+    /// 四个带头.
+    pub lead_tag: Option<LeadTag>,
     pub status: Option<MeasureStatus>,
     pub light: Option<LightFilter>,
     /// Owner contains.
@@ -48,6 +50,7 @@ impl MeasureFilter {
             goal_id: None,
             category: None,
             carrier: None,
+            lead_tag: None,
             status: None,
             light: None,
             owner: None,
@@ -145,6 +148,9 @@ fn filtered(campaign_id: i32, f: &MeasureFilter) -> Listed {
     }
     if let Some(c) = f.carrier {
         q = q.filter(measures::carrier.eq(c.code()));
+    }
+    if let Some(t) = f.lead_tag {
+        q = q.filter(measures::lead_tag.eq(t.code()));
     }
     if let Some(s) = f.status {
         q = q.filter(measures::status.eq(s.code()));

@@ -154,3 +154,12 @@ pub fn list_extensions(
         .load(conn)?;
     Ok((rows, total))
 }
+
+/// How many extension requests there are (of one status), as the office's list counts them.
+pub fn count_extensions(conn: &mut DbConn, status: Option<ExtensionStatus>) -> QueryResult<i64> {
+    let mut q = rect_extensions::table.into_boxed();
+    if let Some(s) = status {
+        q = q.filter(rect_extensions::status.eq(s.code()));
+    }
+    q.count().get_result(conn)
+}

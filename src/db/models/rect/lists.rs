@@ -185,3 +185,8 @@ pub fn counts_by_light(
     }
     Ok((out[0], out[1], out[2]))
 }
+
+/// How many items match `f` (no rows loaded).
+pub fn count_items_matching(conn: &mut DbConn, f: &ItemFilter) -> QueryResult<i64> {
+    filtered_items(f).count().get_result(conn)
+}

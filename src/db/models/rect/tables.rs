@@ -200,3 +200,8 @@ pub fn table_stats(
     }
     Ok(out)
 }
+
+/// How many tables match `f` (no rows loaded).
+pub fn count_tables(conn: &mut DbConn, f: &TableFilter) -> QueryResult<i64> {
+    filtered_tables(f).count().get_result(conn)
+}
