@@ -9,14 +9,15 @@ use std::io::Cursor;
 
 use chrono::{Datelike, NaiveDate};
 use docx_rs::{
-    AlignmentType, Docx, Footer, LineSpacing, LineSpacingType, PageMargin, PageNum, Paragraph,
-    Run, RunFonts,
+    AlignmentType, Docx, Footer, LineSpacing, LineSpacingType, PageMargin, PageNum, Paragraph, Run,
+    RunFonts,
 };
 
 /// The office that issues the briefing.
 pub const ISSUER: &str = "工作作风建设领导小组办公室";
 /// The MIME type of a .docx file.
-pub const DOCX_MIME: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+pub const DOCX_MIME: &str =
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 
 /// Branches of one 党总支 (or 党委直属), as the compliance table groups them.
 #[derive(Debug, Clone, Default)]

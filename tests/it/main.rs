@@ -14,6 +14,7 @@ mod campaigns;
 mod cli;
 mod coverage;
 mod csrf;
+mod dashboard;
 mod demo;
 mod demo_records;
 mod edits;

@@ -285,4 +285,3 @@ pub fn next_requirement(conn: &mut DbConn, year: i32, month: u32) -> QueryResult
         .optional()?;
     Ok(text.filter(|t| !t.trim().is_empty()))
 }
-

@@ -92,7 +92,10 @@ fn said(table: &[(Unit, Option<Report>)]) -> (Vec<Said>, Vec<Said>) {
         let Some(r) = r.as_ref().filter(|r| r.submitted_at.is_some()) else {
             continue;
         };
-        for (text, out) in [(&r.highlights, &mut highlights), (&r.problems, &mut problems)] {
+        for (text, out) in [
+            (&r.highlights, &mut highlights),
+            (&r.problems, &mut problems),
+        ] {
             if !text.trim().is_empty() {
                 out.push(Said {
                     unit: u.name.clone(),
