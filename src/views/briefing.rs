@@ -9,8 +9,8 @@ use std::io::Cursor;
 
 use chrono::{Datelike, NaiveDate};
 use docx_rs::{
-    AlignmentType, Docx, Footer, LineSpacing, LineSpacingType, PageMargin, PageNum, Paragraph, Run,
-    RunFonts,
+    AlignmentType, BreakType, Docx, Footer, LineSpacing, LineSpacingType, PageMargin, PageNum,
+    Paragraph, Run, RunFonts, SpecialIndentType,
 };
 
 /// The office that issues the briefing.
@@ -93,6 +93,16 @@ impl Briefing {
         )
     }
 
+    /// The title as set, on two lines (an A4 line holds 20 characters of 二号):
+    /// `关于2026年11月作风建设` / `月度调度情况的通报`.
+    pub fn title_first_line(&self) -> String {
+        format!("关于{}年{}月作风建设", self.year, self.month)
+    }
+
+    pub fn title_second_line(&self) -> &'static str {
+        "月度调度情况的通报"
+    }
+
     /// `作风办〔2026〕11号`: the month is the serial number.
     pub fn number(&self) -> String {
         format!("作风办〔{}〕{}号", self.year, self.month)
@@ -115,6 +125,8 @@ const LATIN: &str = "Times New Roman";
 const BODY_SIZE: usize = 32;
 /// 二号 (22 pt).
 const TITLE_SIZE: usize = 44;
+/// Two characters of the body (2 × 16 pt) in twips: the first-line indent.
+const INDENT: i32 = 640;
 /// Millimetres in twips.
 fn mm(v: f64) -> i32 {
     (v * 1440.0 / 25.4).round() as i32
@@ -137,14 +149,14 @@ fn body(text: impl Into<String>) -> Paragraph {
     Paragraph::new()
         .add_run(run(text, FANGSONG, BODY_SIZE))
         .align(AlignmentType::Both)
-        .first_line_chars(200)
+        .indent(None, Some(SpecialIndentType::FirstLine(INDENT)), None, None)
 }
 
 /// `一、总体情况` in 黑体.
 fn heading(text: &str) -> Paragraph {
     Paragraph::new()
         .add_run(run(text, HEITI, BODY_SIZE))
-        .first_line_chars(200)
+        .indent(None, Some(SpecialIndentType::FirstLine(INDENT)), None, None)
         .outline_lvl(0)
         .keep_next(true)
 }
@@ -153,7 +165,7 @@ fn heading(text: &str) -> Paragraph {
 fn subheading(text: &str) -> Paragraph {
     Paragraph::new()
         .add_run(run(text, KAITI, BODY_SIZE))
-        .first_line_chars(200)
+        .indent(None, Some(SpecialIndentType::FirstLine(INDENT)), None, None)
         .outline_lvl(1)
         .keep_next(true)
 }
@@ -211,7 +223,11 @@ pub fn paragraphs(b: &Briefing) -> Vec<Paragraph> {
             .align(AlignmentType::Center),
         blank(),
         Paragraph::new()
-            .add_run(run(b.title(), XIAOBIAOSONG, TITLE_SIZE))
+            .add_run(
+                run(b.title_first_line(), XIAOBIAOSONG, TITLE_SIZE)
+                    .add_break(BreakType::TextWrapping),
+            )
+            .add_run(run(b.title_second_line(), XIAOBIAOSONG, TITLE_SIZE))
             .align(AlignmentType::Center)
             .line_spacing(
                 LineSpacing::new()
@@ -381,11 +397,18 @@ pub fn paragraphs(b: &Briefing) -> Vec<Paragraph> {
     match &b.next_requirement {
         Some(text) => {
             let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+            let stop = |l: &str| {
+                if ends_with_stop(l) {
+                    l.to_string()
+                } else {
+                    format!("{l}。")
+                }
+            };
             if let Some(first) = lines.next() {
-                out.push(body(format!("{ny}年{nm}月工作要求：{first}")));
+                out.push(body(format!("{ny}年{nm}月工作要求：{}", stop(first))));
             }
             for l in lines {
-                out.push(body(l.to_string()));
+                out.push(body(stop(l)));
             }
         }
         None => out.push(body(
@@ -450,6 +473,10 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(b.title(), "关于2026年11月作风建设月度调度情况的通报");
+        assert_eq!(
+            format!("{}{}", b.title_first_line(), b.title_second_line()),
+            b.title()
+        );
         assert_eq!(b.number(), "作风办〔2026〕11号");
         assert_eq!(b.file_name(), "2026年11月作风建设月度调度通报.docx");
         assert_eq!(chinese_number(2), "二");

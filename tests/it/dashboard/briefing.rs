@@ -102,6 +102,38 @@ async fn the_office_briefing_says_what_the_month_shows(app: TestApp) {
             .expect("campaign 2026");
         campaigns::set_month(&mut c, k.id, 12, requirement).expect("requirement");
     }
+    // A training of ZB01 in November with 30 participant-times typed, and a brand event.
+    app.exec(&format!(
+        "INSERT INTO activities (unit_id, kind, title, start_date, end_date, participant_count, \
+         created_at, updated_at) VALUES ({}, 'training', '作风建设专题培训', '2026-11-10', \
+         '2026-11-10', 30, '2026-11-10 08:00:00', '2026-11-10 08:00:00')",
+        app.unit_id("ZB01")
+    ));
+    assert_eq!(
+        app.count("activities WHERE start_date BETWEEN '2026-11-01' AND '2026-11-30'"),
+        1
+    );
+    let (brand_name, brand_unit) = {
+        use diesel::prelude::*;
+        use zuofeng::db::schema::brands as b;
+        let mut c = app.db.conn().expect("conn");
+        let id: Option<i32> = b::table
+            .select(diesel::dsl::min(b::id))
+            .first(&mut *c)
+            .expect("q");
+        let brand =
+            zuofeng::db::models::brands::get(&mut c, id.expect("a demo brand")).expect("brand");
+        (
+            brand.name,
+            units::get(&mut c, brand.unit_id).expect("unit").name,
+        )
+    };
+    app.exec(
+        "INSERT INTO brand_events (brand_id, kind, held_on, title, created_at) \
+         SELECT MIN(id), 'release', '2026-11-12', '品牌发布暨作风建设交流会', \
+         '2026-11-12 08:00:00' FROM brands",
+    );
+
     // ZB01 on time on the due day (25 November), ZB02 late on the 26th.
     app.advance(chrono::Duration::days(1));
     let b1 = app.signed_in("zhibu01").await;
@@ -178,7 +210,18 @@ async fn the_office_briefing_says_what_the_month_shows(app: TestApp) {
         problems.contains(&format!("{zb02}：个别项目整改进度偏慢")),
         "{problems}"
     );
-    section(&text, "六、培训与品牌动态", "七、");
+    let news = section(&text, "六、培训与品牌动态", "七、");
+    assert!(
+        news.contains("本月共开展培训与活动1次、参训30人次"),
+        "{news}"
+    );
+    assert!(news.contains("培训1次、参训30人次"), "{news}");
+    assert!(
+        news.contains(&format!(
+            "11月12日，{brand_unit}“{brand_name}”发布会：品牌发布暨作风建设交流会。"
+        )),
+        "{news}"
+    );
     let next = section(&text, "七、下月工作要求", "工作作风建设领导小组办公室");
     assert!(next.contains(requirement), "{next}");
     assert!(text.contains("工作作风建设领导小组办公室"), "{text}");
