@@ -416,10 +416,13 @@ pub fn paragraphs(b: &Briefing) -> Vec<Paragraph> {
         )),
     }
 
-    // Closing.
-    out.push(blank());
-    out.push(blank());
-    out.push(right(ISSUER));
+    // Closing: never on a page of its own (the last paragraph goes along with it).
+    if let Some(last) = out.pop() {
+        out.push(last.keep_next(true));
+    }
+    out.push(blank().keep_next(true));
+    out.push(blank().keep_next(true));
+    out.push(right(ISSUER).keep_next(true));
     out.push(right(date_in_words(b.today)));
     out
 }
