@@ -1,6 +1,7 @@
 //! What every page shares: the base context read by `templates/base.html` (user, navigation,
 //! flash messages, CSRF token), and small helpers to render and redirect.
 
+pub mod briefing;
 pub mod charts;
 pub mod error;
 pub mod paging;

@@ -7,6 +7,7 @@ pub mod assessment_scores;
 pub mod attachments;
 pub mod audit;
 pub mod brands;
+pub mod briefing;
 pub mod campaigns;
 pub mod coverage;
 pub mod feedback;
