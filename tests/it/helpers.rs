@@ -89,7 +89,7 @@ pub fn random_suffix() -> String {
         .collect()
 }
 
-fn pg_admin_url() -> String {
+pub fn pg_admin_url() -> String {
     std::env::var("ZUOFENG_TEST_PG_URL")
         .unwrap_or_else(|_| "postgres://root@127.0.0.1:5432/postgres?sslmode=disable".to_string())
 }

@@ -45,5 +45,6 @@ mod surveys;
 mod taskforce;
 mod topics;
 mod units;
+mod upgrade;
 mod users;
 mod words;
