@@ -199,7 +199,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Restore(args) => {
-            println!("{}", crate::ops::restore(&args.db.database_url, &args.from)?);
+            println!(
+                "{}",
+                crate::ops::restore(&args.db.database_url, &args.from)?
+            );
             Ok(())
         }
         Command::Migrate(MigrateArgs { db, .. }) => {

@@ -226,11 +226,7 @@ pub fn integrity_check(path: &Path) -> anyhow::Result<()> {
     if text.len() == 1 && text[0] == "ok" {
         Ok(())
     } else {
-        anyhow::bail!(
-            "{} 未通过完整性检查: {}",
-            path.display(),
-            text.join("; ")
-        )
+        anyhow::bail!("{} 未通过完整性检查: {}", path.display(), text.join("; "))
     }
 }
 
@@ -348,9 +344,8 @@ fn take_exclusive(path: &Path) -> anyhow::Result<SqliteConnection> {
 /// Rename `from` to `to` when `from` exists.
 fn move_if_exists(from: &Path, to: &Path) -> anyhow::Result<bool> {
     if from.exists() {
-        std::fs::rename(from, to).map_err(|e| {
-            anyhow::anyhow!("无法将 {} 移到 {}: {e}", from.display(), to.display())
-        })?;
+        std::fs::rename(from, to)
+            .map_err(|e| anyhow::anyhow!("无法将 {} 移到 {}: {e}", from.display(), to.display()))?;
         Ok(true)
     } else {
         Ok(false)
@@ -382,9 +377,8 @@ pub fn restore(url: &str, from: &Path) -> anyhow::Result<String> {
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
     // Check the very bytes that go into place: a staged copy next to the database.
     let staged = with_suffix(&target, &format!(".restoring-{stamp}"));
-    std::fs::copy(from, &staged).map_err(|e| {
-        anyhow::anyhow!("无法复制 {} 到 {}: {e}", from.display(), staged.display())
-    })?;
+    std::fs::copy(from, &staged)
+        .map_err(|e| anyhow::anyhow!("无法复制 {} 到 {}: {e}", from.display(), staged.display()))?;
     let checked = integrity_check(&staged).and_then(|()| check_schema_version(&staged));
     let applied = match checked {
         Ok(n) => n,
@@ -405,18 +399,11 @@ pub fn restore(url: &str, from: &Path) -> anyhow::Result<String> {
     if move_if_exists(&target, &aside)? {
         kept = Some(aside.clone());
         for ext in ["-wal", "-shm", "-journal"] {
-            move_if_exists(
-                &with_suffix(&target, ext),
-                &with_suffix(&aside, ext),
-            )?;
+            move_if_exists(&with_suffix(&target, ext), &with_suffix(&aside, ext))?;
         }
     }
     std::fs::rename(&staged, &target).map_err(|e| {
-        anyhow::anyhow!(
-            "无法将 {} 放到 {}: {e}",
-            staged.display(),
-            target.display()
-        )
+        anyhow::anyhow!("无法将 {} 放到 {}: {e}", staged.display(), target.display())
     })?;
     // The lock guarded the old file up to here; it now lives at `aside`.
     if let Some(mut c) = lock {

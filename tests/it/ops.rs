@@ -64,7 +64,13 @@ fn sqlite_count(path: &Path, sql_from_where: &str) -> i64 {
 }
 
 fn backup(url: &str, to: &Path) -> Output {
-    zuofeng(&["backup", "--database-url", url, "--to", &to.to_string_lossy()])
+    zuofeng(&[
+        "backup",
+        "--database-url",
+        url,
+        "--to",
+        &to.to_string_lossy(),
+    ])
 }
 
 fn restore(url: &str, from: &Path) -> Output {
@@ -229,9 +235,7 @@ async fn restore_checks_then_replaces_keeping_the_old_file() {
     std::fs::copy(&good, &newer).expect("copy");
     diesel::SqliteConnection::establish(&newer.to_string_lossy())
         .expect("open newer")
-        .batch_execute(
-            "INSERT INTO __diesel_schema_migrations (version) VALUES ('99991231000001')",
-        )
+        .batch_execute("INSERT INTO __diesel_schema_migrations (version) VALUES ('99991231000001')")
         .expect("add a future migration");
     let out = restore(&stopped_url, &newer);
     let (_, stderr) = text(&out);
@@ -272,7 +276,12 @@ fn restore_of_an_older_schema_runs_migrations_forward() {
                 .expect("one migration");
         }
     }
-    let out = zuofeng(&["migrate", "--status", "--database-url", &old.to_string_lossy()]);
+    let out = zuofeng(&[
+        "migrate",
+        "--status",
+        "--database-url",
+        &old.to_string_lossy(),
+    ]);
     assert_eq!(status_lines(&text(&out).0, "待应用"), 1, "{:?}", text(&out));
     let target = tmp.path("target/z.db");
     let target_url = format!("sqlite://{}", target.display());
@@ -324,7 +333,10 @@ fn migrate_status_on_sqlite_lists_pending_then_applied() {
     let (stdout, _) = text(&out);
     assert_eq!(status_lines(&stdout, "已应用"), n, "{stdout}");
     assert_eq!(status_lines(&stdout, "待应用"), 0, "{stdout}");
-    assert!(stdout.contains(&format!("已应用 {n} 个，待应用 0 个")), "{stdout}");
+    assert!(
+        stdout.contains(&format!("已应用 {n} 个，待应用 0 个")),
+        "{stdout}"
+    );
 }
 
 #[test]
