@@ -191,7 +191,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => serve(args),
         Command::Migrate(args) if args.status => {
-            println!("{}", crate::ops::status_report(&args.db.database_url)?);
+            let report = crate::ops::status_report(&args.db.database_url)?;
+            // `| head` closes the pipe early: not an error worth a panic.
+            let _ =
+                std::io::Write::write_all(&mut std::io::stdout(), format!("{report}\n").as_bytes());
             Ok(())
         }
         Command::Backup(args) => {
