@@ -1,4 +1,4 @@
-//! The command line: `zuofeng serve | migrate | user add|passwd|disable`.
+//! The command line: `zuofeng serve | migrate [--status] | user add|passwd|disable | backup | restore`.
 
 use std::io::BufRead;
 use std::time::Duration;
@@ -35,13 +35,45 @@ pub struct DbArgs {
 pub enum Command {
     /// Run the web portal (migrates the database first).
     Serve(ServeArgs),
-    /// Create or update the database schema, then exit.
-    Migrate(DbArgs),
+    /// Create or update the database schema, then exit (`--status`: list applied and pending
+    /// migrations, change nothing).
+    Migrate(MigrateArgs),
     /// Manage user accounts.
     #[command(subcommand)]
     User(UserCommand),
     /// Fill a database with a large synthetic group (for benchmarks).
     Synth(SynthArgs),
+    /// Copy a (running) SQLite database to FILE, checked; PostgreSQL: use pg_dump (exit 2).
+    Backup(BackupArgs),
+    /// Bring a SQLite backup back into a stopped instance (the replaced file is kept aside).
+    Restore(RestoreArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct MigrateArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// List every migration as 已应用 (applied) or 待应用 (pending); migrate nothing.
+    #[arg(long)]
+    pub status: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct BackupArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// The new backup file (refused when it exists).
+    #[arg(long)]
+    pub to: std::path::PathBuf,
+}
+
+#[derive(Args, Debug)]
+pub struct RestoreArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// A backup made by `zuofeng backup`.
+    #[arg(long)]
+    pub from: std::path::PathBuf,
 }
 
 #[derive(Args, Debug)]
@@ -158,7 +190,25 @@ pub enum UserCommand {
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => serve(args),
-        Command::Migrate(db) => {
+        Command::Migrate(args) if args.status => {
+            let report = crate::ops::status_report(&args.db.database_url)?;
+            // `| head` closes the pipe early: not an error worth a panic.
+            let _ =
+                std::io::Write::write_all(&mut std::io::stdout(), format!("{report}\n").as_bytes());
+            Ok(())
+        }
+        Command::Backup(args) => {
+            println!("{}", crate::ops::backup(&args.db.database_url, &args.to)?);
+            Ok(())
+        }
+        Command::Restore(args) => {
+            println!(
+                "{}",
+                crate::ops::restore(&args.db.database_url, &args.from)?
+            );
+            Ok(())
+        }
+        Command::Migrate(MigrateArgs { db, .. }) => {
             connect_migrated(&db.database_url)?;
             println!("数据库已是最新结构。");
             Ok(())

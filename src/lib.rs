@@ -20,6 +20,7 @@ pub mod error;
 pub mod forms;
 pub mod input;
 pub mod notify;
+pub mod ops;
 pub mod routes;
 pub mod services;
 pub mod startup;

@@ -287,6 +287,10 @@ fn friendly_error<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerR
     if is_html {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
+    // The readiness probe's 503 keeps its short plain-text reason for the operator.
+    if res.request().path() == "/readyz" {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
     let status = res.status();
     let err = match status {
         StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED => AppError::NotFound,

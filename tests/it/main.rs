@@ -32,6 +32,7 @@ mod library;
 mod measures;
 mod misc;
 mod notify;
+mod ops;
 mod prints;
 mod rect;
 mod register_races;
