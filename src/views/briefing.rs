@@ -272,7 +272,7 @@ pub fn paragraphs(b: &Briefing) -> Vec<Paragraph> {
     let red_measures: i64 = b.overdue_measures.iter().map(|r| r.count).sum();
     let red_items: i64 = b.overdue_items.iter().map(|r| r.count).sum();
     out.push(body(format!(
-        "截至{}，在办实践措施逾期{red_measures}项、整改事项逾期{red_items}项（红灯）。",
+        "截至{}，在办践行举措逾期{red_measures}项、整改事项逾期{red_items}项（红灯）。",
         date_in_words(b.today)
     )));
 
@@ -299,7 +299,7 @@ pub fn paragraphs(b: &Briefing) -> Vec<Paragraph> {
     // 三、逾期事项
     out.push(heading("三、逾期事项"));
     for (n, (label, rows, total)) in [
-        ("实践措施", &b.overdue_measures, red_measures),
+        ("践行举措", &b.overdue_measures, red_measures),
         ("整改事项", &b.overdue_items, red_items),
     ]
     .into_iter()

@@ -182,13 +182,13 @@ async fn the_office_briefing_says_what_the_month_shows(app: TestApp) {
     };
     assert!(
         overall.contains(&format!(
-            "在办实践措施逾期{red_measures}项、整改事项逾期{red_items}项"
+            "在办践行举措逾期{red_measures}项、整改事项逾期{red_items}项"
         )),
         "{overall}"
     );
     let overdue = section(&text, "三、逾期事项", "四、");
     assert!(
-        overdue.contains(&format!("实践措施逾期{red_measures}项")),
+        overdue.contains(&format!("践行举措逾期{red_measures}项")),
         "{overdue}"
     );
     assert!(
