@@ -123,6 +123,16 @@ pub struct ServeArgs {
     /// Reverse proxies (comma-separated IP addresses) whose X-Forwarded-For names the client for the per-IP sign-in limit.
     #[arg(long, env = "ZUOFENG_TRUSTED_PROXY")]
     pub trusted_proxy: Option<String>,
+    /// Folder for rotating backups taken by the running server (SQLite only), checked like
+    /// `zuofeng backup`; none when not given.
+    #[arg(long, env = "ZUOFENG_BACKUP_DIR")]
+    pub backup_dir: Option<std::path::PathBuf>,
+    /// Hours between two rotating backups (fractions allowed).
+    #[arg(long, env = "ZUOFENG_BACKUP_EVERY_HOURS", default_value_t = 24.0)]
+    pub backup_every_hours: f64,
+    /// How many rotating backups are kept (the oldest go first).
+    #[arg(long, env = "ZUOFENG_BACKUP_KEEP", default_value_t = 14)]
+    pub backup_keep: u64,
     /// Sign-in attempts one IP address may make at once (per-IP limit on POST /login); big
     /// enough for an office of colleagues behind one NAT address signing in together.
     #[arg(long, env = "ZUOFENG_LOGIN_IP_BURST", default_value_t = 200)]
@@ -282,7 +292,21 @@ pub fn settings_from(args: ServeArgs) -> anyhow::Result<Settings> {
     let trusted =
         crate::routes::client_ip::parse_trusted(args.trusted_proxy.as_deref().unwrap_or(""))
             .map_err(|e| anyhow::anyhow!(e))?;
+    let hours = args.backup_every_hours;
+    if !(0.01..=8760.0).contains(&hours) {
+        anyhow::bail!("--backup-every-hours 应在 0.01 到 8760 小时之间，实际为 {hours}");
+    }
+    let keep = in_range(args.backup_keep, 1..=10_000, "--backup-keep", "份")?;
+    let backup = args
+        .backup_dir
+        .filter(|d| !d.as_os_str().is_empty())
+        .map(|dir| crate::config::BackupSchedule {
+            dir,
+            every: Duration::from_secs_f64(hours * 3600.0),
+            keep: keep as usize,
+        });
     let mut settings = Settings::new(args.bind, args.db.database_url);
+    settings.backup = backup;
     settings.demo = args.demo;
     settings.secret_key = args.secret_key.filter(|s| !s.is_empty());
     settings.demo_password = args.demo_password.filter(|s| !s.is_empty());

@@ -37,6 +37,17 @@ pub struct Settings {
     pub clock: SharedClock,
     /// The outgoing reminder hook (off when nothing is configured).
     pub notify: NotifyConfig,
+    /// Rotating backups taken by the running server (SQLite only; `None`: none).
+    pub backup: Option<BackupSchedule>,
+}
+
+/// `--backup-dir`, `--backup-every-hours`, `--backup-keep`: every `every` the server copies
+/// its SQLite database into `dir` (checked like `zuofeng backup`) and keeps the newest `keep`.
+#[derive(Clone, Debug)]
+pub struct BackupSchedule {
+    pub dir: std::path::PathBuf,
+    pub every: Duration,
+    pub keep: usize,
 }
 
 impl Settings {
@@ -61,6 +72,7 @@ impl Settings {
                 .max(1),
             clock: std::sync::Arc::new(SystemClock),
             notify: NotifyConfig::off(),
+            backup: None,
         }
     }
 

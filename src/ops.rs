@@ -441,3 +441,33 @@ mod tests {
         assert!(w.message.contains("pg_dump --format=custom"));
     }
 }
+
+/// The name of a rotating backup taken now: `zuofeng-20261201-093000.123.db` (UTC; names
+/// sort by time).
+pub fn rotating_name(now: chrono::NaiveDateTime) -> String {
+    format!("zuofeng-{}.db", now.format("%Y%m%d-%H%M%S%.3f"))
+}
+
+/// One rotating backup into `dir`, then remove the oldest beyond `keep` (only files named
+/// like [`rotating_name`]). Returns the message of the backup.
+pub fn rotate(url: &str, dir: &Path, keep: usize) -> anyhow::Result<String> {
+    let to = dir.join(rotating_name(chrono::Utc::now().naive_utc()));
+    let done = backup(url, &to)?;
+    let mut kept: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| anyhow::anyhow!("无法读取备份目录 {}: {e}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("zuofeng-") && n.ends_with(".db"))
+        })
+        .collect();
+    kept.sort();
+    let extra = kept.len().saturating_sub(keep.max(1));
+    for old in kept.into_iter().take(extra) {
+        if let Err(e) = std::fs::remove_file(&old) {
+            tracing::warn!(file = %old.display(), error = %e, "old backup not removed");
+        }
+    }
+    Ok(done)
+}

@@ -202,6 +202,7 @@ impl Application {
         .map_err(|e| anyhow::anyhow!("无法启动服务: {e}"))?
         .run();
         spawn_session_sweeper(db.clone(), settings.clone());
+        spawn_rotating_backups(&settings);
         crate::notify::spawn_outbox_tasks(db.clone(), settings.clone());
         Ok(Application {
             port,
@@ -242,6 +243,36 @@ impl Application {
     pub fn into_server(self) -> Server {
         self.server
     }
+}
+
+/// `--backup-dir`: every `every`, a checked copy of the SQLite database into the folder (on a
+/// blocking thread), keeping the newest `keep`. PostgreSQL: a warning at start (use pg_dump).
+fn spawn_rotating_backups(settings: &Settings) {
+    let Some(plan) = settings.backup.clone() else {
+        return;
+    };
+    let url = settings.database_url.clone();
+    if !matches!(
+        crate::db::Backend::from_url(&url),
+        Ok(crate::db::Backend::Sqlite(_))
+    ) {
+        tracing::warn!("--backup-dir is for SQLite; back PostgreSQL up with pg_dump");
+        return;
+    }
+    actix_web::rt::spawn(async move {
+        let start = actix_web::rt::time::Instant::now() + plan.every;
+        let mut tick = actix_web::rt::time::interval_at(start, plan.every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let (url, dir, keep) = (url.clone(), plan.dir.clone(), plan.keep);
+            match actix_web::web::block(move || crate::ops::rotate(&url, &dir, keep)).await {
+                Ok(Ok(done)) => tracing::info!(%done, "rotating backup"),
+                Ok(Err(e)) => tracing::warn!(error = %e, "rotating backup failed"),
+                Err(e) => tracing::warn!(error = %e, "rotating backup thread failed"),
+            }
+        }
+    });
 }
 
 /// Every ten minutes, delete sessions past their idle or absolute end (signed-in ones are

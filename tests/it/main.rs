@@ -7,6 +7,7 @@ mod helpers;
 mod account;
 mod activities;
 mod assessment;
+mod backups;
 mod bounds;
 mod brands;
 mod browser;
