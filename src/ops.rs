@@ -424,24 +424,6 @@ pub fn restore(url: &str, from: &Path) -> anyhow::Result<String> {
     Ok(out)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn quoting_doubles_single_quotes() {
-        assert_eq!(quote("a'b.db"), "'a''b.db'");
-    }
-
-    #[test]
-    fn postgres_is_exit_code_two() {
-        let e = backup("postgres://x@localhost/y", Path::new("/tmp/never")).unwrap_err();
-        let w = e.downcast_ref::<ExitWith>().expect("ExitWith");
-        assert_eq!(w.code, 2);
-        assert!(w.message.contains("pg_dump --format=custom"));
-    }
-}
-
 /// The name of a rotating backup taken now: `zuofeng-20261201-093000.123.db` (UTC; names
 /// sort by time).
 pub fn rotating_name(now: chrono::NaiveDateTime) -> String {
@@ -470,4 +452,22 @@ pub fn rotate(url: &str, dir: &Path, keep: usize) -> anyhow::Result<String> {
         }
     }
     Ok(done)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting_doubles_single_quotes() {
+        assert_eq!(quote("a'b.db"), "'a''b.db'");
+    }
+
+    #[test]
+    fn postgres_is_exit_code_two() {
+        let e = backup("postgres://x@localhost/y", Path::new("/tmp/never")).unwrap_err();
+        let w = e.downcast_ref::<ExitWith>().expect("ExitWith");
+        assert_eq!(w.code, 2);
+        assert!(w.message.contains("pg_dump --format=custom"));
+    }
 }
