@@ -2,8 +2,7 @@
 //! while `zuofeng serve` is killed with SIGKILL mid-way; after a restart the database passes
 //! its check and every write that got a success answer is there. SQLite and PostgreSQL.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -14,29 +13,8 @@ use crate::measures::{create, form};
 
 /// `zuofeng serve` as a separate process on the app's database; its address.
 fn serve(app: &TestApp) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_zuofeng"))
-        .args([
-            "serve",
-            "--bind",
-            "127.0.0.1:0",
-            "--database-url",
-            &app.database_url,
-        ])
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start zuofeng serve");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("the start line");
-    let addr = line
-        .split("http://")
-        .nth(1)
-        .map(|s| format!("http://{}", s.trim().trim_end_matches('/')))
-        .unwrap_or_else(|| panic!("no address in {line:?}"));
-    (child, addr)
+    let (child, addr) = serve_process(&app.database_url, &[]);
+    (child, format!("http://{addr}"))
 }
 
 #[derive(diesel::QueryableByName)]

@@ -592,3 +592,33 @@ pub fn links_in(body: &str) -> Vec<String> {
         .map(str::to_string)
         .collect()
 }
+
+/// `zuofeng serve` as a separate process on `database_url` (port picked by the system), with
+/// extra environment; the child and its address (`127.0.0.1:PORT`, read from its start line).
+pub fn serve_process(database_url: &str, env: &[(&str, &str)]) -> (std::process::Child, String) {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_zuofeng"))
+        .args([
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--database-url",
+            database_url,
+        ])
+        .env("RUST_LOG", "warn")
+        .envs(env.iter().copied())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start zuofeng serve");
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("the start line");
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .map(|s| s.trim().trim_end_matches('/').to_string())
+        .unwrap_or_else(|| panic!("no address in {line:?}"));
+    (child, addr)
+}

@@ -2,9 +2,9 @@
 //! connections, lets a request in flight finish, sends what the outbox holds, and exits with
 //! status 0.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::helpers::random_suffix;
@@ -51,23 +51,8 @@ fn sigterm_finishes_the_request_in_flight_and_exits_cleanly() {
         );
         let _ = tx.send(String::from_utf8_lossy(&got).into_owned());
     });
-    let mut child = Command::new(env!("CARGO_BIN_EXE_zuofeng"))
-        .args(["serve", "--bind", "127.0.0.1:0", "--database-url", &url])
-        .env("RUST_LOG", "warn")
-        .env("ZUOFENG_WEBHOOK_URL", &hook_url)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start zuofeng serve");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("the start line");
-    let addr = line
-        .split("http://")
-        .nth(1)
-        .map(|s| s.trim().trim_end_matches('/').to_string())
-        .unwrap_or_else(|| panic!("no address in {line:?}"));
+    let (mut child, addr) =
+        crate::helpers::serve_process(&url, &[("ZUOFENG_WEBHOOK_URL", &hook_url)]);
 
     // A message waiting in the outbox (the sender polls every 15 s: not before the stop).
     {

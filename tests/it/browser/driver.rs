@@ -149,6 +149,23 @@ impl Driver {
         panic!("still on {at} after signing in as {username}");
     }
 
+    /// Click the element matching `css` and accept the confirmation it asks (`data-confirm`).
+    pub async fn click_confirmed(&self, css: &str) {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no {css}: {e}"))
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+        for _ in 0..40 {
+            if self.client.accept_alert().await.is_ok() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// A PNG of the whole page at the window's width (the window is made as tall as the page).
     pub async fn screenshot_full(&self, width: u32) -> Vec<u8> {
         let c = &self.client;

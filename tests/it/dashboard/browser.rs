@@ -44,23 +44,6 @@ fn value(figs: &[(String, i64)], label: &str) -> i64 {
         .unwrap_or_else(|| panic!("no {label} in {figs:?}"))
 }
 
-/// Click the button matching `css` and accept the confirmation it asks.
-async fn click_confirmed(d: &Driver, css: &str) {
-    d.client
-        .find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("no {css}: {e}"))
-        .click()
-        .await
-        .expect("click");
-    for _ in 0..40 {
-        if d.client.accept_alert().await.is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
 async fn type_into(d: &Driver, css: &str, text: &str) {
     let el = d
         .client
@@ -109,7 +92,9 @@ async fn a_report_through_review_moves_the_dashboard(app: TestApp) {
     }
     type_into(&secretary, "#highlights", "党员先锋岗带动项目提速").await;
     type_into(&secretary, "#next_plan", "下月完成整改销号").await;
-    click_confirmed(&secretary, "button[formaction$=\"/submit\"]").await;
+    secretary
+        .click_confirmed("button[formaction$=\"/submit\"]")
+        .await;
     until_state(&app, id, "awaiting_general").await;
     drop(secretary);
 
@@ -121,7 +106,7 @@ async fn a_report_through_review_moves_the_dashboard(app: TestApp) {
         .goto(&format!("{}/reports/{id}", app.addr))
         .await
         .expect("report page");
-    click_confirmed(&general, "#review button.primary").await;
+    general.click_confirmed("#review button.primary").await;
     until_state(&app, id, "awaiting_committee").await;
     drop(general);
     office
@@ -129,7 +114,7 @@ async fn a_report_through_review_moves_the_dashboard(app: TestApp) {
         .goto(&format!("{}/reports/{id}", app.addr))
         .await
         .expect("report page");
-    click_confirmed(&office, "#review button.primary").await;
+    office.click_confirmed("#review button.primary").await;
     until_state(&app, id, "closed").await;
 
     let (after, closed_after) = figures(&office, &app).await;

@@ -42,19 +42,7 @@ async fn would_warn(d: &Driver) -> bool {
 
 /// Click 提交审核 and accept its confirmation.
 async fn click_submit(d: &Driver) {
-    d.client
-        .find(Locator::Css("button[formaction$=\"/submit\"]"))
-        .await
-        .expect("提交审核")
-        .click()
-        .await
-        .expect("click 提交审核");
-    for _ in 0..20 {
-        if d.client.accept_alert().await.is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    d.click_confirmed("button[formaction$=\"/submit\"]").await;
 }
 
 async fn type_three_lines_attach_a_file_to_the_second_and_submit(app: TestApp) {
