@@ -76,16 +76,22 @@ pub struct MonthQuery {
     page: Option<String>,
 }
 
+/// The unit the month's table is narrowed to (`unit=`).
+pub struct Narrowed {
+    pub id: i32,
+    pub name: String,
+}
+
 /// The scope of the month's table: the user's, or the unit of `unit=` and what lies under it
 /// (a unit outside the user's scope: 403), with `&unit=ID` for the page's own links.
 async fn table_scope(
     state: &AppState,
     user: &CurrentUser,
     q: &MonthQuery,
-) -> AppResult<(Scope, String)> {
+) -> AppResult<(Scope, String, Option<Narrowed>)> {
     let scope = user.scope();
     let Some(raw) = crate::routes::non_empty(&q.unit) else {
-        return Ok((scope, String::new()));
+        return Ok((scope, String::new(), None));
     };
     let id: i32 = raw
         .parse()
@@ -100,7 +106,14 @@ async fn table_scope(
         Scope::Unit(_) => scope,
         _ => Scope::Subtree(unit.path),
     };
-    Ok((narrowed, format!("&unit={id}")))
+    Ok((
+        narrowed,
+        format!("&unit={id}"),
+        Some(Narrowed {
+            id,
+            name: unit.name,
+        }),
+    ))
 }
 
 pub struct MineView {
@@ -142,6 +155,8 @@ struct IndexPage {
     can_remind: bool,
     export_link: String,
     can_queue: bool,
+    /// The table narrowed to one unit and what lies under it (`unit=`).
+    narrowed: Option<Narrowed>,
 }
 
 /// Reports of the branch's own list per page.
@@ -195,7 +210,7 @@ async fn export(
     if matches!(user.scope(), Scope::Unit(_)) {
         return Err(AppError::Forbidden);
     }
-    let (scope, _) = table_scope(&state, &user, &q).await?;
+    let (scope, _, _) = table_scope(&state, &user, &q).await?;
     let today = state.settings.clock.today();
     let (year, month) = parse_month(&q, today);
     let (campaign, loaded) = state
@@ -228,7 +243,7 @@ async fn index(
     let today = state.settings.clock.today();
     let (year, month) = parse_month(&q, today);
     let show_table = !matches!(user.scope(), Scope::Unit(_));
-    let (scope, unit_q) = table_scope(&state, &user, &q).await?;
+    let (scope, unit_q, narrowed) = table_scope(&state, &user, &q).await?;
     let is_branch = user.unit_kind == UnitKind::Branch;
     let uid = user.unit_id;
     let sc = scope.clone();
@@ -263,7 +278,15 @@ async fn index(
         .unwrap_or_default();
     let not_future = (year, month) <= (today.year(), today.month() as i32);
     render(&IndexPage {
-        base: ctx.base("月度调度").period(format!("{year}年{month}月")),
+        base: ctx
+            .base("月度调度")
+            .period(format!("{year}年{month}月"))
+            .unit(
+                narrowed
+                    .as_ref()
+                    .map(|n| n.name.clone())
+                    .unwrap_or_default(),
+            ),
         year,
         month,
         years,
@@ -289,6 +312,7 @@ async fn index(
         can_remind: not_future && user.may(Capability::RemindReports),
         export_link: format!("/reports/export?year={year}&month={month}{unit_q}"),
         can_queue: user.may(Capability::SeeReviewQueues),
+        narrowed,
     })
 }
 

@@ -84,6 +84,12 @@ async fn every_role_reaches_it_and_sees_its_own_units(app: TestApp) {
         fig(&narrowed, "践行举措"),
         fig(&r.get("/dashboard?year=2022").await, "践行举措")
     );
+    // The month's table narrowed to her general branch says so and keeps it in its selector.
+    let table = r
+        .get(&format!("/reports?year=2022&month=12&unit={zz01}"))
+        .await;
+    table.assert_contains("仅统计总部机关党总支及其下级党支部");
+    table.assert_contains(&format!("name=\"unit\" value=\"{zz01}\""));
     // Nonsense periods are refused with a page saying so.
     for bad in ["year=abc", "year=1999", "month=13", "month=0", "unit=x"] {
         let p = all_get(&app, &format!("/dashboard?{bad}")).await;
