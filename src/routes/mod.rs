@@ -130,6 +130,36 @@ pub async fn require_unit_write(
     Ok(())
 }
 
+/// A page's `unit=`: the unit (inside the user's read scope: 403 otherwise, and for a unit
+/// that does not exist; a non-number is a 400) and the user's scope narrowed to it and what
+/// lies under it (someone who reads one unit only keeps that one). No `unit=`: the user's
+/// scope, no unit.
+pub async fn narrowed_scope(
+    state: &crate::state::AppState,
+    user: &crate::auth::CurrentUser,
+    unit: &Option<String>,
+) -> crate::error::AppResult<(crate::domain::Scope, Option<crate::db::models::units::Unit>)> {
+    use crate::domain::Scope;
+    let scope = user.scope();
+    let Some(raw) = non_empty(unit) else {
+        return Ok((scope, None));
+    };
+    let id: i32 = raw
+        .parse()
+        .map_err(|_| AppError::BadRequest("单位无效。".into()))?;
+    let unit = state
+        .db
+        .run(move |c| Ok(crate::db::models::units::find(c, id)?))
+        .await?
+        .ok_or(AppError::Forbidden)?;
+    user.require(crate::auth::Action::Read, &unit)?;
+    let narrowed = match scope {
+        Scope::Unit(_) => scope,
+        _ => Scope::Subtree(unit.path.clone()),
+    };
+    Ok((narrowed, Some(unit)))
+}
+
 /// A unit field left empty by someone who records only for their own unit means that unit.
 pub fn own_unit_by_default(user: &crate::auth::CurrentUser, unit_id: &mut String) {
     use crate::auth::policy::Capability;

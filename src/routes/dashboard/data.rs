@@ -21,7 +21,9 @@ use crate::domain::activity::{ActivityKind, RosterGroup};
 use crate::domain::brand::{BrandKind, BrandStatus};
 use crate::domain::feedback::{FeedbackChannel, FeedbackState};
 use crate::domain::incentive::IncentiveKind;
-use crate::domain::register::{Carrier, LeadTag, MeasureCategory, MeasureStatus, RectArea};
+use crate::domain::register::{
+    Carrier, ExtensionStatus, LeadTag, MeasureCategory, MeasureStatus, RectArea, RectStatus,
+};
 use crate::domain::review::ReviewState;
 use crate::domain::{Light, Scope};
 use crate::error::AppResult;
@@ -303,10 +305,50 @@ fn dispatch(c: &mut DbConn, p: &Period, cp: &Campaign, today: NaiveDate) -> AppR
 
 fn measure_filter(p: &Period) -> MeasureFilter {
     let mut f = MeasureFilter::new(p.scope.clone());
-    if let Some(u) = &p.unit {
-        f.unit_path = Some(u.path.clone());
-    }
+    f.unit_path = p.unit_path();
     f
+}
+
+/// The rectification items of campaign `campaign_id` in the period's scope.
+fn item_filter(p: &Period, campaign_id: i32) -> ItemFilter {
+    ItemFilter {
+        campaign_id,
+        scope: Some(p.scope.clone()),
+        unit_path: p.unit_path(),
+        ..ItemFilter::default()
+    }
+}
+
+/// The count a grouped tally (`(key, count)` rows) holds for `key`, 0 when it has none.
+fn count_of<K: PartialEq + ?Sized>(counts: &[(impl std::borrow::Borrow<K>, i64)], key: &K) -> i64 {
+    counts
+        .iter()
+        .find(|(k, _)| k.borrow() == key)
+        .map_or(0, |(_, n)| *n)
+}
+
+/// One figure per value of a measure field: the measures matching `base` with the field set
+/// to it (`set`), linked as `/measures?year=…&{param}={code}`.
+#[allow(clippy::too_many_arguments)]
+fn measures_by<T: Copy>(
+    c: &mut DbConn,
+    p: &Period,
+    cp: &Campaign,
+    base: &MeasureFilter,
+    values: &[T],
+    param: &str,
+    set: impl Fn(&mut MeasureFilter, T),
+    words: impl Fn(T) -> (&'static str, &'static str),
+) -> AppResult<Vec<Fig>> {
+    let mut out = Vec::with_capacity(values.len());
+    for v in values {
+        let mut f = base.clone();
+        set(&mut f, *v);
+        let (label, code) = words(*v);
+        let href = href(p, "/measures", &[y(p), (param, code.to_string())]);
+        out.push(Fig::new(label, measures::count(c, cp.id, &f)?, Some(href)));
+    }
+    Ok(out)
 }
 
 fn measure_figures(
@@ -316,48 +358,60 @@ fn measure_figures(
     today: NaiveDate,
 ) -> AppResult<Measures> {
     let base = measure_filter(p);
-    let count = |c: &mut DbConn, f: &MeasureFilter| measures::count(c, cp.id, f);
-    let total = count(c, &base)?;
+    let total = measures::count(c, cp.id, &base)?;
     let link = |k: &str, v: &str| href(p, "/measures", &[y(p), (k, v.to_string())]);
     let mut m = Measures {
         total: Fig::new("践行举措", total, Some(href(p, "/measures", &[y(p)]))),
         goals: campaigns::goals(c, cp.id)?.len() as i64,
         ..Measures::default()
     };
-    for cat in MeasureCategory::ALL {
-        let mut f = base.clone();
-        f.category = Some(*cat);
-        let n = count(c, &f)?;
-        m.by_category
-            .push(Fig::new(cat.label(), n, Some(link("category", cat.code()))));
-    }
-    for car in Carrier::ALL {
-        let mut f = base.clone();
-        f.carrier = Some(*car);
-        let n = count(c, &f)?;
-        if n > 0 {
-            m.by_carrier
-                .push(Fig::new(car.label(), n, Some(link("carrier", car.code()))));
-        }
-    }
-    for t in LeadTag::ALL {
-        let mut f = base.clone();
-        f.lead_tag = Some(*t);
-        let n = count(c, &f)?;
-        m.by_lead
-            .push(Fig::new(t.label(), n, Some(link("lead", t.code()))));
-    }
-    let mut done = 0;
-    for s in MeasureStatus::ALL {
-        let mut f = base.clone();
-        f.status = Some(*s);
-        let n = count(c, &f)?;
-        if !s.is_open() {
-            done += n;
-        }
-        m.by_status
-            .push(Fig::new(s.label(), n, Some(link("status", s.code()))));
-    }
+    m.by_category = measures_by(
+        c,
+        p,
+        cp,
+        &base,
+        MeasureCategory::ALL,
+        "category",
+        |f, v| f.category = Some(v),
+        |v| (v.label(), v.code()),
+    )?;
+    m.by_carrier = measures_by(
+        c,
+        p,
+        cp,
+        &base,
+        Carrier::ALL,
+        "carrier",
+        |f, v| f.carrier = Some(v),
+        |v| (v.label(), v.code()),
+    )?;
+    m.by_carrier.retain(|f| f.value > 0);
+    m.by_lead = measures_by(
+        c,
+        p,
+        cp,
+        &base,
+        LeadTag::ALL,
+        "lead",
+        |f, v| f.lead_tag = Some(v),
+        |v| (v.label(), v.code()),
+    )?;
+    m.by_status = measures_by(
+        c,
+        p,
+        cp,
+        &base,
+        MeasureStatus::ALL,
+        "status",
+        |f, v| f.status = Some(v),
+        |v| (v.label(), v.code()),
+    )?;
+    let done: i64 = MeasureStatus::ALL
+        .iter()
+        .zip(&m.by_status)
+        .filter(|(s, _)| !s.is_open())
+        .map(|(_, f)| f.value)
+        .sum();
     m.completion = percent(done, total);
     for (light, label) in [
         (Light::Red, "逾期"),
@@ -370,7 +424,7 @@ fn measure_figures(
             today,
             yellow_days: cp.yellow_days,
         });
-        let n = count(c, &f)?;
+        let n = measures::count(c, cp.id, &f)?;
         m.lights
             .push(Fig::new(label, n, Some(link("light", light.code()))));
     }
@@ -385,19 +439,13 @@ fn rect_figures(
     today: NaiveDate,
     extensions: bool,
 ) -> AppResult<Rect> {
-    let unit_path = p.unit.as_ref().map(|u| u.path.clone());
-    let base = ItemFilter {
-        campaign_id: cp.id,
-        scope: Some(p.scope.clone()),
-        unit_path: unit_path.clone(),
-        ..ItemFilter::default()
-    };
+    let base = item_filter(p, cp.id);
     let tables = rect::count_tables(
         c,
         &TableFilter {
             campaign_id: cp.id,
             scope: Some(p.scope.clone()),
-            unit_path,
+            unit_path: p.unit_path(),
         },
     )?;
     let mut r = Rect {
@@ -416,7 +464,7 @@ fn rect_figures(
         f.area = Some(*area);
         let total = rect::count_items_matching(c, &f)?;
         let mut closed_f = f.clone();
-        closed_f.status = Some(crate::domain::register::RectStatus::Closed);
+        closed_f.status = Some(RectStatus::Closed);
         let closed = rect::count_items_matching(c, &closed_f)?;
         let mut red = f.clone();
         red.light = Some((Light::Red, today, cp.yellow_days));
@@ -430,10 +478,7 @@ fn rect_figures(
             closed: Fig::new(
                 "已销号",
                 closed,
-                Some(items(
-                    "status",
-                    crate::domain::register::RectStatus::Closed.code(),
-                )),
+                Some(items("status", RectStatus::Closed.code())),
             ),
             open: Fig::new("整改中", total - closed, None),
             overdue: Fig::new("逾期", overdue, Some(items("light", Light::Red.code()))),
@@ -443,7 +488,7 @@ fn rect_figures(
     r.rate = percent(r.closed, r.total);
     // The extension list is the office's, across units and years.
     if extensions && matches!(p.scope, Scope::All) && p.unit.is_none() {
-        for s in crate::domain::register::ExtensionStatus::ALL {
+        for s in ExtensionStatus::ALL {
             let n = rect::count_extensions(c, Some(*s))?;
             r.extensions.push(Fig::new(
                 s.label(),
@@ -456,51 +501,47 @@ fn rect_figures(
 }
 
 fn training(c: &mut DbConn, user: &CurrentUser, p: &Period) -> AppResult<Training> {
-    let mut f = ActivityFilter::new(p.scope.clone());
-    f.year = Some(p.year);
     let mut t = Training::default();
-    let link = |kinds: &[ActivityKind]| {
+    let link = |kind: Option<ActivityKind>| {
         let mut params = vec![y(p)];
-        for k in kinds {
+        if let Some(k) = kind {
             params.push(("kind", k.code().to_string()));
         }
         href(p, "/activities", &params)
     };
-    let mut all = (0, 0);
-    for kc in activities::counts_by_kind(c, &p.scope, p.year)? {
-        all.0 += kc.activities;
-        all.1 += kc.participant_times;
-        t.kinds.push((
-            Fig::new(kc.kind.label(), kc.activities, Some(link(&[kc.kind]))),
-            kc.participant_times,
-        ));
-    }
-    t.activities = Fig::new("活动", all.0, Some(link(&[])));
-    t.participant_times = all.1;
+    let kinds = activities::counts_by_kind(c, &p.scope, p.year)?;
+    // Activities and 参训人次 of the kinds `pred` picks.
     let sum_of = |pred: fn(ActivityKind) -> bool| {
-        t.kinds
+        kinds
             .iter()
-            .filter(|(fig, _)| {
-                ActivityKind::ALL
-                    .iter()
-                    .any(|k| k.label() == fig.label && pred(*k))
+            .filter(|k| pred(k.kind))
+            .fold((0, 0), |acc, k| {
+                (acc.0 + k.activities, acc.1 + k.participant_times)
             })
-            .fold((0, 0), |acc, (fig, n)| (acc.0 + fig.value, acc.1 + n))
     };
+    let (n, times) = sum_of(|_| true);
+    t.activities = Fig::new("活动", n, Some(link(None)));
+    t.participant_times = times;
     let (n, times) = sum_of(ActivityKind::is_training);
     t.trainings = Fig::new("培训与考试", n, None);
     t.training_times = times;
     let (n, _) = sum_of(ActivityKind::is_research_or_symposium);
     t.exchanges = Fig::new("调研交流座谈", n, None);
-    let mut sf = SurveyFilter {
+    t.kinds = kinds
+        .iter()
+        .map(|k| {
+            (
+                Fig::new(k.kind.label(), k.activities, Some(link(Some(k.kind)))),
+                k.participant_times,
+            )
+        })
+        .collect();
+    let sf = SurveyFilter {
         scope: p.scope.clone(),
-        unit_path: None,
+        unit_path: p.unit_path(),
         year: Some(p.year),
         method: None,
     };
-    if let Some(u) = &p.unit {
-        sf.unit_path = Some(u.path.clone());
-    }
     let (surveys_n, times) = surveys::totals(c, &sf)?;
     t.surveys = Fig::new("思想调查", surveys_n, Some(href(p, "/surveys", &[y(p)])));
     t.survey_times = times;
@@ -542,7 +583,7 @@ fn training(c: &mut DbConn, user: &CurrentUser, p: &Period) -> AppResult<Trainin
 fn brand_figures(c: &mut DbConn, p: &Period) -> AppResult<Brands> {
     let base = BrandFilter {
         scope: Some(p.scope.clone()),
-        unit_path: p.unit.as_ref().map(|u| u.path.clone()),
+        unit_path: p.unit_path(),
         group: None,
         status: None,
         kind: None,
@@ -564,10 +605,7 @@ fn brand_figures(c: &mut DbConn, p: &Period) -> AppResult<Brands> {
     }
     let counts = brands::counts_by_status(c, &base)?;
     for s in BrandStatus::ALL {
-        let n = counts
-            .iter()
-            .find(|(code, _)| code == s.code())
-            .map_or(0, |(_, n)| *n);
+        let n = count_of::<str>(&counts, s.code());
         b.by_status
             .push(Fig::new(s.label(), n, Some(link("status", s.code()))));
     }
@@ -586,10 +624,7 @@ fn brand_figures(c: &mut DbConn, p: &Period) -> AppResult<Brands> {
     let counts = library::counts_by_area(c, &lf)?;
     let mut all = 0;
     for area in library::areas(c)? {
-        let n = counts
-            .iter()
-            .find(|(id, _)| *id == area.id)
-            .map_or(0, |(_, n)| *n);
+        let n = count_of(&counts, &area.id);
         all += n;
         b.areas.push(Fig::new(
             area.name.clone(),
@@ -608,7 +643,7 @@ fn supervision(c: &mut DbConn, p: &Period) -> AppResult<Supervision> {
         NaiveDate::from_ymd_opt(p.year, 12, 31),
     );
     let mut ff = FeedbackFilter::of_scope(p.scope.clone());
-    ff.unit_path = p.unit.as_ref().map(|u| u.path.clone());
+    ff.unit_path = p.unit_path();
     ff.from = from;
     ff.to = to;
     let pairs = feedback::channel_states(c, &ff)?;
@@ -641,7 +676,7 @@ fn supervision(c: &mut DbConn, p: &Period) -> AppResult<Supervision> {
     }
     let inf = IncentiveFilter {
         scope: p.scope.clone(),
-        unit_path: p.unit.as_ref().map(|u| u.path.clone()),
+        unit_path: p.unit_path(),
         kind: None,
         year: Some(p.year),
         text: None,
@@ -649,10 +684,7 @@ fn supervision(c: &mut DbConn, p: &Period) -> AppResult<Supervision> {
     let counts = incentives::counts_by_kind(c, &inf)?;
     let mut all = 0;
     for k in IncentiveKind::ALL {
-        let n = counts
-            .iter()
-            .find(|(code, _)| code == k.code())
-            .map_or(0, |(_, n)| *n);
+        let n = count_of::<str>(&counts, k.code());
         all += n;
         s.by_kind.push(Fig::new(
             k.label(),
@@ -665,10 +697,13 @@ fn supervision(c: &mut DbConn, p: &Period) -> AppResult<Supervision> {
         ));
     }
     s.incentives = Fig::new("正向激励", all, Some(href(p, "/incentives", &[y(p)])));
-    // Series pages read the user's whole scope: linked only without a unit picked.
-    let series_scope = p.scope.clone();
-    for (series, _) in incentives::series_list(c, &series_scope)? {
-        let n = incentives::issues(c, series.id, &series_scope, Some(p.year))?.len() as i64;
+    // Series pages read the user's whole scope: linked only without a unit picked. A series
+    // without any issue in scope has none in the year either.
+    for (series, in_scope) in incentives::series_list(c, &p.scope)? {
+        if in_scope == 0 {
+            continue;
+        }
+        let n = incentives::issues(c, series.id, &p.scope, Some(p.year))?.len() as i64;
         if n == 0 {
             continue;
         }
@@ -688,21 +723,16 @@ fn year_over_year(c: &mut DbConn, p: &Period, d: &Dashboard) -> AppResult<Vec<Ye
     let (measures_last, items_last, closed_last) = match &last_campaign {
         Some(cp) => {
             let m = measures::count(c, cp.id, &measure_filter(p))?;
-            let f = ItemFilter {
-                campaign_id: cp.id,
-                scope: Some(p.scope.clone()),
-                unit_path: p.unit.as_ref().map(|u| u.path.clone()),
-                ..ItemFilter::default()
-            };
+            let f = item_filter(p, cp.id);
             let items = rect::count_items_matching(c, &f)?;
             let mut closed = f.clone();
-            closed.status = Some(crate::domain::register::RectStatus::Closed);
+            closed.status = Some(RectStatus::Closed);
             (m, items, rect::count_items_matching(c, &closed)?)
         }
         None => (0, 0, 0),
     };
     let mut af = ActivityFilter::new(p.scope.clone());
-    af.unit_path = p.unit.as_ref().map(|u| u.path.clone());
+    af.unit_path = p.unit_path();
     af.year = Some(last_year);
     let acts_last = activities::totals(c, &af)?;
     Ok(vec![

@@ -11,7 +11,7 @@ use actix_web::web;
 use chrono::Datelike;
 
 use crate::auth::CurrentUser;
-use crate::db::models::units::{self, Unit};
+use crate::db::models::units::Unit;
 use crate::domain::Scope;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -30,9 +30,6 @@ pub struct PeriodQuery {
     pub year: Option<String>,
     pub month: Option<String>,
     pub unit: Option<String>,
-    /// `?print=1`: the print view (read by `PageCtx`).
-    #[serde(default)]
-    pub print: Option<String>,
 }
 
 /// What a dashboard or briefing covers: the year and month, the unit picked (if any) and the
@@ -56,6 +53,11 @@ impl Period {
             .as_ref()
             .map(|u| format!("&unit={}", u.id))
             .unwrap_or_default()
+    }
+
+    /// The picked unit's path: the lists' "this unit and what lies under it".
+    pub fn unit_path(&self) -> Option<String> {
+        self.unit.as_ref().map(|u| u.path.clone())
     }
 
     /// The committee's view: every unit, nothing picked.
@@ -87,34 +89,10 @@ pub async fn period(state: &AppState, user: &CurrentUser, q: &PeriodQuery) -> Ap
         None if year < today.year() => 12,
         None => 1,
     };
-    let unit_id = match crate::routes::non_empty(&q.unit) {
-        Some(u) => Some(
-            u.parse::<i32>()
-                .map_err(|_| AppError::BadRequest("单位无效。".into()))?,
-        ),
-        None => None,
-    };
-    let own_unit = user.unit_id;
-    let (unit, own) = state
-        .db
-        .run(move |c| {
-            let unit = match unit_id {
-                Some(id) => Some(units::find(c, id)?.ok_or(AppError::Forbidden)?),
-                None => None,
-            };
-            Ok((unit, units::get(c, own_unit)?))
-        })
-        .await?;
-    let user_scope = user.scope();
-    let (scope, scope_name) = match &unit {
-        Some(u) => {
-            if !user_scope.contains(u.id, &u.path) {
-                return Err(AppError::Forbidden);
-            }
-            (Scope::Subtree(u.path.clone()), u.name.clone())
-        }
-        None => (user_scope, own.name.clone()),
-    };
+    let (scope, unit) = crate::routes::narrowed_scope(state, user, &q.unit).await?;
+    let scope_name = unit
+        .as_ref()
+        .map_or_else(|| user.unit_name.clone(), |u| u.name.clone());
     Ok(Period {
         year,
         month,

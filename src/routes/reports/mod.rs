@@ -82,38 +82,25 @@ pub struct Narrowed {
     pub name: String,
 }
 
-/// The scope of the month's table: the user's, or the unit of `unit=` and what lies under it
-/// (a unit outside the user's scope: 403), with `&unit=ID` for the page's own links.
+/// The scope of the month's table (`routes::narrowed_scope`), with `&unit=ID` for the page's
+/// own links.
 async fn table_scope(
     state: &AppState,
     user: &CurrentUser,
     q: &MonthQuery,
 ) -> AppResult<(Scope, String, Option<Narrowed>)> {
-    let scope = user.scope();
-    let Some(raw) = crate::routes::non_empty(&q.unit) else {
-        return Ok((scope, String::new(), None));
-    };
-    let id: i32 = raw
-        .parse()
-        .map_err(|_| AppError::BadRequest("单位无效。".into()))?;
-    let unit = state
-        .db
-        .run(move |c| Ok(crate::db::models::units::find(c, id)?))
-        .await?
-        .ok_or(AppError::Forbidden)?;
-    user.require(crate::auth::Action::Read, &unit)?;
-    let narrowed = match scope {
-        Scope::Unit(_) => scope,
-        _ => Scope::Subtree(unit.path),
-    };
-    Ok((
-        narrowed,
-        format!("&unit={id}"),
-        Some(Narrowed {
-            id,
-            name: unit.name,
-        }),
-    ))
+    let (scope, unit) = crate::routes::narrowed_scope(state, user, &q.unit).await?;
+    Ok(match unit {
+        Some(u) => (
+            scope,
+            format!("&unit={}", u.id),
+            Some(Narrowed {
+                id: u.id,
+                name: u.name,
+            }),
+        ),
+        None => (scope, String::new(), None),
+    })
 }
 
 pub struct MineView {

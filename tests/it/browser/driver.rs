@@ -149,6 +149,17 @@ impl Driver {
         panic!("still on {at} after signing in as {username}");
     }
 
+    /// Replace the text of the field matching `css` with `text`, typed.
+    pub async fn type_into(&self, css: &str, text: &str) {
+        let el = self
+            .client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no {css}: {e}"));
+        el.clear().await.expect("clear");
+        el.send_keys(text).await.expect("type");
+    }
+
     /// Click the element matching `css` and accept the confirmation it asks (`data-confirm`).
     pub async fn click_confirmed(&self, css: &str) {
         self.client

@@ -4,8 +4,6 @@
 
 use std::time::Duration;
 
-use fantoccini::Locator;
-
 use crate::browser::driver::Driver;
 use crate::helpers::TestApp;
 use crate::reports::{lines, open, report};
@@ -44,16 +42,6 @@ fn value(figs: &[(String, i64)], label: &str) -> i64 {
         .unwrap_or_else(|| panic!("no {label} in {figs:?}"))
 }
 
-async fn type_into(d: &Driver, css: &str, text: &str) {
-    let el = d
-        .client
-        .find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("no {css}: {e}"));
-    el.clear().await.expect("clear");
-    el.send_keys(text).await.expect("type");
-}
-
 /// Wait until the report's state is `want`.
 async fn until_state(app: &TestApp, id: i32, want: &str) {
     for _ in 0..100 {
@@ -82,16 +70,17 @@ async fn a_report_through_review_moves_the_dashboard(app: TestApp) {
         .await
         .expect("report page");
     for l in lines(&app, id) {
-        type_into(
-            &secretary,
-            &format!("#work-{}", l.id),
-            "按计划推进，本月完成阶段目标",
-        )
-        .await;
-        type_into(&secretary, &format!("#progress-{}", l.id), "80").await;
+        secretary
+            .type_into(&format!("#work-{}", l.id), "按计划推进，本月完成阶段目标")
+            .await;
+        secretary
+            .type_into(&format!("#progress-{}", l.id), "80")
+            .await;
     }
-    type_into(&secretary, "#highlights", "党员先锋岗带动项目提速").await;
-    type_into(&secretary, "#next_plan", "下月完成整改销号").await;
+    secretary
+        .type_into("#highlights", "党员先锋岗带动项目提速")
+        .await;
+    secretary.type_into("#next_plan", "下月完成整改销号").await;
     secretary
         .click_confirmed("button[formaction$=\"/submit\"]")
         .await;

@@ -16,16 +16,6 @@ const TYPED: [&str; 3] = [
     "开展“质量月”活动（第二期），走访项目部 5 个、听取意见 17 条…",
 ];
 
-async fn type_into(d: &Driver, css: &str, text: &str) {
-    let el = d
-        .client
-        .find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("no {css}: {e}"));
-    el.clear().await.expect("clear");
-    el.send_keys(text).await.expect("type");
-}
-
 /// Whether leaving the page now would ask first (the form's `beforeunload` handler cancels
 /// the event).
 async fn would_warn(d: &Driver) -> bool {
@@ -79,12 +69,14 @@ async fn type_three_lines_attach_a_file_to_the_second_and_submit(app: TestApp) {
     );
     for (i, l) in ls.iter().enumerate() {
         let work = TYPED.get(i).copied().unwrap_or("按计划推进");
-        type_into(&d, &format!("#work-{}", l.id), work).await;
-        type_into(&d, &format!("#progress-{}", l.id), "60").await;
+        d.type_into(&format!("#work-{}", l.id), work).await;
+        d.type_into(&format!("#progress-{}", l.id), "60").await;
     }
     assert!(would_warn(&d).await, "typed, not saved: leaving asks first");
-    type_into(&d, "#highlights", "党员先锋岗作用明显「亮点」🎉").await;
-    type_into(&d, "#next_plan", "下月继续推进——重点是整改销号。").await;
+    d.type_into("#highlights", "党员先锋岗作用明显「亮点」🎉")
+        .await;
+    d.type_into("#next_plan", "下月继续推进——重点是整改销号。")
+        .await;
     let dir = std::env::temp_dir().join(format!("zuofeng-story-{}", random_suffix()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let file = dir.join("第二项佐证.pdf");
@@ -189,7 +181,7 @@ async fn enter_in_a_field_saves_the_draft_and_deletes_nothing(app: TestApp) {
         .goto(&format!("{}/reports/{id}", app.addr))
         .await
         .expect("report page");
-    type_into(&d, &format!("#progress-{}", ls[0].id), "35").await;
+    d.type_into(&format!("#progress-{}", ls[0].id), "35").await;
     d.client
         .find(Locator::Css(&format!("#progress-{}", ls[0].id)))
         .await
