@@ -10,6 +10,7 @@
 //! application. `tests/it/layering.rs` checks these rules; see ARCHITECTURE.md.
 
 pub mod auth;
+pub mod cache;
 pub mod cli;
 pub mod clock;
 pub mod config;

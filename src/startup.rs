@@ -33,6 +33,9 @@ pub struct Application {
 
 /// Seconds a stopping server gives the requests in flight (SIGTERM, SIGINT).
 pub const SHUTDOWN_GRACE_SECS: u64 = 20;
+/// How long the dashboard's figures are kept at most: a write through this process drops
+/// them at once; one through another instance on the same database shows within this time.
+pub const DASHBOARD_MAX_AGE_SECS: u64 = 15;
 
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                    font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; \
@@ -71,6 +74,10 @@ impl Application {
             hasher: Hasher::new(settings.max_concurrent_hashes),
             settings: settings.clone(),
             outbox: crate::notify::Outbox::new(settings.notify.clone()),
+            dashboards: crate::cache::Cache::new(
+                std::time::Duration::from_secs(DASHBOARD_MAX_AGE_SECS),
+                512,
+            ),
         });
         // What the signed-in user extractor (`auth::CurrentUser`) loads users with.
         let users_db = web::Data::new(db.clone());

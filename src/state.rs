@@ -4,9 +4,11 @@
 //! `Db` on its own (`web::Data<Db>`), since this struct holds auth's password hasher.
 
 use crate::auth::password::Hasher;
+use crate::cache::Cache;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::notify::Outbox;
+use crate::routes::dashboard::show::{Figures, FiguresKey};
 
 pub struct AppState {
     pub db: Db,
@@ -14,6 +16,8 @@ pub struct AppState {
     pub settings: Settings,
     /// Messages for the reminder hook, queued in the transaction of the change.
     pub outbox: Outbox,
+    /// The dashboard's figures per scope and period, kept until the next write.
+    pub dashboards: Cache<FiguresKey, Figures>,
 }
 
 impl AppState {

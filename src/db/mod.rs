@@ -175,6 +175,9 @@ pub struct Db {
     /// Connections checked out through [`Db::run`] / [`Db::write`] since start (how many
     /// round trips to the pool a request makes is visible to tests).
     checkouts: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// Committed writes through [`Db::write`] (and [`Db::changed`]) since start: what the
+    /// figures kept by [`crate::cache::Cache`] are checked against.
+    generation: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// Check the URL, create the SQLite folder, connect once and run migrations. For commands
@@ -208,6 +211,7 @@ impl Db {
             pool,
             backend,
             checkouts: Default::default(),
+            generation: Default::default(),
         })
     }
 
@@ -218,6 +222,17 @@ impl Db {
     /// Connections checked out through [`Db::run`] / [`Db::write`] so far.
     pub fn checkouts(&self) -> u64 {
         self.checkouts.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The write generation: it moves after every committed write of this process.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Say that data changed outside [`Db::write`] (a write transaction run by hand).
+    pub fn changed(&self) {
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
     }
 
     /// Check out a connection on the current thread. Only for blocking contexts (CLI, tests).
@@ -249,7 +264,11 @@ impl Db {
         F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
         T: Send + 'static,
     {
-        self.run(move |conn| write_tx(conn, f)).await
+        let written = self.run(move |conn| write_tx(conn, f)).await;
+        // After the commit (or a failure, which may have committed nothing or, on a lost
+        // connection, something): either way the kept figures are read again.
+        self.changed();
+        written
     }
 }
 

@@ -2,7 +2,7 @@
 //! turns it into the one SQL condition every list query narrows with.
 
 /// The units a user's lists cover.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Scope {
     /// Every unit.
     All,

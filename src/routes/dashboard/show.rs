@@ -37,23 +37,23 @@ pub struct Charts {
 
 #[derive(Template)]
 #[template(path = "dashboard/show.html")]
-struct DashboardPage {
+struct DashboardPage<'a> {
     base: BaseContext,
     year: i32,
     month: u32,
-    years: Vec<i32>,
+    years: &'a [i32],
     f_unit: String,
-    units: Vec<(i32, String)>,
+    units: &'a [(i32, String)],
     scope_name: String,
     /// A secretary's dashboard: her branch alone.
     one_branch: bool,
-    d: Dashboard,
-    c: Charts,
-    ranking: Vec<RankLine>,
+    d: &'a Dashboard,
+    c: &'a Charts,
+    ranking: &'a [RankLine],
     ranked: usize,
     ranking_href: String,
     /// A branch's months in words: (month, 按时 / 迟报 / 未报 / 待报送, its badge code).
-    months: Vec<(u32, &'static str, &'static str)>,
+    months: &'a [(u32, &'static str, &'static str)],
     briefing_href: String,
 }
 
@@ -139,14 +139,53 @@ fn charts(d: &Dashboard, one_branch: bool) -> Charts {
     }
 }
 
-pub async fn page(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    ctx: PageCtx,
-    q: web::Query<PeriodQuery>,
-) -> AppResult<HttpResponse> {
-    let p = period(&state, &user, &q).await?;
+/// Everything the page shows for one scope and period, read once and kept until the next
+/// write (`AppState::dashboards`).
+pub struct Figures {
+    d: Dashboard,
+    c: Charts,
+    years: Vec<i32>,
+    units: Vec<(i32, String)>,
+    ranking: Vec<RankLine>,
+    ranked: usize,
+    months: Vec<(u32, &'static str, &'static str)>,
+}
+
+/// What the figures depend on: who looks (role and scope: the ranking and the extension
+/// figures follow them), the period, the unit picked and the day (overdue is counted as of
+/// today).
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct FiguresKey {
+    role: crate::domain::Role,
+    user_scope: Scope,
+    scope: Scope,
+    unit: Option<i32>,
+    year: i32,
+    month: u32,
+    today: chrono::NaiveDate,
+}
+
+/// The kept figures for this scope and period, or read them (a few dozen queries).
+async fn figures(
+    state: &AppState,
+    user: &CurrentUser,
+    p: &super::Period,
+) -> AppResult<std::sync::Arc<Figures>> {
     let today = state.settings.clock.today();
+    let key = FiguresKey {
+        role: user.role,
+        user_scope: user.scope(),
+        scope: p.scope.clone(),
+        unit: p.unit.as_ref().map(|u| u.id),
+        year: p.year,
+        month: p.month,
+        today,
+    };
+    // Taken before reading: a write that commits meanwhile makes what is read stale at once.
+    let generation = state.db.generation();
+    if let Some(f) = state.dashboards.get(&key, generation) {
+        return Ok(f);
+    }
     let one_branch = matches!(p.scope, Scope::Unit(_));
     let me = user.clone();
     let period_ = p.clone();
@@ -202,6 +241,26 @@ pub async fn page(
     } else {
         Vec::new()
     };
+    let f = Figures {
+        ranked: ranked.len(),
+        d,
+        c,
+        years,
+        units,
+        ranking: top,
+        months,
+    };
+    Ok(state.dashboards.put(key, generation, f))
+}
+
+pub async fn page(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    ctx: PageCtx,
+    q: web::Query<PeriodQuery>,
+) -> AppResult<HttpResponse> {
+    let p = period(&state, &user, &q).await?;
+    let f = figures(&state, &user, &p).await?;
     let period_words = format!("{} 年 {} 月", p.year, p.month);
     let unit_q = p.unit_param();
     render(&DashboardPage {
@@ -211,24 +270,24 @@ pub async fn page(
             .period(period_words),
         year: p.year,
         month: p.month,
-        years,
+        years: &f.years,
         f_unit: p
             .unit
             .as_ref()
             .map(|u| u.id.to_string())
             .unwrap_or_default(),
-        units,
+        units: &f.units,
         scope_name: p.scope_name.clone(),
-        one_branch,
-        ranked: ranked.len(),
-        ranking: top,
-        months,
+        one_branch: matches!(p.scope, Scope::Unit(_)),
+        ranked: f.ranked,
+        ranking: &f.ranking,
+        months: &f.months,
         ranking_href: format!("/assessment?year={}", p.year),
         briefing_href: format!(
             "/dashboard/briefing.docx?year={}&month={}{}",
             p.year, p.month, unit_q
         ),
-        d,
-        c,
+        d: &f.d,
+        c: &f.c,
     })
 }

@@ -128,12 +128,14 @@ where
     F: FnOnce(&mut DbConn) -> Result<T, TxError> + Send + 'static,
     T: Send + 'static,
 {
-    state
+    let imported = state
         .db
         .run(move |c| match write_tx(c, f) {
             Ok(v) => Ok(Imported::Done(v)),
             Err(TxError::Invalid(p)) => Ok(Imported::Invalid(p)),
             Err(TxError::App(e)) => Err(e),
         })
-        .await
+        .await;
+    state.db.changed();
+    imported
 }
