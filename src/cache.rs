@@ -20,6 +20,9 @@ struct Entry<V> {
 
 pub struct Cache<K, V> {
     entries: Mutex<HashMap<K, Entry<V>>>,
+    /// One lock per key while its value is read: many requests for the same figures at
+    /// once (a value just dropped, a busy morning) read them once, not once each.
+    filling: Mutex<HashMap<K, Arc<tokio::sync::Mutex<()>>>>,
     max_age: Duration,
     max_entries: usize,
 }
@@ -30,6 +33,7 @@ impl<K: Eq + Hash, V> Cache<K, V> {
     pub fn new(max_age: Duration, max_entries: usize) -> Self {
         Cache {
             entries: Mutex::new(HashMap::new()),
+            filling: Mutex::new(HashMap::new()),
             max_age,
             max_entries: max_entries.max(1),
         }
@@ -64,6 +68,43 @@ impl<K: Eq + Hash, V> Cache<K, V> {
         value
     }
 
+    /// The value for `key` at the database's current write generation (`generation()`,
+    /// asked before reading), or `read` it — once for all the requests that ask at the same
+    /// time: the others wait for it and take what it read.
+    pub async fn get_or_read<E, F, Fut>(
+        &self,
+        key: K,
+        generation: impl Fn() -> u64,
+        read: F,
+    ) -> Result<Arc<V>, E>
+    where
+        K: Clone,
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<V, E>>,
+    {
+        let g = generation();
+        if let Some(v) = self.get(&key, g) {
+            return Ok(v);
+        }
+        let lock = match self.filling.lock() {
+            Ok(mut f) => {
+                if f.len() >= self.max_entries {
+                    f.clear();
+                }
+                Arc::clone(f.entry(key.clone()).or_default())
+            }
+            Err(_) => Arc::default(),
+        };
+        let _filling = lock.lock().await;
+        // Someone may have read it while this request waited.
+        let g = generation();
+        if let Some(v) = self.get(&key, g) {
+            return Ok(v);
+        }
+        let value = read().await?;
+        Ok(self.put(key, g, value))
+    }
+
     /// Entries held (for tests).
     pub fn len(&self) -> usize {
         self.entries.lock().map(|e| e.len()).unwrap_or(0)
@@ -92,6 +133,32 @@ mod tests {
         let c: Cache<&str, i32> = Cache::new(Duration::from_millis(0), 10);
         c.put("a", 1, 42);
         assert!(c.get(&"a", 1).is_none());
+    }
+
+    #[tokio::test]
+    async fn requests_at_the_same_time_read_once() {
+        let c: Arc<Cache<&str, i32>> = Arc::new(Cache::new(Duration::from_secs(60), 10));
+        let reads = Arc::new(std::sync::atomic::AtomicU32::new(0));
+        let mut tasks = Vec::new();
+        for _ in 0..8 {
+            let (c, reads) = (Arc::clone(&c), Arc::clone(&reads));
+            tasks.push(tokio::spawn(async move {
+                c.get_or_read(
+                    "a",
+                    || 1,
+                    || async {
+                        reads.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        Ok::<_, ()>(42)
+                    },
+                )
+                .await
+            }));
+        }
+        for t in tasks {
+            assert_eq!(t.await.ok().and_then(Result::ok).as_deref(), Some(&42));
+        }
+        assert_eq!(reads.load(std::sync::atomic::Ordering::SeqCst), 1);
     }
 
     #[test]

@@ -33,8 +33,9 @@ pub struct Application {
 
 /// Seconds a stopping server gives the requests in flight (SIGTERM, SIGINT).
 pub const SHUTDOWN_GRACE_SECS: u64 = 20;
-/// How long the dashboard's figures are kept at most: a write through this process drops
-/// them at once; one through another instance on the same database shows within this time.
+/// How long the dashboard's figures and signed-in users' rows are kept at most: a write
+/// through this process drops them at once; one through another instance on the same
+/// database shows within this time.
 pub const DASHBOARD_MAX_AGE_SECS: u64 = 15;
 
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
@@ -81,6 +82,9 @@ impl Application {
         });
         // What the signed-in user extractor (`auth::CurrentUser`) loads users with.
         let users_db = web::Data::new(db.clone());
+        let users_cache: web::Data<crate::auth::user::UserCache> = web::Data::new(
+            crate::cache::Cache::new(std::time::Duration::from_secs(DASHBOARD_MAX_AGE_SECS), 4096),
+        );
         let login_limit = GovernorConfigBuilder::default()
             .key_extractor(crate::routes::client_ip::ClientIpKeyExtractor::new(
                 settings.trusted_proxies.clone(),
@@ -151,6 +155,7 @@ impl Application {
             App::new()
                 .app_data(state.clone())
                 .app_data(users_db.clone())
+                .app_data(users_cache.clone())
                 .app_data(anon_tokens.clone())
                 .app_data(
                     web::FormConfig::default()

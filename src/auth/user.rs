@@ -28,6 +28,10 @@ pub struct CurrentUser {
     pub must_change_password: bool,
 }
 
+/// Signed-in users' rows (with their units) by id, kept until the next write
+/// ([`crate::cache::Cache`]): every signed-in request asks for its user.
+pub type UserCache = crate::cache::Cache<i32, Option<(users::User, Unit)>>;
+
 /// The user id of the request, for the request log.
 #[derive(Clone, Copy, Debug)]
 pub struct LoggedUser(pub i32);
@@ -106,17 +110,26 @@ impl CurrentUser {
         let db = req
             .app_data::<web::Data<Db>>()
             .ok_or_else(|| AppError::internal("database handle missing"))?;
-        let row = db.run(move |c| Ok(users::with_unit(c, uid)?)).await?;
-        let user = match row {
+        let read = || {
+            let db = db.clone();
+            async move { db.run(move |c| Ok(users::with_unit(c, uid)?)).await }
+        };
+        // Kept until the next write (a disabled account, a new role or unit is a write);
+        // sessions ended elsewhere are gone from the session table before this is asked.
+        let row = match req.app_data::<web::Data<UserCache>>() {
+            Some(cache) => cache.get_or_read(uid, || db.generation(), read).await?,
+            None => std::sync::Arc::new(read().await?),
+        };
+        let user = match row.as_ref() {
             Some((u, unit)) if u.active => CurrentUser {
                 id: u.id,
                 role: u.role(),
-                username: u.username,
-                display_name: u.display_name,
+                username: u.username.clone(),
+                display_name: u.display_name.clone(),
                 unit_id: unit.id,
                 unit_kind: unit.kind(),
-                unit_name: unit.name,
-                unit_path: unit.path,
+                unit_name: unit.name.clone(),
+                unit_path: unit.path.clone(),
                 must_change_password: u.must_change_password,
             },
             _ => {

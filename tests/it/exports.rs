@@ -5,7 +5,6 @@
 use std::io::{Cursor, Read};
 
 use calamine::{Data, Reader};
-use diesel::connection::SimpleConnection;
 
 use crate::helpers::{Browser, TestApp};
 
@@ -93,11 +92,6 @@ fn unit_name(app: &TestApp, code: &str) -> String {
         .name
 }
 
-fn exec(app: &TestApp, sql: &str) {
-    let mut c = app.db.conn().expect("conn");
-    c.batch_execute(sql).expect("sql");
-}
-
 async fn users_export_keeps_the_filters(app: TestApp) {
     let admin = app.signed_in("admin").await;
     let page = admin.get("/users?role=secretary").await;
@@ -178,15 +172,12 @@ async fn task_force_exports(app: TestApp) {
     let admin_id = app.user_id("admin");
     // Another office member with a unit of their own, which admin's list must not hold.
     let zb05 = app.unit_id("ZB05");
-    exec(
-        &app,
-        &format!(
-            "UPDATE users SET role = 'office' WHERE username = 'viewer'; \
+    app.exec(&format!(
+        "UPDATE users SET role = 'office' WHERE username = 'viewer'; \
              INSERT INTO task_force (user_id, unit_id, created_at) \
              VALUES ({}, {zb05}, '2026-11-01 00:00:00')",
-            app.user_id("viewer")
-        ),
-    );
+        app.user_id("viewer")
+    ));
     admin
         .get("/taskforce")
         .await
@@ -361,15 +352,12 @@ async fn report_compliance_export_matches_the_page(app: TestApp) {
 async fn report_queue_export_is_the_queue(app: TestApp) {
     let zb01 = app.unit_id("ZB01");
     let zb05 = app.unit_id("ZB05");
-    exec(
-        &app,
-        &format!(
-            "UPDATE monthly_reports SET state = 'awaiting_general' \
+    app.exec(&format!(
+        "UPDATE monthly_reports SET state = 'awaiting_general' \
              WHERE unit_id IN ({zb01}, {zb05}) AND year = 2026 AND month = 9; \
              UPDATE monthly_reports SET state = 'awaiting_committee' \
              WHERE unit_id = {zb01} AND year = 2026 AND month = 8"
-        ),
-    );
+    ));
     let rev = app.signed_in("zongzhi01").await;
     rev.get("/reports/queue")
         .await
@@ -419,13 +407,10 @@ async fn topics_exports_keep_filters_and_scope(app: TestApp) {
     add_topic(&s1, zb01, "学习作风建设重要论述（一）").await;
     add_topic(&s1, zb01, "学习作风建设重要论述（二）").await;
     add_topic(&s2, zb02, "学习作风建设重要论述（三）").await;
-    exec(
-        &app,
-        &format!(
-            "UPDATE first_topics SET state = 'awaiting_general' \
+    app.exec(&format!(
+        "UPDATE first_topics SET state = 'awaiting_general' \
              WHERE topic = '学习作风建设重要论述（二）' AND unit_id = {zb01}"
-        ),
-    );
+    ));
     let admin = app.signed_in("admin").await;
     admin
         .get(&format!("/topics?year=2026&unit={zb01}"))

@@ -261,6 +261,9 @@ impl TestApp {
         let mut conn = self.db.conn().expect("connection");
         conn.batch_execute(sql)
             .unwrap_or_else(|e| panic!("{e}: {sql}"));
+        // As a write through the app would: what the app keeps until the next write is
+        // read again.
+        self.db.changed();
     }
 }
 

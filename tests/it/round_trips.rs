@@ -2,14 +2,7 @@
 //! checkout (one transaction); the rest of the request is the session and the signed-in user,
 //! which every signed-in request pays.
 
-use diesel::connection::SimpleConnection;
-
 use crate::helpers::TestApp;
-
-fn exec(app: &TestApp, sql: &str) {
-    let mut c = app.db.conn().expect("conn");
-    c.batch_execute(sql).expect("sql");
-}
 
 fn one(app: &TestApp, sql: &str) -> i64 {
     app.count(sql)
@@ -32,13 +25,10 @@ fn summer_reports(app: &TestApp, unit: i32) -> Vec<i32> {
 /// side is the least of three.
 async fn approving_a_report_is_one_checkout(app: TestApp) {
     let zb01 = app.unit_id("ZB01");
-    exec(
-        &app,
-        &format!(
-            "UPDATE monthly_reports SET state = 'awaiting_committee' \
+    app.exec(&format!(
+        "UPDATE monthly_reports SET state = 'awaiting_committee' \
              WHERE unit_id = {zb01} AND year = 2026 AND month BETWEEN 6 AND 9"
-        ),
-    );
+    ));
     let ids = summer_reports(&app, zb01);
     assert!(
         ids.len() >= 2,
@@ -109,13 +99,10 @@ async fn no_work(app: &TestApp, b: &crate::helpers::Browser) -> u64 {
 /// one transaction: no load before it.
 async fn closing_a_measure_and_accepting_an_item_are_one_checkout(app: TestApp) {
     let zb01 = app.unit_id("ZB01");
-    exec(
-        &app,
-        &format!(
-            "UPDATE rect_items SET status = 'awaiting' \
+    app.exec(&format!(
+        "UPDATE rect_items SET status = 'awaiting' \
              WHERE unit_id = {zb01} AND status <> 'closed'"
-        ),
-    );
+    ));
     let measures = ids(
         &app,
         &format!(

@@ -181,11 +181,24 @@ async fn figures(
         month: p.month,
         today,
     };
-    // Taken before reading: a write that commits meanwhile makes what is read stale at once.
-    let generation = state.db.generation();
-    if let Some(f) = state.dashboards.get(&key, generation) {
-        return Ok(f);
-    }
+    let db = state.db.clone();
+    state
+        .dashboards
+        .get_or_read(
+            key,
+            || db.generation(),
+            || read_figures(state, user, p, today),
+        )
+        .await
+}
+
+/// Read the figures for `p` (a few dozen queries).
+async fn read_figures(
+    state: &AppState,
+    user: &CurrentUser,
+    p: &super::Period,
+    today: chrono::NaiveDate,
+) -> AppResult<Figures> {
     let one_branch = matches!(p.scope, Scope::Unit(_));
     let me = user.clone();
     let period_ = p.clone();
@@ -241,7 +254,7 @@ async fn figures(
     } else {
         Vec::new()
     };
-    let f = Figures {
+    Ok(Figures {
         ranked: ranked.len(),
         d,
         c,
@@ -249,8 +262,7 @@ async fn figures(
         units,
         ranking: top,
         months,
-    };
-    Ok(state.dashboards.put(key, generation, f))
+    })
 }
 
 pub async fn page(
