@@ -80,14 +80,21 @@ pub struct RestoreArgs {
 pub struct SynthArgs {
     #[command(flatten)]
     pub db: DbArgs,
-    #[arg(long, default_value_t = 30)]
-    pub general_branches: usize,
-    #[arg(long, default_value_t = 10)]
-    pub branches_per_general: usize,
-    #[arg(long, default_value_t = 6000)]
-    pub measures: usize,
-    #[arg(long, default_value_t = 1500)]
-    pub items: usize,
+    /// Branches; general branches (N/10), measures and items scale with it.
+    #[arg(long, default_value_t = 300)]
+    pub branches: usize,
+    /// General branches (default: branches / 10, at least 1).
+    #[arg(long)]
+    pub general_branches: Option<usize>,
+    /// Branches under each general branch (default: the branches spread evenly).
+    #[arg(long)]
+    pub branches_per_general: Option<usize>,
+    /// Measures per campaign year (default: 20 per branch).
+    #[arg(long)]
+    pub measures: Option<usize>,
+    /// Rectification items per campaign year (default: 5 per branch).
+    #[arg(long)]
+    pub items: Option<usize>,
     /// Password of every synthetic account.
     #[arg(long, default_value = "Synth-2026")]
     pub password: String,
@@ -231,6 +238,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let now = chrono::Utc::now().naive_utc();
             let today = crate::clock::Clock::today(&crate::clock::SystemClock);
             let size = crate::synth::SynthSize {
+                branches: args.branches,
                 general_branches: args.general_branches,
                 branches_per_general: args.branches_per_general,
                 measures: args.measures,

@@ -41,10 +41,15 @@ const CURRENT: &[(&str, ReviewState)] = &[
 ];
 
 /// One leaf's values: (self, review, office) in tenths, and the note.
-type Values = (Option<i32>, Option<i32>, Option<i32>, &'static str);
+pub(crate) type Values = (Option<i32>, Option<i32>, Option<i32>, &'static str);
 
 /// The values of unit number `s` (two units share a number: a tie), per leaf.
-fn values(s: usize, leaves: &[&Indicator], reached: ReviewState, direct: bool) -> Vec<Values> {
+pub(crate) fn values(
+    s: usize,
+    leaves: &[&Indicator],
+    reached: ReviewState,
+    direct: bool,
+) -> Vec<Values> {
     let deducts: Vec<usize> = (0..leaves.len())
         .filter(|&j| leaves[j].kind() == Some(IndicatorKind::Deduct))
         .collect();

@@ -6,7 +6,7 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use crate::db::models::campaigns::{self, Campaign};
 use crate::db::DbConn;
 
-const MONTHS: [&str; 12] = [
+pub(crate) const MONTHS: [&str; 12] = [
     "制定本单位践行“严、真、细、实、快”工作作风实施方案，明确15个工作目标的落实举措。",
     "围绕各类检查反馈问题，在总部部室、业务一线、领导干部三方面对照检查，形成工作配档表。",
     "结合生产经营指标、突破（攻坚）项目和党建品牌创建，制定可操作、可量化、可提升的践行举措。",

@@ -325,14 +325,8 @@ async fn synth_fills_a_large_group_and_its_accounts_work(app: TestApp) {
         "synth",
         "--database-url",
         url,
-        "--general-branches",
-        "3",
-        "--branches-per-general",
-        "4",
-        "--measures",
-        "120",
-        "--items",
-        "30",
+        "--branches",
+        "20",
         "--password",
         "Synth-2026x",
     ]);
@@ -341,21 +335,116 @@ async fn synth_fills_a_large_group_and_its_accounts_work(app: TestApp) {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(app.count("units WHERE code LIKE 'SB%'"), 12);
-    assert_eq!(
-        app.count("measures WHERE unit_id IN (SELECT id FROM units WHERE code LIKE 'SB%')"),
-        120
+    let summary = String::from_utf8_lossy(&out.stdout);
+    assert!(summary.contains("党支部 20"), "{summary}");
+    // N/10 general branches, 20 branches; 20 measures and 5 items per branch and year.
+    assert_eq!(app.count("units WHERE code LIKE 'SZ%'"), 2);
+    assert_eq!(app.count("units WHERE code LIKE 'SB%'"), 20);
+    assert_eq!(app.count("campaigns"), 3);
+    assert_eq!(app.count("measures"), 3 * 400);
+    assert_eq!(app.count("rect_items"), 3 * 100);
+    // Every year has reviewed monthly reports with lines; past years all twelve months.
+    for offset in 0..3 {
+        let year = format!("(SELECT MAX(year) - {offset} FROM campaigns)");
+        let reports = app.count(&format!(
+            "monthly_reports r WHERE r.year = {year} AND EXISTS \
+             (SELECT 1 FROM report_lines l WHERE l.report_id = r.id)"
+        ));
+        assert!(reports > 0, "no reports with lines, year offset {offset}");
+        if offset > 0 {
+            assert_eq!(
+                app.count(&format!(
+                    "(SELECT DISTINCT month FROM monthly_reports WHERE year = {year}) m"
+                )),
+                12
+            );
+        }
+    }
+    assert!(app.count("monthly_reports WHERE state = 'closed'") > 400);
+    assert!(app.count("review_events WHERE entity = 'monthly_report'") > 1000);
+    for table in [
+        "roster_people",
+        "activities",
+        "activity_attendance",
+        "brands",
+        "brand_events",
+        "feedback_items",
+        "assessment_schemes",
+        "assessment_scores",
+        "assessment_lines",
+        "first_topics",
+        "surveys",
+        "incentives",
+    ] {
+        assert!(app.count(table) > 0, "{table} is empty");
+    }
+    assert!(app.count("roster_people") >= 20 * 18);
+    assert!(
+        app.count("activities WHERE unit_id IN (SELECT id FROM units WHERE code LIKE 'SB%')")
+            >= 20 * 16
     );
-    assert_eq!(
-        app.count("rect_items WHERE unit_id IN (SELECT id FROM units WHERE code LIKE 'SB%')"),
-        30
-    );
-    // Synthetic branches hang under the demo committee; their secretaries sign in.
+    // The accounts sign in; the office's dashboard and report pages answer.
     let b = app.browser();
     b.login("s00101", "Synth-2026x")
         .await
         .assert_redirect("/home");
     b.get("/home").await.assert_contains("第1党总支第1党支部");
+    let rev = app.browser();
+    rev.login("szz001", "Synth-2026x")
+        .await
+        .assert_redirect("/home");
+    let office = app.browser();
+    office
+        .login("sadmin", "Synth-2026x")
+        .await
+        .assert_redirect("/home");
+    for page in ["/dashboard", "/reports"] {
+        let p = office.get(page).await;
+        assert_eq!(p.status, 200, "{page}: {}", p.body);
+    }
 }
 
-both!(synth_fills_a_large_group_and_its_accounts_work);
+both_with!(synth_fills_a_large_group_and_its_accounts_work, |s| s
+    .demo =
+    false);
+
+async fn a_second_synth_is_refused_and_writes_nothing(app: TestApp) {
+    let synth = || {
+        zuofeng(&[
+            "synth",
+            "--database-url",
+            app.database_url.as_str(),
+            "--branches",
+            "2",
+            "--password",
+            "Synth-2026x",
+        ])
+    };
+    let first = synth();
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let tables = [
+        "units",
+        "users",
+        "measures",
+        "monthly_reports",
+        "review_events",
+    ];
+    let before: Vec<i64> = tables.iter().map(|t| app.count(t)).collect();
+    let second = synth();
+    assert_one_line_error(
+        &second,
+        &format!(
+            "数据库中已有数据（{} 个单位），synth 只向空数据库写入；请换一个新的数据库。",
+            before[0]
+        ),
+    );
+    let after: Vec<i64> = tables.iter().map(|t| app.count(t)).collect();
+    assert_eq!(before, after);
+}
+
+both_with!(a_second_synth_is_refused_and_writes_nothing, |s| s.demo =
+    false);
