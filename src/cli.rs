@@ -1,4 +1,5 @@
-//! The command line: `zuofeng serve | migrate [--status] | user add|passwd|disable | backup | restore`.
+//! The command line: `zuofeng serve | migrate [--status] | user add|passwd|disable | backup | restore
+//! | export`.
 
 use std::io::BufRead;
 use std::time::Duration;
@@ -47,6 +48,20 @@ pub enum Command {
     Backup(BackupArgs),
     /// Bring a SQLite backup back into a stopped instance (the replaced file is kept aside).
     Restore(RestoreArgs),
+    /// Write every record of a campaign year into one .xlsx workbook, one sheet per kind.
+    Export(ExportArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// The campaign year, e.g. 2026.
+    #[arg(long)]
+    pub year: i32,
+    /// The new .xlsx file (refused when it exists).
+    #[arg(long)]
+    pub to: std::path::PathBuf,
 }
 
 #[derive(Args, Debug)]
@@ -222,6 +237,13 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             println!(
                 "{}",
                 crate::ops::restore(&args.db.database_url, &args.from)?
+            );
+            Ok(())
+        }
+        Command::Export(args) => {
+            println!(
+                "{}",
+                crate::routes::year_book::export_file(&args.db.database_url, args.year, &args.to)?
             );
             Ok(())
         }

@@ -28,6 +28,7 @@ pub mod taskforce;
 pub mod topics;
 pub mod units;
 pub mod users;
+pub mod year_book;
 
 use actix_governor::governor::middleware::NoOpMiddleware;
 use actix_governor::Governor;

@@ -689,7 +689,12 @@ pub fn ranking(
     year: i32,
     f: &RankFilter,
 ) -> AppResult<Ranking> {
-    let scope = user.scope();
+    ranking_in(c, &user.scope(), year, f)
+}
+
+/// [`ranking`] of the units in `scope` (the year's workbook: every unit).
+pub fn ranking_in(c: &mut DbConn, scope: &Scope, year: i32, f: &RankFilter) -> AppResult<Ranking> {
+    let scope = scope.clone();
     let all = units::in_scope(c, &scope)?;
     let groups: Vec<Unit> = all
         .iter()

@@ -20,10 +20,12 @@ mod write;
 pub use read::{read, read_upload, too_many_rows, ImportRow, MAX_IMPORT};
 pub use write::{
     clip, export, fit_row, line_across, print_setup, table, template, template_with_example,
-    write_value, Formats, Sheet, CELL_LIMIT, CUT_MARKER, EXPORT_LIMIT,
+    workbook, write_value, Book, Formats, ListSheet, Sheet, SheetWriter, CELL_LIMIT, CUT_MARKER,
+    EXPORT_LIMIT,
 };
 
 pub const XLSX_MIME: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+#[derive(Clone, Copy, Debug)]
 pub struct Column {
     pub header: &'static str,
     /// Width in Excel character units.

@@ -205,6 +205,133 @@ pub fn write_value(
     Ok(())
 }
 
+/// A workbook of list sheets, written one sheet at a time: [`Book::sheet`] starts a sheet
+/// (title, the line of filters and export time, header row), [`Book::rows`] appends rows to it
+/// (as many times as there are pages), [`Book::push`] finishes it (frozen header, print set-up)
+/// and adds it to the book. A caller holds one page of rows at a time, never a whole kind.
+pub struct Book {
+    wb: Workbook,
+    f: Formats,
+}
+
+/// A sheet being written: the worksheet, its column widths and the next free row.
+pub struct SheetWriter {
+    ws: Worksheet,
+    widths: Vec<f64>,
+    next: u32,
+    frozen_columns: u16,
+}
+
+impl SheetWriter {
+    /// Keep the first `n` columns in view when scrolling sideways (the header rows always are).
+    pub fn freeze_columns(&mut self, n: u16) {
+        self.frozen_columns = n;
+    }
+
+    /// Data rows written so far.
+    pub fn rows_written(&self) -> u32 {
+        self.next - 3
+    }
+}
+
+impl Book {
+    pub fn new() -> Self {
+        Book {
+            wb: Workbook::new(),
+            f: Formats::new(),
+        }
+    }
+
+    /// Start a sheet named `sheet_name` (the tab): title row, the line of filters and export
+    /// time, header row (repeated on every printed page).
+    pub fn sheet(
+        &self,
+        sheet_name: &str,
+        sheet: &Sheet,
+        columns: &[Column],
+    ) -> Result<SheetWriter, AppError> {
+        let headers: Vec<(&str, f64)> = columns.iter().map(|c| (c.header, c.width)).collect();
+        self.sheet_of(sheet_name, sheet, &headers)
+    }
+
+    /// [`Book::sheet`] with headers made at run time (header, width).
+    pub fn sheet_of<S: AsRef<str>>(
+        &self,
+        sheet_name: &str,
+        sheet: &Sheet,
+        headers: &[(S, f64)],
+    ) -> Result<SheetWriter, AppError> {
+        let f = &self.f;
+        let mut ws = Worksheet::new();
+        ws.set_name(sheet_name).map_err(xerr)?;
+        let widths: Vec<f64> = headers.iter().map(|(_, w)| *w).collect();
+        line_across(&mut ws, 0, &widths, &sheet.title, &f.title)?;
+        ws.set_row_height(0, 30).map_err(xerr)?;
+        line_across(&mut ws, 1, &widths, &sheet.info_line(), &f.info)?;
+        for (i, (h, w)) in headers.iter().enumerate() {
+            ws.set_column_width(i as u16, *w).map_err(xerr)?;
+            ws.write_string_with_format(2, i as u16, h.as_ref(), &f.header)
+                .map_err(xerr)?;
+        }
+        let values: Vec<Value> = headers
+            .iter()
+            .map(|(h, _)| Value::from(h.as_ref()))
+            .collect();
+        fit_row(&mut ws, 2, &values, &widths)?;
+        Ok(SheetWriter {
+            ws,
+            widths,
+            next: 3,
+            frozen_columns: 0,
+        })
+    }
+
+    /// Append data rows, each as tall as its wrapped text.
+    pub fn rows(&self, w: &mut SheetWriter, rows: &[Vec<Value>]) -> Result<(), AppError> {
+        for row in rows {
+            for (c, v) in row.iter().enumerate() {
+                write_value(&mut w.ws, w.next, c as u16, v, &self.f)?;
+            }
+            fit_row(&mut w.ws, w.next, row, &w.widths)?;
+            w.next += 1;
+        }
+        Ok(())
+    }
+
+    /// Finish a sheet (header frozen, print set-up) and add it to the book, after the others.
+    pub fn push(&mut self, mut w: SheetWriter) -> Result<(), AppError> {
+        w.ws.set_freeze_panes(3, w.frozen_columns).map_err(xerr)?;
+        print_setup(&mut w.ws, (2, 2))?;
+        self.wb.push_worksheet(w.ws);
+        Ok(())
+    }
+
+    /// The .xlsx file.
+    pub fn finish(mut self) -> Result<Vec<u8>, AppError> {
+        self.wb.save_to_buffer().map_err(xerr)
+    }
+}
+
+impl Default for Book {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// One list sheet of a workbook: tab name, title and filters, columns, rows.
+pub type ListSheet<'a> = (&'a str, &'a Sheet, &'a [Column], &'a [Vec<Value>]);
+
+/// Several list sheets in one file, in order.
+pub fn workbook(sheets: &[ListSheet<'_>]) -> Result<Vec<u8>, AppError> {
+    let mut book = Book::new();
+    for (name, sheet, columns, rows) in sheets {
+        let mut w = book.sheet(name, sheet, columns)?;
+        book.rows(&mut w, rows)?;
+        book.push(w)?;
+    }
+    book.finish()
+}
+
 /// One sheet: title row, the line of filters and export time, header row (repeated on every
 /// printed page), data rows each as tall as its wrapped text. Returns the .xlsx file.
 pub fn table(
@@ -213,31 +340,7 @@ pub fn table(
     columns: &[Column],
     rows: &[Vec<Value>],
 ) -> Result<Vec<u8>, AppError> {
-    let f = Formats::new();
-    let mut wb = Workbook::new();
-    let ws = wb.add_worksheet();
-    ws.set_name(sheet_name).map_err(xerr)?;
-    let widths: Vec<f64> = columns.iter().map(|c| c.width).collect();
-    line_across(ws, 0, &widths, &sheet.title, &f.title)?;
-    ws.set_row_height(0, 30).map_err(xerr)?;
-    line_across(ws, 1, &widths, &sheet.info_line(), &f.info)?;
-    for (i, c) in columns.iter().enumerate() {
-        ws.set_column_width(i as u16, c.width).map_err(xerr)?;
-        ws.write_string_with_format(2, i as u16, c.header, &f.header)
-            .map_err(xerr)?;
-    }
-    let headers: Vec<Value> = columns.iter().map(|c| Value::from(c.header)).collect();
-    fit_row(ws, 2, &headers, &widths)?;
-    for (r, row) in rows.iter().enumerate() {
-        let at = r as u32 + 3;
-        for (c, v) in row.iter().enumerate() {
-            write_value(ws, at, c as u16, v, &f)?;
-        }
-        fit_row(ws, at, row, &widths)?;
-    }
-    ws.set_freeze_panes(3, 0).map_err(xerr)?;
-    print_setup(ws, (2, 2))?;
-    wb.save_to_buffer().map_err(xerr)
+    workbook(&[(sheet_name, sheet, columns, rows)])
 }
 
 /// Most rows one list export holds.

@@ -21,6 +21,7 @@ mod demo;
 mod demo_records;
 mod edits;
 mod excel_heights;
+mod export_year;
 mod exports;
 mod feedback;
 mod fuzz;

@@ -111,3 +111,28 @@ pub fn stand_in(conn: &mut DbConn, unit: &Unit, e: &ReviewEvent) -> QueryResult<
         _ => "—".into(),
     })
 }
+
+/// The latest review (approval or return: any step but a submission) of each record of
+/// `entity` among `ids`, with the reviewer's name.
+pub fn last_reviews(
+    conn: &mut DbConn,
+    entity: &str,
+    ids: &[i32],
+) -> QueryResult<std::collections::HashMap<i32, (ReviewEvent, Option<String>)>> {
+    let mut out = std::collections::HashMap::new();
+    for chunk in ids.chunks(500) {
+        let rows: Vec<(ReviewEvent, Option<String>)> = review_events::table
+            .left_join(users::table)
+            .filter(review_events::entity.eq(entity))
+            .filter(review_events::entity_id.eq_any(chunk))
+            .filter(review_events::action.ne(ReviewAction::Submit.code()))
+            .order(review_events::id)
+            .select((ReviewEvent::as_select(), users::display_name.nullable()))
+            .load(conn)?;
+        for (e, who) in rows {
+            // Oldest first: the last one kept is the latest.
+            out.insert(e.entity_id, (e, who));
+        }
+    }
+    Ok(out)
+}

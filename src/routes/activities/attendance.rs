@@ -20,11 +20,12 @@ use crate::domain::activity::RosterGroup;
 use crate::error::{AppError, AppResult};
 use crate::forms::activities::AttendanceForm;
 use crate::routes::non_empty;
+use crate::routes::year_book::{BookSheet, Columns};
 use crate::services::activities::{self as service, attendance_refused, AttendanceSaved, SheetRow};
 use crate::state::AppState;
 use crate::views::units::{tree_rows, UnitRow};
 use crate::views::{flash, redirect, render_status, BaseContext, PageCtx};
-use crate::xlsx::{self, col, Column};
+use crate::xlsx::{self, col, Column, Value};
 
 use super::load_checked;
 
@@ -466,3 +467,38 @@ pub async fn import(
         AttendanceSaved::OutOfScope => Err(AppError::Forbidden),
     }
 }
+
+// ---------------------------------------------------------------- the year's workbook
+
+const YEAR_COLUMNS: [Column; 6] = [
+    col("开始日期", 12.0),
+    col("活动名称", 32.0),
+    col("活动类型", 12.0),
+    col(H_NAME, 12.0),
+    col(H_UNIT, 24.0),
+    col(H_SCORE, 10.0),
+];
+
+/// 参训记录 of the year's workbook: who attended each activity that started in the year.
+pub(crate) const BOOK_SHEET: BookSheet = BookSheet {
+    name: "参训记录",
+    title: "培训活动参训记录",
+    note: "",
+    columns: Columns::Fixed(|| YEAR_COLUMNS.to_vec()),
+    page: |c, year, offset, limit| {
+        let rows = model::attendance_of_year(c, year.campaign.year, offset, limit)?;
+        Ok(rows
+            .into_iter()
+            .map(|((att, person, unit), a)| {
+                vec![
+                    Value::from(a.start_date),
+                    Value::from(a.title.as_str()),
+                    Value::from(a.kind().label()),
+                    Value::from(person.name),
+                    Value::from(unit.name),
+                    Value::from(att.score),
+                ]
+            })
+            .collect())
+    },
+};

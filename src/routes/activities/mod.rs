@@ -6,7 +6,7 @@
 
 pub mod coverage;
 
-mod attendance;
+pub(crate) mod attendance;
 mod form;
 mod show;
 
@@ -22,10 +22,13 @@ use crate::db::models::activities::{
     Totals,
 };
 use crate::db::models::units::{self, Unit};
+use crate::db::DbConn;
 use crate::domain::activity::{ActivityKind, RosterGroup};
 use crate::domain::filters::FilterWords;
 use crate::domain::register::LeadTag;
+use crate::domain::Scope;
 use crate::error::{AppError, AppResult};
+use crate::routes::year_book::{BookSheet, Columns};
 use crate::routes::{non_empty, unit_in_words};
 use crate::state::AppState;
 use crate::views::units::{filter_name, tree_rows, UnitRow};
@@ -241,16 +244,7 @@ async fn select(
             }
             let (rows, total) = model::list(c, &f, offset, limit)?;
             let totals = model::totals(c, &f)?;
-            let ids: Vec<i32> = rows.iter().map(|(a, _)| a.id).collect();
-            let figures = model::figures(c, &ids)?;
-            let rows = rows
-                .into_iter()
-                .map(|(a, u)| {
-                    let fig = figures.get(&a.id).copied().unwrap_or_default();
-                    (a, u, fig)
-                })
-                .collect();
-            Ok((rows, total, totals))
+            Ok((with_figures(c, rows)?, total, totals))
         })
         .await
 }
@@ -363,6 +357,36 @@ fn export_rows(rows: &[(Activity, Unit, Figures)]) -> Vec<Vec<Value>> {
         })
         .collect()
 }
+
+/// Listed activities with their figures (人次, 合格率, 平均分).
+fn with_figures(
+    c: &mut DbConn,
+    rows: Vec<(Activity, Unit)>,
+) -> AppResult<Vec<(Activity, Unit, Figures)>> {
+    let ids: Vec<i32> = rows.iter().map(|(a, _)| a.id).collect();
+    let figures = model::figures(c, &ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|(a, u)| {
+            let fig = figures.get(&a.id).copied().unwrap_or_default();
+            (a, u, fig)
+        })
+        .collect())
+}
+
+/// 培训与活动 of the year's workbook: every activity of the year, all units, the list's order.
+pub(crate) const BOOK_SHEET: BookSheet = BookSheet {
+    name: "培训与活动",
+    title: "培训活动登记表",
+    note: "",
+    columns: Columns::Fixed(|| EXPORT_COLUMNS.to_vec()),
+    page: |c, year, offset, limit| {
+        let mut f = ActivityFilter::new(Scope::All);
+        f.year = Some(year.campaign.year);
+        let (rows, _) = model::list(c, &f, offset, limit)?;
+        Ok(export_rows(&with_figures(c, rows)?))
+    },
+};
 
 async fn export(
     state: web::Data<AppState>,

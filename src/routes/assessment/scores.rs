@@ -12,18 +12,20 @@ use serde::Deserialize;
 use crate::auth::policy::Capability;
 use crate::auth::CurrentUser;
 use crate::db::models::assessment;
+use crate::db::models::assessment::Indicator;
 use crate::db::models::assessment_scores::YearSheet;
 use crate::domain::assessment::{leaf_points, IndicatorKind, Points};
 use crate::domain::filters::FilterWords;
 use crate::domain::review::ReviewState;
-use crate::domain::UnitKind;
+use crate::domain::{Scope, UnitKind};
 use crate::error::{AppError, AppResult};
 use crate::routes::non_empty;
 use crate::routes::review;
+use crate::routes::year_book::{BookSheet, Columns};
 use crate::services::assessment_scores::{self as service, RankFilter, RankRow, Ranking, RowState};
 use crate::state::AppState;
 use crate::views::{render, BaseContext, PageCtx};
-use crate::xlsx::{self, Formats, Value};
+use crate::xlsx::{self, Value};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/assessment", web::get().to(ranking))
@@ -364,74 +366,85 @@ const TAIL: [(&str, f64); 5] = [
 ];
 
 fn matrix(sheet: &xlsx::Sheet, r: &Ranking) -> AppResult<Vec<u8>> {
-    use rust_xlsxwriter::Workbook;
-    let f = Formats::new();
-    let mut wb = Workbook::new();
-    let ws = wb.add_worksheet();
-    ws.set_name("得分汇总").map_err(xlsx::xerr)?;
-    let leaves: Vec<&crate::db::models::assessment::Indicator> =
-        r.indicators.iter().filter(|i| !i.is_area()).collect();
-    let mut headers: Vec<String> = HEAD.iter().map(|(h, _)| h.to_string()).collect();
-    let mut widths: Vec<f64> = HEAD.iter().map(|(_, w)| *w).collect();
-    for l in &leaves {
-        headers.push(format!("{}（{}分）", l.name, l.max()));
-        widths.push(10.0);
-    }
-    for (h, w) in TAIL {
-        headers.push(h.to_string());
-        widths.push(w);
-    }
-    xlsx::line_across(ws, 0, &widths, &sheet.title, &f.title)?;
-    ws.set_row_height(0, 30).map_err(xlsx::xerr)?;
-    xlsx::line_across(ws, 1, &widths, &sheet.info_line(), &f.info)?;
-    for (i, h) in headers.iter().enumerate() {
-        ws.set_column_width(i as u16, widths[i])
-            .map_err(xlsx::xerr)?;
-        ws.write_string_with_format(2, i as u16, h, &f.header)
-            .map_err(xlsx::xerr)?;
-    }
-    let head_values: Vec<Value> = headers.iter().map(|h| Value::from(h.as_str())).collect();
-    xlsx::fit_row(ws, 2, &head_values, &widths)?;
-    let num = |p: Points| Value::Number(f64::from(p.0) / 10.0);
-    for (k, row) in r.rows.iter().enumerate() {
-        let v = view(row);
-        let mut cells: Vec<Value> = vec![
-            row.rank.map_or(Value::Empty, |x| Value::Number(x as f64)),
-            Value::from(v.unit_name.clone()),
-            Value::from(v.kind),
-            Value::from(v.state),
-        ];
-        for (i, l) in leaves.iter().enumerate() {
-            let kind = l.kind().unwrap_or(IndicatorKind::Deduct);
-            cells.push(match row.values.get(i).and_then(|x| x.as_ref()) {
-                None => Value::Empty,
-                Some((value, _)) if kind == IndicatorKind::Veto => {
-                    if *value == Some(Points(1)) {
-                        Value::from("否决")
-                    } else {
-                        Value::Empty
-                    }
-                }
-                Some((value, _)) => num(leaf_points(kind, l.max(), *value)),
-            });
-        }
-        let t = row.totals.as_ref();
-        for x in [
-            t.and_then(|t| t.self_score.as_ref()),
-            t.and_then(|t| t.review.as_ref()),
-            t.and_then(|t| t.office.as_ref()),
-            t.map(|t| &t.counting),
-        ] {
-            cells.push(x.map_or(Value::Empty, |t| num(t.points)));
-        }
-        cells.push(Value::from(v.veto));
-        let at = k as u32 + 3;
-        for (c, val) in cells.iter().enumerate() {
-            xlsx::write_value(ws, at, c as u16, val, &f)?;
-        }
-        xlsx::fit_row(ws, at, &cells, &widths)?;
-    }
-    ws.set_freeze_panes(3, 2).map_err(xlsx::xerr)?;
-    xlsx::print_setup(ws, (2, 2))?;
-    wb.save_to_buffer().map_err(xlsx::xerr)
+    let mut book = xlsx::Book::new();
+    let mut w = book.sheet_of("得分汇总", sheet, &matrix_headers(&r.indicators))?;
+    w.freeze_columns(2);
+    book.rows(&mut w, &matrix_rows(r))?;
+    book.push(w)?;
+    book.finish()
 }
+
+/// The matrix's header: the fixed columns, one per leaf (named with its points), the totals.
+fn matrix_headers(indicators: &[Indicator]) -> Vec<(String, f64)> {
+    let mut headers: Vec<(String, f64)> = HEAD.iter().map(|(h, w)| (h.to_string(), *w)).collect();
+    for l in indicators.iter().filter(|i| !i.is_area()) {
+        headers.push((format!("{}（{}分）", l.name, l.max()), 10.0));
+    }
+    headers.extend(TAIL.iter().map(|(h, w)| (h.to_string(), *w)));
+    headers
+}
+
+/// A row per unit: rank, unit, each leaf's points at the counting level, the totals, veto.
+fn matrix_rows(r: &Ranking) -> Vec<Vec<Value>> {
+    let leaves: Vec<&Indicator> = r.indicators.iter().filter(|i| !i.is_area()).collect();
+    let num = |p: Points| Value::Number(f64::from(p.0) / 10.0);
+    r.rows
+        .iter()
+        .map(|row| {
+            let v = view(row);
+            let mut cells: Vec<Value> = vec![
+                row.rank.map_or(Value::Empty, |x| Value::Number(x as f64)),
+                Value::from(v.unit_name.clone()),
+                Value::from(v.kind),
+                Value::from(v.state),
+            ];
+            for (i, l) in leaves.iter().enumerate() {
+                let kind = l.kind().unwrap_or(IndicatorKind::Deduct);
+                cells.push(match row.values.get(i).and_then(|x| x.as_ref()) {
+                    None => Value::Empty,
+                    Some((value, _)) if kind == IndicatorKind::Veto => {
+                        if *value == Some(Points(1)) {
+                            Value::from("否决")
+                        } else {
+                            Value::Empty
+                        }
+                    }
+                    Some((value, _)) => num(leaf_points(kind, l.max(), *value)),
+                });
+            }
+            let t = row.totals.as_ref();
+            for x in [
+                t.and_then(|t| t.self_score.as_ref()),
+                t.and_then(|t| t.review.as_ref()),
+                t.and_then(|t| t.office.as_ref()),
+                t.map(|t| &t.counting),
+            ] {
+                cells.push(x.map_or(Value::Empty, |t| num(t.points)));
+            }
+            cells.push(Value::from(v.veto));
+            cells
+        })
+        .collect()
+}
+
+/// 千分制考核 of the year's workbook: the year's matrix for every unit (no scheme: no rows).
+pub(crate) const BOOK_SHEET: BookSheet = BookSheet {
+    name: "千分制考核",
+    title: "度千分制考核得分汇总",
+    note: "",
+    columns: Columns::Loaded(|c, year| {
+        let indicators = match assessment::scheme_for_year(c, year.campaign.year)? {
+            Some(scheme) => assessment::indicators(c, scheme.id)?,
+            None => Vec::new(),
+        };
+        Ok(matrix_headers(&indicators))
+    }),
+    page: |c, year, offset, _limit| {
+        // One row per unit, ranked together: read at once, on the first page.
+        if offset > 0 {
+            return Ok(Vec::new());
+        }
+        let r = service::ranking_in(c, &Scope::All, year.campaign.year, &RankFilter::default())?;
+        Ok(matrix_rows(&r))
+    },
+};

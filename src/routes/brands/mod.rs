@@ -17,8 +17,9 @@ use crate::db::models::brands::{self, Brand, BrandFilter, Group};
 use crate::db::models::units::{self, Unit};
 use crate::domain::brand::{BrandKind, BrandStatus};
 use crate::domain::filters::FilterWords;
-use crate::domain::UnitKind;
+use crate::domain::{Scope, UnitKind};
 use crate::error::{AppError, AppResult};
+use crate::routes::year_book::{BookSheet, Columns};
 use crate::routes::{non_empty, unit_in_words, ymd};
 use crate::state::AppState;
 use crate::views::units::{filter_name, tree_rows, UnitRow};
@@ -254,13 +255,12 @@ async fn export(
 ) -> AppResult<HttpResponse> {
     let sel = Selection::of(&query);
     let u = user.clone();
-    let (rows, sel, features) = state
+    let (data, sel) = state
         .db
         .run(move |c| {
             let f = sel.filter(c, &u)?;
             let (rows, _) = brands::list(c, &f, 0, xlsx::EXPORT_LIMIT)?;
-            let features: Vec<String> = rows.iter().map(|(b, _)| b.feature.clone()).collect();
-            Ok((rows, sel, features))
+            Ok((export_rows(rows), sel))
         })
         .await?;
     let sheet = xlsx::Sheet::new("党建品牌", state.now())
@@ -273,10 +273,14 @@ async fn export(
             "状态",
             sel.status.map(|s| s.label()).unwrap_or("全部").to_string(),
         );
-    let data: Vec<Vec<Value>> = rows
-        .into_iter()
-        .zip(features)
-        .map(|((b, u), feature)| {
+    xlsx::export(&sheet, &EXPORT_COLUMNS, &data)
+}
+
+/// The export's rows of listed brands.
+fn export_rows(rows: Vec<(Brand, Unit)>) -> Vec<Vec<Value>> {
+    rows.into_iter()
+        .map(|(b, u)| {
+            let feature = b.feature.clone();
             let r = row(b, u);
             vec![
                 Value::from(r.unit_name),
@@ -293,9 +297,27 @@ async fn export(
                 Value::from(r.award),
             ]
         })
-        .collect();
-    xlsx::export(&sheet, &EXPORT_COLUMNS, &data)
+        .collect()
 }
+
+/// 党建品牌 of the year's workbook: brands carry no year, so every brand of every unit.
+pub(crate) const BOOK_SHEET: BookSheet = BookSheet {
+    name: "党建品牌",
+    title: "党建品牌",
+    note: "品牌不分年度，列出全部品牌",
+    columns: Columns::Fixed(|| EXPORT_COLUMNS.to_vec()),
+    page: |c, _year, offset, limit| {
+        let f = BrandFilter {
+            scope: Some(Scope::All),
+            unit_path: None,
+            group: None,
+            status: None,
+            kind: None,
+        };
+        let (rows, _) = brands::list(c, &f, offset, limit)?;
+        Ok(export_rows(rows))
+    },
+};
 
 // ---------------------------------------------------------------- wall
 

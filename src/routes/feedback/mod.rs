@@ -15,11 +15,13 @@ use serde::Deserialize;
 
 use crate::auth::policy::Capability;
 use crate::auth::{Action, CurrentUser};
-use crate::db::models::feedback::{self, FeedbackFilter, FeedbackItem};
+use crate::db::models::feedback::{self, FeedbackFilter, FeedbackItem, ListedItem};
 use crate::db::models::units;
 use crate::domain::feedback::{FeedbackCategory, FeedbackChannel, FeedbackState};
 use crate::domain::filters::FilterWords;
+use crate::domain::Scope;
 use crate::error::{AppError, AppResult};
+use crate::routes::year_book::{BookSheet, Columns};
 use crate::routes::{non_empty, unit_in_words, ymd, LoginLimiter};
 use crate::state::AppState;
 use crate::views::units::{filter_name, tree_rows, UnitRow};
@@ -355,12 +357,12 @@ async fn export(
     let sel = Selection::of(&query);
     let today = state.settings.clock.today();
     let u = user.clone();
-    let (rows, sel) = state
+    let (data, sel) = state
         .db
         .run(move |c| {
             let f = sel.filter(c, &u, today)?;
             let (rows, _) = feedback::list(c, &f, 0, xlsx::EXPORT_LIMIT)?;
-            Ok((rows, sel))
+            Ok((export_rows(rows, today), sel))
         })
         .await?;
     let all = |s: Option<&'static str>| s.unwrap_or("全部").to_string();
@@ -389,10 +391,13 @@ async fn export(
             },
         )
         .filter("关键词", sel.q.clone().unwrap_or_else(|| "全部".into()));
-    // Every text goes in as a string cell (`xlsx::write_value`), never as a formula: a
-    // sender's "=HYPERLINK(…)" stays text.
-    let data: Vec<Vec<Value>> = rows
-        .into_iter()
+    xlsx::export(&sheet, &EXPORT_COLUMNS, &data)
+}
+
+/// The export's rows of listed items, 逾期 as seen on `today`. Every text goes in as a string
+/// cell (`xlsx::write_value`), never as a formula: a sender's "=HYPERLINK(…)" stays text.
+fn export_rows(rows: Vec<ListedItem>, today: NaiveDate) -> Vec<Vec<Value>> {
+    rows.into_iter()
         .map(|(item, unit)| {
             let overdue = is_overdue(&item, today);
             let state = item.state().label();
@@ -411,6 +416,21 @@ async fn export(
                 Value::from(item.close_note),
             ]
         })
-        .collect();
-    xlsx::export(&sheet, &EXPORT_COLUMNS, &data)
+        .collect()
 }
+
+/// 监督反馈 of the year's workbook: every item received in the year, all units.
+pub(crate) const BOOK_SHEET: BookSheet = BookSheet {
+    name: "监督渠道事项",
+    title: "监督渠道事项",
+    note: "",
+    columns: Columns::Fixed(|| EXPORT_COLUMNS.to_vec()),
+    page: |c, year, offset, limit| {
+        let (from, to) = year.bounds();
+        let mut f = FeedbackFilter::of_scope(Scope::All);
+        f.from = Some(from);
+        f.to = Some(to);
+        let (rows, _) = feedback::list(c, &f, offset, limit)?;
+        Ok(export_rows(rows, year.today))
+    },
+};

@@ -6,8 +6,8 @@
 //! scope; the office records them.
 
 mod form;
-mod referrals;
-mod series;
+pub(crate) mod referrals;
+pub(crate) mod series;
 
 use actix_web::{web, HttpResponse};
 use askama::Template;
@@ -20,7 +20,9 @@ use crate::db::models::incentives::{self as q, Incentive, IncentiveFilter};
 use crate::db::models::units::{self, Unit};
 use crate::domain::filters::FilterWords;
 use crate::domain::incentive::IncentiveKind;
+use crate::domain::Scope;
 use crate::error::{AppError, AppResult};
+use crate::routes::year_book::{BookSheet, Columns};
 use crate::routes::{non_empty, unit_in_words, ymd};
 use crate::state::AppState;
 use crate::views::units::{filter_name, tree_rows, UnitRow};
@@ -274,12 +276,12 @@ async fn export(
 ) -> AppResult<HttpResponse> {
     let sel = Selection::of(&query);
     let u = user.clone();
-    let (rows, sel) = state
+    let (data, sel) = state
         .db
         .run(move |c| {
             let f = sel.filter(c, &u)?;
             let (rows, _) = q::list(c, &f, 0, xlsx::EXPORT_LIMIT)?;
-            Ok((rows, sel))
+            Ok((export_rows(rows), sel))
         })
         .await?;
     let sheet = xlsx::Sheet::new("正向激励", state.now())
@@ -298,8 +300,12 @@ async fn export(
                 .map(|t| format!("“{t}”"))
                 .unwrap_or_else(|| "全部".into()),
         );
-    let data: Vec<Vec<Value>> = rows
-        .into_iter()
+    xlsx::export(&sheet, &EXPORT_COLUMNS, &data)
+}
+
+/// The export's rows of listed incentives.
+fn export_rows(rows: Vec<(Incentive, Unit)>) -> Vec<Vec<Value>> {
+    rows.into_iter()
         .map(|(i, u)| {
             let r = row(i, u);
             vec![
@@ -312,6 +318,24 @@ async fn export(
                 Value::from(r.notes),
             ]
         })
-        .collect();
-    xlsx::export(&sheet, &EXPORT_COLUMNS, &data)
+        .collect()
 }
+
+/// 正向激励 of the year's workbook: every incentive dated in the year, all units.
+pub(crate) const BOOK_SHEET: BookSheet = BookSheet {
+    name: "正向激励",
+    title: "正向激励",
+    note: "",
+    columns: Columns::Fixed(|| EXPORT_COLUMNS.to_vec()),
+    page: |c, year, offset, limit| {
+        let f = IncentiveFilter {
+            scope: Scope::All,
+            unit_path: None,
+            kind: None,
+            year: Some(year.campaign.year),
+            text: None,
+        };
+        let (rows, _) = q::list(c, &f, offset, limit)?;
+        Ok(export_rows(rows))
+    },
+};

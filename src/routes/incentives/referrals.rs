@@ -19,6 +19,7 @@ use crate::domain::incentive::{ReferralState, ReferralTarget};
 use crate::domain::validate::FieldErrors;
 use crate::error::{AppError, AppResult};
 use crate::forms::incentives::{CloseForm, DecideForm, ReferralForm};
+use crate::routes::year_book::{BookSheet, Columns};
 use crate::routes::{history_lines, non_empty, unit_in_words, ymd, HistoryLine};
 use crate::services::incentives::{self as service, Saved};
 use crate::state::AppState;
@@ -249,12 +250,12 @@ async fn export(
 ) -> AppResult<HttpResponse> {
     office(&user)?;
     let sel = Selection::of(&query);
-    let (rows, sel) = state
+    let (data, sel) = state
         .db
         .run(move |c| {
             let f = sel.filter(c)?;
             let (rows, _) = q::referral_list(c, &f, 0, xlsx::EXPORT_LIMIT)?;
-            Ok((rows, sel))
+            Ok((export_rows(rows), sel))
         })
         .await?;
     let sheet = xlsx::Sheet::new("反向约束", state.now())
@@ -273,8 +274,12 @@ async fn export(
                 .map(|y| format!("{y}年"))
                 .unwrap_or_else(|| "全部".into()),
         );
-    let data: Vec<Vec<Value>> = rows
-        .into_iter()
+    xlsx::export(&sheet, &EXPORT_COLUMNS, &data)
+}
+
+/// The export's rows of listed referrals.
+fn export_rows(rows: Vec<(Referral, Unit)>) -> Vec<Vec<Value>> {
+    rows.into_iter()
         .map(|(r, u)| {
             let r = row(r, u);
             vec![
@@ -289,9 +294,26 @@ async fn export(
                 Value::from(r.outcome),
             ]
         })
-        .collect();
-    xlsx::export(&sheet, &EXPORT_COLUMNS, &data)
+        .collect()
 }
+
+/// 反向约束 of the year's workbook: every referral of the year, all units.
+pub(crate) const BOOK_SHEET: BookSheet = BookSheet {
+    name: "反向约束",
+    title: "反向约束",
+    note: "",
+    columns: Columns::Fixed(|| EXPORT_COLUMNS.to_vec()),
+    page: |c, year, offset, limit| {
+        let f = ReferralFilter {
+            unit_path: None,
+            target: None,
+            state: None,
+            year: Some(year.campaign.year),
+        };
+        let (rows, _) = q::referral_list(c, &f, offset, limit)?;
+        Ok(export_rows(rows))
+    },
+};
 
 // ---------------------------------------------------------------- page and steps
 

@@ -14,10 +14,13 @@ use crate::auth::{Action, CurrentUser};
 use crate::db::models::history;
 use crate::db::models::incentives::{self as q, Series, SeriesIssue, ISSUE_ENTITY, SERIES_ENTITY};
 use crate::db::models::units::Unit;
+use crate::db::DbConn;
 use crate::domain::filters::FilterWords;
 use crate::domain::validate::FieldErrors;
+use crate::domain::Scope;
 use crate::error::{AppError, AppResult};
 use crate::forms::incentives::{IssueForm, SeriesForm};
+use crate::routes::year_book::{BookSheet, Columns};
 use crate::routes::{history_lines, writable_units, ymd, HistoryLine};
 use crate::services::incentives::{self as service, Saved};
 use crate::state::AppState;
@@ -170,6 +173,36 @@ fn export_rows(rows: Vec<IssueRow>) -> Vec<Vec<Value>> {
         .collect()
 }
 
+/// Every issue of every series in `scope` (of a year, when given), series by series.
+fn all_issues(c: &mut DbConn, scope: &Scope, year: Option<i32>) -> AppResult<Vec<IssueRow>> {
+    let mut out = Vec::new();
+    for (s, _) in q::series_list(c, scope)? {
+        for (i, u) in q::issues(c, s.id, scope, year)? {
+            out.push(issue_row(&s, i, u));
+        }
+    }
+    Ok(out)
+}
+
+/// 系列报道 of the year's workbook: every issue published in the year, every series, all
+/// units (a few hundred a year: read at once, on the first page).
+pub(crate) const BOOK_SHEET: BookSheet = BookSheet {
+    name: "系列报道",
+    title: "系列报道",
+    note: "",
+    columns: Columns::Fixed(|| EXPORT_COLUMNS.to_vec()),
+    page: |c, year, offset, _limit| {
+        if offset > 0 {
+            return Ok(Vec::new());
+        }
+        Ok(export_rows(all_issues(
+            c,
+            &Scope::All,
+            Some(year.campaign.year),
+        )?))
+    },
+};
+
 /// Every issue of every series in the user's scope (of a year, when given).
 async fn export_all(
     state: web::Data<AppState>,
@@ -178,18 +211,7 @@ async fn export_all(
 ) -> AppResult<HttpResponse> {
     let year = year_of(&query.year);
     let scope = user.scope();
-    let rows = state
-        .db
-        .run(move |c| {
-            let mut out = Vec::new();
-            for (s, _) in q::series_list(c, &scope)? {
-                for (i, u) in q::issues(c, s.id, &scope, year)? {
-                    out.push(issue_row(&s, i, u));
-                }
-            }
-            Ok(out)
-        })
-        .await?;
+    let rows = state.db.run(move |c| all_issues(c, &scope, year)).await?;
     let sheet = xlsx::Sheet::new("系列报道", state.now()).filter(
         "年度",
         year.map(|y| format!("{y}年"))

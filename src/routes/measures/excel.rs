@@ -9,14 +9,18 @@ use askama::Template;
 
 use crate::auth::CurrentUser;
 use crate::db::models::campaigns::{self, Goal};
-use crate::db::models::measures;
+use crate::db::models::measures::{self, MeasureFilter, SortKey};
+use crate::db::DbConn;
 use crate::domain::register::{Carrier, LeadTag, MeasureCategory, MeasureStatus};
+use crate::domain::Scope;
 use crate::error::{AppError, AppResult};
 use crate::routes::non_empty;
 use crate::services::measures::{self as service, Imported, SheetRow};
 use crate::state::AppState;
 use crate::views::{flash, redirect, render_status, BaseContext, PageCtx};
 use crate::xlsx::{self, col, Column, Value};
+
+use crate::routes::year_book::{BookSheet, Columns};
 
 use super::list::{resolve, Filters, ListQuery};
 use super::{allowed, can_write_any, goal_names, NewQuery};
@@ -75,22 +79,40 @@ pub(super) async fn export(
     let today = state.settings.clock.today();
     let u = user.clone();
     let words = f.clone();
-    let (campaign, rows, goals) = state
+    let (campaign, data) = state
         .db
         .run(move |c| {
             let (campaign, mf) = resolve(c, &u, &f, today)?.ok_or(AppError::NotFound)?;
-            let (rows, _) = measures::list(c, campaign.id, &mf, f.sort, None)?;
-            let ids: Vec<i32> = rows.iter().map(|(m, _)| m.id).collect();
-            let goals = measures::goals_of(c, &ids)?;
-            Ok((campaign, rows, goals))
+            let data = export_rows(c, campaign.id, &mf, f.sort, None)?;
+            Ok((campaign, data))
         })
         .await?;
-    let data: Vec<Vec<Value>> = rows
+    let title = format!("{}年践行举措清单", campaign.year);
+    let sheet = xlsx::Sheet::new(title.as_str(), state.now());
+    let sheet = words.sheet(sheet, &state, campaign.year).await?;
+    let bytes = xlsx::table("践行举措", &sheet, &COLUMNS, &data)?;
+    Ok(xlsx::download(&format!("{title}.xlsx"), bytes))
+}
+
+/// The export's rows of the measures `mf` chooses, in `sort` order: all of them, or one page
+/// (`offset`, `limit`); 序号 counts from `offset + 1`.
+fn export_rows(
+    c: &mut DbConn,
+    campaign_id: i32,
+    mf: &MeasureFilter,
+    sort: SortKey,
+    page: Option<(i64, i64)>,
+) -> AppResult<Vec<Vec<Value>>> {
+    let offset = page.map_or(0, |(offset, _)| offset);
+    let (rows, _) = measures::list(c, campaign_id, mf, sort, page)?;
+    let ids: Vec<i32> = rows.iter().map(|(m, _)| m.id).collect();
+    let goals = measures::goals_of(c, &ids)?;
+    Ok(rows
         .iter()
         .enumerate()
         .map(|(i, (m, unit))| {
             vec![
-                Value::from(i as i32 + 1),
+                Value::from(offset as i32 + i as i32 + 1),
                 Value::from(unit.code.as_str()),
                 Value::from(unit.name.as_str()),
                 Value::from(m.title.as_str()),
@@ -108,13 +130,27 @@ pub(super) async fn export(
                 Value::from(m.progress),
             ]
         })
-        .collect();
-    let title = format!("{}年践行举措清单", campaign.year);
-    let sheet = xlsx::Sheet::new(title.as_str(), state.now());
-    let sheet = words.sheet(sheet, &state, campaign.year).await?;
-    let bytes = xlsx::table("践行举措", &sheet, &COLUMNS, &data)?;
-    Ok(xlsx::download(&format!("{title}.xlsx"), bytes))
+        .collect())
 }
+
+/// 践行举措 of the year's workbook: every measure of the campaign, all units, the list's
+/// default order.
+pub(crate) const BOOK_SHEET: BookSheet = BookSheet {
+    name: "践行举措",
+    title: "践行举措清单",
+    note: "",
+    columns: Columns::Fixed(|| COLUMNS.to_vec()),
+    page: |c, year, offset, limit| {
+        let mf = MeasureFilter::new(Scope::All);
+        export_rows(
+            c,
+            year.campaign.id,
+            &mf,
+            SortKey::default(),
+            Some((offset, limit)),
+        )
+    },
+};
 
 /// The import template: the export layout with no rows, and a sheet of allowed values.
 fn template_bytes(year: i32, goals: &[Goal]) -> AppResult<Vec<u8>> {

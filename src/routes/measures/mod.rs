@@ -10,7 +10,7 @@ use crate::auth::CurrentUser;
 use crate::db::models::campaigns::Goal;
 use crate::domain::register::Style;
 
-mod excel;
+pub(crate) mod excel;
 mod form;
 mod list;
 

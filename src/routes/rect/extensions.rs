@@ -14,6 +14,7 @@ use crate::db::models::rect;
 use crate::domain::register::ExtensionStatus;
 use crate::domain::validate::{self, FieldErrors};
 use crate::error::AppResult;
+use crate::routes::year_book::{BookSheet, Columns};
 use crate::routes::{non_empty, ymd};
 use crate::services::rect::{self as service, Saved};
 use crate::state::AppState;
@@ -124,10 +125,14 @@ async fn select_extensions(
 ) -> AppResult<(Vec<ExtensionRowView>, i64)> {
     let (rows, total) = state
         .db
-        .run(move |c| Ok(rect::list_extensions(c, status, offset, limit)?))
+        .run(move |c| Ok(rect::list_extensions(c, status, None, offset, limit)?))
         .await?;
-    let rows = rows
-        .into_iter()
+    Ok((extension_views(rows, short_problem), total))
+}
+
+/// Requests as the list shows them (the problem cut to 40 characters when `short_problem`).
+fn extension_views(rows: Vec<rect::ExtensionRow>, short_problem: bool) -> Vec<ExtensionRowView> {
+    rows.into_iter()
         .map(|(e, problem, unit, who)| ExtensionRowView {
             id: e.id,
             item_id: e.item_id,
@@ -146,8 +151,7 @@ async fn select_extensions(
             comment: e.decision_comment,
             reason: e.reason,
         })
-        .collect();
-    Ok((rows, total))
+        .collect()
 }
 
 async fn extensions_page(
@@ -203,8 +207,14 @@ pub(super) async fn export_extensions(
     user.require_may(Capability::DecideExtensions)?;
     let status = non_empty(&query.status).and_then(ExtensionStatus::parse);
     let (rows, _) = select_extensions(&state, status, 0, xlsx::EXPORT_LIMIT, false).await?;
-    let data: Vec<Vec<Value>> = rows
-        .into_iter()
+    let data = extension_export_rows(rows);
+    let sheet = xlsx::Sheet::new("延期申请", state.now())
+        .filter("状态", status.map(|s| s.label()).unwrap_or_default());
+    xlsx::export(&sheet, &EXTENSION_COLUMNS, &data)
+}
+
+fn extension_export_rows(rows: Vec<ExtensionRowView>) -> Vec<Vec<Value>> {
+    rows.into_iter()
         .map(|r| {
             vec![
                 Value::from(r.unit_name),
@@ -218,11 +228,20 @@ pub(super) async fn export_extensions(
                 Value::from(r.comment),
             ]
         })
-        .collect();
-    let sheet = xlsx::Sheet::new("延期申请", state.now())
-        .filter("状态", status.map(|s| s.label()).unwrap_or_default());
-    xlsx::export(&sheet, &EXTENSION_COLUMNS, &data)
+        .collect()
 }
+
+/// 延期申请 of the year's workbook: every request on the items of the campaign's tables.
+pub(crate) const BOOK_SHEET: BookSheet = BookSheet {
+    name: "延期申请",
+    title: "整改事项延期申请",
+    note: "",
+    columns: Columns::Fixed(|| EXTENSION_COLUMNS.to_vec()),
+    page: |c, year, offset, limit| {
+        let (rows, _) = rect::list_extensions(c, None, Some(year.campaign.id), offset, limit)?;
+        Ok(extension_export_rows(extension_views(rows, false)))
+    },
+};
 
 pub(super) async fn extensions(
     state: web::Data<AppState>,

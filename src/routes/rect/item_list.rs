@@ -2,22 +2,23 @@
 
 use actix_web::{web, HttpResponse};
 use askama::Template;
-use chrono::Datelike;
+use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 
 use crate::auth::CurrentUser;
 use crate::db::models::campaigns::{self, Campaign};
-use crate::db::models::rect::{self, ItemFilter};
+use crate::db::models::rect::{self, ItemFilter, ItemRow};
 use crate::db::models::units::{self, Unit};
 use crate::domain::filters::FilterWords;
 use crate::domain::register::{RectArea, RectStatus};
-use crate::domain::Light;
+use crate::domain::{Light, Scope};
 use crate::error::{AppError, AppResult};
+use crate::routes::year_book::{BookSheet, Columns};
 use crate::routes::{non_empty, unit_in_words};
 use crate::state::AppState;
 use crate::views::units::filter_name;
 use crate::views::{render, BaseContext, PageCtx, Paging};
-use crate::xlsx::{self, Value};
+use crate::xlsx::{self, Column, Value};
 
 use super::{item_line, keep, narrowed_unit, parse_year, unit_options, ItemLine, UnitOption};
 
@@ -217,26 +218,37 @@ pub(super) async fn export_items(
         .db
         .run(move |c| Ok(rect::list_items(c, &filter, 0, xlsx::EXPORT_LIMIT)?))
         .await?;
-    let columns = [
-        xlsx::col("单位", 18.0),
-        xlsx::col("配档表", 24.0),
-        xlsx::col("序号", 6.0),
-        xlsx::col("问题领域", 10.0),
-        xlsx::col("问题来源", 16.0),
-        xlsx::col("存在问题", 30.0),
-        xlsx::col("原因分析", 24.0),
-        xlsx::col("整改措施", 30.0),
-        xlsx::col("整改要求", 20.0),
-        xlsx::col("责任人", 10.0),
-        xlsx::col("整改时限", 12.0),
-        xlsx::col("原整改时限", 12.0),
-        xlsx::col("状态", 12.0),
-        xlsx::col("提醒", 8.0),
-    ];
-    let data: Vec<Vec<Value>> = rows
-        .into_iter()
+    let data = item_export_rows(rows, today, campaign.yellow_days);
+    let title = format!("{}年作风建设问题整改事项", campaign.year);
+    let sheet = sel
+        .sheet(xlsx::Sheet::new(title, state.now()), &state)
+        .await?;
+    let bytes = xlsx::table("整改事项", &sheet, &ITEM_COLUMNS, &data)?;
+    Ok(xlsx::download(&format!("{}.xlsx", sheet.title), bytes))
+}
+
+const ITEM_COLUMNS: [Column; 14] = [
+    xlsx::col("单位", 18.0),
+    xlsx::col("配档表", 24.0),
+    xlsx::col("序号", 6.0),
+    xlsx::col("问题领域", 10.0),
+    xlsx::col("问题来源", 16.0),
+    xlsx::col("存在问题", 30.0),
+    xlsx::col("原因分析", 24.0),
+    xlsx::col("整改措施", 30.0),
+    xlsx::col("整改要求", 20.0),
+    xlsx::col("责任人", 10.0),
+    xlsx::col("整改时限", 12.0),
+    xlsx::col("原整改时限", 12.0),
+    xlsx::col("状态", 12.0),
+    xlsx::col("提醒", 8.0),
+];
+
+/// The export's rows of listed items, 提醒 as seen on `today` with the campaign's window.
+fn item_export_rows(rows: Vec<ItemRow>, today: NaiveDate, yellow_days: i32) -> Vec<Vec<Value>> {
+    rows.into_iter()
         .map(|(i, unit, title)| {
-            let light = i.signal(today, campaign.yellow_days);
+            let light = i.signal(today, yellow_days);
             vec![
                 Value::from(unit.name),
                 Value::from(title),
@@ -254,14 +266,33 @@ pub(super) async fn export_items(
                 Value::from(light.label),
             ]
         })
-        .collect();
-    let title = format!("{}年作风建设问题整改事项", campaign.year);
-    let sheet = sel
-        .sheet(xlsx::Sheet::new(title, state.now()), &state)
-        .await?;
-    let bytes = xlsx::table("整改事项", &sheet, &columns, &data)?;
-    Ok(xlsx::download(&format!("{}.xlsx", sheet.title), bytes))
+        .collect()
 }
+
+/// 整改事项 of the year's workbook: every item of the campaign's tables, all units.
+pub(crate) const BOOK_SHEET: BookSheet = BookSheet {
+    name: "整改事项",
+    title: "作风建设问题整改事项",
+    note: "",
+    columns: Columns::Fixed(|| ITEM_COLUMNS.to_vec()),
+    page: |c, year, offset, limit| {
+        let f = ItemFilter {
+            campaign_id: year.campaign.id,
+            scope: Some(Scope::All),
+            unit_path: None,
+            area: None,
+            status: None,
+            light: None,
+            q: None,
+        };
+        let (rows, _) = rect::list_items(c, &f, offset, limit)?;
+        Ok(item_export_rows(
+            rows,
+            year.today,
+            year.campaign.yellow_days,
+        ))
+    },
+};
 
 impl ItemsSelection {
     /// The export's sheet: the filters in words, as the page's selects show them.

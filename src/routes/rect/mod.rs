@@ -18,11 +18,11 @@ use crate::routes::{non_empty, ymd};
 use crate::state::AppState;
 
 mod excel;
-mod extensions;
-mod item_list;
+pub(crate) mod extensions;
+pub(crate) mod item_list;
 mod item_page;
 mod items;
-mod tables;
+pub(crate) mod tables;
 
 use crate::forms::rect::parse_deadline;
 

@@ -4,7 +4,7 @@
 use actix_session::Session;
 use actix_web::{web, HttpResponse};
 use askama::Template;
-use chrono::Datelike;
+use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 
 use crate::auth::policy::Capability;
@@ -13,16 +13,19 @@ use crate::db::models::campaigns::{self, Campaign};
 use crate::db::models::rect::{self, TableFilter};
 use crate::db::models::taskforce;
 use crate::db::models::units::{self, Unit};
+use crate::db::DbConn;
 use crate::domain::filters::FilterWords;
 use crate::domain::register::RectStatus;
 use crate::domain::validate::{self, FieldErrors};
+use crate::domain::Scope;
 use crate::error::{AppError, AppResult};
+use crate::routes::year_book::{BookSheet, Columns};
 use crate::routes::{non_empty, unit_in_words};
 use crate::services::rect::{self as service, Renamed, Saved};
 use crate::state::AppState;
 use crate::views::units::filter_name;
 use crate::views::{flash, redirect, render, BaseContext, PageCtx, Paging};
-use crate::xlsx::{self, Value};
+use crate::xlsx::{self, Column, Value};
 
 use super::{
     item_line, keep, load_table, narrowed_unit, parse_year, unit_options, ItemLine, UnitOption,
@@ -79,6 +82,43 @@ struct TablesSelection {
     query: String,
 }
 
+/// One page of the tables `f` chooses, each with its items counted (by status, by signal as
+/// seen on `today`); and the number of tables.
+fn table_lines(
+    c: &mut DbConn,
+    f: &TableFilter,
+    camp: &Campaign,
+    today: NaiveDate,
+    offset: i64,
+    limit: i64,
+) -> AppResult<(Vec<TableLine>, i64)> {
+    let (tables, total) = rect::list_tables(c, f, offset, limit)?;
+    let ids: Vec<i32> = tables.iter().map(|(t, _)| t.id).collect();
+    let mut stats = rect::table_stats(c, &ids, today, camp.yellow_days)?;
+    let rows = tables
+        .into_iter()
+        .map(|(t, unit)| {
+            let s = stats.remove(&t.id).unwrap_or_default();
+            TableLine {
+                id: t.id,
+                title: t.title,
+                unit_name: unit.name,
+                total: s.total,
+                by_status: if s.by_status.is_empty() {
+                    vec![0; RectStatus::ALL.len()]
+                } else {
+                    s.by_status
+                },
+                red: s.red,
+                yellow: s.yellow,
+                green: s.green,
+                notes: s.notes,
+            }
+        })
+        .collect();
+    Ok((rows, total))
+}
+
 async fn select_tables(
     state: &AppState,
     user: &CurrentUser,
@@ -104,31 +144,7 @@ async fn select_tables(
                     scope: Some(scope.clone()),
                     unit_path,
                 };
-                let (tables, t) = rect::list_tables(c, &f, offset, limit)?;
-                let ids: Vec<i32> = tables.iter().map(|(t, _)| t.id).collect();
-                let mut stats = rect::table_stats(c, &ids, today, camp.yellow_days)?;
-                rows = tables
-                    .into_iter()
-                    .map(|(t, unit)| {
-                        let s = stats.remove(&t.id).unwrap_or_default();
-                        TableLine {
-                            id: t.id,
-                            title: t.title,
-                            unit_name: unit.name,
-                            total: s.total,
-                            by_status: if s.by_status.is_empty() {
-                                vec![0; RectStatus::ALL.len()]
-                            } else {
-                                s.by_status
-                            },
-                            red: s.red,
-                            yellow: s.yellow,
-                            green: s.green,
-                            notes: s.notes,
-                        }
-                    })
-                    .collect();
-                total = t;
+                (rows, total) = table_lines(c, &f, camp, today, offset, limit)?;
             }
             Ok((campaign, years, visible, rows, total))
         })
@@ -188,6 +204,16 @@ pub(super) async fn export_tables(
 ) -> AppResult<HttpResponse> {
     let sel = select_tables(&state, &user, &query, 0, xlsx::EXPORT_LIMIT).await?;
     let campaign = sel.campaign.ok_or(AppError::NotFound)?;
+    let data = table_export_rows(sel.rows);
+    let columns = table_columns();
+    let sheet = xlsx::Sheet::new(format!("{}年整改配档表一览", campaign.year), state.now())
+        .filter("年度", format!("{}年", campaign.year))
+        .filter("单位", unit_in_words(&state, sel.unit.parse().ok()).await?);
+    xlsx::export(&sheet, &columns, &data)
+}
+
+/// The export's columns: the table, its unit, its items and their counts by status and signal.
+fn table_columns() -> Vec<Column> {
     let mut columns = vec![
         xlsx::col("配档表", 30.0),
         xlsx::col("单位", 24.0),
@@ -200,9 +226,11 @@ pub(super) async fn export_tables(
         xlsx::col("正常", 8.0),
         xlsx::col("督办意见", 10.0),
     ]);
-    let data: Vec<Vec<Value>> = sel
-        .rows
-        .into_iter()
+    columns
+}
+
+fn table_export_rows(rows: Vec<TableLine>) -> Vec<Vec<Value>> {
+    rows.into_iter()
         .map(|r| {
             let mut row = vec![
                 Value::from(r.title),
@@ -213,12 +241,25 @@ pub(super) async fn export_tables(
             row.extend([r.red, r.yellow, r.green, r.notes].map(Value::from));
             row
         })
-        .collect();
-    let sheet = xlsx::Sheet::new(format!("{}年整改配档表一览", campaign.year), state.now())
-        .filter("年度", format!("{}年", campaign.year))
-        .filter("单位", unit_in_words(&state, sel.unit.parse().ok()).await?);
-    xlsx::export(&sheet, &columns, &data)
+        .collect()
 }
+
+/// 整改配档表 of the year's workbook: every table of the campaign, all units.
+pub(crate) const BOOK_SHEET: BookSheet = BookSheet {
+    name: "整改配档表",
+    title: "整改配档表一览",
+    note: "",
+    columns: Columns::Fixed(table_columns),
+    page: |c, year, offset, limit| {
+        let f = TableFilter {
+            campaign_id: year.campaign.id,
+            scope: Some(Scope::All),
+            unit_path: None,
+        };
+        let (rows, _) = table_lines(c, &f, &year.campaign, year.today, offset, limit)?;
+        Ok(table_export_rows(rows))
+    },
+};
 
 // ---------------------------------------------------------------- create / rename / delete tables
 

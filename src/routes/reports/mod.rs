@@ -7,6 +7,7 @@
 pub mod compliance;
 mod print;
 mod show;
+pub(crate) mod year_sheets;
 
 use std::collections::HashMap;
 

@@ -18,7 +18,9 @@ use crate::db::models::units::{self, Unit};
 use crate::db::DbConn;
 use crate::domain::activity::SurveyMethod;
 use crate::domain::filters::FilterWords;
+use crate::domain::Scope;
 use crate::error::{AppError, AppResult};
+use crate::routes::year_book::{BookSheet, Columns};
 use crate::routes::{non_empty, unit_in_words, ymd};
 use crate::state::AppState;
 use crate::views::units::{filter_name, tree_rows, UnitRow};
@@ -255,6 +257,24 @@ fn export_rows(rows: Vec<(Survey, Unit)>) -> Vec<Vec<Value>> {
         })
         .collect()
 }
+
+/// 调查 of the year's workbook: every survey started in the year, all units, the list's order.
+pub(crate) const BOOK_SHEET: BookSheet = BookSheet {
+    name: "员工思想状况调查",
+    title: "员工思想状况调查",
+    note: "",
+    columns: Columns::Fixed(|| EXPORT_COLUMNS.to_vec()),
+    page: |c, year, offset, limit| {
+        let f = SurveyFilter {
+            scope: Scope::All,
+            unit_path: None,
+            year: Some(year.campaign.year),
+            method: None,
+        };
+        let (rows, _) = surveys::list(c, &f, offset, limit)?;
+        Ok(export_rows(rows))
+    },
+};
 
 async fn export(
     state: web::Data<AppState>,

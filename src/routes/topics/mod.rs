@@ -18,8 +18,10 @@ use crate::db::models::topics::{self, FirstTopic, TopicFilter};
 use crate::db::models::units::{self, Unit};
 use crate::domain::filters::FilterWords;
 use crate::domain::review::ReviewState;
+use crate::domain::Scope;
 use crate::error::{AppError, AppResult};
 use crate::routes::review;
+use crate::routes::year_book::{BookSheet, Columns};
 use crate::routes::{non_empty, unit_in_words, ymd};
 use crate::state::AppState;
 use crate::views::units::{filter_name, tree_rows, UnitRow};
@@ -242,6 +244,24 @@ fn export_rows(rows: Vec<(FirstTopic, Unit)>) -> Vec<Vec<Value>> {
         })
         .collect()
 }
+
+/// 第一议题 of the year's workbook: every topic of the year, all units, the list's order.
+pub(crate) const BOOK_SHEET: BookSheet = BookSheet {
+    name: "第一议题",
+    title: "第一议题学习记录",
+    note: "",
+    columns: Columns::Fixed(|| EXPORT_COLUMNS.to_vec()),
+    page: |c, year, offset, limit| {
+        let f = TopicFilter {
+            scope: Scope::All,
+            unit_path: None,
+            year: Some(year.campaign.year),
+            state: None,
+        };
+        let (rows, _) = topics::list(c, &f, offset, limit)?;
+        Ok(export_rows(rows))
+    },
+};
 
 async fn export(
     state: web::Data<AppState>,

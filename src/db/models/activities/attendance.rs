@@ -117,3 +117,44 @@ pub fn delete_attendance(conn: &mut DbConn, row_ids: &[i32]) -> QueryResult<usiz
     }
     Ok(n)
 }
+
+/// Who attended the activities that started in `year`, activity by activity (start date,
+/// then id), each in unit and name order; one page, with the activity.
+pub fn attendance_of_year(
+    conn: &mut DbConn,
+    year: i32,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<Vec<(AttendanceLine, super::Activity)>> {
+    use crate::db::schema::activities;
+    let (Some(from), Some(to)) = (
+        NaiveDate::from_ymd_opt(year, 1, 1),
+        NaiveDate::from_ymd_opt(year, 12, 31),
+    ) else {
+        return Ok(Vec::new());
+    };
+    let rows: Vec<(Attendance, Person, Unit, super::Activity)> = activity_attendance::table
+        .inner_join(activities::table)
+        .inner_join(roster_people::table.inner_join(units::table))
+        .filter(activities::start_date.between(from, to))
+        .order((
+            activities::start_date.asc(),
+            activities::id.asc(),
+            units::path.asc(),
+            roster_people::name.asc(),
+            roster_people::id.asc(),
+        ))
+        .offset(offset)
+        .limit(limit)
+        .select((
+            Attendance::as_select(),
+            Person::as_select(),
+            Unit::as_select(),
+            super::Activity::as_select(),
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(a, p, u, act)| ((a, p, u), act))
+        .collect())
+}

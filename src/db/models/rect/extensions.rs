@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use super::{Extension, RectItem};
 use crate::db::models::units::Unit;
-use crate::db::schema::{rect_extensions, rect_items, units, users};
+use crate::db::schema::{rect_extensions, rect_items, rect_tables, units, users};
 use crate::db::{guarded, DbConn};
 use crate::domain::register::ExtensionStatus;
 
@@ -117,10 +117,12 @@ pub fn decide_extension(
 /// A request as a list line: the request, the item's problem, the unit, the requester.
 pub type ExtensionRow = (Extension, String, Unit, Option<String>);
 
-/// One page of requests: pending first, then newest first.
+/// One page of requests (of one status; on the items of one campaign's tables): pending
+/// first, then newest first.
 pub fn list_extensions(
     conn: &mut DbConn,
     status: Option<ExtensionStatus>,
+    campaign_id: Option<i32>,
     offset: i64,
     limit: i64,
 ) -> QueryResult<(Vec<ExtensionRow>, i64)> {
@@ -133,6 +135,21 @@ pub fn list_extensions(
     if let Some(s) = status {
         count_q = count_q.filter(rect_extensions::status.eq(s.code()));
         q = q.filter(rect_extensions::status.eq(s.code()));
+    }
+    if let Some(id) = campaign_id {
+        let tables_of = || {
+            rect_tables::table
+                .filter(rect_tables::campaign_id.eq(id))
+                .select(rect_tables::id)
+        };
+        count_q = count_q.filter(
+            rect_extensions::item_id.eq_any(
+                rect_items::table
+                    .filter(rect_items::table_id.eq_any(tables_of()))
+                    .select(rect_items::id),
+            ),
+        );
+        q = q.filter(rect_items::table_id.eq_any(tables_of()));
     }
     let total = count_q.count().get_result(conn)?;
     // 'pending' sorts after 'approved' and before 'refused': order pending first explicitly.

@@ -114,3 +114,51 @@ pub fn waiting_for(
         _ => Ok(0),
     }
 }
+
+/// The campaign's reports, unit by unit (tree path) and month by month, one page, with the
+/// unit and the submitter's name (the year's workbook).
+pub fn of_campaign(
+    conn: &mut DbConn,
+    campaign_id: i32,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<Vec<(Report, Unit, Option<String>)>> {
+    use crate::db::schema::users;
+    monthly_reports::table
+        .inner_join(units::table)
+        .left_join(users::table.on(users::id.nullable().eq(monthly_reports::submitted_by)))
+        .filter(monthly_reports::campaign_id.eq(campaign_id))
+        .order((units::path, monthly_reports::month, monthly_reports::id))
+        .offset(offset)
+        .limit(limit)
+        .select((
+            Report::as_select(),
+            Unit::as_select(),
+            users::display_name.nullable(),
+        ))
+        .load(conn)
+}
+
+/// The lines of the campaign's reports in the order of [`of_campaign`] (each report's lines
+/// in their own order), one page, with the report's month and the unit's name.
+pub fn lines_of_campaign(
+    conn: &mut DbConn,
+    campaign_id: i32,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<Vec<(Line, i32, String)>> {
+    report_lines::table
+        .inner_join(monthly_reports::table.inner_join(units::table))
+        .filter(monthly_reports::campaign_id.eq(campaign_id))
+        .order((
+            units::path,
+            monthly_reports::month,
+            monthly_reports::id,
+            report_lines::seq,
+            report_lines::id,
+        ))
+        .offset(offset)
+        .limit(limit)
+        .select((Line::as_select(), monthly_reports::month, units::name))
+        .load(conn)
+}
