@@ -146,7 +146,7 @@ bench_backend() {
   echo
   echo "Concurrent report writers (bench/writers.py, ${WRITERS} secretaries, 10 s of saves, then all submit at once):"
   echo
-  python3 bench/writers.py "http://127.0.0.1:$PORT" Synth-2026 10 "$WRITERS" | sed 's/^/    /'
+  python3 bench/writers.py "http://127.0.0.1:$PORT" Synth-2026 10 "$WRITERS" 2>&1 | sed 's/^/    /' || true
   echo
   echo "Server peak resident memory (VmHWM): $(awk '/VmHWM/ {printf "%.0f MB", $2/1024}' "/proc/$pid/status")"
   kill "$pid"; wait "$pid" 2>/dev/null || true

@@ -179,6 +179,9 @@ pub struct ServeArgs {
     /// Days before the report due day when the reminder goes out.
     #[arg(long, env = "ZUOFENG_REMIND_DAYS", default_value_t = 3)]
     pub remind_days: u32,
+    /// Log every database query taking at least this many milliseconds (0: off).
+    #[arg(long, env = "ZUOFENG_SLOW_QUERY_MS", default_value_t = 200)]
+    pub slow_query_ms: u64,
 }
 
 #[derive(Subcommand, Debug)]
@@ -359,8 +362,10 @@ pub fn settings_from(args: ServeArgs) -> anyhow::Result<Settings> {
 }
 
 fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let slow_query_ms = args.slow_query_ms;
     let settings = settings_from(args)?;
     crate::telemetry::init();
+    crate::db::slow::log_slow_queries(slow_query_ms)?;
     actix_web::rt::System::new().block_on(async move {
         let bind = settings.bind.clone();
         let app = Application::build(settings)?;

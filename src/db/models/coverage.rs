@@ -49,6 +49,11 @@ impl CoverageQuery {
         codes::encode(self.kinds.iter().map(|k| k.code()))
     }
 
+    /// A one-unit scope (a branch's own people).
+    fn one_unit(&self) -> bool {
+        matches!(self.scope, Scope::Unit(_))
+    }
+
     /// (path pattern of the scope, unit id of a one-unit scope or 0, path pattern of the
     /// picked unit): every unit is `%`.
     fn unit_binds(&self) -> (String, i32, String) {
@@ -88,23 +93,47 @@ pub struct UnitCount {
 /// The people counted (`p`, their unit `u`, `h` their hours of the chosen kinds when they
 /// have any), after `join` (another join on `p`). Params: $1 first day, $2 last day, $3 group
 /// LIKE pattern, $4 kind set, $5 scope path pattern, $6 one-unit scope id or 0, $7 picked unit
-/// path pattern.
-fn people(join: &str) -> String {
+/// path pattern. `one_unit` says which of $5 and $6 picks the units (both are always named:
+/// SQLite refuses a bound parameter the statement lacks).
+fn people(join: &str, one_unit: bool) -> String {
+    let hours = hours_of("h", "AND $4 LIKE ('%,' || a.kind || ',%')", one_unit);
+    let scope = in_scope("p", "u", one_unit);
     format!(
         "FROM roster_people p \
          JOIN units u ON u.id = p.unit_id \
-         LEFT JOIN (SELECT aa.person_id AS person_id, SUM(a.hours) AS hours \
-                    FROM activity_attendance aa JOIN activities a ON a.id = aa.activity_id \
-                    WHERE a.start_date >= $1 AND a.start_date <= $2 \
-                      AND $4 LIKE ('%,' || a.kind || ',%') \
-                    GROUP BY aa.person_id) h ON h.person_id = p.id \
+         {hours} \
          {join} \
          WHERE p.categories LIKE $3 \
            AND (p.active_from IS NULL OR p.active_from <= $2) \
            AND (p.active_to IS NULL OR p.active_to >= $1) \
-           AND u.path LIKE $5 ESCAPE '\\' \
-           AND ($6 = 0 OR p.unit_id = $6) \
-           AND u.path LIKE $7 ESCAPE '\\' "
+           AND {scope} "
+    )
+}
+
+/// The units of the scope, for the person `p` of unit `u`: one unit by its id (the index on
+/// `roster_people.unit_id` finds its people), or by path patterns.
+fn in_scope(p: &str, u: &str, one_unit: bool) -> String {
+    let pick = if one_unit {
+        format!("{p}.unit_id = $6 AND {u}.path LIKE $5 ESCAPE '\\'")
+    } else {
+        format!("$6 = 0 AND {u}.path LIKE $5 ESCAPE '\\'")
+    };
+    format!("{pick} AND {u}.path LIKE $7 ESCAPE '\\'")
+}
+
+/// `LEFT JOIN (…) {alias}`: each person's hours of the period from activities matching
+/// `kinds` (an extra condition on `a`), summed over the attendances of the people in the
+/// scope only (a branch's few people, not the whole group's attendance).
+fn hours_of(alias: &str, kinds: &str, one_unit: bool) -> String {
+    format!(
+        "LEFT JOIN (SELECT aa.person_id AS person_id, SUM(a.hours) AS hours \
+                    FROM activity_attendance aa JOIN activities a ON a.id = aa.activity_id \
+                    WHERE a.start_date >= $1 AND a.start_date <= $2 {kinds} \
+                      AND aa.person_id IN (SELECT sp.id FROM roster_people sp \
+                                           JOIN units su ON su.id = sp.unit_id \
+                                           WHERE {}) \
+                    GROUP BY aa.person_id) {alias} ON {alias}.person_id = p.id",
+        in_scope("sp", "su", one_unit)
     )
 }
 
@@ -128,7 +157,7 @@ pub fn by_unit(conn: &mut DbConn, q: &CoverageQuery, quota: f64) -> QueryResult<
              CAST(COALESCE(SUM(h.hours), 0) AS DOUBLE PRECISION) AS hours, \
              SUM(CASE WHEN COALESCE(h.hours, 0) >= $8 THEN 1 ELSE 0 END) AS reached \
              {} GROUP BY p.unit_id",
-            people("")
+            people("", q.one_unit())
         ),
     );
     let (scope_path, scope_unit, under) = q.unit_binds();
@@ -184,10 +213,7 @@ pub fn uncovered(
     limit: i64,
 ) -> QueryResult<Vec<Uncovered>> {
     // Their hours of any kind: a second derived table like `h`, without the kinds.
-    let all_hours = "LEFT JOIN (SELECT aa.person_id AS person_id, SUM(a.hours) AS hours \
-                     FROM activity_attendance aa JOIN activities a ON a.id = aa.activity_id \
-                     WHERE a.start_date >= $1 AND a.start_date <= $2 \
-                     GROUP BY aa.person_id) allh ON allh.person_id = p.id";
+    let all_hours = hours_of("allh", "", q.one_unit());
     let sql = for_backend(
         conn,
         format!(
@@ -196,7 +222,7 @@ pub fn uncovered(
              CAST(COALESCE(allh.hours, 0) AS DOUBLE PRECISION) AS hours \
              {} AND h.person_id IS NULL \
              ORDER BY u.code, p.name, p.id LIMIT $8 OFFSET $9",
-            people(all_hours)
+            people(&all_hours, q.one_unit())
         ),
     );
     let (scope_path, scope_unit, under) = q.unit_binds();
