@@ -182,7 +182,7 @@ if [ "$(echo "$SIZES" | wc -w)" -gt 1 ]; then
         [ -z "$first" ] && first=$v
         last=$v
       done
-      printf ' %.2f× |\n' "$(echo "$first / $last" | bc -l)"
+      if [ "${last%.*}" = "0" ] || [ -z "$last" ]; then printf ' — |\n'; else printf ' %.2f× |\n' "$(echo "$first / $last" | bc -l)"; fi
     done
   done
 fi

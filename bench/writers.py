@@ -21,7 +21,8 @@ import urllib.parse
 import urllib.request
 from html.parser import HTMLParser
 
-BASE, PASSWORD, SECONDS, WRITERS = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4])
+BASE, PASSWORD, SECONDS, WRITERS = (sys.argv[1:5] + ["", "", "0", "0"])[:4]
+SECONDS, WRITERS = float(SECONDS), int(WRITERS)
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -152,13 +153,24 @@ def main():
         print(f"error only {len(writers)} editable drafts found", file=sys.stderr)
         sys.exit(1)
 
-    save_ms, errors, last_text = [], [0], {}
+    save_ms, errors, last_text, also = [], [0], {}, {}
     lock = threading.Lock()
     start_submit = threading.Barrier(len(writers))
     submit_ms = []
 
     def with_text(fields, text):
-        return [(n, text if n.startswith("work_") else v) for n, v in fields]
+        # 本月工作 on every line; what a submission needs filled (进度, 亮点, 问题, 下月计划)
+        # filled where empty.
+        out = []
+        for n, v in fields:
+            if n.startswith("work_"):
+                v = text
+            elif n.startswith("progress_") and not v.strip():
+                v = "50"
+            elif n in ("highlights", "problems", "next_plan") and not v.strip():
+                v = "按计划推进。"
+            out.append((n, v))
+        return out
 
     def work(c, rid):
         k = 0
@@ -185,14 +197,19 @@ def main():
         text = f"提交：{rid}"
         start_submit.wait()
         t0 = time.perf_counter()
-        status, _, _ = c.post(form.submit_action, with_text(form.fields, text)) if form else (0, "", "")
+        status, _, body = c.post(form.submit_action, with_text(form.fields, text)) if form else (0, "", "")
         ms = (time.perf_counter() - t0) * 1000
         with lock:
             submit_ms.append(ms)
             if status in (302, 303):
                 last_text[rid] = text
             else:
+                # A refused submission may keep what it carried as the draft (the form's
+                # input is never thrown away): either text counts.
+                also[rid] = text
                 errors[0] += 1
+                said = re.findall(r'<li><a href="#[^"]*">([^<]*)</a>', body)[:3]
+                print(f"submit of report {rid}: {status} {said}", file=sys.stderr)
 
     threads = [threading.Thread(target=work, args=w) for w in writers]
     for t in threads:
@@ -205,7 +222,9 @@ def main():
     for c, rid in writers:
         _, html = c.get(f"/reports/{rid}")
         lines = len(re.findall(r'id="line-\d+"', html))
-        shown = html.count(last_text.get(rid, "\x00"))
+        shown = max(html.count(last_text.get(rid, "\x00")), html.count(also.get(rid, "\x00")))
+        if lines > shown:
+            print(f"report {rid}: {lines} lines, {shown} show {last_text.get(rid)!r}", file=sys.stderr)
         lost += max(0, lines - shown)
     print(f"writers {len(writers)}")
     print(f"saves {len(save_ms)}")
@@ -217,4 +236,5 @@ def main():
     print(f"lost_lines {lost}")
 
 
-main()
+if __name__ == "__main__":
+    main()

@@ -7,6 +7,7 @@
 //! *another* instance on the same database takes to show (their writes do not bump this
 //! process's generation).
 
+use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::{Arc, Mutex};
@@ -115,6 +116,43 @@ impl<K: Eq + Hash, V> Cache<K, V> {
     }
 }
 
+/// The caches of the application, one per kind of kept value (its key and value types), made
+/// on first use: `AppState` holds this without knowing the routes' types.
+pub struct Kept {
+    caches: Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
+    max_age: Duration,
+    max_entries: usize,
+}
+
+impl Kept {
+    /// Caches whose values live at most `max_age`, each holding at most `max_entries`.
+    pub fn new(max_age: Duration, max_entries: usize) -> Self {
+        Kept {
+            caches: Mutex::new(HashMap::new()),
+            max_age,
+            max_entries,
+        }
+    }
+
+    /// The cache of values `V` by keys `K`.
+    pub fn of<K, V>(&self) -> Arc<Cache<K, V>>
+    where
+        K: Eq + Hash + Send + Sync + 'static,
+        V: Send + Sync + 'static,
+    {
+        let fresh = || Arc::new(Cache::<K, V>::new(self.max_age, self.max_entries));
+        let Ok(mut caches) = self.caches.lock() else {
+            return fresh();
+        };
+        let any = Arc::clone(
+            caches
+                .entry(TypeId::of::<Cache<K, V>>())
+                .or_insert_with(|| fresh() as Arc<dyn Any + Send + Sync>),
+        );
+        any.downcast::<Cache<K, V>>().unwrap_or_else(|_| fresh())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -159,6 +197,14 @@ mod tests {
             assert_eq!(t.await.ok().and_then(Result::ok).as_deref(), Some(&42));
         }
         assert_eq!(reads.load(std::sync::atomic::Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn each_kind_of_value_has_its_own_cache() {
+        let kept = Kept::new(Duration::from_secs(60), 10);
+        kept.of::<&str, i32>().put("a", 1, 42);
+        assert_eq!(kept.of::<&str, i32>().get(&"a", 1).as_deref(), Some(&42));
+        assert!(kept.of::<&str, u8>().get(&"a", 1).is_none());
     }
 
     #[test]

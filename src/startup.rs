@@ -75,7 +75,7 @@ impl Application {
             hasher: Hasher::new(settings.max_concurrent_hashes),
             settings: settings.clone(),
             outbox: crate::notify::Outbox::new(settings.notify.clone()),
-            dashboards: crate::cache::Cache::new(
+            kept: crate::cache::Kept::new(
                 std::time::Duration::from_secs(DASHBOARD_MAX_AGE_SECS),
                 512,
             ),
@@ -194,6 +194,7 @@ impl Application {
                     )
                 })
                 .default_service(web::to(routes::not_found))
+                .wrap(from_fn(routes::heavy::a_few_at_a_time))
                 .wrap(from_fn(csrf::guard))
                 .wrap(from_fn(telemetry::note_session_user))
                 .wrap(from_fn(crate::views::error::with_nav))

@@ -4,11 +4,10 @@
 //! `Db` on its own (`web::Data<Db>`), since this struct holds auth's password hasher.
 
 use crate::auth::password::Hasher;
-use crate::cache::Cache;
+use crate::cache::Kept;
 use crate::config::Settings;
 use crate::db::Db;
 use crate::notify::Outbox;
-use crate::routes::dashboard::show::{Figures, FiguresKey};
 
 pub struct AppState {
     pub db: Db,
@@ -16,8 +15,9 @@ pub struct AppState {
     pub settings: Settings,
     /// Messages for the reminder hook, queued in the transaction of the change.
     pub outbox: Outbox,
-    /// The dashboard's figures per scope and period, kept until the next write.
-    pub dashboards: Cache<FiguresKey, Figures>,
+    /// Figures kept until the next write (the dashboard's, coverage reports), one cache per
+    /// kind: `state.kept.of::<Key, Value>()`.
+    pub kept: Kept,
 }
 
 impl AppState {

@@ -20,7 +20,7 @@ use crate::domain::{Light, Role, UnitKind};
 use crate::error::AppResult;
 use crate::routes::activities::coverage::{query_string, LineRow, PersonRow};
 use crate::routes::notices::{NoticeView, SHOWN as NOTICES_SHOWN};
-use crate::services::coverage::{self as coverage, Selection};
+use crate::services::coverage::Selection;
 use crate::state::AppState;
 use crate::views::{redirect, render, BaseContext, PageCtx};
 
@@ -409,12 +409,19 @@ async fn training(
 ) -> AppResult<(HomeCoverage, Option<Vec<MonthActivity>>)> {
     let me = user.clone();
     let own_unit = matches!(user.scope(), Scope::Unit(_));
-    let (report, people, activities) = state
+    let report = crate::routes::activities::coverage::report_kept(
+        state,
+        user,
+        Selection::of_year(today.year()),
+    )
+    .await?;
+    let kept = std::sync::Arc::clone(&report);
+    let (people, activities) = state
         .db
         .run(move |c| {
-            let report = coverage::report(c, &me, Selection::of_year(today.year()))?;
+            let report = kept;
             if !own_unit {
-                return Ok((report, Vec::new(), None));
+                return Ok((Vec::new(), None));
             }
             let people = if report.overall.not_covered() > 0 {
                 report.uncovered(c, 0, UNCOVERED_SHOWN)?
@@ -452,7 +459,7 @@ async fn training(
                     title: a.title,
                 })
                 .collect();
-            Ok((report, people, Some(lines)))
+            Ok((people, Some(lines)))
         })
         .await?;
     let sel = &report.selection;

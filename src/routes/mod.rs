@@ -13,6 +13,7 @@ pub mod client_ip;
 pub mod dashboard;
 pub mod feedback;
 pub mod health;
+pub mod heavy;
 pub mod home;
 pub mod imports;
 pub mod incentives;

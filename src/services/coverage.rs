@@ -23,7 +23,7 @@ pub const DEFAULT_KINDS: [ActivityKind; 2] = [ActivityKind::Training, ActivityKi
 
 /// What the coverage page shows: a calendar year, a group, activity kinds, and optionally a
 /// unit (with everything under it) inside the user's scope.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Selection {
     pub year: i32,
     pub group: RosterGroup,

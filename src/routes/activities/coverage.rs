@@ -224,6 +224,41 @@ fn words(report: &Report) -> FilterWords {
         .fold(FilterWords::new(), |w, (label, value)| w.add(label, value))
 }
 
+/// What a coverage report depends on: who looks (their role and unit give the scope and
+/// the right to pick a unit) and the selection.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct ReportKey {
+    role: crate::domain::Role,
+    unit_id: i32,
+    sel: Selection,
+}
+
+/// The coverage of `sel` for `user`, kept until the next write (`AppState::kept`): the
+/// committee's counts group the whole roster's attendance (tens of milliseconds at 300
+/// branches), and every office home page and coverage view asked for them.
+pub async fn report_kept(
+    state: &AppState,
+    user: &CurrentUser,
+    sel: Selection,
+) -> AppResult<std::sync::Arc<Report>> {
+    let key = ReportKey {
+        role: user.role,
+        unit_id: user.unit_id,
+        sel: sel.clone(),
+    };
+    let db = state.db.clone();
+    let read = || {
+        let me = user.clone();
+        let db = state.db.clone();
+        async move { db.run(move |c| service::report(c, &me, sel)).await }
+    };
+    state
+        .kept
+        .of::<ReportKey, Report>()
+        .get_or_read(key, || db.generation(), read)
+        .await
+}
+
 async fn page(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -235,19 +270,19 @@ async fn page(
     let mut paging = Paging::new(q.page.as_deref(), Paging::PER_PAGE).printing(ctx.print_view);
     let (offset, limit) = (paging.offset(), paging.per_page);
     let me = user.clone();
-    let sel = q.sel.clone();
-    let (report, people, mut years, scope_units) = state
+    let report = report_kept(&state, &user, q.sel.clone()).await?;
+    let kept = std::sync::Arc::clone(&report);
+    let (people, mut years, scope_units) = state
         .db
         .run(move |c| {
-            let report = service::report(c, &me, sel)?;
-            let people = if report.overall.not_covered() > 0 {
-                report.uncovered(c, offset, limit)?
+            let people = if kept.overall.not_covered() > 0 {
+                kept.uncovered(c, offset, limit)?
             } else {
                 Vec::new()
             };
             let years = campaigns::years(c)?;
             let scope_units = crate::db::models::units::in_scope(c, &me.scope())?;
-            Ok((report, people, years, scope_units))
+            Ok((people, years, scope_units))
         })
         .await?;
     for y in [today.year(), report.selection.year] {

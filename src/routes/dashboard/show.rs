@@ -140,7 +140,7 @@ fn charts(d: &Dashboard, one_branch: bool) -> Charts {
 }
 
 /// Everything the page shows for one scope and period, read once and kept until the next
-/// write (`AppState::dashboards`).
+/// write (`AppState::kept`).
 pub struct Figures {
     d: Dashboard,
     c: Charts,
@@ -183,7 +183,8 @@ async fn figures(
     };
     let db = state.db.clone();
     state
-        .dashboards
+        .kept
+        .of::<FiguresKey, Figures>()
         .get_or_read(
             key,
             || db.generation(),
