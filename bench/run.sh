@@ -13,6 +13,7 @@
 #
 #   bash bench/run.sh                         # SQLite, 300 branches
 #   BENCH_PG=1 BENCH_SIZES="100 300 1000" bash bench/run.sh
+#   BENCH_PAGES='dashboard|coverage' bash bench/run.sh   # only the pages named so
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/zuofeng-target}"
@@ -120,10 +121,28 @@ bench_backend() {
   echo
   echo "| page | req/s | × login | p50 | p99 |"
   echo "|---|---|---|---|---|"
+  # A page slower than wrk's run leaves requests queued in the server when wrk stops: wait
+  # until the server's CPU time stops growing (at most a minute) before the next page, so no
+  # page is charged for the last one's backlog.
+  settle() {
+    local before after
+    for _ in $(seq 1 120); do
+      before=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+      sleep 0.5
+      after=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+      [ "$((after - before))" -le 2 ] && return 0
+    done
+    echo "warning: the server was still busy a minute after the last page" >&2
+  }
   for entry in "${pages[@]}"; do
     IFS='|' read -r name cookie path <<<"$entry"
+    # BENCH_PAGES: a pattern of the page names to measure (the baseline always is).
+    if [ -n "$base" ] && [ -n "${BENCH_PAGES:-}" ] && ! echo "$name" | grep -qE "$BENCH_PAGES"; then
+      continue
+    fi
     local rps=() p50=() p99=()
     for _ in $(seq 1 "$RUNS"); do
+      settle
       local out
       if [ "$cookie" = "-" ]; then
         out=$(wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency "http://127.0.0.1:$PORT$path")
@@ -144,6 +163,7 @@ bench_backend() {
     printf '%s\t%s\t%s\t%s\n' "$label" "$size" "$name" "$mr" >>"$results"
   done
   echo
+  settle
   echo "Concurrent report writers (bench/writers.py, ${WRITERS} secretaries, 10 s of saves, then all submit at once):"
   echo
   python3 bench/writers.py "http://127.0.0.1:$PORT" Synth-2026 10 "$WRITERS" 2>&1 | sed 's/^/    /' || true
