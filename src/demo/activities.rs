@@ -29,13 +29,14 @@ use crate::domain::UnitKind;
 /// The 2022 training and exam participant-times of the article (参训318人次).
 pub const TRAINING_TIMES_2022: usize = 318;
 
+/// One attendance row, inserted in batches (the demo's and `synth`'s).
 #[derive(Insertable)]
 #[diesel(table_name = activity_attendance)]
-struct NewAttendance {
-    activity_id: i32,
-    person_id: i32,
-    score: Option<f64>,
-    created_at: NaiveDateTime,
+pub(crate) struct NewAttendance {
+    pub activity_id: i32,
+    pub person_id: i32,
+    pub score: Option<f64>,
+    pub created_at: NaiveDateTime,
 }
 
 pub(super) fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {

@@ -14,18 +14,18 @@ use crate::db::DbConn;
 use crate::domain::review::{ReviewAction, ReviewState};
 use crate::domain::UnitKind;
 
-const HIGHLIGHTS: &[&str] = &[
+pub(crate) const HIGHLIGHTS: &[&str] = &[
     "组织党员骨干深入监理项目现场开展质量安全巡查，发现并督促整改隐患 12 处。",
     "开展“检测数据零差错”承诺践诺活动，检测报告一次通过率提升至 99.2%。",
     "设计、造价专业联合攻关，为业主节约投资约 380 万元，获书面表扬。",
     "落实“首问负责”制度，窗口服务事项办结时限平均缩短 1.5 个工作日。",
 ];
-const PROBLEMS: &[&str] = &[
+pub(crate) const PROBLEMS: &[&str] = &[
     "个别项目监理日志记录不够规范，整改闭环资料不全。",
     "青年党员参与专项攻关积极性有待提高。",
     "部分整改事项进度滞后于配档表时限。",
 ];
-const PLANS: &[&str] = &[
+pub(crate) const PLANS: &[&str] = &[
     "开展作风建设专题组织生活会，对照“严真细实快”查摆问题。",
     "推进整改配档表事项销号，完成月度自查自评。",
     "组织现场规范化管理观摩，推广先进经验。",

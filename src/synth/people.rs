@@ -2,6 +2,7 @@
 //! activities (~17 per branch over the three years, and two committee trainings a year) with
 //! their attendance.
 
+use crate::demo::activities::NewAttendance;
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -67,15 +68,6 @@ struct NewActivity {
     created_by: Option<i32>,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
-}
-
-#[derive(Insertable)]
-#[diesel(table_name = activity_attendance)]
-struct NewAttendance {
-    activity_id: i32,
-    person_id: i32,
-    score: Option<f64>,
-    created_at: NaiveDateTime,
 }
 
 /// A person as the attendance needs it.
