@@ -9,6 +9,7 @@
 pub mod models;
 pub mod schema;
 pub mod scope;
+pub mod search;
 pub mod slow;
 
 use std::path::{Path, PathBuf};

@@ -43,6 +43,7 @@ mod review_contract;
 mod roles;
 mod roster;
 mod round_trips;
+mod search;
 mod shutdown;
 mod surveys;
 mod taskforce;

@@ -215,6 +215,13 @@ async fn a_first_version_database_upgrades_with_its_data(kind: Kind) {
     list.assert_contains("升级前的践行举措");
     let items = b.get("/rect/items?year=2026").await;
     items.assert_contains("升级前的问题");
+    // Rows from before the search migration are in its index (filled when it ran).
+    b.get("/measures?year=2026&q=%E5%89%8D%E7%9A%84%E8%B7%B5%E8%A1%8C") // 前的践行
+        .await
+        .assert_contains("升级前的践行举措");
+    b.get("/rect/items?year=2026&q=%E5%89%8D%E7%9A%84%E9%97%AE%E9%A2%98") // 前的问题
+        .await
+        .assert_contains("升级前的问题");
     assert_eq!(b.get("/dashboard?year=2026").await.status, 200);
     drop(db);
     cleanup();

@@ -55,6 +55,7 @@ impl FeedbackItem {
 
 use crate::db::schema::units;
 use crate::db::scope;
+use crate::db::search::{Engine, Indexed};
 use crate::db::DbConn;
 use crate::domain::Scope;
 
@@ -100,9 +101,11 @@ impl FeedbackFilter {
 /// The rows of `f` as a boxed query `q` over `feedback_items` joined with `units` (inner join
 /// when the scope or a unit narrows it, else a left join so that unassigned items show), then
 /// `$body` with it. `$with_cs`: apply the channel and state filters (off for the counts).
+/// `$engine`: how the free-text filter is narrowed on this connection.
 macro_rules! with_query {
-    ($f:expr, $with_cs:expr, |$q:ident| $body:expr) => {{
+    ($f:expr, $engine:expr, $with_cs:expr, |$q:ident| $body:expr) => {{
         let f: &FeedbackFilter = $f;
+        let engine: Engine = $engine;
         macro_rules! common {
             ($src:expr) => {{
                 let mut q = $src.into_boxed();
@@ -129,6 +132,9 @@ macro_rules! with_query {
                     q = q.filter(feedback_items::received_on.le(d));
                 }
                 if let Some(t) = &f.text {
+                    if let Some(c) = engine.narrow(Indexed::FeedbackItems, t) {
+                        q = q.filter(c);
+                    }
                     let like = format!("%{}%", crate::db::models::units::escape_like(t));
                     q = q.filter(
                         feedback_items::content
@@ -170,8 +176,9 @@ pub fn list(
     offset: i64,
     limit: i64,
 ) -> QueryResult<(Vec<ListedItem>, i64)> {
-    let total: i64 = with_query!(f, true, |q| q.count().get_result(conn)?);
-    let rows = with_query!(f, true, |q| q
+    let engine = Engine::of(conn);
+    let total: i64 = with_query!(f, engine, true, |q| q.count().get_result(conn)?);
+    let rows = with_query!(f, engine, true, |q| q
         .order((
             feedback_items::received_on.desc(),
             feedback_items::id.desc()
@@ -186,7 +193,7 @@ pub fn list(
 /// (channel, state) of every item of `f` but its channel and state filters: the counts at
 /// the top of the list.
 pub fn channel_states(conn: &mut DbConn, f: &FeedbackFilter) -> QueryResult<Vec<(String, String)>> {
-    Ok(with_query!(f, false, |q| q
+    Ok(with_query!(f, Engine::of(conn), false, |q| q
         .select((feedback_items::channel, feedback_items::state))
         .load(conn)?))
 }

@@ -8,6 +8,7 @@ use super::Measure;
 use crate::db::models::units::{escape_like, Unit};
 use crate::db::schema::{campaign_goals, measure_goals, measures, units};
 use crate::db::scope;
+use crate::db::search::{Engine, Indexed};
 use crate::db::sql::lower;
 use crate::db::{DbBackend, DbConn};
 use crate::domain::register::{Carrier, LeadTag, MeasureCategory, MeasureStatus, Style};
@@ -111,8 +112,8 @@ type Listed = diesel::dsl::IntoBoxed<
 >;
 
 /// The measures of a campaign that match `f`, with their units: counted, or ordered and
-/// paged, by the callers.
-fn filtered(campaign_id: i32, f: &MeasureFilter) -> Listed {
+/// paged, by the callers. `engine`: how the free-text filter is narrowed on this connection.
+fn filtered(campaign_id: i32, f: &MeasureFilter, engine: Engine) -> Listed {
     let mut q = measures::table
         .inner_join(units::table)
         .into_boxed()
@@ -177,7 +178,11 @@ fn filtered(campaign_id: i32, f: &MeasureFilter) -> Listed {
         );
     }
     if let Some(text) = &f.q {
-        let pat = format!("%{}%", escape_like(&text.to_lowercase()));
+        let text = text.to_lowercase();
+        if let Some(c) = engine.narrow(Indexed::Measures, &text) {
+            q = q.filter(c);
+        }
+        let pat = format!("%{}%", escape_like(&text));
         q = q.filter(
             lower(measures::title)
                 .like(pat.clone())
@@ -206,8 +211,9 @@ pub fn list(
     sort: SortKey,
     page: Option<(i64, i64)>,
 ) -> QueryResult<(Vec<(Measure, Unit)>, i64)> {
-    let total: i64 = filtered(campaign_id, f).count().get_result(conn)?;
-    let mut q = filtered(campaign_id, f);
+    let engine = Engine::of(conn);
+    let total: i64 = filtered(campaign_id, f, engine).count().get_result(conn)?;
+    let mut q = filtered(campaign_id, f, engine);
     q = match sort {
         SortKey::Deadline => q.order((measures::deadline, units::sort_order, measures::id)),
         SortKey::Unit => q.order((
@@ -292,5 +298,65 @@ pub fn counts_by_light(
 
 /// How many measures match (no rows loaded).
 pub fn count(conn: &mut DbConn, campaign_id: i32, f: &MeasureFilter) -> QueryResult<i64> {
-    filtered(campaign_id, f).count().get_result(conn)
+    filtered(campaign_id, f, Engine::of(conn))
+        .count()
+        .get_result(conn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+    use diesel::sql_types::{Integer, Text};
+
+    /// `EXPLAIN QUERY PLAN` in front of a query (SQLite).
+    struct Plan<Q>(Q);
+
+    impl<Q> QueryId for Plan<Q> {
+        type QueryId = ();
+        const HAS_STATIC_QUERY_ID: bool = false;
+    }
+
+    impl<Q> Query for Plan<Q> {
+        type SqlType = (Integer, Integer, Integer, Text);
+    }
+
+    impl<Q: QueryFragment<DbBackend>> QueryFragment<DbBackend> for Plan<Q> {
+        fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DbBackend>) -> QueryResult<()> {
+            out.push_sql("EXPLAIN QUERY PLAN ");
+            self.0.walk_ast(out.reborrow())
+        }
+    }
+
+    impl<Q> RunQueryDsl<DbConn> for Plan<Q> {}
+
+    /// The plan of the list's count for a search for `text`, one line per step.
+    fn plan(conn: &mut DbConn, text: &str) -> String {
+        let mut f = MeasureFilter::new(Scope::All);
+        f.q = Some(text.into());
+        let engine = Engine::of(conn);
+        let steps: Vec<(i32, i32, i32, String)> = Plan(filtered(1, &f, engine).count())
+            .load(conn)
+            .expect("plan");
+        steps
+            .into_iter()
+            .map(|s| s.3)
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn sqlite_searches_of_three_characters_go_through_the_trigram_index() {
+        let mut conn = crate::db::Backend::Sqlite(":memory:".into())
+            .connect()
+            .expect("in-memory SQLite");
+        crate::db::run_migrations(&mut conn).expect("migrations");
+        for text in ["监理日志", "Revit", "a\"b%_"] {
+            let p = plan(&mut conn, text);
+            assert!(p.contains("measures_fts"), "{text}: {p}");
+        }
+        // Too short for a trigram: the scan as before.
+        let p = plan(&mut conn, "监理");
+        assert!(!p.contains("measures_fts"), "{p}");
+    }
 }

@@ -8,6 +8,7 @@ use super::{open_codes, RectItem};
 use crate::db::models::units::{escape_like, Unit};
 use crate::db::schema::{rect_items, rect_tables, units};
 use crate::db::scope;
+use crate::db::search::{Engine, Indexed};
 use crate::db::sql::lower;
 use crate::db::{DbBackend, DbConn};
 use crate::domain::register::{RectArea, RectStatus};
@@ -39,8 +40,8 @@ type Items = diesel::dsl::IntoBoxed<
 >;
 
 /// The items of a campaign that match `f`, with their units and tables (counted, or ordered
-/// and paged).
-fn filtered_items(f: &ItemFilter) -> Items {
+/// and paged). `engine`: how the free-text filter is narrowed on this connection.
+fn filtered_items(f: &ItemFilter, engine: Engine) -> Items {
     let mut q = rect_items::table
         .inner_join(units::table)
         .inner_join(rect_tables::table)
@@ -74,7 +75,11 @@ fn filtered_items(f: &ItemFilter) -> Items {
     }
     if let Some(text) = &f.q {
         // Case-insensitive on both backends (PostgreSQL's LIKE is not).
-        let pat = format!("%{}%", escape_like(&text.to_lowercase()));
+        let text = text.to_lowercase();
+        if let Some(c) = engine.narrow(Indexed::RectItems, &text) {
+            q = q.filter(c);
+        }
+        let pat = format!("%{}%", escape_like(&text));
         q = q.filter(
             lower(rect_items::problem)
                 .like(pat.clone())
@@ -94,8 +99,9 @@ pub fn list_items(
     offset: i64,
     limit: i64,
 ) -> QueryResult<(Vec<ItemRow>, i64)> {
-    let total = filtered_items(f).count().get_result(conn)?;
-    let rows = filtered_items(f)
+    let engine = Engine::of(conn);
+    let total = filtered_items(f, engine).count().get_result(conn)?;
+    let rows = filtered_items(f, engine)
         .order((
             units::path,
             rect_items::table_id,
@@ -188,5 +194,5 @@ pub fn counts_by_light(
 
 /// How many items match `f` (no rows loaded).
 pub fn count_items_matching(conn: &mut DbConn, f: &ItemFilter) -> QueryResult<i64> {
-    filtered_items(f).count().get_result(conn)
+    filtered_items(f, Engine::of(conn)).count().get_result(conn)
 }
