@@ -66,6 +66,8 @@ bench_backend() {
   token=$(curl -s -b "$jar" "http://127.0.0.1:$PORT/reports" | grep -o 'name="csrf_token" value="[^"]*"' | head -1 | sed 's/.*value="//;s/"//')
   report=$(curl -s -o /dev/null -w '%{redirect_url}' -b "$jar" --data-urlencode "csrf_token=$token" \
     --data-urlencode "year=$year" --data-urlencode "month=$month" "http://127.0.0.1:$PORT/reports" | sed 's#^https\?://[^/]*##')
+  # 监理 (2 characters: scanned); the "4 chars" searches (合同履约, 安全生产, 监理人员) use the
+  # trigram index on SQLite (FTS5) and PostgreSQL (pg_trgm).
   local q="q=%E7%9B%91%E7%90%86" # 监理
   local pages=(
     "login page (baseline)|-|/login"
@@ -83,10 +85,12 @@ bench_backend() {
     "measures, office|$adm|/measures"
     "measures overdue, office|$adm|/measures?light=red"
     "measures search, office|$adm|/measures?$q"
+    "measures search 4 chars (FTS), office|$adm|/measures?q=%E5%90%88%E5%90%8C%E5%B1%A5%E7%BA%A6"
     "measures, secretary|$sec|/measures"
     "rect items, office|$adm|/rect/items"
     "rect items overdue, office|$adm|/rect/items?light=red"
     "rect items search, office|$adm|/rect/items?$q"
+    "rect items search 4 chars (FTS), office|$adm|/rect/items?q=%E5%AE%89%E5%85%A8%E7%94%9F%E4%BA%A7"
     "rect tables, reviewer|$rev|/rect"
     "reports compliance, office|$adm|/reports"
     "reports compliance last year, office|$adm|/reports?year=$((year - 1))&month=6"
@@ -103,6 +107,7 @@ bench_backend() {
     "brands, office|$adm|/brands"
     "feedback, office|$adm|/feedback"
     "feedback search, office|$adm|/feedback?$q"
+    "feedback search 4 chars (FTS), office|$adm|/feedback?q=%E7%9B%91%E7%90%86%E4%BA%BA%E5%91%98"
     "incentives, office|$adm|/incentives"
     "series, office|$adm|/incentives/series"
     "assessment ranking, office|$adm|/assessment"

@@ -207,16 +207,21 @@ pub fn write_value(
 
 /// A workbook of list sheets, written one sheet at a time: [`Book::sheet`] starts a sheet
 /// (title, the line of filters and export time, header row), [`Book::rows`] appends rows to it
-/// (as many times as there are pages), [`Book::push`] finishes it (frozen header, print set-up)
-/// and adds it to the book. A caller holds one page of rows at a time, never a whole kind.
+/// (as many times as there are pages), [`Book::push`] finishes it (frozen header, print set-up).
+/// A caller holds one page of rows at a time, never a whole kind.
+///
+/// The sheets are rust_xlsxwriter's "constant memory" worksheets: each row goes to a temporary
+/// file once the next one starts, with its text inline rather than in a shared-strings table,
+/// so neither the cells nor a table of every distinct text are held until the file is zipped
+/// (a 6,000-row export held ~85 MB and spent a tenth of its time hashing strings before).
 pub struct Book {
     wb: Workbook,
     f: Formats,
 }
 
-/// A sheet being written: the worksheet, its column widths and the next free row.
+/// A sheet being written: its place in the book, its column widths and the next free row.
 pub struct SheetWriter {
-    ws: Worksheet,
+    index: usize,
     widths: Vec<f64>,
     next: u32,
     frozen_columns: u16,
@@ -242,10 +247,10 @@ impl Book {
         }
     }
 
-    /// Start a sheet named `sheet_name` (the tab): title row, the line of filters and export
-    /// time, header row (repeated on every printed page).
+    /// Start a sheet named `sheet_name` (the tab), after those started before: title row, the
+    /// line of filters and export time, header row (repeated on every printed page).
     pub fn sheet(
-        &self,
+        &mut self,
         sheet_name: &str,
         sheet: &Sheet,
         columns: &[Column],
@@ -256,20 +261,23 @@ impl Book {
 
     /// [`Book::sheet`] with headers made at run time (header, width).
     pub fn sheet_of<S: AsRef<str>>(
-        &self,
+        &mut self,
         sheet_name: &str,
         sheet: &Sheet,
         headers: &[(S, f64)],
     ) -> Result<SheetWriter, AppError> {
         let f = &self.f;
-        let mut ws = Worksheet::new();
+        let index = self.wb.worksheets().len();
+        let ws = self.wb.add_worksheet_with_constant_memory();
         ws.set_name(sheet_name).map_err(xerr)?;
         let widths: Vec<f64> = headers.iter().map(|(_, w)| *w).collect();
-        line_across(&mut ws, 0, &widths, &sheet.title, &f.title)?;
-        ws.set_row_height(0, 30).map_err(xerr)?;
-        line_across(&mut ws, 1, &widths, &sheet.info_line(), &f.info)?;
-        for (i, (h, w)) in headers.iter().enumerate() {
+        for (i, w) in widths.iter().enumerate() {
             ws.set_column_width(i as u16, *w).map_err(xerr)?;
+        }
+        line_across(ws, 0, &widths, &sheet.title, &f.title)?;
+        ws.set_row_height(0, 30).map_err(xerr)?;
+        line_across(ws, 1, &widths, &sheet.info_line(), &f.info)?;
+        for (i, (h, _)) in headers.iter().enumerate() {
             ws.write_string_with_format(2, i as u16, h.as_ref(), &f.header)
                 .map_err(xerr)?;
         }
@@ -277,9 +285,9 @@ impl Book {
             .iter()
             .map(|(h, _)| Value::from(h.as_ref()))
             .collect();
-        fit_row(&mut ws, 2, &values, &widths)?;
+        fit_row(ws, 2, &values, &widths)?;
         Ok(SheetWriter {
-            ws,
+            index,
             widths,
             next: 3,
             frozen_columns: 0,
@@ -287,22 +295,23 @@ impl Book {
     }
 
     /// Append data rows, each as tall as its wrapped text.
-    pub fn rows(&self, w: &mut SheetWriter, rows: &[Vec<Value>]) -> Result<(), AppError> {
+    pub fn rows(&mut self, w: &mut SheetWriter, rows: &[Vec<Value>]) -> Result<(), AppError> {
+        let ws = self.wb.worksheet_from_index(w.index).map_err(xerr)?;
         for row in rows {
             for (c, v) in row.iter().enumerate() {
-                write_value(&mut w.ws, w.next, c as u16, v, &self.f)?;
+                write_value(ws, w.next, c as u16, v, &self.f)?;
             }
-            fit_row(&mut w.ws, w.next, row, &w.widths)?;
+            fit_row(ws, w.next, row, &w.widths)?;
             w.next += 1;
         }
         Ok(())
     }
 
-    /// Finish a sheet (header frozen, print set-up) and add it to the book, after the others.
-    pub fn push(&mut self, mut w: SheetWriter) -> Result<(), AppError> {
-        w.ws.set_freeze_panes(3, w.frozen_columns).map_err(xerr)?;
-        print_setup(&mut w.ws, (2, 2))?;
-        self.wb.push_worksheet(w.ws);
+    /// Finish a sheet: header frozen, print set-up.
+    pub fn push(&mut self, w: SheetWriter) -> Result<(), AppError> {
+        let ws = self.wb.worksheet_from_index(w.index).map_err(xerr)?;
+        ws.set_freeze_panes(3, w.frozen_columns).map_err(xerr)?;
+        print_setup(ws, (2, 2))?;
         Ok(())
     }
 
