@@ -13,6 +13,7 @@
 #
 #   bash bench/run.sh                         # SQLite, 300 branches
 #   BENCH_PG=1 BENCH_SIZES="100 300 1000" bash bench/run.sh
+#   BENCH_SQLITE=0 BENCH_PG=1 bash bench/run.sh   # PostgreSQL only
 #   BENCH_PAGES='dashboard|coverage' bash bench/run.sh   # only the pages named so
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -180,7 +181,9 @@ bench_backend() {
 echo "Machine: $(nproc) cores, $(awk -F: '/model name/ {print $2; exit}' /proc/cpuinfo | sed 's/^ *//'), $(free -g | awk '/Mem:/ {print $2}') GiB; $(date -u '+%Y-%m-%d %H:%M') UTC"
 echo "wrk -t2 -c$CONNS -d${DURATION}s, $RUNS runs per page (medians); server and wrk share the machine."
 for size in $SIZES; do
-  bench_backend "SQLite" "sqlite://$work/bench-$size.db" "$size"
+  if [ "${BENCH_SQLITE:-1}" = "1" ]; then
+    bench_backend "SQLite" "sqlite://$work/bench-$size.db" "$size"
+  fi
   if [ "${BENCH_PG:-0}" = "1" ]; then
     db="zuofeng_bench_$$_$size"
     psql -q -h 127.0.0.1 -c "CREATE DATABASE $db" postgres
