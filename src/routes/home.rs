@@ -416,52 +416,54 @@ async fn training(
     )
     .await?;
     let kept = std::sync::Arc::clone(&report);
-    let (people, activities) = state
-        .db
-        .run(move |c| {
-            let report = kept;
-            if !own_unit {
-                return Ok((Vec::new(), None));
-            }
-            let people = if report.overall.not_covered() > 0 {
-                report.uncovered(c, 0, UNCOVERED_SHOWN)?
-            } else {
-                Vec::new()
-            };
-            let first = today.with_day(1).unwrap_or(today);
-            let last = first
-                .checked_add_months(chrono::Months::new(1))
-                .and_then(|d| d.pred_opt())
-                .unwrap_or(today);
-            let list = activities_of_unit(c, me.unit_id, first, last, ACTIVITIES_SHOWN)?;
-            let mut organisers: Vec<i32> = list.iter().map(|a| a.unit_id).collect();
-            organisers.sort_unstable();
-            organisers.dedup();
-            let names = units::by_ids(c, &organisers)?;
-            let lines = list
-                .into_iter()
-                .map(|a| MonthActivity {
-                    id: a.id,
-                    date: if a.end_date > a.start_date {
-                        format!(
-                            "{} 至 {}",
-                            a.start_date.format("%m-%d"),
-                            a.end_date.format("%m-%d")
-                        )
-                    } else {
-                        a.start_date.format("%m-%d").to_string()
-                    },
-                    kind: a.kind().label(),
-                    organiser: (a.unit_id != me.unit_id)
-                        .then(|| names.iter().find(|u| u.id == a.unit_id))
-                        .flatten()
-                        .map(|u| u.name.clone()),
-                    title: a.title,
-                })
-                .collect();
-            Ok((people, Some(lines)))
-        })
-        .await?;
+    // Only a branch's own home lists people and this month's activities: the others need no
+    // trip to the database beyond the kept report.
+    let (people, activities) = if !own_unit {
+        (Vec::new(), None)
+    } else {
+        state
+            .db
+            .run(move |c| {
+                let people = if kept.overall.not_covered() > 0 {
+                    kept.uncovered(c, 0, UNCOVERED_SHOWN)?
+                } else {
+                    Vec::new()
+                };
+                let first = today.with_day(1).unwrap_or(today);
+                let last = first
+                    .checked_add_months(chrono::Months::new(1))
+                    .and_then(|d| d.pred_opt())
+                    .unwrap_or(today);
+                let list = activities_of_unit(c, me.unit_id, first, last, ACTIVITIES_SHOWN)?;
+                let mut organisers: Vec<i32> = list.iter().map(|a| a.unit_id).collect();
+                organisers.sort_unstable();
+                organisers.dedup();
+                let names = units::by_ids(c, &organisers)?;
+                let lines = list
+                    .into_iter()
+                    .map(|a| MonthActivity {
+                        id: a.id,
+                        date: if a.end_date > a.start_date {
+                            format!(
+                                "{} 至 {}",
+                                a.start_date.format("%m-%d"),
+                                a.end_date.format("%m-%d")
+                            )
+                        } else {
+                            a.start_date.format("%m-%d").to_string()
+                        },
+                        kind: a.kind().label(),
+                        organiser: (a.unit_id != me.unit_id)
+                            .then(|| names.iter().find(|u| u.id == a.unit_id))
+                            .flatten()
+                            .map(|u| u.name.clone()),
+                        title: a.title,
+                    })
+                    .collect();
+                Ok((people, Some(lines)))
+            })
+            .await?
+    };
     let sel = &report.selection;
     let home = HomeCoverage {
         year: sel.year,
