@@ -20,6 +20,7 @@ use diesel::sql_types::{Bool, Integer};
 use crate::db::models::units::escape_like;
 use crate::db::schema::units;
 use crate::db::DbBackend as Sql;
+use crate::db::DbConn;
 use crate::domain::Scope;
 
 /// A condition on the rows of query source `QS`, ready for `.filter(…)` on a boxed query.
@@ -42,6 +43,21 @@ where
         Scope::Subtree(path) => Some(under(path)),
         Scope::Unit(id) => Some(Box::new(unit_id.eq(*id))),
     }
+}
+
+/// The ids of the units in `scope` (`None`: every unit), for a query that does not join
+/// `units` (counts that need no unit column): `<unit column>.eq_any(ids)`.
+pub fn unit_ids(conn: &mut DbConn, scope: &Scope) -> QueryResult<Option<Vec<i32>>> {
+    Ok(match scope {
+        Scope::All => None,
+        Scope::Unit(id) => Some(vec![*id]),
+        Scope::Subtree(path) => Some(
+            units::table
+                .filter(under::<units::table>(path))
+                .select(units::id)
+                .load(conn)?,
+        ),
+    })
 }
 
 /// The rows whose unit is the unit with this path or lies under it.

@@ -72,6 +72,24 @@ impl Light {
     }
 }
 
+/// Open work counted by deadline, as (red, yellow, green) seen on `today`: the home page's
+/// lights from one grouped query instead of one count per light.
+pub fn tally(
+    by_deadline: impl IntoIterator<Item = (NaiveDate, i64)>,
+    today: NaiveDate,
+    yellow_days: i32,
+) -> (i64, i64, i64) {
+    let mut out = (0, 0, 0);
+    for (deadline, n) in by_deadline {
+        match Light::of(deadline, today, yellow_days, true) {
+            Light::Red => out.0 += n,
+            Light::Yellow => out.1 += n,
+            _ => out.2 += n,
+        }
+    }
+    out
+}
+
 /// Where a piece of work stands, as far as its light is concerned.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stage {
@@ -169,6 +187,22 @@ mod tests {
                 assert_eq!(inside, candidate == light, "{deadline} {candidate:?}");
             }
         }
+    }
+
+    #[test]
+    fn tally_counts_each_deadline_under_its_light() {
+        let today = d("2026-11-24");
+        let rows = [
+            (d("2026-11-01"), 3),
+            (d("2026-11-23"), 1),
+            (d("2026-11-24"), 2),
+            (d("2026-12-01"), 4),
+            (d("2026-12-02"), 5),
+            (d("2027-06-30"), 6),
+        ];
+        assert_eq!(tally(rows, today, 7), (4, 6, 11));
+        assert_eq!(tally(rows, today, 0), (4, 2, 15));
+        assert_eq!(tally([], today, 7), (0, 0, 0));
     }
 
     #[derive(Clone, Copy)]

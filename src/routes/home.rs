@@ -15,6 +15,7 @@ use crate::db::models::coverage::activities_of_unit;
 use crate::db::models::{
     audit, campaigns, measures, notices, rect, reports, reviews, topics, units, users,
 };
+use crate::db::DbConn;
 use crate::domain::review::ReviewState;
 use crate::domain::{Light, Role, UnitKind};
 use crate::error::AppResult;
@@ -37,11 +38,13 @@ async fn root(ctx: PageCtx) -> HttpResponse {
     })
 }
 
+#[derive(Clone)]
 pub struct Stat {
     pub label: &'static str,
     pub value: i64,
 }
 
+#[derive(Clone)]
 pub struct UnitLine {
     pub id: i32,
     pub name: String,
@@ -57,6 +60,7 @@ pub struct RecentChange {
 }
 
 /// Red / yellow / green counts of one register.
+#[derive(Clone)]
 pub struct Lights {
     pub label: &'static str,
     pub href: &'static str,
@@ -66,6 +70,7 @@ pub struct Lights {
 }
 
 /// A measure or item that is red or yellow now.
+#[derive(Clone)]
 pub struct Attention {
     pub light: Light,
     pub kind: &'static str,
@@ -197,75 +202,11 @@ async fn home(
     let user_id = user.id;
     let branch = user.unit_kind == UnitKind::Branch && user.may(Capability::CreateRecords);
     let today = state.settings.clock.today();
+    let overview = overview_kept(&state, &scope, today).await?;
+    let campaign = overview.campaign.clone();
     let data = state
         .db
         .run(move |c| {
-            let visible = units::in_scope(c, &scope)?;
-            let count = |k: UnitKind| visible.iter().filter(|u| u.kind() == k).count() as i64;
-            let mut stats = Vec::new();
-            if !matches!(scope, Scope::Unit(_)) {
-                stats.push(Stat {
-                    label: "党总支",
-                    value: count(UnitKind::GeneralBranch),
-                });
-                stats.push(Stat {
-                    label: "党支部",
-                    value: count(UnitKind::Branch),
-                });
-            }
-            // The whole group is long: show its first two levels.
-            let top = visible.iter().map(|u| u.depth()).min().unwrap_or(0);
-            let shown: Vec<_> = visible
-                .into_iter()
-                .filter(|u| !matches!(scope, Scope::All) || u.depth() <= top + 1)
-                .collect();
-            let ids: Vec<i32> = shown.iter().map(|u| u.id).collect();
-            let members = users::active_in_units(c, &ids)?;
-
-            let campaign = campaigns::current(c, today)?;
-            let mut lights = Vec::new();
-            let mut attention = Vec::new();
-            if let Some(cp) = &campaign {
-                let until = today + Duration::days(i64::from(cp.yellow_days));
-                let light = |d| Light::of(d, today, cp.yellow_days, true);
-                let (r, y, g) = measures::counts_by_light(c, &scope, cp.id, today, cp.yellow_days)?;
-                lights.push(Lights {
-                    label: "践行举措",
-                    href: "/measures",
-                    red: r,
-                    yellow: y,
-                    green: g,
-                });
-                let (r, y, g) = rect::counts_by_light(c, &scope, cp.id, today, cp.yellow_days)?;
-                lights.push(Lights {
-                    label: "整改事项",
-                    href: "/rect/items",
-                    red: r,
-                    yellow: y,
-                    green: g,
-                });
-                for m in measures::attention(c, &scope, cp.id, until, ATTENTION_LIMIT)? {
-                    attention.push(Attention {
-                        light: light(m.deadline),
-                        kind: "践行举措",
-                        href: format!("/measures/{}", m.id),
-                        text: m.title,
-                        unit_name: m.unit_name,
-                        deadline: m.deadline.format("%Y-%m-%d").to_string(),
-                    });
-                }
-                for i in rect::attention(c, &scope, cp.id, until, ATTENTION_LIMIT)? {
-                    attention.push(Attention {
-                        light: light(i.deadline),
-                        kind: "整改事项",
-                        href: format!("/rect/items/{}", i.id),
-                        text: i.problem,
-                        unit_name: i.unit_name,
-                        deadline: i.deadline.format("%Y-%m-%d").to_string(),
-                    });
-                }
-                attention.sort_by(|a, b| a.deadline.cmp(&b.deadline));
-            }
             let report = match (&campaign, branch) {
                 (Some(cp), true) => match cp.due_date(today.month()) {
                     Some(due) => {
@@ -318,12 +259,11 @@ async fn home(
             let topics = topics::topics_waiting(c, unit_id, review_path, committee)?;
             let mut recent = Vec::new();
             let mut pending = 0;
-            if sees_accounts {
-                stats.push(Stat {
-                    label: "在用账户",
-                    value: users::count_active(c)?,
-                });
-            }
+            let active_users = if sees_accounts {
+                Some(users::count_active(c)?)
+            } else {
+                None
+            };
             if sees_extensions {
                 pending = rect::pending_extensions(c)?;
             }
@@ -339,23 +279,116 @@ async fn home(
                     .collect();
             }
             Ok((
-                shown,
-                members,
-                stats,
+                active_users,
                 recent,
-                campaign.map(|c| c.year),
-                lights,
-                attention,
                 (pending, report, reports_waiting, topics, returned_reports),
                 unread,
             ))
         })
         .await?;
-    let (shown, members, stats, recent, year, lights, attention, decisions, unread) = data;
+    let (active_users, recent, decisions, unread) = data;
     let (coverage, month_activities) = training(&state, &user, today).await?;
     let (pending_extensions, report, reports_waiting, topics, returned_reports) = decisions;
-    let top = shown.iter().map(|u| u.depth()).min().unwrap_or(0);
-    let lines = shown
+    let mut stats = overview.unit_stats.clone();
+    if let Some(n) = active_users {
+        stats.push(Stat {
+            label: "在用账户",
+            value: n,
+        });
+    }
+    render(&HomePage {
+        base: ctx.base("首页"),
+        notices: unread.0.into_iter().map(NoticeView::from).collect(),
+        unread_notices: unread.1,
+        greeting: format!("{}，您好", user.display_name),
+        role: user.role,
+        unit_name: user.unit_name.clone(),
+        year: overview.campaign.as_ref().map(|c| c.year),
+        lights: overview.lights.clone(),
+        attention: overview.attention.clone(),
+        pending_extensions,
+        report,
+        returned_reports,
+        month_activities,
+        month: today.month(),
+        coverage,
+        reports_waiting,
+        topics,
+        stats,
+        units: overview.units.clone(),
+        recent,
+        can_decide_extensions: sees_extensions,
+        can_manage_campaign: user.may(Capability::ManageCampaign),
+        shortcuts: sees_accounts,
+        sees_all_units,
+        own_unit_only,
+        sees_log,
+    })
+}
+
+/// What a home page shows of its scope, the same for every user who reads that scope on that
+/// day: the counts and tree of its units, this year's lights and what is red or yellow. Kept
+/// until the next write (`AppState::kept`): the office's lights count the whole group's open
+/// work, and every home page view asked for them again.
+struct Overview {
+    campaign: Option<campaigns::Campaign>,
+    unit_stats: Vec<Stat>,
+    units: Vec<UnitLine>,
+    lights: Vec<Lights>,
+    attention: Vec<Attention>,
+}
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct OverviewKey {
+    scope: Scope,
+    today: chrono::NaiveDate,
+}
+
+async fn overview_kept(
+    state: &AppState,
+    scope: &Scope,
+    today: chrono::NaiveDate,
+) -> AppResult<std::sync::Arc<Overview>> {
+    let key = OverviewKey {
+        scope: scope.clone(),
+        today,
+    };
+    let read = || {
+        let db = state.db.clone();
+        let scope = scope.clone();
+        async move { db.run(move |c| overview(c, &scope, today)).await }
+    };
+    let db = state.db.clone();
+    state
+        .kept
+        .of::<OverviewKey, Overview>()
+        .get_or_read(key, || db.generation(), read)
+        .await
+}
+
+fn overview(c: &mut DbConn, scope: &Scope, today: chrono::NaiveDate) -> AppResult<Overview> {
+    let visible = units::in_scope(c, scope)?;
+    let count = |k: UnitKind| visible.iter().filter(|u| u.kind() == k).count() as i64;
+    let mut unit_stats = Vec::new();
+    if !matches!(scope, Scope::Unit(_)) {
+        unit_stats.push(Stat {
+            label: "党总支",
+            value: count(UnitKind::GeneralBranch),
+        });
+        unit_stats.push(Stat {
+            label: "党支部",
+            value: count(UnitKind::Branch),
+        });
+    }
+    // The whole group is long: show its first two levels.
+    let top = visible.iter().map(|u| u.depth()).min().unwrap_or(0);
+    let shown: Vec<_> = visible
+        .into_iter()
+        .filter(|u| !matches!(scope, Scope::All) || u.depth() <= top + 1)
+        .collect();
+    let ids: Vec<i32> = shown.iter().map(|u| u.id).collect();
+    let members = users::active_in_units(c, &ids)?;
+    let units = shown
         .iter()
         .map(|u| UnitLine {
             id: u.id,
@@ -370,33 +403,58 @@ async fn home(
                 .join("、"),
         })
         .collect();
-    render(&HomePage {
-        base: ctx.base("首页"),
-        notices: unread.0.into_iter().map(NoticeView::from).collect(),
-        unread_notices: unread.1,
-        greeting: format!("{}，您好", user.display_name),
-        role: user.role,
-        unit_name: user.unit_name.clone(),
-        year,
+
+    let campaign = campaigns::current(c, today)?;
+    let mut lights = Vec::new();
+    let mut attention = Vec::new();
+    if let Some(cp) = &campaign {
+        let until = today + Duration::days(i64::from(cp.yellow_days));
+        let light = |d| Light::of(d, today, cp.yellow_days, true);
+        let (red, yellow, green) =
+            measures::counts_by_light(c, scope, cp.id, today, cp.yellow_days)?;
+        lights.push(Lights {
+            label: "践行举措",
+            href: "/measures",
+            red,
+            yellow,
+            green,
+        });
+        let (red, yellow, green) = rect::counts_by_light(c, scope, cp.id, today, cp.yellow_days)?;
+        lights.push(Lights {
+            label: "整改事项",
+            href: "/rect/items",
+            red,
+            yellow,
+            green,
+        });
+        for m in measures::attention(c, scope, cp.id, until, ATTENTION_LIMIT)? {
+            attention.push(Attention {
+                light: light(m.deadline),
+                kind: "践行举措",
+                href: format!("/measures/{}", m.id),
+                text: m.title,
+                unit_name: m.unit_name,
+                deadline: m.deadline.format("%Y-%m-%d").to_string(),
+            });
+        }
+        for i in rect::attention(c, scope, cp.id, until, ATTENTION_LIMIT)? {
+            attention.push(Attention {
+                light: light(i.deadline),
+                kind: "整改事项",
+                href: format!("/rect/items/{}", i.id),
+                text: i.problem,
+                unit_name: i.unit_name,
+                deadline: i.deadline.format("%Y-%m-%d").to_string(),
+            });
+        }
+        attention.sort_by(|a, b| a.deadline.cmp(&b.deadline));
+    }
+    Ok(Overview {
+        campaign,
+        unit_stats,
+        units,
         lights,
         attention,
-        pending_extensions,
-        report,
-        returned_reports,
-        month_activities,
-        month: today.month(),
-        coverage,
-        reports_waiting,
-        topics,
-        stats,
-        units: lines,
-        recent,
-        can_decide_extensions: sees_extensions,
-        can_manage_campaign: user.may(Capability::ManageCampaign),
-        shortcuts: sees_accounts,
-        sees_all_units,
-        own_unit_only,
-        sees_log,
     })
 }
 

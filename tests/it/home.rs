@@ -77,6 +77,22 @@ async fn a_reviewer_sees_the_branches_below(app: TestApp) {
         .map(|u| open_count(&app, "measures", u, "t.deadline < '2026-11-24'"))
         .sum();
     home.assert_contains(&format!("逾期 {red_all}</a>"));
+    // The lights of the items below the general branch, too (a count over its subtree).
+    let units = ["ZB01", "ZB02", "ZB03", "ZB04", "ZZ01"];
+    let items = |cond: &str| -> i64 {
+        units
+            .iter()
+            .map(|u| open_count(&app, "rect_items", u, cond))
+            .sum()
+    };
+    let red_i = items("t.deadline < '2026-11-24'");
+    let yellow_i = items("t.deadline >= '2026-11-24' AND t.deadline <= '2026-12-01'");
+    assert!(
+        red_i > 0 && yellow_i > 0,
+        "demo gives the subtree red and yellow items"
+    );
+    home.assert_contains(&format!("逾期 {red_i}</a>"));
+    home.assert_contains(&format!("临期 {yellow_i}</a>"));
 }
 
 async fn the_office_sees_decisions_waiting(app: TestApp) {
@@ -87,6 +103,18 @@ async fn the_office_sees_decisions_waiting(app: TestApp) {
     home.assert_contains("快捷入口");
     home.assert_contains("最近操作");
     home.assert_contains("查看全部单位");
+    // The lights count every unit's open work.
+    let open = "('not_started', 'in_progress')";
+    let red = app.count(&format!(
+        "measures t JOIN campaigns c ON c.id = t.campaign_id \
+         WHERE c.year = 2026 AND t.status IN {open} AND t.deadline < '2026-11-24'"
+    ));
+    let green = app.count(&format!(
+        "measures t JOIN campaigns c ON c.id = t.campaign_id \
+         WHERE c.year = 2026 AND t.status IN {open} AND t.deadline > '2026-12-01'"
+    ));
+    home.assert_contains(&format!("逾期 {red}</a>"));
+    home.assert_contains(&format!("正常 {green}</a>"));
     // The viewer reads the same lights but gets no actions.
     let viewer = app.signed_in("viewer").await.get("/home").await;
     viewer.assert_contains("2026 年度进展");
@@ -221,4 +249,58 @@ async fn reviewers_see_reports_waiting_for_them(app: TestApp) {
 both!(
     a_secretary_sees_the_countdown_to_the_monthly_report,
     reviewers_see_reports_waiting_for_them,
+    the_lights_follow_a_change_at_once,
 );
+
+/// The lights are kept between writes (issue 14): a measure closed through the app leaves the
+/// red count of the very next view, the secretary's and the office's.
+async fn the_lights_follow_a_change_at_once(app: TestApp) {
+    let red = |unit: &str| open_count(&app, "measures", unit, "t.deadline < '2026-11-24'");
+    let all_red = || {
+        app.count(
+            "measures t JOIN campaigns c ON c.id = t.campaign_id WHERE c.year = 2026 \
+             AND t.status IN ('not_started', 'in_progress') AND t.deadline < '2026-11-24'",
+        )
+    };
+    let (branch_before, all_before) = (red("ZB01"), all_red());
+    let b = app.signed_in("zhibu01").await;
+    let admin = app.signed_in("admin").await;
+    b.get("/home")
+        .await
+        .assert_contains(&format!("逾期 {branch_before}</a>"));
+    admin
+        .get("/home")
+        .await
+        .assert_contains(&format!("逾期 {all_before}</a>"));
+
+    let id = {
+        use diesel::sql_types::Integer;
+        #[derive(diesel::QueryableByName)]
+        struct Id {
+            #[diesel(sql_type = Integer)]
+            id: i32,
+        }
+        let mut conn = app.db.conn().expect("connection");
+        let row: Id = diesel::RunQueryDsl::get_result(
+            diesel::sql_query(
+                "SELECT MIN(t.id) AS id FROM measures t JOIN units u ON u.id = t.unit_id \
+                 JOIN campaigns c ON c.id = t.campaign_id WHERE c.year = 2026 \
+                 AND u.code = 'ZB01' AND t.status IN ('not_started', 'in_progress') \
+                 AND t.deadline < '2026-11-24'",
+            ),
+            &mut *conn,
+        )
+        .expect("a red measure of ZB01");
+        row.id
+    };
+    let closed = b.post(&format!("/measures/{id}/close"), &[]).await;
+    assert!(closed.status < 400, "close: {}", closed.status);
+    assert_eq!(red("ZB01"), branch_before - 1);
+    b.get("/home")
+        .await
+        .assert_contains(&format!("逾期 {}</a>", branch_before - 1));
+    admin
+        .get("/home")
+        .await
+        .assert_contains(&format!("逾期 {}</a>", all_before - 1));
+}

@@ -272,7 +272,9 @@ pub fn attention(
         .load(conn)
 }
 
-/// Open measures of the campaign in `scope` by light: (red, yellow, green).
+/// Open measures of the campaign in `scope` by light: (red, yellow, green). One query
+/// grouped by deadline, answered from the `(campaign_id, status, deadline, unit_id)` index
+/// without reading a measure's row or joining `units` (a subtree's unit ids are read first).
 pub fn counts_by_light(
     conn: &mut DbConn,
     scope: &Scope,
@@ -280,20 +282,33 @@ pub fn counts_by_light(
     today: NaiveDate,
     yellow_days: i32,
 ) -> QueryResult<(i64, i64, i64)> {
-    let mut out = [0i64; 3];
-    for (i, light) in [Light::Red, Light::Yellow, Light::Green]
-        .into_iter()
-        .enumerate()
-    {
-        let mut f = MeasureFilter::new(scope.clone());
-        f.light = Some(LightFilter {
-            light,
-            today,
-            yellow_days,
-        });
-        out[i] = count(conn, campaign_id, &f)?;
+    let units = scope::unit_ids(conn, scope)?;
+    let rows: Vec<(NaiveDate, i64)> = open_by_deadline(units, campaign_id).load(conn)?;
+    Ok(crate::domain::light::tally(rows, today, yellow_days))
+}
+
+type ByDeadline = diesel::dsl::IntoBoxed<
+    'static,
+    diesel::dsl::Select<
+        diesel::dsl::GroupBy<measures::table, (measures::status, measures::deadline)>,
+        (measures::deadline, diesel::dsl::CountStar),
+    >,
+    DbBackend,
+>;
+
+/// The open measures of a campaign in these units (`None`: all), counted by deadline.
+fn open_by_deadline(units: Option<Vec<i32>>, campaign_id: i32) -> ByDeadline {
+    let mut q = measures::table
+        // By status too: the covering index's order, so no sort.
+        .group_by((measures::status, measures::deadline))
+        .select((measures::deadline, diesel::dsl::count_star()))
+        .into_boxed()
+        .filter(measures::campaign_id.eq(campaign_id))
+        .filter(measures::status.eq_any(open_codes()));
+    if let Some(ids) = units {
+        q = q.filter(measures::unit_id.eq_any(ids));
     }
-    Ok((out[0], out[1], out[2]))
+    q
 }
 
 /// How many measures match (no rows loaded).
@@ -343,6 +358,32 @@ mod tests {
             .map(|s| s.3)
             .collect::<Vec<_>>()
             .join("\n")
+    }
+
+    #[test]
+    fn sqlite_light_counts_read_only_the_covering_index() {
+        let mut conn = crate::db::Backend::Sqlite(":memory:".into())
+            .connect()
+            .expect("in-memory SQLite");
+        crate::db::run_migrations(&mut conn).expect("migrations");
+        for scope in [None, Some(vec![2, 3, 5])] {
+            let steps: Vec<(i32, i32, i32, String)> = Plan(open_by_deadline(scope.clone(), 1))
+                .load(&mut conn)
+                .expect("plan");
+            let p: Vec<String> = steps.into_iter().map(|s| s.3).collect();
+            assert!(
+                p.iter()
+                    .any(|s| s
+                        .contains("USING COVERING INDEX measures_campaign_status_deadline_idx")),
+                "{scope:?}: {p:?}"
+            );
+            // No step reads the measures' rows.
+            assert!(
+                !p.iter()
+                    .any(|s| s.starts_with("SCAN measures") && !s.contains("COVERING")),
+                "{scope:?}: {p:?}"
+            );
+        }
     }
 
     #[test]
