@@ -7,6 +7,7 @@
 //! units through [`scope`] with a [`crate::domain::scope::Scope`] handed in.
 
 pub mod models;
+pub mod paging;
 pub mod schema;
 pub mod scope;
 pub mod search;

@@ -1,7 +1,7 @@
 //! 第一议题 records (DESIGN.md F11): each branch records the first agenda item of its
 //! meetings; the records go through the same three-level review as monthly reports.
 
-use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use crate::db::models::history::Tracked;
@@ -149,15 +149,19 @@ pub fn list(
 
 /// Years that have records, newest first (plus `this_year`).
 pub fn years(conn: &mut DbConn, this_year: i32) -> QueryResult<Vec<i32>> {
-    let dates: Vec<NaiveDate> = first_topics::table
-        .select(first_topics::meeting_date)
-        .distinct()
-        .load(conn)?;
-    let mut ys: Vec<i32> = dates.iter().map(|d| d.year()).collect();
-    ys.push(this_year);
-    ys.sort_unstable_by(|a, b| b.cmp(a));
-    ys.dedup();
-    Ok(ys)
+    use diesel::dsl::{exists, max, min};
+    let span = first_topics::table
+        .select((
+            min(first_topics::meeting_date),
+            max(first_topics::meeting_date),
+        ))
+        .first(conn)?;
+    super::years_present(this_year, span, |from, to| {
+        diesel::select(exists(
+            first_topics::table.filter(first_topics::meeting_date.between(from, to)),
+        ))
+        .get_result(conn)
+    })
 }
 
 pub fn get(conn: &mut DbConn, id: i32) -> QueryResult<FirstTopic> {

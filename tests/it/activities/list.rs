@@ -224,6 +224,38 @@ async fn filters_and_totals(app: TestApp) {
             (LeadTag::Members, 1, 2),
         ]
     );
+    drop(c);
+    // The totals are kept between writes (issue 14): a new activity and a new attendance
+    // show on the very next view.
+    let e = add(
+        &admin,
+        zb05,
+        "training",
+        "测试培训戊",
+        "2026-07-01",
+        "candidate",
+        "members",
+        "",
+    )
+    .await;
+    assert_eq!(
+        totals(&admin.get("/activities?year=2026").await),
+        ("4".into(), "21".into())
+    );
+    let f = [
+        ("version", ver(&app, e)),
+        ("person", p5.clone()),
+        (&format!("score_{p5}") as &str, "90".into()),
+    ];
+    let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    admin
+        .post(&format!("/activities/{e}/attendance"), &f)
+        .await
+        .assert_redirect(&format!("/activities/{e}"));
+    assert_eq!(
+        totals(&admin.get("/activities?year=2026").await),
+        ("4".into(), "22".into())
+    );
 }
 
 fn text(d: &Data) -> String {

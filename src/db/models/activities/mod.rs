@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use crate::db::models::attachments::{self, Owner};
@@ -189,7 +189,7 @@ impl Tracked for TrackedActivity<'_> {
 
 // ---------------------------------------------------------------- list
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ActivityFilter {
     pub scope: Scope,
     /// The organising unit and the units below it.
@@ -247,23 +247,20 @@ macro_rules! apply_filter {
     }};
 }
 
-/// One page of activities matching `f`, newest first, with their units, and the total.
-pub fn list(
+/// One page of activities matching `f`, newest first, with their units (the count is
+/// [`totals`]'s).
+pub fn page(
     conn: &mut DbConn,
     f: &ActivityFilter,
     offset: i64,
     limit: i64,
-) -> QueryResult<(Vec<(Activity, Unit)>, i64)> {
-    let total: i64 = apply_filter!(activities::table.inner_join(units::table).into_boxed(), f)
-        .count()
-        .get_result(conn)?;
-    let rows = apply_filter!(activities::table.inner_join(units::table).into_boxed(), f)
+) -> QueryResult<Vec<(Activity, Unit)>> {
+    apply_filter!(activities::table.inner_join(units::table).into_boxed(), f)
         .order((activities::start_date.desc(), activities::id.desc()))
         .offset(offset)
         .limit(limit)
         .select((Activity::as_select(), Unit::as_select()))
-        .load(conn)?;
-    Ok((rows, total))
+        .load(conn)
 }
 
 /// The totals of a filtered list: activities, and participant-times (参训人次: attendance
@@ -444,15 +441,16 @@ pub fn figures(conn: &mut DbConn, ids: &[i32]) -> QueryResult<HashMap<i32, Figur
 
 /// Years that have activities, newest first (plus `this_year`).
 pub fn years(conn: &mut DbConn, this_year: i32) -> QueryResult<Vec<i32>> {
-    let dates: Vec<NaiveDate> = activities::table
-        .select(activities::start_date)
-        .distinct()
-        .load(conn)?;
-    let mut ys: Vec<i32> = dates.iter().map(|d| d.year()).collect();
-    ys.push(this_year);
-    ys.sort_unstable_by(|a, b| b.cmp(a));
-    ys.dedup();
-    Ok(ys)
+    use diesel::dsl::{exists, max, min};
+    let span = activities::table
+        .select((min(activities::start_date), max(activities::start_date)))
+        .first(conn)?;
+    super::years_present(this_year, span, |from, to| {
+        diesel::select(exists(
+            activities::table.filter(activities::start_date.between(from, to)),
+        ))
+        .get_result(conn)
+    })
 }
 
 // ---------------------------------------------------------------- one activity

@@ -7,9 +7,9 @@ use diesel::prelude::*;
 use super::Measure;
 use crate::db::models::units::{escape_like, Unit};
 use crate::db::schema::{campaign_goals, measure_goals, measures, units};
-use crate::db::scope;
 use crate::db::search::{Engine, Indexed};
 use crate::db::sql::lower;
+use crate::db::{paging, scope};
 use crate::db::{DbBackend, DbConn};
 use crate::domain::register::{Carrier, LeadTag, MeasureCategory, MeasureStatus, Style};
 use crate::domain::{Light, Scope};
@@ -213,8 +213,33 @@ pub fn list(
 ) -> QueryResult<(Vec<(Measure, Unit)>, i64)> {
     let engine = Engine::of(conn);
     let total: i64 = filtered(campaign_id, f, engine).count().get_result(conn)?;
-    let mut q = filtered(campaign_id, f, engine);
-    q = match sort {
+    let q = ordered(filtered(campaign_id, f, engine), sort);
+    let Some((offset, limit)) = page else {
+        let rows = q
+            .select((Measure::as_select(), Unit::as_select()))
+            .load(conn)?;
+        return Ok((rows, total));
+    };
+    // A page: its ids first, then its rows (`db::paging`).
+    let ids: Vec<i32> = q
+        .offset(offset)
+        .limit(limit)
+        .select(measures::id)
+        .load(conn)?;
+    let rows = measures::table
+        .inner_join(units::table)
+        .filter(measures::id.eq_any(&ids))
+        .select((Measure::as_select(), Unit::as_select()))
+        .load(conn)?;
+    Ok((
+        paging::in_order(&ids, rows, |r: &(Measure, Unit)| r.0.id),
+        total,
+    ))
+}
+
+/// `q` in the list's order.
+fn ordered(q: Listed, sort: SortKey) -> Listed {
+    match sort {
         SortKey::Deadline => q.order((measures::deadline, units::sort_order, measures::id)),
         SortKey::Unit => q.order((
             units::sort_order,
@@ -225,14 +250,7 @@ pub fn list(
         SortKey::Status => q.order((measures::status, measures::deadline, measures::id)),
         SortKey::Progress => q.order((measures::progress.desc(), measures::deadline, measures::id)),
         SortKey::Updated => q.order((measures::updated_at.desc(), measures::id.desc())),
-    };
-    if let Some((offset, limit)) = page {
-        q = q.offset(offset).limit(limit);
     }
-    let rows = q
-        .select((Measure::as_select(), Unit::as_select()))
-        .load(conn)?;
-    Ok((rows, total))
 }
 
 /// An open measure due soon or overdue, for the home page.

@@ -7,9 +7,9 @@ use diesel::prelude::*;
 use super::{open_codes, RectItem};
 use crate::db::models::units::{escape_like, Unit};
 use crate::db::schema::{rect_items, rect_tables, units};
-use crate::db::scope;
 use crate::db::search::{Engine, Indexed};
 use crate::db::sql::lower;
+use crate::db::{paging, scope};
 use crate::db::{DbBackend, DbConn};
 use crate::domain::register::{RectArea, RectStatus};
 use crate::domain::{Light, Scope};
@@ -92,7 +92,7 @@ fn filtered_items(f: &ItemFilter, engine: Engine) -> Items {
     q
 }
 
-/// One page of items across tables, by unit then table then seq.
+/// One page of items across tables, by unit then table then seq (ids first: `db::paging`).
 pub fn list_items(
     conn: &mut DbConn,
     f: &ItemFilter,
@@ -101,7 +101,7 @@ pub fn list_items(
 ) -> QueryResult<(Vec<ItemRow>, i64)> {
     let engine = Engine::of(conn);
     let total = filtered_items(f, engine).count().get_result(conn)?;
-    let rows = filtered_items(f, engine)
+    let ids: Vec<i32> = filtered_items(f, engine)
         .order((
             units::path,
             rect_items::table_id,
@@ -110,9 +110,15 @@ pub fn list_items(
         ))
         .offset(offset)
         .limit(limit)
+        .select(rect_items::id)
+        .load(conn)?;
+    let rows = rect_items::table
+        .inner_join(units::table)
+        .inner_join(rect_tables::table)
+        .filter(rect_items::id.eq_any(&ids))
         .select((RectItem::as_select(), Unit::as_select(), rect_tables::title))
         .load(conn)?;
-    Ok((rows, total))
+    Ok((paging::in_order(&ids, rows, |r: &ItemRow| r.0.id), total))
 }
 
 /// A line of the home page's "needs attention" list.

@@ -1,0 +1,1 @@
+DROP INDEX first_topics_date_idx;

@@ -1,0 +1,26 @@
+//! Paged lists read in two steps (issue 14): first the page's ids, ordered and limited by the
+//! list's own filter, then the page's rows by id. Sorting a whole campaign's rows for one page
+//! made the database copy every wide row (texts, units, table titles) into its sorter; the ids
+//! step carries only the sort keys, and the second step reads 50 rows.
+
+use std::collections::HashMap;
+
+/// `rows` in the order of `ids` (the page's ids in list order); a row whose id is not among
+/// them is left out.
+pub fn in_order<R>(ids: &[i32], rows: Vec<R>, id: impl Fn(&R) -> i32) -> Vec<R> {
+    let mut by_id: HashMap<i32, R> = rows.into_iter().map(|r| (id(&r), r)).collect();
+    ids.iter().filter_map(|i| by_id.remove(i)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_come_back_in_the_order_of_the_ids() {
+        let rows = vec![(3, "c"), (1, "a"), (7, "x"), (2, "b")];
+        let page = in_order(&[2, 3, 1, 9], rows, |r| r.0);
+        assert_eq!(page, vec![(2, "b"), (3, "c"), (1, "a")]);
+        assert!(in_order(&[], vec![(1, "a")], |r| r.0).is_empty());
+    }
+}
