@@ -186,7 +186,7 @@ fn row(p: Person, unit: Unit, today: NaiveDate) -> PersonRow {
 /// A filter choice with how many people it holds (the other filters applied) and its link.
 pub struct Count {
     pub label: &'static str,
-    pub n: usize,
+    pub n: i64,
     pub link: String,
     pub chosen: bool,
 }
@@ -194,11 +194,7 @@ pub struct Count {
 /// Counts beside the filters: per status (the chosen category applied) and per category
 /// (the chosen status applied), from the categories and leaving dates of the people the
 /// unit and name filters leave.
-fn counts(
-    sel: &Selection,
-    facets: &[(String, Option<NaiveDate>)],
-    today: NaiveDate,
-) -> (Vec<Count>, Vec<Count>) {
+fn counts(sel: &Selection, facets: &[roster::Facet], today: NaiveDate) -> (Vec<Count>, Vec<Count>) {
     let status_of = |to: &Option<NaiveDate>| match to {
         Some(t) if *t < today => RosterStatus::Left,
         _ => RosterStatus::Active,
@@ -213,16 +209,17 @@ fn counts(
             format!("/roster?{q}")
         }
     };
-    let in_status: Vec<&(String, Option<NaiveDate>)> = facets
+    let in_status: Vec<&roster::Facet> = facets
         .iter()
-        .filter(|(_, to)| sel.status.is_none_or(|s| status_of(to) == s))
+        .filter(|(_, to, _)| sel.status.is_none_or(|s| status_of(to) == s))
         .collect();
     let mut statuses = vec![Count {
         label: "全部",
         n: facets
             .iter()
-            .filter(|(c, _)| in_group(c, sel.group))
-            .count(),
+            .filter(|(c, _, _)| in_group(c, sel.group))
+            .map(|f| f.2)
+            .sum(),
         link: link(sel.query_with(None, sel.group)),
         chosen: sel.status.is_none(),
     }];
@@ -231,8 +228,9 @@ fn counts(
             label: s.label(),
             n: facets
                 .iter()
-                .filter(|(c, to)| in_group(c, sel.group) && status_of(to) == *s)
-                .count(),
+                .filter(|(c, to, _)| in_group(c, sel.group) && status_of(to) == *s)
+                .map(|f| f.2)
+                .sum(),
             link: link(sel.query_with(Some(*s), sel.group)),
             chosen: sel.status == Some(*s),
         });
@@ -243,8 +241,9 @@ fn counts(
             label: g.label(),
             n: in_status
                 .iter()
-                .filter(|(c, _)| in_group(c, Some(*g)))
-                .count(),
+                .filter(|(c, _, _)| in_group(c, Some(*g)))
+                .map(|f| f.2)
+                .sum(),
             link: link(sel.query_with(sel.status, Some(*g))),
             chosen: sel.group == Some(*g),
         })

@@ -108,4 +108,66 @@ async fn active_people_of_a_scope_period_and_group(app: TestApp) {
     );
 }
 
-both!(active_people_of_a_scope_period_and_group);
+/// The counts beside the list's filters (全部 / 在册 / 已离开, and per group) count every
+/// person the unit and name filters leave, grouped in the database (issue 14).
+async fn the_counts_beside_the_filters_add_up(app: TestApp) {
+    let zb01 = app.unit_id("ZB01");
+    let office = app.signed_in("admin").await;
+    let cadre = "org_cadre";
+    add(&office, zb01, "计数甲", &[cadre], "2020-01-01", "").await;
+    add(
+        &office,
+        zb01,
+        "计数乙",
+        &[cadre, "party_member"],
+        "2020-01-01",
+        "",
+    )
+    .await;
+    add(
+        &office,
+        zb01,
+        "计数丙",
+        &[cadre],
+        "2020-01-01",
+        "2026-03-31",
+    )
+    .await;
+    add(
+        &office,
+        zb01,
+        "计数丁",
+        &["activist"],
+        "2020-01-01",
+        "2026-03-31",
+    )
+    .await;
+    // The name filter leaves the four (today is 2026-11-24).
+    let q = "/roster?q=%E8%AE%A1%E6%95%B0";
+    let all = office.get(q).await;
+    all.assert_contains("全部 <strong>4</strong> 人");
+    all.assert_contains("在册 <strong>2</strong> 人");
+    all.assert_contains("已离开 <strong>2</strong> 人");
+    all.assert_contains("组工干部 <strong>3</strong>");
+    all.assert_contains("党员 <strong>1</strong>");
+    all.assert_contains("入党积极分子 <strong>1</strong>");
+    // A group chosen: the statuses count that group; a status chosen: the groups count it.
+    let cadres = office.get(&format!("{q}&category=org_cadre")).await;
+    cadres.assert_contains("全部 <strong>3</strong> 人");
+    cadres.assert_contains("已离开 <strong>1</strong> 人");
+    let left = office.get(&format!("{q}&status=left")).await;
+    left.assert_contains("组工干部 <strong>1</strong>");
+    left.assert_contains("入党积极分子 <strong>1</strong>");
+    left.assert_contains("党员 <strong>0</strong>");
+    // The whole roster of the unit, checked against the database.
+    let n = app.count(&format!("roster_people WHERE unit_id = {zb01}"));
+    office
+        .get(&format!("/roster?unit={zb01}"))
+        .await
+        .assert_contains(&format!("全部 <strong>{n}</strong> 人"));
+}
+
+both!(
+    active_people_of_a_scope_period_and_group,
+    the_counts_beside_the_filters_add_up
+);
