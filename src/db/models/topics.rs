@@ -150,12 +150,14 @@ pub fn list(
 /// Years that have records, newest first (plus `this_year`).
 pub fn years(conn: &mut DbConn, this_year: i32) -> QueryResult<Vec<i32>> {
     use diesel::dsl::{exists, max, min};
-    let span = first_topics::table
-        .select((
-            min(first_topics::meeting_date),
-            max(first_topics::meeting_date),
-        ))
+    // Two queries: SQLite answers a lone min() or max() from the index, not both at once.
+    let first = first_topics::table
+        .select(min(first_topics::meeting_date))
         .first(conn)?;
+    let last = first_topics::table
+        .select(max(first_topics::meeting_date))
+        .first(conn)?;
+    let span = (first, last);
     super::years_present(this_year, span, |from, to| {
         diesel::select(exists(
             first_topics::table.filter(first_topics::meeting_date.between(from, to)),

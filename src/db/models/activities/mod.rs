@@ -442,9 +442,14 @@ pub fn figures(conn: &mut DbConn, ids: &[i32]) -> QueryResult<HashMap<i32, Figur
 /// Years that have activities, newest first (plus `this_year`).
 pub fn years(conn: &mut DbConn, this_year: i32) -> QueryResult<Vec<i32>> {
     use diesel::dsl::{exists, max, min};
-    let span = activities::table
-        .select((min(activities::start_date), max(activities::start_date)))
+    // Two queries: SQLite answers a lone min() or max() from the index, not both at once.
+    let first = activities::table
+        .select(min(activities::start_date))
         .first(conn)?;
+    let last = activities::table
+        .select(max(activities::start_date))
+        .first(conn)?;
+    let span = (first, last);
     super::years_present(this_year, span, |from, to| {
         diesel::select(exists(
             activities::table.filter(activities::start_date.between(from, to)),

@@ -7,9 +7,9 @@ use diesel::prelude::*;
 use super::Measure;
 use crate::db::models::units::{escape_like, Unit};
 use crate::db::schema::{campaign_goals, measure_goals, measures, units};
+use crate::db::scope;
 use crate::db::search::{Engine, Indexed};
 use crate::db::sql::lower;
-use crate::db::{paging, scope};
 use crate::db::{DbBackend, DbConn};
 use crate::domain::register::{Carrier, LeadTag, MeasureCategory, MeasureStatus, Style};
 use crate::domain::{Light, Scope};
@@ -213,28 +213,17 @@ pub fn list(
 ) -> QueryResult<(Vec<(Measure, Unit)>, i64)> {
     let engine = Engine::of(conn);
     let total: i64 = filtered(campaign_id, f, engine).count().get_result(conn)?;
-    let q = ordered(filtered(campaign_id, f, engine), sort);
-    let Some((offset, limit)) = page else {
-        let rows = q
-            .select((Measure::as_select(), Unit::as_select()))
-            .load(conn)?;
-        return Ok((rows, total));
-    };
-    // A page: its ids first, then its rows (`db::paging`).
-    let ids: Vec<i32> = q
-        .offset(offset)
-        .limit(limit)
-        .select(measures::id)
-        .load(conn)?;
-    let rows = measures::table
-        .inner_join(units::table)
-        .filter(measures::id.eq_any(&ids))
+    // One query, not `db::paging`'s two: the deadline index gives the list's order, and
+    // SQLite stops after the page (an ids-only query chose a covering index and sorted the
+    // whole campaign: 4-7 ms instead of under 1 at 1,000 branches).
+    let mut q = ordered(filtered(campaign_id, f, engine), sort);
+    if let Some((offset, limit)) = page {
+        q = q.offset(offset).limit(limit);
+    }
+    let rows = q
         .select((Measure::as_select(), Unit::as_select()))
         .load(conn)?;
-    Ok((
-        paging::in_order(&ids, rows, |r: &(Measure, Unit)| r.0.id),
-        total,
-    ))
+    Ok((rows, total))
 }
 
 /// `q` in the list's order.
