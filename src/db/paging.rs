@@ -2,6 +2,11 @@
 //! list's own filter, then the page's rows by id. Sorting a whole campaign's rows for one page
 //! made the database copy every wide row (texts, units, table titles) into its sorter; the ids
 //! step carries only the sort keys, and the second step reads 50 rows.
+//!
+//! Only for a list whose order no index gives (the rectification items, by unit path, table
+//! and seq). Where an index gives the order (measures by deadline), one query stops after the
+//! page and is cheaper: an ids-only query there let SQLite pick a covering index and sort the
+//! whole campaign instead.
 
 use std::collections::HashMap;
 

@@ -215,9 +215,9 @@ impl Selection {
     }
 }
 
-/// One listed page (or all rows for the export): the rows with their figures, the total
-/// count and the totals of the whole filtered list.
-type Selected = (Vec<(Activity, Unit, Figures)>, i64, Totals);
+/// One listed page (or all rows for the export): the rows with their figures and the totals
+/// of the whole filtered list (`activities` is the list's count).
+type Selected = (Vec<(Activity, Unit, Figures)>, Totals);
 
 /// The activities of the filter in the user's scope (a unit outside it is refused). The
 /// totals of the whole filtered list (its count, 参训人次) are kept until the next write
@@ -264,7 +264,7 @@ async fn select(
             with_figures(c, rows)
         })
         .await?;
-    Ok((rows, totals.activities, totals))
+    Ok((rows, totals))
 }
 
 /// The 四个带头 tags one can filter or tick (not 无).
@@ -286,14 +286,13 @@ async fn list(
     let today = state.settings.clock.today();
     let sel = Selection::of(&q, today);
     let mut paging = Paging::new(q.page.as_deref(), Paging::PER_PAGE).printing(ctx.print_view);
-    let (rows, total, totals) =
-        select(&state, &user, &sel, paging.offset(), paging.per_page).await?;
+    let (rows, totals) = select(&state, &user, &sel, paging.offset(), paging.per_page).await?;
     let scope = user.scope();
     let (years, unit_list) = state
         .db
         .run(move |c| Ok((model::years(c, today.year())?, units::in_scope(c, &scope)?)))
         .await?;
-    paging.total = total;
+    paging.total = totals.activities;
     paging.query = sel.query_string();
     let words = FilterWords::new()
         .add("年度", format!("{}年", sel.year))
@@ -412,7 +411,7 @@ async fn export(
     query: web::Query<ListQuery>,
 ) -> AppResult<HttpResponse> {
     let sel = Selection::of(&query, state.settings.clock.today());
-    let (rows, _, _) = select(&state, &user, &sel, 0, xlsx::EXPORT_LIMIT).await?;
+    let (rows, _) = select(&state, &user, &sel, 0, xlsx::EXPORT_LIMIT).await?;
     let sheet = xlsx::Sheet::new(format!("{}年培训活动登记表", sel.year), state.now());
     let sheet = sel.sheet(sheet, &state).await?;
     xlsx::export(&sheet, &EXPORT_COLUMNS, &export_rows(&rows))
