@@ -146,6 +146,83 @@ impl Backend {
 #[derive(Clone, Debug)]
 pub struct Manager {
     backend: Backend,
+    alive: Liveness,
+}
+
+/// When a pooled connection last answered (issue 14). r2d2 checks each connection as it is
+/// checked out; on PostgreSQL that `SELECT 1` is a round trip of its own, as dear as the
+/// query it guards (a page reading in three trips paid six). The check is skipped while the
+/// pool has answered within [`Liveness::TRUST`]: connections lost while the pool was quiet
+/// (a database restart at night) are still found and replaced before the first request uses
+/// them. One lost in use fails its query, is marked broken so the pool drops it, and makes
+/// the pool check every connection again until one answers.
+#[derive(Clone, Debug)]
+pub struct Liveness {
+    start: std::time::Instant,
+    /// Milliseconds since `start` of the last answer + 1; 0: check every checkout.
+    last: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl Liveness {
+    const TRUST: Duration = Duration::from_secs(2);
+
+    fn new() -> Self {
+        Liveness {
+            start: std::time::Instant::now(),
+            last: Default::default(),
+        }
+    }
+
+    fn now(&self) -> u64 {
+        u64::try_from(self.start.elapsed().as_millis())
+            .unwrap_or(u64::MAX - 1)
+            .saturating_add(1)
+    }
+
+    fn answered(&self) {
+        self.last
+            .store(self.now(), std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn lost(&self) {
+        self.last.store(0, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn trusted(&self) -> bool {
+        let last = self.last.load(std::sync::atomic::Ordering::Relaxed);
+        last != 0 && self.now().saturating_sub(last) < Self::TRUST.as_millis() as u64
+    }
+
+    /// After `f` ran on `conn`: a lost connection is marked broken (r2d2 drops it on its
+    /// return) and the pool distrusted; anything else is an answer.
+    fn note<T>(&self, conn: &mut DbConn, result: &Result<T, AppError>) {
+        match result {
+            Err(e) if lost_connection(e) => {
+                <DbConn as Connection>::TransactionManager::transaction_manager_status_mut(conn)
+                    .set_in_error();
+                self.lost();
+            }
+            _ => self.answered(),
+        }
+    }
+}
+
+/// Did the connection itself fail (closed by the server, unable to send), as opposed to the
+/// query?
+fn lost_connection(e: &AppError) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    let AppError::Internal(e) = e else {
+        return false;
+    };
+    e.chain().any(|cause| {
+        matches!(
+            cause.downcast_ref::<Error>(),
+            Some(Error::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                _
+            ))
+        )
+    })
 }
 
 impl ManageConnection for Manager {
@@ -159,8 +236,13 @@ impl ManageConnection for Manager {
     }
 
     fn is_valid(&self, conn: &mut DbConn) -> Result<(), Self::Error> {
+        if self.alive.trusted() {
+            return Ok(());
+        }
         conn.batch_execute("SELECT 1")
-            .map_err(diesel::r2d2::Error::QueryError)
+            .map_err(diesel::r2d2::Error::QueryError)?;
+        self.alive.answered();
+        Ok(())
     }
 
     fn has_broken(&self, conn: &mut DbConn) -> bool {
@@ -181,6 +263,8 @@ pub struct Db {
     /// Committed writes through [`Db::write`] (and [`Db::changed`]) since start: what the
     /// figures kept by [`crate::cache::Cache`] are checked against.
     generation: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// When the pool last answered (shared with its [`Manager`]).
+    alive: Liveness,
 }
 
 /// Check the URL, create the SQLite folder, connect once and run migrations. For commands
@@ -202,12 +286,14 @@ impl Db {
         let (backend, conn) = connect_migrated(url)?;
         drop(conn);
         let size = if backend.is_sqlite() { 8 } else { 16 };
+        let alive = Liveness::new();
         let pool = r2d2::Pool::builder()
             .max_size(size)
             .min_idle(Some(2))
             .connection_timeout(Duration::from_secs(10))
             .build(Manager {
                 backend: backend.clone(),
+                alive: alive.clone(),
             })
             .map_err(|e| anyhow::anyhow!("无法建立数据库连接池: {e}"))?;
         Ok(Db {
@@ -215,6 +301,7 @@ impl Db {
             backend,
             checkouts: Default::default(),
             generation: Default::default(),
+            alive,
         })
     }
 
@@ -250,12 +337,15 @@ impl Db {
         T: Send + 'static,
     {
         let pool = self.pool.clone();
+        let alive = self.alive.clone();
         self.checkouts
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         // tokio's blocking pool, the one actix-web's `web::block` uses too.
         tokio::task::spawn_blocking(move || {
             let mut conn = pool.get()?;
-            f(&mut conn)
+            let result = f(&mut conn);
+            alive.note(&mut conn, &result);
+            result
         })
         .await
         .map_err(AppError::internal)?

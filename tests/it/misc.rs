@@ -326,3 +326,52 @@ async fn healthz_is_503_when_the_database_is_gone() {
     assert_eq!(page.status, 503);
     page.assert_contains("服务暂不可用");
 }
+
+/// PostgreSQL only (issue 14: pooled connections are not re-checked with a `SELECT 1` on
+/// every checkout while the pool has just answered): the server ends every connection of the
+/// app, as a restart of PostgreSQL does.
+/// - While the pool was quiet, the next page finds the lost connections on checkout and
+///   opens new ones: no error at all.
+/// - Right after a page (the pool trusted), the first request may fail on its lost
+///   connection; the pool then checks again, and the next page is served.
+#[actix_web::test]
+async fn the_pool_replaces_connections_postgres_ended() {
+    use diesel::connection::SimpleConnection;
+    use diesel::Connection;
+    let Some(app) = TestApp::spawn(Kind::Postgres).await else {
+        return;
+    };
+    let url = url::Url::parse(&app.database_url).expect("url");
+    let name = url.path().trim_start_matches('/').to_string();
+    let mut admin = url.clone();
+    admin.set_path("postgres");
+    let mut conn = diesel::PgConnection::establish(admin.as_str()).expect("admin connection");
+    let mut end_all = || {
+        conn.batch_execute(&format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+        ))
+        .expect("end the app's connections");
+    };
+    let b = app.signed_in("zhibu01").await;
+    assert_eq!(b.get("/home").await.status, 200);
+
+    // Quiet for longer than the pool trusts itself.
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    end_all();
+    let page = b.get("/home").await;
+    assert_eq!(page.status, 200, "after a quiet restart: {}", page.body);
+    assert_eq!(b.get("/measures").await.status, 200);
+
+    // Right after a page.
+    assert_eq!(b.get("/home").await.status, 200);
+    end_all();
+    let first = b.get("/home").await.status;
+    assert!(
+        first == 200 || first >= 500,
+        "first after the restart: {first}"
+    );
+    let page = b.get("/home").await;
+    assert_eq!(page.status, 200, "the next page: {}", page.body);
+    assert_eq!(b.get("/measures").await.status, 200);
+}
