@@ -152,6 +152,27 @@ impl MonthReport {
 #[template(path = "home/index.html")]
 struct HomePage {
     base: BaseContext,
+    /// Everything else, kept per user and day (the template reads its fields through `Deref`).
+    page: std::sync::Arc<HomeData>,
+}
+
+impl std::ops::Deref for HomePage {
+    type Target = HomeData;
+    fn deref(&self) -> &HomeData {
+        &self.page
+    }
+}
+
+/// What one user's home page shows on one day, kept until the next write (issue 14): read
+/// again on every view, it was a trip with about ten small queries (on PostgreSQL, a round
+/// trip each) for figures that change only with a write.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct HomeKey {
+    user: i32,
+    today: chrono::NaiveDate,
+}
+
+struct HomeData {
     /// The user's unread in-app notices (newest first) and how many there are.
     notices: Vec<NoticeView>,
     unread_notices: i64,
@@ -190,6 +211,28 @@ async fn home(
     user: CurrentUser,
     ctx: PageCtx,
 ) -> AppResult<HttpResponse> {
+    let today = state.settings.clock.today();
+    let key = HomeKey {
+        user: user.id,
+        today,
+    };
+    let db = state.db.clone();
+    let page = state
+        .kept
+        .of::<HomeKey, HomeData>()
+        .get_or_read(key, || db.generation(), || home_data(&state, &user, today))
+        .await?;
+    render(&HomePage {
+        base: ctx.base("首页"),
+        page,
+    })
+}
+
+async fn home_data(
+    state: &AppState,
+    user: &CurrentUser,
+    today: chrono::NaiveDate,
+) -> AppResult<HomeData> {
     let scope = user.scope();
     let sees_all_units = matches!(scope, Scope::All);
     let own_unit_only = matches!(scope, Scope::Unit(_));
@@ -201,8 +244,7 @@ async fn home(
     let (role, unit_id, unit_path) = (user.role, user.unit_id, user.unit_path.clone());
     let user_id = user.id;
     let branch = user.unit_kind == UnitKind::Branch && user.may(Capability::CreateRecords);
-    let today = state.settings.clock.today();
-    let overview = overview_kept(&state, &scope, today).await?;
+    let overview = overview_kept(state, &scope, today).await?;
     let campaign = overview.campaign.clone();
     let data = state
         .db
@@ -287,7 +329,7 @@ async fn home(
         })
         .await?;
     let (active_users, recent, decisions, unread) = data;
-    let (coverage, month_activities) = training(&state, &user, today).await?;
+    let (coverage, month_activities) = training(state, user, today).await?;
     let (pending_extensions, report, reports_waiting, topics, returned_reports) = decisions;
     let mut stats = overview.unit_stats.clone();
     if let Some(n) = active_users {
@@ -296,8 +338,7 @@ async fn home(
             value: n,
         });
     }
-    render(&HomePage {
-        base: ctx.base("首页"),
+    Ok(HomeData {
         notices: unread.0.into_iter().map(NoticeView::from).collect(),
         unread_notices: unread.1,
         greeting: format!("{}，您好", user.display_name),

@@ -174,6 +174,14 @@ async fn reviewers_see_reports_waiting_for_them(app: TestApp) {
     };
     let zz01_path = format!("/{}/{}/", app.unit_id("DW"), app.unit_id("ZZ01"));
     let before = waiting(&app, "awaiting_general", &zz01_path);
+    // The reviewer's home page is read (and kept) before the submission.
+    let reviewer = app.signed_in("zongzhi01").await;
+    let home = reviewer.get("/home").await;
+    if before == 0 {
+        home.assert_lacks("份月度调度</a>等待您审核");
+    } else {
+        home.assert_contains(&format!("{before} 份月度调度</a>等待您审核"));
+    }
     // zhibu01 fills and submits this month's report.
     let b = app.signed_in("zhibu01").await;
     let res = b
@@ -220,7 +228,6 @@ async fn reviewers_see_reports_waiting_for_them(app: TestApp) {
     let res = b.post(&format!("{report}/submit"), &borrowed).await;
     assert_eq!(res.status, 303, "{}", res.body);
     assert_eq!(waiting(&app, "awaiting_general", &zz01_path), before + 1);
-    let reviewer = app.signed_in("zongzhi01").await;
     let home = reviewer.get("/home").await;
     home.assert_contains(&format!("{} 份月度调度</a>等待您审核", before + 1));
     // Returned, the branch's home page says so with the comment.
@@ -250,7 +257,30 @@ both!(
     a_secretary_sees_the_countdown_to_the_monthly_report,
     reviewers_see_reports_waiting_for_them,
     the_lights_follow_a_change_at_once,
+    a_home_page_seen_again_is_not_read_again,
 );
+
+/// A user's home page is kept until the next write (issue 14): seen again, it costs what a
+/// signed-in request without work costs (the session), for the office and for a secretary;
+/// after a write it is read again (the other tests here: lights, reports waiting).
+async fn a_home_page_seen_again_is_not_read_again(app: TestApp) {
+    for user in ["admin", "zhibu01"] {
+        let b = app.signed_in(user).await;
+        let first = b.get("/home").await;
+        assert_eq!(first.status, 200, "{}", first.body);
+        let before = app.db.checkouts();
+        let again = b.get("/home").await;
+        let home = app.db.checkouts() - before;
+        assert_eq!(again.body, first.body, "{user}: the same page");
+        let before = app.db.checkouts();
+        b.get("/").await.assert_redirect("/home");
+        let floor = app.db.checkouts() - before;
+        assert_eq!(
+            home, floor,
+            "{user}: home seen again {home} checkouts, a request without work {floor}"
+        );
+    }
+}
 
 /// The lights are kept between writes (issue 14): a measure closed through the app leaves the
 /// red count of the very next view, the secretary's and the office's.
