@@ -216,11 +216,8 @@ async fn home(
         user: user.id,
         today,
     };
-    let db = state.db.clone();
     let page = state
-        .kept
-        .of::<HomeKey, HomeData>()
-        .get_or_read(key, || db.generation(), || home_data(&state, &user, today))
+        .kept_or_read(key, || home_data(&state, &user, today))
         .await?;
     render(&HomePage {
         base: ctx.base("首页"),
@@ -399,12 +396,7 @@ async fn overview_kept(
         let scope = scope.clone();
         async move { db.run(move |c| overview(c, &scope, today)).await }
     };
-    let db = state.db.clone();
-    state
-        .kept
-        .of::<OverviewKey, Overview>()
-        .get_or_read(key, || db.generation(), read)
-        .await
+    state.kept_or_read(key, read).await
 }
 
 fn overview(c: &mut DbConn, scope: &Scope, today: chrono::NaiveDate) -> AppResult<Overview> {

@@ -246,17 +246,12 @@ pub async fn report_kept(
         unit_id: user.unit_id,
         sel: sel.clone(),
     };
-    let db = state.db.clone();
     let read = || {
         let me = user.clone();
         let db = state.db.clone();
         async move { db.run(move |c| service::report(c, &me, sel)).await }
     };
-    state
-        .kept
-        .of::<ReportKey, Report>()
-        .get_or_read(key, || db.generation(), read)
-        .await
+    state.kept_or_read(key, read).await
 }
 
 async fn page(

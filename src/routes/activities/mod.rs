@@ -251,12 +251,7 @@ async fn select(
         let f = f.clone();
         async move { db.run(move |c| Ok(model::totals(c, &f)?)).await }
     };
-    let db = state.db.clone();
-    let totals = *state
-        .kept
-        .of::<ActivityFilter, Totals>()
-        .get_or_read(f.clone(), || db.generation(), read)
-        .await?;
+    let totals: Totals = *state.kept_or_read(f.clone(), read).await?;
     let rows = state
         .db
         .run(move |c| {

@@ -181,15 +181,8 @@ async fn figures(
         month: p.month,
         today,
     };
-    let db = state.db.clone();
     state
-        .kept
-        .of::<FiguresKey, Figures>()
-        .get_or_read(
-            key,
-            || db.generation(),
-            || read_figures(state, user, p, today),
-        )
+        .kept_or_read(key, || read_figures(state, user, p, today))
         .await
 }
 
