@@ -44,3 +44,64 @@ impl AppState {
             .await
     }
 }
+
+/// The units a scope covers, kept as [`AppState::scope_units`] keeps them.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct ScopeUnits(crate::domain::Scope);
+
+impl AppState {
+    /// The units of `scope` in tree order, as every list's unit filter offers them: kept
+    /// until the next write (units change a few times a year; each list view read all of
+    /// them, ~1 ms at 300 branches).
+    pub async fn scope_units(
+        &self,
+        scope: &crate::domain::Scope,
+    ) -> crate::error::AppResult<std::sync::Arc<Vec<crate::db::models::units::Unit>>> {
+        let s = scope.clone();
+        self.kept_or_read(ScopeUnits(scope.clone()), || {
+            self.db
+                .run(move |c| Ok(crate::db::models::units::in_scope(c, &s)?))
+        })
+        .await
+    }
+
+    /// The count kept for a list's `key` (its scope and filters) at the current write
+    /// generation, if any. A list reads its page in one trip to the database and counts in
+    /// the same trip only when nothing is kept ([`KeptCount::known`]), then keeps what it
+    /// counted with [`AppState::keep_count`].
+    pub fn kept_count<K>(&self, key: K) -> KeptCount<K>
+    where
+        K: Eq + std::hash::Hash + Send + Sync + 'static,
+    {
+        let generation = self.db.generation();
+        let known = self.kept.of::<K, i64>().get(&key, generation).map(|n| *n);
+        KeptCount {
+            key,
+            generation,
+            known,
+        }
+    }
+
+    /// Keep `total`, counted for `kept`'s key in the trip that followed
+    /// [`AppState::kept_count`] (at the generation taken before it: a write that committed
+    /// meanwhile makes it stale at once).
+    pub fn keep_count<K>(&self, kept: KeptCount<K>, total: i64)
+    where
+        K: Eq + std::hash::Hash + Send + Sync + 'static,
+    {
+        if kept.known.is_none() {
+            self.kept
+                .of::<K, i64>()
+                .put(kept.key, kept.generation, total);
+        }
+    }
+}
+
+/// A list's count as kept (or not) when the list was asked for: see
+/// [`AppState::kept_count`].
+pub struct KeptCount<K> {
+    key: K,
+    generation: u64,
+    /// The count, when kept: the list need not count again.
+    pub known: Option<i64>,
+}

@@ -104,7 +104,7 @@ fn export_rows(
     page: Option<(i64, i64)>,
 ) -> AppResult<Vec<Vec<Value>>> {
     let offset = page.map_or(0, |(offset, _)| offset);
-    let (rows, _) = measures::list(c, campaign_id, mf, sort, page)?;
+    let (rows, _) = measures::list(c, campaign_id, mf, sort, page, None)?;
     let ids: Vec<i32> = rows.iter().map(|(m, _)| m.id).collect();
     let goals = measures::goals_of(c, &ids)?;
     Ok(rows

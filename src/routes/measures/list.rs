@@ -294,6 +294,11 @@ impl From<&Filters> for FilterEcho {
     }
 }
 
+/// What a list's count is kept by: the reader's scope, the filters (as their query
+/// string) and the day (the deadline lights move with it).
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct CountKey(crate::domain::Scope, String, NaiveDate);
+
 pub(super) async fn list(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -307,25 +312,31 @@ pub(super) async fn list(
     let (offset, limit) = (paging.offset(), paging.per_page);
     let u = user.clone();
     let filters = f.clone();
-    let (years, resolved, unit_list, rows, goals, total, all_goals) = state
+    let unit_list = state.scope_units(&user.scope()).await?;
+    // The count is kept per scope, filters and day until the next write; the page is read
+    // each time.
+    let counted = state.kept_count(CountKey(user.scope(), f.query_string(None), today));
+    let kept_total = counted.known;
+    let (years, resolved, rows, goals, total, all_goals) = state
         .db
         .run(move |c| {
             let years = campaigns::years(c)?;
             let resolved = resolve(c, &u, &filters, today)?;
-            let unit_list = units::in_scope(c, &u.scope())?;
             let (rows, total, goals, all_goals) = match &resolved {
                 Some((campaign, mf)) => {
+                    let page = Some((offset, limit));
                     let (rows, total) =
-                        measures::list(c, campaign.id, mf, filters.sort, Some((offset, limit)))?;
+                        measures::list(c, campaign.id, mf, filters.sort, page, kept_total)?;
                     let ids: Vec<i32> = rows.iter().map(|(m, _)| m.id).collect();
                     let goals = measures::goals_of(c, &ids)?;
                     (rows, total, goals, campaigns::goals(c, campaign.id)?)
                 }
                 None => (Vec::new(), 0, HashMap::new(), Vec::new()),
             };
-            Ok((years, resolved, unit_list, rows, goals, total, all_goals))
+            Ok((years, resolved, rows, goals, total, all_goals))
         })
         .await?;
+    state.keep_count(counted, total);
     let campaign = resolved.map(|(c, _)| c);
     paging.total = total;
     let year = campaign.as_ref().map(|c| c.year);

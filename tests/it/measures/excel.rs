@@ -52,15 +52,15 @@ async fn export_then_import_into_an_empty_year_gives_the_same_rows(app: TestApp)
         let mut conn = app.db.conn().expect("conn");
         let mut f = measures::MeasureFilter::new(Scope::All);
         f.unit_path = unit_path;
-        let (rows, total) = measures::list(
+        let (rows, _) = measures::list(
             &mut conn,
             campaign_id,
             &f,
             measures::SortKey::Deadline,
             None,
+            None,
         )
         .expect("list");
-        assert_eq!(rows.len() as i64, total);
         let ids: Vec<i32> = rows.iter().map(|(m, _)| m.id).collect();
         let goals = measures::goals_of(&mut conn, &ids).expect("goals");
         let mut out: Vec<Row> = rows

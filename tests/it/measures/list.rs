@@ -228,7 +228,58 @@ async fn lights_follow_the_clock_at_the_boundaries(app: TestApp) {
     check(&b, "green", vec![]).await;
 }
 
+/// The list's count and the units its filter offers are kept until the next write through
+/// the portal (issue 14): seen again, the page reads its rows only; a change made behind the
+/// portal's back shows in the rows at once and in the count after the next write.
+async fn the_count_and_units_are_kept_until_the_next_write(app: TestApp) {
+    let b = app.signed_in("admin").await;
+    let c2026 = "(SELECT id FROM campaigns WHERE year = 2026)";
+    let n = app.count(&format!("measures WHERE campaign_id = {c2026}"));
+    let url = "/measures?year=2026&unit=&sort=updated";
+    let before = app.db.checkouts();
+    let first = b.get(url).await;
+    let first_trips = app.db.checkouts() - before;
+    first.assert_contains(&format!("共 {n} 条"));
+    let moved = listed_ids(&first)[0];
+    let before = app.db.checkouts();
+    b.get(url).await.assert_contains(&format!("共 {n} 条"));
+    assert_eq!(
+        app.db.checkouts() - before + 1,
+        first_trips,
+        "seen again, the scope's units are not read again"
+    );
+    // Moved to 2022 behind the portal's back (as another instance would, not through
+    // `app.exec`, which drops what is kept): gone from the rows, still in the kept count.
+    {
+        use diesel::connection::SimpleConnection;
+        let mut c = app.db.conn().expect("conn");
+        c.batch_execute(&format!(
+            "UPDATE measures SET campaign_id = (SELECT id FROM campaigns WHERE year = 2022) \
+             WHERE id = {moved}"
+        ))
+        .expect("move");
+    }
+    let page = b.get(url).await;
+    assert!(!listed_ids(&page).contains(&moved));
+    page.assert_contains(&format!("共 {n} 条"));
+    // Any write through the portal drops what was kept.
+    let other = int(
+        &app,
+        &format!(
+            "SELECT id AS v FROM measures WHERE campaign_id = {c2026} \
+             AND status <> 'closed' ORDER BY id LIMIT 1"
+        ),
+    );
+    b.post(&format!("/measures/{other}/close"), &[])
+        .await
+        .assert_redirect(&format!("/measures/{other}"));
+    b.get(url)
+        .await
+        .assert_contains(&format!("共 {} 条", n - 1));
+}
+
 both!(
+    the_count_and_units_are_kept_until_the_next_write,
     filters_narrow_the_list_and_paging_counts,
     lights_follow_the_clock_at_the_boundaries,
 );
