@@ -50,11 +50,7 @@ async fn list(
     user: CurrentUser,
     ctx: PageCtx,
 ) -> AppResult<HttpResponse> {
-    let scope = user.scope();
-    let units = state
-        .db
-        .run(move |c| Ok(units::in_scope(c, &scope)?))
-        .await?;
+    let units = state.scope_units(&user.scope()).await?;
     render(&ListPage {
         base: ctx.base("组织机构"),
         rows: tree_rows(&units),

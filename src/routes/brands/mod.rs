@@ -188,14 +188,14 @@ async fn list(
     let (offset, limit) = (paging.offset(), paging.per_page);
     let u = user.clone();
     let sel2 = sel;
-    let (rows, total, counts, unit_list, sel) = state
+    let unit_list = state.scope_units(&user.scope()).await?;
+    let (rows, total, counts, sel) = state
         .db
         .run(move |c| {
             let f = sel2.filter(c, &u)?;
             let (rows, total) = brands::list(c, &f, offset, limit)?;
             let counts = brands::counts_by_status(c, &f)?;
-            let unit_list = units::in_scope(c, &u.scope())?;
-            Ok((rows, total, counts, unit_list, sel2))
+            Ok((rows, total, counts, sel2))
         })
         .await?;
     paging.total = total;

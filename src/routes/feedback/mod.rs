@@ -277,7 +277,8 @@ async fn list(
     let mut paging = Paging::new(query.page.as_deref(), Paging::PER_PAGE).printing(ctx.print_view);
     let (offset, limit) = (paging.offset(), paging.per_page);
     let u = user.clone();
-    let (rows, total, pairs, overdue_count, unit_list, sel) = state
+    let unit_list = state.scope_units(&user.scope()).await?;
+    let (rows, total, pairs, overdue_count, sel) = state
         .db
         .run(move |c| {
             let f = sel.filter(c, &u, today)?;
@@ -289,8 +290,7 @@ async fn list(
             };
             over.state = None;
             let (_, overdue_count) = feedback::list(c, &over, 0, 0)?;
-            let unit_list = units::in_scope(c, &u.scope())?;
-            Ok((rows, total, pairs, overdue_count, unit_list, sel))
+            Ok((rows, total, pairs, overdue_count, sel))
         })
         .await?;
     paging.total = total;

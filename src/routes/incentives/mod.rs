@@ -210,15 +210,15 @@ async fn list(
     let (offset, limit) = (paging.offset(), paging.per_page);
     let today: NaiveDate = state.settings.clock.today();
     let u = user.clone();
-    let (rows, total, counts, unit_list, years, sel) = state
+    let unit_list = state.scope_units(&user.scope()).await?;
+    let (rows, total, counts, years, sel) = state
         .db
         .run(move |c| {
             let f = sel.filter(c, &u)?;
             let (rows, total) = q::list(c, &f, offset, limit)?;
             let counts = q::counts_by_kind(c, &f)?;
-            let unit_list = units::in_scope(c, &u.scope())?;
             let years = q::years(c, today.year())?;
-            Ok((rows, total, counts, unit_list, years, sel))
+            Ok((rows, total, counts, years, sel))
         })
         .await?;
     paging.total = total;

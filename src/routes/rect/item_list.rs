@@ -8,7 +8,7 @@ use serde::Deserialize;
 use crate::auth::CurrentUser;
 use crate::db::models::campaigns::{self, Campaign};
 use crate::db::models::rect::{self, ItemFilter, ItemRow};
-use crate::db::models::units::{self, Unit};
+use crate::db::models::units::Unit;
 use crate::domain::filters::FilterWords;
 use crate::domain::register::{RectArea, RectStatus};
 use crate::domain::{Light, Scope};
@@ -39,7 +39,7 @@ pub(super) struct ItemsQuery {
 struct ItemsSelection {
     campaign: Option<Campaign>,
     years: Vec<i32>,
-    visible: Vec<Unit>,
+    visible: std::sync::Arc<Vec<Unit>>,
     filter: ItemFilter,
     /// The filters as a query string (without `page`).
     query: String,
@@ -66,15 +66,10 @@ async fn select_items(
     let light = non_empty(&query.light).and_then(Light::parse);
     let q = non_empty(&query.q).map(|s| s.chars().take(50).collect::<String>());
     let unit_path = narrowed_unit(state, user, unit_id).await?;
-    let scope = user.scope();
-    let (campaign, years, visible) = state
+    let visible = state.scope_units(&user.scope()).await?;
+    let (campaign, years) = state
         .db
-        .run(move |c| {
-            let campaign = campaigns::chosen(c, year, today)?;
-            let years: Vec<i32> = campaigns::years(c)?;
-            let visible = units::in_scope(c, &scope)?;
-            Ok((campaign, years, visible))
-        })
+        .run(move |c| Ok((campaigns::chosen(c, year, today)?, campaigns::years(c)?)))
         .await?;
     let yellow = campaign.as_ref().map_or(7, |c| c.yellow_days);
     let filter = ItemFilter {
@@ -152,6 +147,11 @@ struct ItemsPage {
     q: String,
 }
 
+/// What the items list's order is kept by: the reader's scope, the filters (as their query
+/// string) and the day (the deadline lights move with it).
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct ItemIds(Scope, String, NaiveDate);
+
 pub(super) async fn items(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -167,10 +167,28 @@ pub(super) async fn items(
     let filter = sel.filter.clone();
     let has_campaign = sel.campaign.is_some();
     let (rows, total) = if has_campaign {
-        state
+        // The list's order (by unit path, table, seq) is a sort of the whole campaign: the
+        // ordered ids are kept per scope, filters and day until the next write; the page's
+        // rows are read each time.
+        let key = ItemIds(user.scope(), sel.query.clone(), today);
+        let ids = state
+            .kept_or_read(key, || {
+                state
+                    .db
+                    .run(move |c| Ok(rect::ordered_ids(c, &filter, None)?))
+            })
+            .await?;
+        let page: Vec<i32> = ids
+            .iter()
+            .skip(usize::try_from(offset).unwrap_or(0))
+            .take(usize::try_from(limit).unwrap_or(0))
+            .copied()
+            .collect();
+        let rows = state
             .db
-            .run(move |c| Ok(rect::list_items(c, &filter, offset, limit)?))
-            .await?
+            .run(move |c| Ok(rect::items_by_id(c, &page)?))
+            .await?;
+        (rows, ids.len() as i64)
     } else {
         (Vec::new(), 0)
     };

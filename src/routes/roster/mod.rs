@@ -285,14 +285,14 @@ async fn list(
     let (offset, limit) = (paging.offset(), paging.per_page);
     let u = user.clone();
     let chosen = sel.clone();
-    let (rows, total, facets, unit_list) = state
+    let unit_list = state.scope_units(&user.scope()).await?;
+    let (rows, total, facets) = state
         .db
         .run(move |c| {
             let f = resolve(c, &u, &chosen, today)?;
             let (rows, total) = roster::list(c, &f, offset, limit)?;
             let facets = roster::facets(c, &f)?;
-            let unit_list = units::in_scope(c, &u.scope())?;
-            Ok((rows, total, facets, unit_list))
+            Ok((rows, total, facets))
         })
         .await?;
     paging.total = total;

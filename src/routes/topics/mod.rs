@@ -192,10 +192,10 @@ async fn list(
     let sel = Selection::of(&q, today);
     let mut paging = Paging::new(q.page.as_deref(), Paging::PER_PAGE).printing(ctx.print_view);
     let (rows, total) = select(&state, &user, &sel, paging.offset(), paging.per_page).await?;
-    let scope = user.scope();
-    let (years, unit_list) = state
+    let unit_list = state.scope_units(&user.scope()).await?;
+    let years = state
         .db
-        .run(move |c| Ok((topics::years(c, today.year())?, units::in_scope(c, &scope)?)))
+        .run(move |c| Ok(topics::years(c, today.year())?))
         .await?;
     paging.total = total;
     paging.query = sel.query_string();

@@ -351,7 +351,68 @@ async fn item_search_ignores_letter_case(app: TestApp) {
     }
 }
 
+/// The items list's order (a sort of the whole campaign by unit, table and seq) is kept per
+/// scope and filters until the next write through the portal (issue 14): a change made
+/// behind the portal's back shows in the rows at once, in the list's membership and count
+/// after the next write.
+async fn the_list_order_is_kept_until_the_next_write(app: TestApp) {
+    let b = app.signed_in("admin").await;
+    let c2026 = "(SELECT id FROM campaigns WHERE year = 2026)";
+    let n = app.count(&format!(
+        "rect_items WHERE campaign_id = {c2026} AND status = 'in_progress'"
+    ));
+    assert!(n > 1, "the demo has items 整改中 in 2026");
+    let url = "/rect/items?year=2026&status=in_progress";
+    let first = b.get(url).await;
+    first.assert_contains(&format!("共 {n} 条"));
+    let shown = first.body.matches("整改中").count();
+    let moved: i32 = first
+        .body
+        .split("href=\"/rect/items/")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .and_then(|id| id.parse().ok())
+        .expect("an item on the first page");
+    {
+        // As another instance would write it (not `app.exec`, which drops what is kept).
+        use diesel::connection::SimpleConnection;
+        let mut c = app.db.conn().expect("conn");
+        c.batch_execute(&format!(
+            "UPDATE rect_items SET status = 'partial' WHERE id = {moved}"
+        ))
+        .expect("update");
+    }
+    // Still listed and counted; its row shows what it is now.
+    let page = b.get(url).await;
+    page.assert_contains(&format!("共 {n} 条"));
+    page.assert_contains(&format!("href=\"/rect/items/{moved}\""));
+    assert_eq!(page.body.matches("整改中").count() + 1, shown);
+    // Any write through the portal drops the kept order.
+    let measure = app.count(&format!(
+        "measures WHERE campaign_id = {c2026} AND status <> 'closed'"
+    ));
+    assert!(measure > 0);
+    let m: i32 = {
+        use diesel::prelude::*;
+        use zuofeng::db::schema::measures as m;
+        let mut c = app.db.conn().expect("conn");
+        m::table
+            .filter(m::status.ne("closed"))
+            .order(m::id)
+            .select(m::id)
+            .first::<i32>(&mut *c)
+            .expect("a measure")
+    };
+    b.post(&format!("/measures/{m}/close"), &[])
+        .await
+        .assert_redirect(&format!("/measures/{m}"));
+    b.get(url)
+        .await
+        .assert_contains(&format!("共 {} 条", n - 1));
+}
+
 both!(
+    the_list_order_is_kept_until_the_next_write,
     secretary_manages_own_table_and_items,
     bad_item_input_is_refused_field_by_field,
     lights_change_at_their_boundaries,

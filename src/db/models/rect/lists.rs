@@ -101,24 +101,39 @@ pub fn list_items(
 ) -> QueryResult<(Vec<ItemRow>, i64)> {
     let engine = Engine::of(conn);
     let total = filtered_items(f, engine).count().get_result(conn)?;
-    let ids: Vec<i32> = filtered_items(f, engine)
-        .order((
-            units::path,
-            rect_items::table_id,
-            rect_items::seq,
-            rect_items::id,
-        ))
-        .offset(offset)
-        .limit(limit)
-        .select(rect_items::id)
-        .load(conn)?;
+    let ids = ordered_ids(conn, f, Some((offset, limit)))?;
+    Ok((items_by_id(conn, &ids)?, total))
+}
+
+/// The ids of the items matching `f` in the list's order (by unit, table, seq): all of them,
+/// or one page (`offset`, `limit`).
+pub fn ordered_ids(
+    conn: &mut DbConn,
+    f: &ItemFilter,
+    page: Option<(i64, i64)>,
+) -> QueryResult<Vec<i32>> {
+    let engine = Engine::of(conn);
+    let mut q = filtered_items(f, engine).order((
+        units::path,
+        rect_items::table_id,
+        rect_items::seq,
+        rect_items::id,
+    ));
+    if let Some((offset, limit)) = page {
+        q = q.offset(offset).limit(limit);
+    }
+    q.select(rect_items::id).load(conn)
+}
+
+/// The items `ids` names, with their units and tables, in the order of `ids`.
+pub fn items_by_id(conn: &mut DbConn, ids: &[i32]) -> QueryResult<Vec<ItemRow>> {
     let rows = rect_items::table
         .inner_join(units::table)
         .inner_join(rect_tables::table)
-        .filter(rect_items::id.eq_any(&ids))
+        .filter(rect_items::id.eq_any(ids))
         .select((RectItem::as_select(), Unit::as_select(), rect_tables::title))
         .load(conn)?;
-    Ok((paging::in_order(&ids, rows, |r: &ItemRow| r.0.id), total))
+    Ok(paging::in_order(ids, rows, |r: &ItemRow| r.0.id))
 }
 
 /// A line of the home page's "needs attention" list.
