@@ -65,43 +65,44 @@ impl AppState {
         .await
     }
 
-    /// The count kept for a list's `key` (its scope and filters) at the current write
-    /// generation, if any. A list reads its page in one trip to the database and counts in
-    /// the same trip only when nothing is kept ([`KeptCount::known`]), then keeps what it
-    /// counted with [`AppState::keep_count`].
-    pub fn kept_count<K>(&self, key: K) -> KeptCount<K>
+    /// The value kept for `key` at the current write generation, if any, for a handler
+    /// that reads in one trip to the database what is kept and what is not: it reads the
+    /// kept part in that trip only when nothing is kept ([`Known::value`]), then keeps it
+    /// with [`AppState::keep`]. (A list's count, its ordered ids and facets.)
+    pub fn known<K, V>(&self, key: K) -> Known<K, V>
     where
         K: Eq + std::hash::Hash + Send + Sync + 'static,
+        V: Send + Sync + 'static,
     {
         let generation = self.db.generation();
-        let known = self.kept.of::<K, i64>().get(&key, generation).map(|n| *n);
-        KeptCount {
+        let value = self.kept.of::<K, V>().get(&key, generation);
+        Known {
             key,
             generation,
-            known,
+            value,
         }
     }
 
-    /// Keep `total`, counted for `kept`'s key in the trip that followed
-    /// [`AppState::kept_count`] (at the generation taken before it: a write that committed
-    /// meanwhile makes it stale at once).
-    pub fn keep_count<K>(&self, kept: KeptCount<K>, total: i64)
+    /// Keep `value`, read for `known`'s key in the trip that followed [`AppState::known`]
+    /// (at the generation taken before it: a write that committed meanwhile makes it stale
+    /// at once). Nothing to do when it was kept already.
+    pub fn keep<K, V>(&self, known: Known<K, V>, value: impl FnOnce() -> V)
     where
         K: Eq + std::hash::Hash + Send + Sync + 'static,
+        V: Send + Sync + 'static,
     {
-        if kept.known.is_none() {
+        if known.value.is_none() {
             self.kept
-                .of::<K, i64>()
-                .put(kept.key, kept.generation, total);
+                .of::<K, V>()
+                .put(known.key, known.generation, value());
         }
     }
 }
 
-/// A list's count as kept (or not) when the list was asked for: see
-/// [`AppState::kept_count`].
-pub struct KeptCount<K> {
+/// What was kept (or not) for a key when a handler asked: see [`AppState::known`].
+pub struct Known<K, V> {
     key: K,
     generation: u64,
-    /// The count, when kept: the list need not count again.
-    pub known: Option<i64>,
+    /// The value, when kept: the handler need not read it again.
+    pub value: Option<std::sync::Arc<V>>,
 }

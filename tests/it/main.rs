@@ -29,6 +29,7 @@ mod home;
 mod imports;
 mod incentives;
 mod instances;
+mod kept_lists;
 mod layering;
 mod library;
 mod measures;

@@ -176,8 +176,25 @@ pub fn list(
     offset: i64,
     limit: i64,
 ) -> QueryResult<(Vec<ListedItem>, i64)> {
+    let total = count(conn, f)?;
+    Ok((page(conn, f, offset, limit)?, total))
+}
+
+/// How many items `f` lists.
+pub fn count(conn: &mut DbConn, f: &FeedbackFilter) -> QueryResult<i64> {
+    Ok(with_query!(f, Engine::of(conn), true, |q| q
+        .count()
+        .get_result(conn)?))
+}
+
+/// One page of the items `f` lists, newest first.
+pub fn page(
+    conn: &mut DbConn,
+    f: &FeedbackFilter,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<Vec<ListedItem>> {
     let engine = Engine::of(conn);
-    let total: i64 = with_query!(f, engine, true, |q| q.count().get_result(conn)?);
     let rows = with_query!(f, engine, true, |q| q
         .order((
             feedback_items::received_on.desc(),
@@ -187,7 +204,7 @@ pub fn list(
         .limit(limit)
         .select((FeedbackItem::as_select(), units::name.nullable()))
         .load(conn)?);
-    Ok((rows, total))
+    Ok(rows)
 }
 
 /// (channel, state) of every item of `f` but its channel and state filters: the counts at

@@ -269,6 +269,33 @@ pub fn list(
     Ok((rows, total))
 }
 
+/// The ids of the people of `f` in the list's order (by unit, then name).
+pub fn ordered_ids(conn: &mut DbConn, f: &RosterFilter) -> QueryResult<Vec<i32>> {
+    filtered(f)
+        .order((
+            units::sort_order,
+            units::code,
+            roster_people::name,
+            roster_people::id,
+        ))
+        .select(roster_people::id)
+        .load(conn)
+}
+
+/// The people `ids` names, with their units, in the order of `ids`.
+pub fn people_by_id(conn: &mut DbConn, ids: &[i32]) -> QueryResult<Vec<(Person, Unit)>> {
+    let rows = roster_people::table
+        .inner_join(units::table)
+        .filter(roster_people::id.eq_any(ids))
+        .select((Person::as_select(), Unit::as_select()))
+        .load(conn)?;
+    Ok(crate::db::paging::in_order(
+        ids,
+        rows,
+        |r: &(Person, Unit)| r.0.id,
+    ))
+}
+
 /// The categories and leaving dates of the people of `f` (its group and status left open),
 /// for the counts beside the filters.
 pub fn facets(conn: &mut DbConn, f: &RosterFilter) -> QueryResult<Vec<Facet>> {

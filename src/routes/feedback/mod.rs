@@ -266,6 +266,20 @@ impl Selection {
     }
 }
 
+/// The feedback list's counts, kept until the next write.
+#[derive(Clone)]
+struct Counts {
+    total: i64,
+    /// (channel, state) of every item of the filters but their channel and state.
+    pairs: Vec<(String, String)>,
+    overdue: i64,
+}
+
+/// What [`Counts`] are kept by: the reader's scope, the filters (their query string) and the
+/// day (what is overdue moves with it).
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct CountsKey(crate::domain::Scope, String, chrono::NaiveDate);
+
 async fn list(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -278,21 +292,35 @@ async fn list(
     let (offset, limit) = (paging.offset(), paging.per_page);
     let u = user.clone();
     let unit_list = state.scope_units(&user.scope()).await?;
-    let (rows, total, pairs, overdue_count, sel) = state
+    // The counts (the list's, by channel and state, overdue) are kept per scope, filters and
+    // day until the next write; the page is read each time (one trip either way).
+    let known = state.known::<_, Counts>(CountsKey(user.scope(), sel.query_string(), today));
+    let kept = known.value.clone();
+    let (rows, counts, sel) = state
         .db
         .run(move |c| {
             let f = sel.filter(c, &u, today)?;
-            let (rows, total) = feedback::list(c, &f, offset, limit)?;
-            let pairs = feedback::channel_states(c, &f)?;
-            let mut over = FeedbackFilter {
-                overdue_on: Some(today),
-                ..f
+            let rows = feedback::page(c, &f, offset, limit)?;
+            let counts = match kept {
+                Some(k) => k,
+                None => {
+                    let mut over = FeedbackFilter {
+                        overdue_on: Some(today),
+                        ..f.clone()
+                    };
+                    over.state = None;
+                    std::sync::Arc::new(Counts {
+                        total: feedback::count(c, &f)?,
+                        pairs: feedback::channel_states(c, &f)?,
+                        overdue: feedback::count(c, &over)?,
+                    })
+                }
             };
-            over.state = None;
-            let (_, overdue_count) = feedback::list(c, &over, 0, 0)?;
-            Ok((rows, total, pairs, overdue_count, sel))
+            Ok((rows, counts, sel))
         })
         .await?;
+    state.keep(known, || Counts::clone(&counts));
+    let (total, pairs, overdue_count) = (counts.total, &counts.pairs, counts.overdue);
     paging.total = total;
     paging.query = sel.query_string();
     let by_channel = FeedbackChannel::ALL

@@ -315,8 +315,8 @@ pub(super) async fn list(
     let unit_list = state.scope_units(&user.scope()).await?;
     // The count is kept per scope, filters and day until the next write; the page is read
     // each time.
-    let counted = state.kept_count(CountKey(user.scope(), f.query_string(None), today));
-    let kept_total = counted.known;
+    let counted = state.known::<_, i64>(CountKey(user.scope(), f.query_string(None), today));
+    let kept_total = counted.value.as_deref().copied();
     let (years, resolved, rows, goals, total, all_goals) = state
         .db
         .run(move |c| {
@@ -336,7 +336,7 @@ pub(super) async fn list(
             Ok((years, resolved, rows, goals, total, all_goals))
         })
         .await?;
-    state.keep_count(counted, total);
+    state.keep(counted, || total);
     let campaign = resolved.map(|(c, _)| c);
     paging.total = total;
     let year = campaign.as_ref().map(|c| c.year);

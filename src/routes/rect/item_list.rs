@@ -178,12 +178,7 @@ pub(super) async fn items(
                     .run(move |c| Ok(rect::ordered_ids(c, &filter, None)?))
             })
             .await?;
-        let page: Vec<i32> = ids
-            .iter()
-            .skip(usize::try_from(offset).unwrap_or(0))
-            .take(usize::try_from(limit).unwrap_or(0))
-            .copied()
-            .collect();
+        let page = crate::db::paging::page_of(&ids, offset, limit);
         let rows = state
             .db
             .run(move |c| Ok(rect::items_by_id(c, &page)?))

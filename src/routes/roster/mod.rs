@@ -272,6 +272,19 @@ struct ListPage {
     today: String,
 }
 
+/// What the roster list keeps until the next write: its people in order and the counts
+/// beside the filters.
+#[derive(Clone)]
+struct Picked {
+    ids: Vec<i32>,
+    facets: Vec<roster::Facet>,
+}
+
+/// What [`Picked`] is kept by: the reader's scope, the filters (their query string) and the
+/// day (who has left moves with it).
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct PickedKey(crate::domain::Scope, String, chrono::NaiveDate);
+
 async fn list(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -286,18 +299,30 @@ async fn list(
     let u = user.clone();
     let chosen = sel.clone();
     let unit_list = state.scope_units(&user.scope()).await?;
-    let (rows, total, facets) = state
+    // The list's order and the counts beside the filters are kept per scope, filters and
+    // day until the next write; the page's rows are read each time (one trip either way).
+    let known = state.known::<_, Picked>(PickedKey(user.scope(), sel.query_string(), today));
+    let kept = known.value.clone();
+    let (rows, picked) = state
         .db
         .run(move |c| {
             let f = resolve(c, &u, &chosen, today)?;
-            let (rows, total) = roster::list(c, &f, offset, limit)?;
-            let facets = roster::facets(c, &f)?;
-            Ok((rows, total, facets))
+            let picked = match kept {
+                Some(p) => p,
+                None => std::sync::Arc::new(Picked {
+                    ids: roster::ordered_ids(c, &f)?,
+                    facets: roster::facets(c, &f)?,
+                }),
+            };
+            let page = crate::db::paging::page_of(&picked.ids, offset, limit);
+            Ok((roster::people_by_id(c, &page)?, picked))
         })
         .await?;
+    let (total, facets) = (picked.ids.len() as i64, &picked.facets);
+    state.keep(known, || Picked::clone(&picked));
     paging.total = total;
     paging.query = sel.query_string();
-    let (status_counts, group_counts) = counts(&sel, &facets, today);
+    let (status_counts, group_counts) = counts(&sel, facets, today);
     let words = sel.words(&unit_list);
     render(&ListPage {
         base: ctx.base("人员名册").wide().filters(&words),
