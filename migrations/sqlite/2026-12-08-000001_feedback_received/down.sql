@@ -1,0 +1,1 @@
+DROP INDEX feedback_items_received_idx;
