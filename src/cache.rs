@@ -51,8 +51,8 @@ impl<K: Eq + Hash, V> Cache<K, V> {
 
     /// Keep `value`, read at `generation` (taken *before* the reading began, so a write that
     /// commits meanwhile makes the value stale at once).
-    pub fn put(&self, key: K, generation: u64, value: V) -> Arc<V> {
-        let value = Arc::new(value);
+    pub fn put(&self, key: K, generation: u64, value: impl Into<Arc<V>>) -> Arc<V> {
+        let value = value.into();
         if let Ok(mut entries) = self.entries.lock() {
             if entries.len() >= self.max_entries {
                 entries.clear();

@@ -86,7 +86,7 @@ impl AppState {
     /// Keep `value`, read for `known`'s key in the trip that followed [`AppState::known`]
     /// (at the generation taken before it: a write that committed meanwhile makes it stale
     /// at once). Nothing to do when it was kept already.
-    pub fn keep<K, V>(&self, known: Known<K, V>, value: impl FnOnce() -> V)
+    pub fn keep<K, V>(&self, known: Known<K, V>, value: impl Into<std::sync::Arc<V>>)
     where
         K: Eq + std::hash::Hash + Send + Sync + 'static,
         V: Send + Sync + 'static,
@@ -94,7 +94,7 @@ impl AppState {
         if known.value.is_none() {
             self.kept
                 .of::<K, V>()
-                .put(known.key, known.generation, value());
+                .put(known.key, known.generation, value);
         }
     }
 }
@@ -105,4 +105,31 @@ pub struct Known<K, V> {
     generation: u64,
     /// The value, when kept: the handler need not read it again.
     pub value: Option<std::sync::Arc<V>>,
+}
+
+/// What a list keeps its figures (count, ordered ids, facets) by: the list, the reader's
+/// scope, the filters as their query string, and the day (deadline lights, overdue items
+/// and who has left move with it).
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct ListKey {
+    list: &'static str,
+    scope: crate::domain::Scope,
+    filters: String,
+    today: chrono::NaiveDate,
+}
+
+impl ListKey {
+    pub fn new(
+        list: &'static str,
+        scope: crate::domain::Scope,
+        filters: String,
+        today: chrono::NaiveDate,
+    ) -> Self {
+        ListKey {
+            list,
+            scope,
+            filters,
+            today,
+        }
+    }
 }

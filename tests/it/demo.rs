@@ -1,45 +1,23 @@
 //! The demo data shows the review workflow: named actors in the trails, 第一议题 records in
 //! every state, and seeding again changes nothing.
 
-use diesel::sql_types::Integer;
-use diesel::RunQueryDsl;
-
 use crate::helpers::*;
-
-fn int(app: &TestApp, sql: &str) -> i32 {
-    #[derive(diesel::QueryableByName)]
-    struct V {
-        #[diesel(sql_type = Integer)]
-        v: i32,
-    }
-    let mut conn = app.db.conn().expect("connection");
-    let row: V = diesel::sql_query(sql)
-        .get_result(&mut *conn)
-        .unwrap_or_else(|e| panic!("{sql}: {e}"));
-    row.v
-}
 
 /// The October report of a unit, in the given state.
 fn report(app: &TestApp, unit: &str, state: &str) -> i32 {
-    int(
-        app,
-        &format!(
-            "SELECT r.id AS v FROM monthly_reports r JOIN units u ON u.id = r.unit_id \
+    app.int(&format!(
+        "SELECT r.id AS v FROM monthly_reports r JOIN units u ON u.id = r.unit_id \
              WHERE u.code = '{unit}' AND r.year = 2026 AND r.month = 10 AND r.state = '{state}'"
-        ),
-    )
+    ))
 }
 
 /// The 第一议题 record of a unit in a month of 2026.
 fn topic(app: &TestApp, unit: &str, month: u32) -> i32 {
-    int(
-        app,
-        &format!(
-            "SELECT t.id AS v FROM first_topics t JOIN units u ON u.id = t.unit_id \
+    app.int(&format!(
+        "SELECT t.id AS v FROM first_topics t JOIN units u ON u.id = t.unit_id \
              WHERE u.code = '{unit}' AND t.meeting_date BETWEEN '2026-{month:02}-01' \
              AND '2026-{month:02}-28'"
-        ),
-    )
+    ))
 }
 
 async fn demo_trails_name_their_reviewers(app: TestApp) {

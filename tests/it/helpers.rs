@@ -202,6 +202,21 @@ impl TestApp {
         row.n
     }
 
+    /// The one integer a raw SQL query answers (`SELECT … AS v …`) on the app's database.
+    pub fn int(&self, sql: &str) -> i32 {
+        use diesel::sql_types::Integer;
+        #[derive(diesel::QueryableByName)]
+        struct V {
+            #[diesel(sql_type = Integer)]
+            v: i32,
+        }
+        let mut conn = self.db.conn().expect("connection");
+        let row: V = diesel::sql_query(sql)
+            .get_result(&mut *conn)
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        row.v
+    }
+
     /// The stored `version` of a row, as the hidden field of its edit form carries it.
     pub fn version(&self, table: &str, id: i32) -> String {
         use diesel::sql_types::Integer;
@@ -256,11 +271,17 @@ impl TestApp {
             .id
     }
 
-    /// Run raw SQL statements (`;`-separated) on the app's database: test fixtures.
-    pub fn exec(&self, sql: &str) {
+    /// Run raw SQL statements without telling the app, as another instance writing to the
+    /// same database would: what the app keeps until its next write stays kept.
+    pub fn exec_unseen(&self, sql: &str) {
         let mut conn = self.db.conn().expect("connection");
         conn.batch_execute(sql)
             .unwrap_or_else(|e| panic!("{e}: {sql}"));
+    }
+
+    /// Run raw SQL statements (`;`-separated) on the app's database: test fixtures.
+    pub fn exec(&self, sql: &str) {
+        self.exec_unseen(sql);
         // As a write through the app would: what the app keeps until the next write is
         // read again.
         self.db.changed();
@@ -485,6 +506,17 @@ impl Browser {
 
 /// `POST /login` as zhibu01 with the given `Cookie` header and form token, outside any jar
 /// (cookies a jar would not send, or would not hold: Secure ones over http, forged ones).
+/// A write through the portal, whatever it is: `b` (the office) closes the first open
+/// measure. Every write drops what the app keeps until the next write.
+pub async fn a_write_through_the_portal(app: &TestApp, b: &Browser) {
+    let closed = app.count("measures WHERE status = 'closed'");
+    let id = app.int("SELECT id AS v FROM measures WHERE status <> 'closed' ORDER BY id LIMIT 1");
+    b.post(&format!("/measures/{id}/close"), &[])
+        .await
+        .assert_redirect(&format!("/measures/{id}"));
+    assert_eq!(app.count("measures WHERE status = 'closed'"), closed + 1);
+}
+
 pub async fn login_with_cookie(app: &TestApp, cookie: &str, token: &str) -> reqwest::Response {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())

@@ -5,44 +5,7 @@
 //! (The measures' and rectification items' lists have theirs in `measures::list` and
 //! `rect::items`.)
 
-use diesel::connection::SimpleConnection;
-
 use crate::helpers::*;
-
-/// Write `sql` without telling the app (`app.exec` drops what is kept).
-fn behind_the_back(app: &TestApp, sql: &str) {
-    let mut c = app.db.conn().expect("conn");
-    c.batch_execute(sql)
-        .unwrap_or_else(|e| panic!("{e}: {sql}"));
-}
-
-/// Any write through the portal: the office closes an open measure.
-async fn some_write(app: &TestApp, b: &Browser) {
-    let m = app.count("measures WHERE status = 'closed'");
-    let id = first_id(
-        app,
-        "SELECT id FROM measures WHERE status <> 'closed' ORDER BY id",
-    );
-    b.post(&format!("/measures/{id}/close"), &[])
-        .await
-        .assert_redirect(&format!("/measures/{id}"));
-    assert_eq!(app.count("measures WHERE status = 'closed'"), m + 1);
-}
-
-fn first_id(app: &TestApp, sql: &str) -> i32 {
-    use diesel::sql_types::Integer;
-    use diesel::RunQueryDsl;
-    #[derive(diesel::QueryableByName)]
-    struct Id {
-        #[diesel(sql_type = Integer)]
-        id: i32,
-    }
-    let mut c = app.db.conn().expect("conn");
-    diesel::sql_query(format!("{sql} LIMIT 1"))
-        .get_result::<Id>(&mut *c)
-        .unwrap_or_else(|e| panic!("{e}: {sql}"))
-        .id
-}
 
 async fn the_roster_keeps_its_order_and_counts_until_the_next_write(app: TestApp) {
     let b = app.signed_in("admin").await;
@@ -51,19 +14,17 @@ async fn the_roster_keeps_its_order_and_counts_until_the_next_write(app: TestApp
     assert!(n > 1, "the demo has a roster for ZB01");
     let url = format!("/roster?unit={zb01}");
     b.get(&url).await.assert_contains(&format!("共 {n} 条"));
-    let moved = first_id(
-        &app,
-        &format!("SELECT id FROM roster_people WHERE unit_id = {zb01} ORDER BY id"),
-    );
-    behind_the_back(
-        &app,
-        &format!("UPDATE roster_people SET unit_id = {zb02} WHERE id = {moved}"),
-    );
+    let moved = app.int(&format!(
+        "SELECT id AS v FROM roster_people WHERE unit_id = {zb01} ORDER BY id LIMIT 1"
+    ));
+    app.exec_unseen(&format!(
+        "UPDATE roster_people SET unit_id = {zb02} WHERE id = {moved}"
+    ));
     // Still listed under ZB01's filter and counted; the row reads its unit as it is now.
     let page = b.get(&format!("{url}&print=1")).await;
     page.assert_contains(&format!("共 {n} 条"));
     page.assert_contains(&format!("/roster/{moved}\""));
-    some_write(&app, &b).await;
+    a_write_through_the_portal(&app, &b).await;
     let page = b.get(&format!("{url}&print=1")).await;
     page.assert_contains(&format!("共 {} 条", n - 1));
     page.assert_lacks(&format!("/roster/{moved}\""));
@@ -75,17 +36,14 @@ async fn the_feedback_counts_are_kept_until_the_next_write(app: TestApp) {
     assert!(n > 0, "the demo has feedback 待分办");
     let url = "/feedback?state=received";
     b.get(url).await.assert_contains(&format!("共 {n} 条"));
-    let id = first_id(
-        &app,
-        "SELECT id FROM feedback_items WHERE state = 'received' ORDER BY id",
-    );
-    behind_the_back(
-        &app,
-        &format!("UPDATE feedback_items SET state = 'assigned' WHERE id = {id}"),
-    );
+    let id =
+        app.int("SELECT id AS v FROM feedback_items WHERE state = 'received' ORDER BY id LIMIT 1");
+    app.exec_unseen(&format!(
+        "UPDATE feedback_items SET state = 'assigned' WHERE id = {id}"
+    ));
     // The rows are read at once (the item has left this filter); the count is kept.
     b.get(url).await.assert_contains(&format!("共 {n} 条"));
-    some_write(&app, &b).await;
+    a_write_through_the_portal(&app, &b).await;
     b.get(url)
         .await
         .assert_contains(&format!("共 {} 条", n - 1));

@@ -169,17 +169,6 @@ macro_rules! with_query {
 /// An item with its unit's name (none while unassigned).
 pub type ListedItem = (FeedbackItem, Option<String>);
 
-/// One page of the items of `f`, newest received first, with the unit's name; and the total.
-pub fn list(
-    conn: &mut DbConn,
-    f: &FeedbackFilter,
-    offset: i64,
-    limit: i64,
-) -> QueryResult<(Vec<ListedItem>, i64)> {
-    let total = count(conn, f)?;
-    Ok((page(conn, f, offset, limit)?, total))
-}
-
 /// How many items `f` lists.
 pub fn count(conn: &mut DbConn, f: &FeedbackFilter) -> QueryResult<i64> {
     Ok(with_query!(f, Engine::of(conn), true, |q| q

@@ -247,39 +247,33 @@ fn filtered(f: &RosterFilter) -> Joined {
     )
 }
 
-/// One page of the people of `f`, with their units (by unit, then name), and the total.
+/// The people of `f` in the list's order: by unit, then name.
+fn ordered(f: &RosterFilter) -> Joined {
+    filtered(f).order((
+        units::sort_order,
+        units::code,
+        roster_people::name,
+        roster_people::id,
+    ))
+}
+
+/// One page of the people of `f`, with their units, in the list's order.
 pub fn list(
     conn: &mut DbConn,
     f: &RosterFilter,
     offset: i64,
     limit: i64,
-) -> QueryResult<(Vec<(Person, Unit)>, i64)> {
-    let total: i64 = filtered(f).count().get_result(conn)?;
-    let rows = filtered(f)
-        .order((
-            units::sort_order,
-            units::code,
-            roster_people::name,
-            roster_people::id,
-        ))
+) -> QueryResult<Vec<(Person, Unit)>> {
+    ordered(f)
         .offset(offset)
         .limit(limit)
         .select((Person::as_select(), Unit::as_select()))
-        .load(conn)?;
-    Ok((rows, total))
+        .load(conn)
 }
 
-/// The ids of the people of `f` in the list's order (by unit, then name).
+/// The ids of the people of `f` in the list's order.
 pub fn ordered_ids(conn: &mut DbConn, f: &RosterFilter) -> QueryResult<Vec<i32>> {
-    filtered(f)
-        .order((
-            units::sort_order,
-            units::code,
-            roster_people::name,
-            roster_people::id,
-        ))
-        .select(roster_people::id)
-        .load(conn)
+    ordered(f).select(roster_people::id).load(conn)
 }
 
 /// The people `ids` names, with their units, in the order of `ids`.

@@ -23,7 +23,7 @@ use crate::domain::Scope;
 use crate::error::{AppError, AppResult};
 use crate::routes::year_book::{BookSheet, Columns};
 use crate::routes::{non_empty, unit_in_words, ymd, LoginLimiter};
-use crate::state::AppState;
+use crate::state::{AppState, ListKey};
 use crate::views::units::{filter_name, tree_rows, UnitRow};
 use crate::views::{render, BaseContext, PageCtx, Paging};
 use crate::xlsx::{self, col, Column, Value};
@@ -267,18 +267,12 @@ impl Selection {
 }
 
 /// The feedback list's counts, kept until the next write.
-#[derive(Clone)]
 struct Counts {
     total: i64,
     /// (channel, state) of every item of the filters but their channel and state.
     pairs: Vec<(String, String)>,
     overdue: i64,
 }
-
-/// What [`Counts`] are kept by: the reader's scope, the filters (their query string) and the
-/// day (what is overdue moves with it).
-#[derive(Clone, PartialEq, Eq, Hash)]
-struct CountsKey(crate::domain::Scope, String, chrono::NaiveDate);
 
 async fn list(
     state: web::Data<AppState>,
@@ -294,7 +288,8 @@ async fn list(
     let unit_list = state.scope_units(&user.scope()).await?;
     // The counts (the list's, by channel and state, overdue) are kept per scope, filters and
     // day until the next write; the page is read each time (one trip either way).
-    let known = state.known::<_, Counts>(CountsKey(user.scope(), sel.query_string(), today));
+    let key = ListKey::new("feedback", user.scope(), sel.query_string(), today);
+    let known = state.known::<_, Counts>(key);
     let kept = known.value.clone();
     let (rows, counts, sel) = state
         .db
@@ -319,7 +314,7 @@ async fn list(
             Ok((rows, counts, sel))
         })
         .await?;
-    state.keep(known, || Counts::clone(&counts));
+    state.keep(known, std::sync::Arc::clone(&counts));
     let (total, pairs, overdue_count) = (counts.total, &counts.pairs, counts.overdue);
     paging.total = total;
     paging.query = sel.query_string();
@@ -389,7 +384,7 @@ async fn export(
         .db
         .run(move |c| {
             let f = sel.filter(c, &u, today)?;
-            let (rows, _) = feedback::list(c, &f, 0, xlsx::EXPORT_LIMIT)?;
+            let rows = feedback::page(c, &f, 0, xlsx::EXPORT_LIMIT)?;
             Ok((export_rows(rows, today), sel))
         })
         .await?;
@@ -458,7 +453,7 @@ pub(crate) const BOOK_SHEET: BookSheet = BookSheet {
         let mut f = FeedbackFilter::of_scope(Scope::All);
         f.from = Some(from);
         f.to = Some(to);
-        let (rows, _) = feedback::list(c, &f, offset, limit)?;
+        let rows = feedback::page(c, &f, offset, limit)?;
         Ok(export_rows(rows, year.today))
     },
 };

@@ -18,7 +18,7 @@ use crate::domain::register::{Carrier, LeadTag, MeasureCategory, MeasureStatus, 
 use crate::domain::Light;
 use crate::error::{AppError, AppResult};
 use crate::routes::{non_empty, unit_in_words, ymd};
-use crate::state::AppState;
+use crate::state::{AppState, ListKey};
 use crate::views::units::{filter_name, tree_rows, UnitRow};
 use crate::views::{render, BaseContext, PageCtx, Paging};
 use crate::xlsx;
@@ -294,11 +294,6 @@ impl From<&Filters> for FilterEcho {
     }
 }
 
-/// What a list's count is kept by: the reader's scope, the filters (as their query
-/// string) and the day (the deadline lights move with it).
-#[derive(Clone, PartialEq, Eq, Hash)]
-struct CountKey(crate::domain::Scope, String, NaiveDate);
-
 pub(super) async fn list(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -315,7 +310,8 @@ pub(super) async fn list(
     let unit_list = state.scope_units(&user.scope()).await?;
     // The count is kept per scope, filters and day until the next write; the page is read
     // each time.
-    let counted = state.known::<_, i64>(CountKey(user.scope(), f.query_string(None), today));
+    let key = ListKey::new("measures", user.scope(), f.query_string(None), today);
+    let counted = state.known::<_, i64>(key);
     let kept_total = counted.value.as_deref().copied();
     let (years, resolved, rows, goals, total, all_goals) = state
         .db
@@ -336,7 +332,7 @@ pub(super) async fn list(
             Ok((years, resolved, rows, goals, total, all_goals))
         })
         .await?;
-    state.keep(counted, || total);
+    state.keep(counted, total);
     let campaign = resolved.map(|(c, _)| c);
     paging.total = total;
     let year = campaign.as_ref().map(|c| c.year);

@@ -15,7 +15,7 @@ use crate::domain::{Light, Scope};
 use crate::error::{AppError, AppResult};
 use crate::routes::year_book::{BookSheet, Columns};
 use crate::routes::{non_empty, unit_in_words};
-use crate::state::AppState;
+use crate::state::{AppState, ListKey};
 use crate::views::units::filter_name;
 use crate::views::{render, BaseContext, PageCtx, Paging};
 use crate::xlsx::{self, Column, Value};
@@ -147,11 +147,6 @@ struct ItemsPage {
     q: String,
 }
 
-/// What the items list's order is kept by: the reader's scope, the filters (as their query
-/// string) and the day (the deadline lights move with it).
-#[derive(Clone, PartialEq, Eq, Hash)]
-struct ItemIds(Scope, String, NaiveDate);
-
 pub(super) async fn items(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -169,21 +164,24 @@ pub(super) async fn items(
     let (rows, total) = if has_campaign {
         // The list's order (by unit path, table, seq) is a sort of the whole campaign: the
         // ordered ids are kept per scope, filters and day until the next write; the page's
-        // rows are read each time.
-        let key = ItemIds(user.scope(), sel.query.clone(), today);
-        let ids = state
-            .kept_or_read(key, || {
-                state
-                    .db
-                    .run(move |c| Ok(rect::ordered_ids(c, &filter, None)?))
+        // rows are read each time (one trip either way).
+        let key = ListKey::new("rect items", user.scope(), sel.query.clone(), today);
+        let known = state.known::<_, Vec<i32>>(key);
+        let kept = known.value.clone();
+        let (rows, ids) = state
+            .db
+            .run(move |c| {
+                let ids = match kept {
+                    Some(ids) => ids,
+                    None => std::sync::Arc::new(rect::ordered_ids(c, &filter, None)?),
+                };
+                let page = crate::db::paging::page_of(&ids, offset, limit);
+                Ok((rect::items_by_id(c, &page)?, ids))
             })
             .await?;
-        let page = crate::db::paging::page_of(&ids, offset, limit);
-        let rows = state
-            .db
-            .run(move |c| Ok(rect::items_by_id(c, &page)?))
-            .await?;
-        (rows, ids.len() as i64)
+        let total = ids.len() as i64;
+        state.keep(known, ids);
+        (rows, total)
     } else {
         (Vec::new(), 0)
     };
@@ -227,7 +225,7 @@ pub(super) async fn export_items(
     };
     let today = state.settings.clock.today();
     let filter = sel.filter.clone();
-    let (rows, _) = state
+    let rows = state
         .db
         .run(move |c| Ok(rect::list_items(c, &filter, 0, xlsx::EXPORT_LIMIT)?))
         .await?;
@@ -298,7 +296,7 @@ pub(crate) const BOOK_SHEET: BookSheet = BookSheet {
             light: None,
             q: None,
         };
-        let (rows, _) = rect::list_items(c, &f, offset, limit)?;
+        let rows = rect::list_items(c, &f, offset, limit)?;
         Ok(item_export_rows(
             rows,
             year.today,

@@ -23,7 +23,7 @@ use crate::domain::codes;
 use crate::domain::filters::FilterWords;
 use crate::error::{AppError, AppResult};
 use crate::routes::{non_empty, unit_in_words, ymd};
-use crate::state::AppState;
+use crate::state::{AppState, ListKey};
 use crate::views::units::{filter_name, tree_rows, UnitRow};
 use crate::views::{render, BaseContext, PageCtx, Paging};
 use crate::xlsx::{self, col, Column, Value};
@@ -274,16 +274,10 @@ struct ListPage {
 
 /// What the roster list keeps until the next write: its people in order and the counts
 /// beside the filters.
-#[derive(Clone)]
 struct Picked {
     ids: Vec<i32>,
     facets: Vec<roster::Facet>,
 }
-
-/// What [`Picked`] is kept by: the reader's scope, the filters (their query string) and the
-/// day (who has left moves with it).
-#[derive(Clone, PartialEq, Eq, Hash)]
-struct PickedKey(crate::domain::Scope, String, chrono::NaiveDate);
 
 async fn list(
     state: web::Data<AppState>,
@@ -301,7 +295,8 @@ async fn list(
     let unit_list = state.scope_units(&user.scope()).await?;
     // The list's order and the counts beside the filters are kept per scope, filters and
     // day until the next write; the page's rows are read each time (one trip either way).
-    let known = state.known::<_, Picked>(PickedKey(user.scope(), sel.query_string(), today));
+    let key = ListKey::new("roster", user.scope(), sel.query_string(), today);
+    let known = state.known::<_, Picked>(key);
     let kept = known.value.clone();
     let (rows, picked) = state
         .db
@@ -319,7 +314,7 @@ async fn list(
         })
         .await?;
     let (total, facets) = (picked.ids.len() as i64, &picked.facets);
-    state.keep(known, || Picked::clone(&picked));
+    state.keep(known, std::sync::Arc::clone(&picked));
     paging.total = total;
     paging.query = sel.query_string();
     let (status_counts, group_counts) = counts(&sel, facets, today);
@@ -364,7 +359,7 @@ async fn export(
     let sel = Selection::of(&query);
     let u = user.clone();
     let chosen = sel.clone();
-    let (rows, _) = state
+    let rows = state
         .db
         .run(move |c| {
             let f = resolve(c, &u, &chosen, today)?;

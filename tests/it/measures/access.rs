@@ -97,7 +97,7 @@ async fn another_units_measure_is_refused_in_url_and_form(app: TestApp) {
         .await
         .assert_contains("佐证材料.pdf");
     // Another branch cannot download it.
-    let file = int(&app, "SELECT id AS v FROM attachments LIMIT 1");
+    let file = app.int("SELECT id AS v FROM attachments LIMIT 1");
     assert_eq!(other.get(&format!("/attachments/{file}")).await.status, 403);
 }
 

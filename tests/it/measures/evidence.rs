@@ -27,10 +27,9 @@ async fn evidence_of_a_closed_measure_is_frozen(app: TestApp) {
     upload_to_measure(&b, id, "佐证.pdf", PDF)
         .await
         .assert_redirect(&format!("/measures/{id}"));
-    let file = int(
-        &app,
-        &format!("SELECT id AS v FROM attachments WHERE owner = 'measure' AND owner_id = {id}"),
-    );
+    let file = app.int(&format!(
+        "SELECT id AS v FROM attachments WHERE owner = 'measure' AND owner_id = {id}"
+    ));
     b.post(&format!("/measures/{id}/close"), &[])
         .await
         .assert_redirect(&format!("/measures/{id}"));
@@ -66,10 +65,9 @@ async fn evidence_follows_a_measure_to_its_new_unit(app: TestApp) {
     upload_to_measure(&zb01, id, "搬家佐证.pdf", PDF)
         .await
         .assert_redirect(&format!("/measures/{id}"));
-    let file = int(
-        &app,
-        &format!("SELECT id AS v FROM attachments WHERE owner = 'measure' AND owner_id = {id}"),
-    );
+    let file = app.int(&format!(
+        "SELECT id AS v FROM attachments WHERE owner = 'measure' AND owner_id = {id}"
+    ));
     let zb02 = app.signed_in("zhibu02").await;
     assert_eq!(zb02.get(&format!("/attachments/{file}")).await.status, 403);
     let admin = app.signed_in("admin").await;

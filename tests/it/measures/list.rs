@@ -250,29 +250,15 @@ async fn the_count_and_units_are_kept_until_the_next_write(app: TestApp) {
     );
     // Moved to 2022 behind the portal's back (as another instance would, not through
     // `app.exec`, which drops what is kept): gone from the rows, still in the kept count.
-    {
-        use diesel::connection::SimpleConnection;
-        let mut c = app.db.conn().expect("conn");
-        c.batch_execute(&format!(
-            "UPDATE measures SET campaign_id = (SELECT id FROM campaigns WHERE year = 2022) \
-             WHERE id = {moved}"
-        ))
-        .expect("move");
-    }
+    app.exec_unseen(&format!(
+        "UPDATE measures SET campaign_id = (SELECT id FROM campaigns WHERE year = 2022) \
+         WHERE id = {moved}"
+    ));
     let page = b.get(url).await;
     assert!(!listed_ids(&page).contains(&moved));
     page.assert_contains(&format!("共 {n} 条"));
     // Any write through the portal drops what was kept.
-    let other = int(
-        &app,
-        &format!(
-            "SELECT id AS v FROM measures WHERE campaign_id = {c2026} \
-             AND status <> 'closed' ORDER BY id LIMIT 1"
-        ),
-    );
-    b.post(&format!("/measures/{other}/close"), &[])
-        .await
-        .assert_redirect(&format!("/measures/{other}"));
+    a_write_through_the_portal(&app, &b).await;
     b.get(url)
         .await
         .assert_contains(&format!("共 {} 条", n - 1));

@@ -17,46 +17,26 @@ mod evidence;
 mod excel;
 mod list;
 
-fn int(app: &TestApp, sql: &str) -> i32 {
-    #[derive(diesel::QueryableByName)]
-    struct V {
-        #[diesel(sql_type = Integer)]
-        v: i32,
-    }
-    let mut conn = app.db.conn().expect("connection");
-    let row: V = diesel::sql_query(sql)
-        .get_result(&mut *conn)
-        .unwrap_or_else(|e| panic!("{sql}: {e}"));
-    row.v
-}
-
 fn goal_id(app: &TestApp, year: i32, name: &str) -> i32 {
-    int(
-        app,
-        &format!(
-            "SELECT g.id AS v FROM campaign_goals g JOIN campaigns c ON c.id = g.campaign_id \
+    app.int(&format!(
+        "SELECT g.id AS v FROM campaign_goals g JOIN campaigns c ON c.id = g.campaign_id \
              WHERE c.year = {year} AND g.name = '{name}'"
-        ),
-    )
+    ))
 }
 
 fn measure_id(app: &TestApp, title: &str) -> i32 {
-    int(
-        app,
-        &format!("SELECT id AS v FROM measures WHERE title = '{title}' ORDER BY id LIMIT 1"),
-    )
+    app.int(&format!(
+        "SELECT id AS v FROM measures WHERE title = '{title}' ORDER BY id LIMIT 1"
+    ))
 }
 
 /// A measure of the first branch of the demo (ZB01) in one of the demo years.
 fn demo_measure(app: &TestApp, unit: &str, year: i32) -> i32 {
-    int(
-        app,
-        &format!(
-            "SELECT m.id AS v FROM measures m JOIN units u ON u.id = m.unit_id \
+    app.int(&format!(
+        "SELECT m.id AS v FROM measures m JOIN units u ON u.id = m.unit_id \
              JOIN campaigns c ON c.id = m.campaign_id \
              WHERE u.code = '{unit}' AND c.year = {year} ORDER BY m.id LIMIT 1"
-        ),
-    )
+    ))
 }
 
 /// A complete, valid form for a measure of `unit` in 2026; override fields by name.

@@ -373,39 +373,16 @@ async fn the_list_order_is_kept_until_the_next_write(app: TestApp) {
         .and_then(|rest| rest.split('"').next())
         .and_then(|id| id.parse().ok())
         .expect("an item on the first page");
-    {
-        // As another instance would write it (not `app.exec`, which drops what is kept).
-        use diesel::connection::SimpleConnection;
-        let mut c = app.db.conn().expect("conn");
-        c.batch_execute(&format!(
-            "UPDATE rect_items SET status = 'partial' WHERE id = {moved}"
-        ))
-        .expect("update");
-    }
+    app.exec_unseen(&format!(
+        "UPDATE rect_items SET status = 'partial' WHERE id = {moved}"
+    ));
     // Still listed and counted; its row shows what it is now.
     let page = b.get(url).await;
     page.assert_contains(&format!("共 {n} 条"));
     page.assert_contains(&format!("href=\"/rect/items/{moved}\""));
     assert_eq!(page.body.matches("整改中").count() + 1, shown);
     // Any write through the portal drops the kept order.
-    let measure = app.count(&format!(
-        "measures WHERE campaign_id = {c2026} AND status <> 'closed'"
-    ));
-    assert!(measure > 0);
-    let m: i32 = {
-        use diesel::prelude::*;
-        use zuofeng::db::schema::measures as m;
-        let mut c = app.db.conn().expect("conn");
-        m::table
-            .filter(m::status.ne("closed"))
-            .order(m::id)
-            .select(m::id)
-            .first::<i32>(&mut *c)
-            .expect("a measure")
-    };
-    b.post(&format!("/measures/{m}/close"), &[])
-        .await
-        .assert_redirect(&format!("/measures/{m}"));
+    a_write_through_the_portal(&app, &b).await;
     b.get(url)
         .await
         .assert_contains(&format!("共 {} 条", n - 1));

@@ -214,7 +214,7 @@ pub fn list(
 ) -> QueryResult<(Vec<(Measure, Unit)>, i64)> {
     let engine = Engine::of(conn);
     let total: Option<i64> = match (page, known_total) {
-        (Some(_), None) => Some(filtered(campaign_id, f, engine).count().get_result(conn)?),
+        (Some(_), None) => Some(count(conn, campaign_id, f)?),
         _ => known_total,
     };
     // One query, not `db::paging`'s two: the deadline index gives the list's order, and

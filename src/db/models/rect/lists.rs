@@ -98,11 +98,9 @@ pub fn list_items(
     f: &ItemFilter,
     offset: i64,
     limit: i64,
-) -> QueryResult<(Vec<ItemRow>, i64)> {
-    let engine = Engine::of(conn);
-    let total = filtered_items(f, engine).count().get_result(conn)?;
+) -> QueryResult<Vec<ItemRow>> {
     let ids = ordered_ids(conn, f, Some((offset, limit)))?;
-    Ok((items_by_id(conn, &ids)?, total))
+    items_by_id(conn, &ids)
 }
 
 /// The ids of the items matching `f` in the list's order (by unit, table, seq): all of them,
