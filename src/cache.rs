@@ -1,11 +1,12 @@
 //! Figures kept until the next write (issue 14). Aggregates such as the dashboard's take
 //! dozens of counting queries; the same scope asks for them again and again between two
 //! changes. A [`Cache`] keeps a computed value per key together with the write generation
-//! of the database it was read at ([`crate::db::Db::generation`], bumped by every committed
-//! write of this process) and answers from it while no write has happened since and the value
-//! is younger than the cache's age limit. The age limit bounds how long a change made through
-//! *another* instance on the same database takes to show (their writes do not bump this
-//! process's generation).
+//! of the database it was read at ([`crate::db::Db::generation`]: it moves with every
+//! committed write of this process, and with the database's own write generation, which
+//! every signed-in request reads with its session, so writes through other instances count
+//! too) and answers from it while no write has happened since and the value is younger than
+//! the cache's age limit. The age limit bounds how long a change made by hand in SQL, outside
+//! any write transaction, takes to show.
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;

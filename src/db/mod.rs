@@ -260,9 +260,11 @@ pub struct Db {
     /// Connections checked out through [`Db::run`] / [`Db::write`] since start (how many
     /// round trips to the pool a request makes is visible to tests).
     checkouts: std::sync::Arc<std::sync::atomic::AtomicU64>,
-    /// Committed writes through [`Db::write`] (and [`Db::changed`]) since start: what the
-    /// figures kept by [`crate::cache::Cache`] are checked against.
+    /// Committed writes through [`Db::write`] (and [`Db::changed`]) since start.
     generation: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// The highest database write generation a request has read with its session
+    /// ([`Db::saw`]): writes through other instances and commands move it.
+    seen: std::sync::Arc<std::sync::atomic::AtomicU64>,
     /// When the pool last answered (shared with its [`Manager`]).
     alive: Liveness,
 }
@@ -301,6 +303,7 @@ impl Db {
             backend,
             checkouts: Default::default(),
             generation: Default::default(),
+            seen: Default::default(),
             alive,
         })
     }
@@ -314,9 +317,31 @@ impl Db {
         self.checkouts.load(std::sync::atomic::Ordering::Relaxed)
     }
 
-    /// The write generation: it moves after every committed write of this process.
+    /// The write generation the figures kept by [`crate::cache::Cache`] are checked
+    /// against: it moves after every committed write of this process, and when a signed-in
+    /// request reads with its session that the database's moved ([`Db::saw`]) — a write
+    /// through another instance or a command. (The sum of two counters that only grow: equal
+    /// sums mean neither moved.)
     pub fn generation(&self) -> u64 {
         self.generation.load(std::sync::atomic::Ordering::Acquire)
+            + self.seen.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Note the database's write generation, read by a request ([`Db::shared_generation_sql`]).
+    pub fn saw(&self, shared: i64) {
+        self.seen.fetch_max(
+            u64::try_from(shared).unwrap_or(0),
+            std::sync::atomic::Ordering::AcqRel,
+        );
+    }
+
+    /// The database's write generation as an SQL expression, to be selected beside a query
+    /// every signed-in request makes anyway (its session), so reading it costs no trip.
+    pub fn shared_generation_sql(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite(_) => "(SELECT n FROM write_generation WHERE id = 1)",
+            Backend::Postgres(_) => "(SELECT last_value FROM write_generation)",
+        }
     }
 
     /// Say that data changed outside [`Db::write`] (a write transaction run by hand).
@@ -413,6 +438,12 @@ pub enum NameLock {
 
 /// Run `f` in a transaction that takes the write lock up front on SQLite, so a unit of work
 /// that reads before it writes never fails with "database is locked" on lock upgrade.
+///
+/// Every write transaction moves the database's write generation (migration
+/// `write_generation`), which signed-in requests read with their session ([`Db::saw`]): on
+/// SQLite inside the transaction (writers are serialised anyway), on PostgreSQL right after
+/// the commit, from a sequence, so concurrent writers never wait on one row. A reader that
+/// sees the new generation sees the write.
 pub fn write_tx<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConn) -> Result<T, E>,
@@ -424,9 +455,25 @@ where
         }
         DbConn::Pg(_) => <DbConn as Connection>::TransactionManager::begin_transaction(conn)?,
     }
-    match f(conn) {
+    let done = f(conn).and_then(|value| {
+        if let DbConn::Sqlite(inner) = conn {
+            diesel::sql_query("UPDATE write_generation SET n = n + 1 WHERE id = 1")
+                .execute(inner)?;
+        }
+        Ok(value)
+    });
+    match done {
         Ok(value) => {
             <DbConn as Connection>::TransactionManager::commit_transaction(conn)?;
+            if let DbConn::Pg(inner) = conn {
+                // Committed: a lost connection here only delays what other instances
+                // see until the kept figures' age limit.
+                if let Err(e) =
+                    diesel::sql_query("SELECT nextval('write_generation')").execute(inner)
+                {
+                    tracing::warn!(error = %e, "write generation not moved");
+                }
+            }
             Ok(value)
         }
         Err(e) => {

@@ -271,8 +271,10 @@ impl TestApp {
             .id
     }
 
-    /// Run raw SQL statements without telling the app, as another instance writing to the
-    /// same database would: what the app keeps until its next write stays kept.
+    /// Run raw SQL statements without telling the app, outside any write transaction (a
+    /// change made by hand in SQL): the database's write generation does not move, so what
+    /// the app keeps until the next write stays kept. (Another instance's writes do move it:
+    /// `instances::a_write_through_one_instance_shows_at_once_on_the_other`.)
     pub fn exec_unseen(&self, sql: &str) {
         let mut conn = self.db.conn().expect("connection");
         conn.batch_execute(sql)

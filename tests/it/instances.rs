@@ -75,6 +75,26 @@ async fn two_instances_share_sessions_writes_and_conflicts(app: TestApp) {
 }
 both!(two_instances_share_sessions_writes_and_conflicts);
 
+/// What one instance keeps until the next write (here the measures list's count, kept per
+/// scope and filters) is read again on its next signed-in request once the other instance
+/// has written: the database's write generation is read with the session.
+async fn a_write_through_one_instance_shows_at_once_on_the_other(app: TestApp) {
+    let other = app.second_instance();
+    let a = app.signed_in("zhibu01").await;
+    let b = a.at(&other);
+    let url = "/measures?q=%E5%8F%A6%E4%B8%80%E5%AE%9E%E4%BE%8B%E6%96%B0%E5%A2%9E";
+    let empty = b.get(url).await;
+    empty.assert_contains("共 0 条");
+    // Kept by the second instance for this scope and filter until the next write.
+    b.get(url).await.assert_contains("共 0 条");
+    let created = create(&a, &form(&app, "ZB01", &[("title", "另一实例新增的举措")])).await;
+    assert_eq!(created.status, 303, "{}", created.body);
+    let page = b.get(url).await;
+    page.assert_contains("另一实例新增的举措");
+    page.assert_contains("共 1 条");
+}
+both!(a_write_through_one_instance_shows_at_once_on_the_other);
+
 /// The due-day reminder run by two instances at the same moment is queued once per channel:
 /// the claim row is unique, so the second instance's run queues nothing (or fails on the
 /// claim and rolls back), never a second message.

@@ -1,7 +1,7 @@
 //! Lists whose order and counts are kept until the next write through the portal (issue 14):
 //! the roster (its people in order and the counts beside the filters) and the feedback list
-//! (its counts). A change made behind the portal's back, as another instance would make it,
-//! shows in the rows at once and in the counts after the next write through this portal.
+//! (its counts). A change made behind the portal's back (by hand in SQL, outside any write
+//! transaction) shows in the rows at once and in the counts after the next write.
 //! (The measures' and rectification items' lists have theirs in `measures::list` and
 //! `rect::items`.)
 

@@ -17,18 +17,24 @@ pub struct SessionRow {
     pub expires_at: NaiveDateTime,
 }
 
-/// A live session: not idle past `expires_at`, not older than `created_after`.
+/// A live session: not idle past `expires_at`, not older than `created_after`, with the
+/// database's write generation (`generation_sql`, [`crate::db::Db::shared_generation_sql`])
+/// read in the same statement.
 pub fn load_live(
     conn: &mut DbConn,
     id: &str,
     now: NaiveDateTime,
     created_after: NaiveDateTime,
-) -> QueryResult<Option<SessionRow>> {
+    generation_sql: &'static str,
+) -> QueryResult<Option<(SessionRow, i64)>> {
     sessions::table
         .find(id)
         .filter(sessions::expires_at.gt(now))
         .filter(sessions::created_at.gt(created_after))
-        .select(SessionRow::as_select())
+        .select((
+            SessionRow::as_select(),
+            diesel::dsl::sql::<diesel::sql_types::BigInt>(generation_sql),
+        ))
         .first(conn)
         .optional()
 }
