@@ -133,3 +133,40 @@ impl ListKey {
         }
     }
 }
+
+/// What a list view keeps its page by: the list's [`ListKey`] and the page.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct PageKey {
+    list: ListKey,
+    page: i64,
+    per_page: i64,
+}
+
+impl AppState {
+    /// A list view's page — its rows as the template shows them and what it reads beside
+    /// them — kept per (list, scope, filters, day, page) until the next write, anywhere
+    /// ([`crate::db::Db::generation`]), or `read`. Seen again, the view costs its session read
+    /// and its rendering. Print views (up to [`crate::views::paging::Paging::PRINT_LIMIT`]
+    /// rows, rarely asked twice) are read each time and not kept.
+    pub async fn list_page<V, F, Fut>(
+        &self,
+        key: ListKey,
+        paging: &crate::views::paging::Paging,
+        read: F,
+    ) -> crate::error::AppResult<std::sync::Arc<V>>
+    where
+        V: Send + Sync + 'static,
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = crate::error::AppResult<V>>,
+    {
+        if paging.print {
+            return Ok(std::sync::Arc::new(read().await?));
+        }
+        let key = PageKey {
+            list: key,
+            page: paging.page,
+            per_page: paging.per_page,
+        };
+        self.kept_or_read(key, read).await
+    }
+}

@@ -1,7 +1,8 @@
-//! Lists whose order and counts are kept until the next write through the portal (issue 14):
-//! the roster (its people in order and the counts beside the filters) and the feedback list
-//! (its counts). A change made behind the portal's back (by hand in SQL, outside any write
-//! transaction) shows in the rows at once and in the counts after the next write.
+//! Lists whose pages, order and counts are kept until the next write (issue 14): the roster
+//! (its people in order and the counts beside the filters) and the feedback list (its
+//! counts). After a change made by hand in SQL, outside any write transaction, a page seen
+//! before shows what it showed; the print view (never kept) reads its rows as they are now,
+//! with the kept order and counts; the next write drops all of it.
 //! (The measures' and rectification items' lists have theirs in `measures::list` and
 //! `rect::items`.)
 
@@ -20,7 +21,8 @@ async fn the_roster_keeps_its_order_and_counts_until_the_next_write(app: TestApp
     app.exec_unseen(&format!(
         "UPDATE roster_people SET unit_id = {zb02} WHERE id = {moved}"
     ));
-    // Still listed under ZB01's filter and counted; the row reads its unit as it is now.
+    // The print view: still listed under ZB01's filter and counted (the kept order); the
+    // row reads its unit as it is now.
     let page = b.get(&format!("{url}&print=1")).await;
     page.assert_contains(&format!("共 {n} 条"));
     page.assert_contains(&format!("/roster/{moved}\""));
@@ -41,8 +43,14 @@ async fn the_feedback_counts_are_kept_until_the_next_write(app: TestApp) {
     app.exec_unseen(&format!(
         "UPDATE feedback_items SET state = 'assigned' WHERE id = {id}"
     ));
-    // The rows are read at once (the item has left this filter); the count is kept.
-    b.get(url).await.assert_contains(&format!("共 {n} 条"));
+    // The page and its count are kept; the print view reads its rows (the item has left
+    // this filter) beside the kept count.
+    let page = b.get(url).await;
+    page.assert_contains(&format!("共 {n} 条"));
+    page.assert_contains(&format!("/feedback/{id}\""));
+    let print = b.get(&format!("{url}&print=1")).await;
+    print.assert_contains(&format!("共 {n} 条"));
+    print.assert_lacks(&format!("/feedback/{id}\""));
     a_write_through_the_portal(&app, &b).await;
     b.get(url)
         .await

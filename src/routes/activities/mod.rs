@@ -30,7 +30,7 @@ use crate::domain::Scope;
 use crate::error::{AppError, AppResult};
 use crate::routes::year_book::{BookSheet, Columns};
 use crate::routes::{non_empty, unit_in_words};
-use crate::state::AppState;
+use crate::state::{AppState, ListKey};
 use crate::views::units::{filter_name, tree_rows, UnitRow};
 use crate::views::{render, BaseContext, PageCtx, Paging};
 use crate::xlsx::{self, col, Column, Value};
@@ -132,9 +132,16 @@ fn row(a: &Activity, unit: &Unit, f: &Figures) -> ActivityRow {
     }
 }
 
+/// A page of the activity list as kept until the next write (`AppState::list_page`).
+struct ActivitiesView {
+    rows: Vec<ActivityRow>,
+    totals: Totals,
+    years: Vec<i32>,
+}
+
 #[derive(Template)]
 #[template(path = "activities/list.html")]
-struct ListPage {
+struct ListPage<'a> {
     base: BaseContext,
     years: Vec<i32>,
     units: Vec<UnitRow>,
@@ -146,7 +153,7 @@ struct ListPage {
     f_unit: String,
     f_group: String,
     f_tag: String,
-    rows: Vec<ActivityRow>,
+    rows: &'a [ActivityRow],
     totals: Totals,
     export_link: String,
     paging: Paging,
@@ -281,12 +288,26 @@ async fn list(
     let today = state.settings.clock.today();
     let sel = Selection::of(&q, today);
     let mut paging = Paging::new(q.page.as_deref(), Paging::PER_PAGE).printing(ctx.print_view);
-    let (rows, totals) = select(&state, &user, &sel, paging.offset(), paging.per_page).await?;
     let unit_list = state.scope_units(&user.scope()).await?;
-    let years = state
-        .db
-        .run(move |c| Ok(model::years(c, today.year())?))
+    let key = ListKey::new("activities page", user.scope(), sel.query_string(), today);
+    let (offset, limit) = (paging.offset(), paging.per_page);
+    // Each page is kept per scope, filters and day until the next write.
+    let view = state
+        .list_page(key, &paging, || async {
+            let (rows, totals) = select(&state, &user, &sel, offset, limit).await?;
+            let years = state
+                .db
+                .run(move |c| Ok(model::years(c, today.year())?))
+                .await?;
+            let rows = rows.iter().map(|(a, u, f)| row(a, u, f)).collect();
+            Ok(ActivitiesView {
+                rows,
+                totals,
+                years,
+            })
+        })
         .await?;
+    let totals = view.totals;
     paging.total = totals.activities;
     paging.query = sel.query_string();
     let words = FilterWords::new()
@@ -297,7 +318,7 @@ async fn list(
         .opt("四个带头", sel.tag.map(LeadTag::label));
     render(&ListPage {
         base: ctx.base("培训活动").filters(&words).wide(),
-        years,
+        years: view.years.clone(),
         units: tree_rows(&unit_list),
         kinds: ActivityKind::ALL,
         groups: RosterGroup::ALL,
@@ -307,7 +328,7 @@ async fn list(
         f_unit: sel.unit.map(|u| u.to_string()).unwrap_or_default(),
         f_group: sel.group.map(|g| g.code().to_string()).unwrap_or_default(),
         f_tag: sel.tag.map(|t| t.code().to_string()).unwrap_or_default(),
-        rows: rows.iter().map(|(a, u, f)| row(a, u, f)).collect(),
+        rows: &view.rows,
         totals,
         export_link: xlsx::export_link("/activities/export", &paging.query),
         paging,

@@ -110,7 +110,7 @@ pub struct Count {
 
 #[derive(Template)]
 #[template(path = "feedback/list.html")]
-struct ListPage {
+struct ListPage<'a> {
     base: BaseContext,
     units: Vec<UnitRow>,
     channels: &'static [FeedbackChannel],
@@ -121,7 +121,7 @@ struct ListPage {
     by_state: Vec<Count>,
     overdue_count: i64,
     total_all: i64,
-    rows: Vec<Row>,
+    rows: &'a [Row],
     export_link: String,
     paging: Paging,
     can_enter: bool,
@@ -142,6 +142,7 @@ struct Form {
 }
 
 /// The list's filters, parsed once for the page and its export.
+#[derive(Clone)]
 struct Selection {
     channel: Option<FeedbackChannel>,
     category: Option<FeedbackCategory>,
@@ -266,6 +267,12 @@ impl Selection {
     }
 }
 
+/// A page of the feedback list as kept until the next write (`AppState::list_page`).
+struct FeedbackView {
+    rows: Vec<Row>,
+    counts: std::sync::Arc<Counts>,
+}
+
 /// The feedback list's counts, kept until the next write.
 struct Counts {
     total: i64,
@@ -287,33 +294,39 @@ async fn list(
     let u = user.clone();
     let unit_list = state.scope_units(&user.scope()).await?;
     // The counts (the list's, by channel and state, overdue) are kept per scope, filters and
-    // day until the next write; the page is read each time (one trip either way).
+    // day until the next write (for the list's other pages), and so is each page.
     let key = ListKey::new("feedback", user.scope(), sel.query_string(), today);
-    let known = state.known::<_, Counts>(key);
+    let known = state.known::<_, Counts>(key.clone());
     let kept = known.value.clone();
-    let (rows, counts, sel) = state
-        .db
-        .run(move |c| {
-            let f = sel.filter(c, &u, today)?;
-            let rows = feedback::page(c, &f, offset, limit)?;
-            let counts = match kept {
-                Some(k) => k,
-                None => {
-                    let mut over = FeedbackFilter {
-                        overdue_on: Some(today),
-                        ..f.clone()
-                    };
-                    over.state = None;
-                    std::sync::Arc::new(Counts {
-                        total: feedback::count(c, &f)?,
-                        pairs: feedback::channel_states(c, &f)?,
-                        overdue: feedback::count(c, &over)?,
-                    })
-                }
-            };
-            Ok((rows, counts, sel))
+    let chosen = sel.clone();
+    let view = state
+        .list_page(key, &paging, || {
+            state.db.run(move |c| {
+                let f = chosen.filter(c, &u, today)?;
+                let rows = feedback::page(c, &f, offset, limit)?
+                    .into_iter()
+                    .map(|(item, unit)| row(item, unit, today))
+                    .collect();
+                let counts = match kept {
+                    Some(k) => k,
+                    None => {
+                        let mut over = FeedbackFilter {
+                            overdue_on: Some(today),
+                            ..f.clone()
+                        };
+                        over.state = None;
+                        std::sync::Arc::new(Counts {
+                            total: feedback::count(c, &f)?,
+                            pairs: feedback::channel_states(c, &f)?,
+                            overdue: feedback::count(c, &over)?,
+                        })
+                    }
+                };
+                Ok(FeedbackView { rows, counts })
+            })
         })
         .await?;
+    let counts = std::sync::Arc::clone(&view.counts);
     state.keep(known, std::sync::Arc::clone(&counts));
     let (total, pairs, overdue_count) = (counts.total, &counts.pairs, counts.overdue);
     paging.total = total;
@@ -346,10 +359,7 @@ async fn list(
         by_state,
         overdue_count,
         total_all: pairs.len() as i64,
-        rows: rows
-            .into_iter()
-            .map(|(item, unit)| row(item, unit, today))
-            .collect(),
+        rows: &view.rows,
         export_link: xlsx::export_link("/feedback/export", &paging.query),
         paging,
         can_enter: user.may(Capability::HandleFeedback),

@@ -24,7 +24,7 @@ use crate::domain::Scope;
 use crate::error::{AppError, AppResult};
 use crate::routes::year_book::{BookSheet, Columns};
 use crate::routes::{non_empty, unit_in_words, ymd};
-use crate::state::AppState;
+use crate::state::{AppState, ListKey};
 use crate::views::units::{filter_name, tree_rows, UnitRow};
 use crate::views::{render, BaseContext, PageCtx, Paging};
 use crate::xlsx::{self, col, Column, Value};
@@ -123,7 +123,7 @@ pub struct KindCount {
 
 #[derive(Template)]
 #[template(path = "incentives/list.html")]
-struct ListPage {
+struct ListPage<'a> {
     base: BaseContext,
     tabs: Tabs,
     years: Vec<i32>,
@@ -135,13 +135,22 @@ struct ListPage {
     f_q: String,
     counts: Vec<KindCount>,
     total_all: i64,
-    rows: Vec<IncentiveRow>,
+    rows: &'a [IncentiveRow],
     export_link: String,
     paging: Paging,
     can_create: bool,
     filtered: bool,
 }
 
+/// A page of the list as kept until the next write (`AppState::list_page`).
+struct IncentivesView {
+    rows: Vec<IncentiveRow>,
+    total: i64,
+    counts: Vec<(String, i64)>,
+    years: Vec<i32>,
+}
+
+#[derive(Clone)]
 struct Selection {
     kind: Option<IncentiveKind>,
     unit: Option<i32>,
@@ -211,24 +220,32 @@ async fn list(
     let today: NaiveDate = state.settings.clock.today();
     let u = user.clone();
     let unit_list = state.scope_units(&user.scope()).await?;
-    let (rows, total, counts, years, sel) = state
-        .db
-        .run(move |c| {
-            let f = sel.filter(c, &u)?;
-            let (rows, total) = q::list(c, &f, offset, limit)?;
-            let counts = q::counts_by_kind(c, &f)?;
-            let years = q::years(c, today.year())?;
-            Ok((rows, total, counts, years, sel))
+    // Each page is kept per scope, filters and day until the next write.
+    let key = ListKey::new("incentives page", user.scope(), sel.query_string(), today);
+    let chosen = sel.clone();
+    let view = state
+        .list_page(key, &paging, || {
+            state.db.run(move |c| {
+                let f = chosen.filter(c, &u)?;
+                let (rows, total) = q::list(c, &f, offset, limit)?;
+                Ok(IncentivesView {
+                    rows: rows.into_iter().map(|(i, u)| row(i, u)).collect(),
+                    total,
+                    counts: q::counts_by_kind(c, &f)?,
+                    years: q::years(c, today.year())?,
+                })
+            })
         })
         .await?;
-    paging.total = total;
+    paging.total = view.total;
     paging.query = sel.query_string();
     let counts: Vec<KindCount> = IncentiveKind::ALL
         .iter()
         .map(|k| KindCount {
             code: k.code(),
             label: k.label(),
-            count: counts
+            count: view
+                .counts
                 .iter()
                 .find(|(code, _)| code == k.code())
                 .map_or(0, |(_, n)| *n),
@@ -242,7 +259,7 @@ async fn list(
     render(&ListPage {
         base: ctx.base("正向激励").filters(&words),
         tabs: Tabs::of(&user, "incentives"),
-        years,
+        years: view.years.clone(),
         units: tree_rows(&unit_list),
         kinds: IncentiveKind::ALL,
         f_kind: sel.kind.map(|k| k.code().to_string()).unwrap_or_default(),
@@ -251,7 +268,7 @@ async fn list(
         f_q: sel.text.clone().unwrap_or_default(),
         total_all: counts.iter().map(|c| c.count).sum(),
         counts,
-        rows: rows.into_iter().map(|(i, u)| row(i, u)).collect(),
+        rows: &view.rows,
         export_link: xlsx::export_link("/incentives/export", &paging.query),
         paging,
         can_create: user.may(Capability::ManageIncentives),

@@ -1,8 +1,6 @@
 //! The list of measures of a campaign year with its filters; the export reads the same
 //! filters.
 
-use std::collections::HashMap;
-
 use actix_web::{web, HttpResponse};
 use askama::Template;
 use chrono::NaiveDate;
@@ -234,13 +232,23 @@ pub struct MeasureRow {
     pub light_label: &'static str,
 }
 
-#[derive(Template)]
-#[template(path = "measures/list.html")]
-struct ListPage {
-    base: BaseContext,
+/// What a view of the list reads (kept per page until the next write: `AppState::list_page`).
+#[derive(Default)]
+struct MeasuresView {
     years: Vec<i32>,
     campaign: Option<Campaign>,
     rows: Vec<MeasureRow>,
+    total: i64,
+    all_goals: Vec<Goal>,
+}
+
+#[derive(Template)]
+#[template(path = "measures/list.html")]
+struct ListPage<'a> {
+    base: BaseContext,
+    years: Vec<i32>,
+    campaign: Option<Campaign>,
+    rows: &'a [MeasureRow],
     paging: Paging,
     f: FilterEcho,
     units: Vec<UnitRow>,
@@ -304,59 +312,62 @@ pub(super) async fn list(
     let f = Filters::from_query(&query);
     let today = state.settings.clock.today();
     let mut paging = Paging::new(query.page.as_deref(), Paging::PER_PAGE).printing(ctx.print_view);
-    let (offset, limit) = (paging.offset(), paging.per_page);
-    let u = user.clone();
-    let filters = f.clone();
+    let (paging_offset, limit) = (paging.offset(), paging.per_page);
     let unit_list = state.scope_units(&user.scope()).await?;
-    // The count is kept per scope, filters and day until the next write; the page is read
-    // each time.
     let key = ListKey::new("measures", user.scope(), f.query_string(None), today);
-    let counted = state.known::<_, i64>(key);
+    // The count is kept per scope, filters and day until the next write, and so is each page.
+    let counted = state.known::<_, i64>(key.clone());
     let kept_total = counted.value.as_deref().copied();
-    let (years, resolved, rows, goals, total, all_goals) = state
-        .db
-        .run(move |c| {
-            let years = campaigns::years(c)?;
-            let resolved = resolve(c, &u, &filters, today)?;
-            let (rows, total, goals, all_goals) = match &resolved {
-                Some((campaign, mf)) => {
-                    let page = Some((offset, limit));
-                    let (rows, total) =
-                        measures::list(c, campaign.id, mf, filters.sort, page, kept_total)?;
-                    let ids: Vec<i32> = rows.iter().map(|(m, _)| m.id).collect();
-                    let goals = measures::goals_of(c, &ids)?;
-                    (rows, total, goals, campaigns::goals(c, campaign.id)?)
-                }
-                None => (Vec::new(), 0, HashMap::new(), Vec::new()),
-            };
-            Ok((years, resolved, rows, goals, total, all_goals))
+    let (u, filters) = (user.clone(), f.clone());
+    let view = state
+        .list_page(key, &paging, || {
+            state.db.run(move |c| {
+                let years = campaigns::years(c)?;
+                let Some((campaign, mf)) = resolve(c, &u, &filters, today)? else {
+                    return Ok(MeasuresView {
+                        years,
+                        ..Default::default()
+                    });
+                };
+                let page = Some((paging_offset, limit));
+                let (rows, total) =
+                    measures::list(c, campaign.id, &mf, filters.sort, page, kept_total)?;
+                let ids: Vec<i32> = rows.iter().map(|(m, _)| m.id).collect();
+                let goals = measures::goals_of(c, &ids)?;
+                let rows = rows
+                    .into_iter()
+                    .map(|(m, unit)| {
+                        let light = m.signal(today, campaign.yellow_days);
+                        MeasureRow {
+                            id: m.id,
+                            unit_name: unit.name,
+                            goals: goals.get(&m.id).map(|g| goal_names(g)).unwrap_or_default(),
+                            category: m.category().label(),
+                            owner: m.owner.clone(),
+                            deadline: ymd(m.deadline),
+                            progress: m.progress,
+                            status: m.status().label(),
+                            light: light.code,
+                            light_label: light.label,
+                            title: m.title,
+                        }
+                    })
+                    .collect();
+                Ok(MeasuresView {
+                    years,
+                    all_goals: campaigns::goals(c, campaign.id)?,
+                    campaign: Some(campaign),
+                    rows,
+                    total,
+                })
+            })
         })
         .await?;
-    state.keep(counted, total);
-    let campaign = resolved.map(|(c, _)| c);
-    paging.total = total;
+    state.keep(counted, view.total);
+    let campaign = view.campaign.clone();
+    paging.total = view.total;
     let year = campaign.as_ref().map(|c| c.year);
     paging.query = f.query_string(year);
-    let yellow = campaign.as_ref().map_or(7, |c| c.yellow_days);
-    let rows = rows
-        .into_iter()
-        .map(|(m, unit)| {
-            let light = m.signal(today, yellow);
-            MeasureRow {
-                id: m.id,
-                unit_name: unit.name,
-                goals: goals.get(&m.id).map(|g| goal_names(g)).unwrap_or_default(),
-                category: m.category().label(),
-                owner: m.owner.clone(),
-                deadline: ymd(m.deadline),
-                progress: m.progress,
-                status: m.status().label(),
-                light: light.code,
-                light_label: light.label,
-                title: m.title,
-            }
-        })
-        .collect();
     let mut echo = FilterEcho::from(&f);
     if let Some(y) = year {
         echo.year = y.to_string();
@@ -370,18 +381,18 @@ pub(super) async fn list(
         || f.light.is_some()
         || f.owner.is_some()
         || f.q.is_some();
-    let words = f.words(year, &unit_list, &all_goals);
+    let words = f.words(year, &unit_list, &view.all_goals);
     render(&ListPage {
         base: ctx.base("践行举措").wide().filters(&words),
         print_link: paging.print_link(),
-        years,
+        years: view.years.clone(),
         export_link: format!("/measures/export?{}", paging.query),
         campaign,
-        rows,
+        rows: &view.rows,
         paging,
         f: echo,
         units: tree_rows(&unit_list),
-        goal_groups: goal_groups(&all_goals),
+        goal_groups: goal_groups(&view.all_goals),
         styles: Style::ALL,
         categories: MeasureCategory::ALL,
         carriers: Carrier::ALL,

@@ -1,6 +1,6 @@
 //! Items across the tables of a campaign, with filters, and their Excel export.
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
@@ -129,16 +129,16 @@ pub struct ListedItem {
 
 #[derive(Template)]
 #[template(path = "rect/items.html")]
-struct ItemsPage {
+struct ItemsPage<'a> {
     base: BaseContext,
     has_campaign: bool,
-    rows: Vec<ListedItem>,
+    rows: &'a [ListedItem],
     paging: Paging,
     query: String,
     year: i32,
     years: Vec<i32>,
     unit: String,
-    units: Vec<UnitOption>,
+    units: &'a [UnitOption],
     area: String,
     areas: &'static [RectArea],
     status: String,
@@ -147,24 +147,74 @@ struct ItemsPage {
     q: String,
 }
 
+/// What a view of the items list reads (kept per page until the next write:
+/// `AppState::list_page`).
+struct ItemsView {
+    sel: ItemsSelection,
+    rows: Vec<ListedItem>,
+    total: i64,
+    units: Vec<UnitOption>,
+}
+
 pub(super) async fn items(
     state: web::Data<AppState>,
     user: CurrentUser,
     ctx: PageCtx,
+    req: HttpRequest,
     query: web::Query<ItemsQuery>,
 ) -> AppResult<HttpResponse> {
     let query = query.into_inner();
     let mut paging = Paging::new(query.page.as_deref(), Paging::PER_PAGE).printing(ctx.print_view);
-    let sel = select_items(&state, &user, query).await?;
     let today = state.settings.clock.today();
-    let yellow = sel.campaign.as_ref().map_or(7, |c| c.yellow_days);
+    let key = ListKey::new(
+        "rect items page",
+        user.scope(),
+        req.query_string().into(),
+        today,
+    );
     let (offset, limit) = (paging.offset(), paging.per_page);
+    let view = state
+        .list_page(key, &paging, || {
+            read_items(&state, &user, query, today, offset, limit)
+        })
+        .await?;
+    let sel = &view.sel;
+    paging.total = view.total;
+    paging.query = sel.query.clone();
+    render(&ItemsPage {
+        base: ctx.base("整改事项").wide().filters(&sel.words),
+        has_campaign: sel.campaign.is_some(),
+        rows: &view.rows,
+        paging,
+        query: sel.query.clone(),
+        year: sel.year,
+        years: sel.years.clone(),
+        unit: sel.unit.clone(),
+        units: &view.units,
+        area: sel.area.clone(),
+        areas: RectArea::ALL,
+        status: sel.status.clone(),
+        statuses: RectStatus::ALL,
+        light: sel.light.clone(),
+        q: sel.q.clone(),
+    })
+}
+
+async fn read_items(
+    state: &AppState,
+    user: &CurrentUser,
+    query: ItemsQuery,
+    today: NaiveDate,
+    offset: i64,
+    limit: i64,
+) -> AppResult<ItemsView> {
+    let sel = select_items(state, user, query).await?;
+    let yellow = sel.campaign.as_ref().map_or(7, |c| c.yellow_days);
     let filter = sel.filter.clone();
-    let has_campaign = sel.campaign.is_some();
-    let (rows, total) = if has_campaign {
+    let (rows, total) = if sel.campaign.is_some() {
         // The list's order (by unit path, table, seq) is a sort of the whole campaign: the
-        // ordered ids are kept per scope, filters and day until the next write; the page's
-        // rows are read each time (one trip either way).
+        // ordered ids are kept per scope, filters and day until the next write, for the
+        // list's other pages.
         let key = ListKey::new("rect items", user.scope(), sel.query.clone(), today);
         let known = state.known::<_, Vec<i32>>(key);
         let kept = known.value.clone();
@@ -185,32 +235,21 @@ pub(super) async fn items(
     } else {
         (Vec::new(), 0)
     };
-    paging.total = total;
-    paging.query = sel.query.clone();
-    render(&ItemsPage {
-        base: ctx.base("整改事项").wide().filters(&sel.words),
-        has_campaign,
-        rows: rows
-            .into_iter()
-            .map(|(i, unit, title)| ListedItem {
-                table_id: i.table_id,
-                line: item_line(i, today, yellow, 0),
-                unit_name: unit.name,
-                table_title: title,
-            })
-            .collect(),
-        paging,
-        query: sel.query,
-        year: sel.year,
-        years: sel.years,
-        unit: sel.unit,
-        units: unit_options(&sel.visible),
-        area: sel.area,
-        areas: RectArea::ALL,
-        status: sel.status,
-        statuses: RectStatus::ALL,
-        light: sel.light,
-        q: sel.q,
+    let rows = rows
+        .into_iter()
+        .map(|(i, unit, title)| ListedItem {
+            table_id: i.table_id,
+            line: item_line(i, today, yellow, 0),
+            unit_name: unit.name,
+            table_title: title,
+        })
+        .collect();
+    let units = unit_options(&sel.visible);
+    Ok(ItemsView {
+        sel,
+        rows,
+        total,
+        units,
     })
 }
 

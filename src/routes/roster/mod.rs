@@ -253,7 +253,7 @@ fn counts(sel: &Selection, facets: &[roster::Facet], today: NaiveDate) -> (Vec<C
 
 #[derive(Template)]
 #[template(path = "roster/list.html")]
-struct ListPage {
+struct ListPage<'a> {
     base: BaseContext,
     units: Vec<UnitRow>,
     groups: &'static [RosterGroup],
@@ -264,12 +264,18 @@ struct ListPage {
     f_q: String,
     status_counts: Vec<Count>,
     group_counts: Vec<Count>,
-    rows: Vec<PersonRow>,
+    rows: &'a [PersonRow],
     export_link: String,
     paging: Paging,
     can_create: bool,
     filtered: bool,
     today: String,
+}
+
+/// A page of the roster list as kept until the next write (`AppState::list_page`).
+struct RosterView {
+    rows: Vec<PersonRow>,
+    picked: std::sync::Arc<Picked>,
 }
 
 /// What the roster list keeps until the next write: its people in order and the counts
@@ -294,25 +300,31 @@ async fn list(
     let chosen = sel.clone();
     let unit_list = state.scope_units(&user.scope()).await?;
     // The list's order and the counts beside the filters are kept per scope, filters and
-    // day until the next write; the page's rows are read each time (one trip either way).
+    // day until the next write (for its other pages), and so is each page.
     let key = ListKey::new("roster", user.scope(), sel.query_string(), today);
-    let known = state.known::<_, Picked>(key);
+    let known = state.known::<_, Picked>(key.clone());
     let kept = known.value.clone();
-    let (rows, picked) = state
-        .db
-        .run(move |c| {
-            let f = resolve(c, &u, &chosen, today)?;
-            let picked = match kept {
-                Some(p) => p,
-                None => std::sync::Arc::new(Picked {
-                    ids: roster::ordered_ids(c, &f)?,
-                    facets: roster::facets(c, &f)?,
-                }),
-            };
-            let page = crate::db::paging::page_of(&picked.ids, offset, limit);
-            Ok((roster::people_by_id(c, &page)?, picked))
+    let view = state
+        .list_page(key, &paging, || {
+            state.db.run(move |c| {
+                let f = resolve(c, &u, &chosen, today)?;
+                let picked = match kept {
+                    Some(p) => p,
+                    None => std::sync::Arc::new(Picked {
+                        ids: roster::ordered_ids(c, &f)?,
+                        facets: roster::facets(c, &f)?,
+                    }),
+                };
+                let page = crate::db::paging::page_of(&picked.ids, offset, limit);
+                let rows = roster::people_by_id(c, &page)?
+                    .into_iter()
+                    .map(|(p, u)| row(p, u, today))
+                    .collect();
+                Ok(RosterView { rows, picked })
+            })
         })
         .await?;
+    let picked = std::sync::Arc::clone(&view.picked);
     let (total, facets) = (picked.ids.len() as i64, &picked.facets);
     state.keep(known, std::sync::Arc::clone(&picked));
     paging.total = total;
@@ -330,7 +342,7 @@ async fn list(
         f_q: sel.q.clone().unwrap_or_default(),
         status_counts,
         group_counts,
-        rows: rows.into_iter().map(|(p, u)| row(p, u, today)).collect(),
+        rows: &view.rows,
         export_link: xlsx::export_link("/roster/export", &paging.query),
         paging,
         can_create: user.may(Capability::CreateRecords),
