@@ -51,3 +51,64 @@ pub fn filter_name(units: &[Unit], id: Option<i32>) -> Option<String> {
             .unwrap_or_else(|| format!("单位 {id}")),
     )
 }
+
+/// The `<option>`s of a list's unit filter: `units` in tree order, `selected` chosen.
+#[derive(askama::Template)]
+#[template(path = "partials/unit_options.html")]
+struct UnitOptions<'a> {
+    units: &'a [UnitRow],
+    /// The chosen unit's id (0: none).
+    selected: i32,
+}
+
+/// The unit filter's `<option>`s as HTML (kept per scope and choice by
+/// `AppState::unit_choices`: at 300 branches a filter offers 330 units).
+pub fn unit_options_html(units: &[Unit], selected: Option<i32>) -> Result<String, askama::Error> {
+    askama::Template::render(&UnitOptions {
+        units: &tree_rows(units),
+        selected: selected.unwrap_or(0),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(id: i32, name: &str, path: &str) -> Unit {
+        let at = chrono::NaiveDate::from_ymd_opt(2026, 1, 1)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .unwrap_or_default();
+        Unit {
+            id,
+            parent_id: None,
+            code: format!("U{id}"),
+            name: name.into(),
+            kind: "branch".into(),
+            category: String::new(),
+            path: path.into(),
+            sort_order: 0,
+            active: true,
+            created_at: at,
+            updated_at: at,
+            version: 0,
+        }
+    }
+
+    #[test]
+    fn unit_options_mark_the_choice_indent_the_tree_and_escape_names() {
+        let units = [
+            unit(2, "第一党总支", "/1/2/"),
+            unit(3, "<机关>党支部", "/1/2/3/"),
+            unit(4, "第二党支部", "/1/2/4/"),
+        ];
+        let html = unit_options_html(&units, Some(3)).expect("render");
+        assert_eq!(
+            html.trim(),
+            "<option value=\"2\">第一党总支</option>\
+             <option value=\"3\" selected>　&#60;机关&#62;党支部</option>\
+             <option value=\"4\">　第二党支部</option>"
+        );
+        let none = unit_options_html(&units, None).expect("render");
+        assert!(!none.contains("selected"), "{none}");
+    }
+}

@@ -31,7 +31,7 @@ use crate::error::{AppError, AppResult};
 use crate::routes::year_book::{BookSheet, Columns};
 use crate::routes::{non_empty, unit_in_words};
 use crate::state::{AppState, ListKey};
-use crate::views::units::{filter_name, tree_rows, UnitRow};
+use crate::views::units::filter_name;
 use crate::views::{render, BaseContext, PageCtx, Paging};
 use crate::xlsx::{self, col, Column, Value};
 
@@ -144,13 +144,12 @@ struct ActivitiesView {
 struct ListPage<'a> {
     base: BaseContext,
     years: Vec<i32>,
-    units: Vec<UnitRow>,
+    units: std::sync::Arc<String>,
     kinds: &'static [ActivityKind],
     groups: &'static [RosterGroup],
     tags: Vec<LeadTag>,
     f_year: String,
     f_kind: String,
-    f_unit: String,
     f_group: String,
     f_tag: String,
     rows: &'a [ActivityRow],
@@ -319,13 +318,12 @@ async fn list(
     render(&ListPage {
         base: ctx.base("培训活动").filters(&words).wide(),
         years: view.years.clone(),
-        units: tree_rows(&unit_list),
+        units: state.unit_choices(&user.scope(), sel.unit).await?,
         kinds: ActivityKind::ALL,
         groups: RosterGroup::ALL,
         tags: lead_tags(),
         f_year: sel.year.to_string(),
         f_kind: sel.kind.map(|k| k.code().to_string()).unwrap_or_default(),
-        f_unit: sel.unit.map(|u| u.to_string()).unwrap_or_default(),
         f_group: sel.group.map(|g| g.code().to_string()).unwrap_or_default(),
         f_tag: sel.tag.map(|t| t.code().to_string()).unwrap_or_default(),
         rows: &view.rows,

@@ -21,8 +21,8 @@ use crate::domain::{Scope, UnitKind};
 use crate::error::{AppError, AppResult};
 use crate::routes::year_book::{BookSheet, Columns};
 use crate::routes::{non_empty, unit_in_words, ymd};
-use crate::state::AppState;
-use crate::views::units::{filter_name, tree_rows, UnitRow};
+use crate::state::{AppState, ListKey};
+use crate::views::units::filter_name;
 use crate::views::{render, BaseContext, PageCtx, Paging};
 use crate::xlsx::{self, col, Column, Value};
 
@@ -112,9 +112,9 @@ pub struct StageCount {
 
 #[derive(Template)]
 #[template(path = "brands/list.html")]
-struct ListPage {
+struct ListPage<'a> {
     base: BaseContext,
-    units: Vec<UnitRow>,
+    units: std::sync::Arc<String>,
     statuses: &'static [BrandStatus],
     kinds: &'static [BrandKind],
     f_status: String,
@@ -122,14 +122,22 @@ struct ListPage {
     f_kind: String,
     counts: Vec<StageCount>,
     total_all: i64,
-    rows: Vec<BrandRow>,
+    rows: &'a [BrandRow],
     export_link: String,
     paging: Paging,
     can_create: bool,
     filtered: bool,
 }
 
+/// A page of the list as kept until the next write (`AppState::list_page`).
+struct BrandsView {
+    rows: Vec<BrandRow>,
+    total: i64,
+    counts: Vec<(String, i64)>,
+}
+
 /// The list's filters, parsed once for the page and its export.
+#[derive(Clone)]
 struct Selection {
     status: Option<BrandStatus>,
     unit: Option<i32>,
@@ -187,25 +195,33 @@ async fn list(
     let mut paging = Paging::new(query.page.as_deref(), Paging::PER_PAGE).printing(ctx.print_view);
     let (offset, limit) = (paging.offset(), paging.per_page);
     let u = user.clone();
-    let sel2 = sel;
     let unit_list = state.scope_units(&user.scope()).await?;
-    let (rows, total, counts, sel) = state
-        .db
-        .run(move |c| {
-            let f = sel2.filter(c, &u)?;
-            let (rows, total) = brands::list(c, &f, offset, limit)?;
-            let counts = brands::counts_by_status(c, &f)?;
-            Ok((rows, total, counts, sel2))
+    let today = state.settings.clock.today();
+    // Each page is kept per scope and filters until the next write.
+    let key = ListKey::new("brands page", user.scope(), sel.query_string(), today);
+    let chosen = sel.clone();
+    let view = state
+        .list_page(key, &paging, || {
+            state.db.run(move |c| {
+                let f = chosen.filter(c, &u)?;
+                let (rows, total) = brands::list(c, &f, offset, limit)?;
+                Ok(BrandsView {
+                    rows: rows.into_iter().map(|(b, u)| row(b, u)).collect(),
+                    total,
+                    counts: brands::counts_by_status(c, &f)?,
+                })
+            })
         })
         .await?;
-    paging.total = total;
+    paging.total = view.total;
     paging.query = sel.query_string();
     let counts: Vec<StageCount> = BrandStatus::ALL
         .iter()
         .map(|s| StageCount {
             code: s.code(),
             label: s.label(),
-            count: counts
+            count: view
+                .counts
                 .iter()
                 .find(|(code, _)| code == s.code())
                 .map_or(0, |(_, n)| *n),
@@ -217,7 +233,7 @@ async fn list(
         .opt("状态", sel.status.map(BrandStatus::label));
     render(&ListPage {
         base: ctx.base("党建品牌").filters(&words),
-        units: tree_rows(&unit_list),
+        units: state.unit_choices(&user.scope(), sel.unit).await?,
         statuses: BrandStatus::ALL,
         kinds: BrandKind::ALL,
         f_status: sel.status.map(|s| s.code().to_string()).unwrap_or_default(),
@@ -225,7 +241,7 @@ async fn list(
         f_kind: sel.kind.map(|k| k.code().to_string()).unwrap_or_default(),
         total_all: counts.iter().map(|c| c.count).sum(),
         counts,
-        rows: rows.into_iter().map(|(b, u)| row(b, u)).collect(),
+        rows: &view.rows,
         export_link: xlsx::export_link("/brands/export", &paging.query),
         paging,
         can_create: user.may(Capability::CreateRecords),

@@ -24,7 +24,7 @@ use crate::error::{AppError, AppResult};
 use crate::routes::year_book::{BookSheet, Columns};
 use crate::routes::{non_empty, unit_in_words, ymd, LoginLimiter};
 use crate::state::{AppState, ListKey};
-use crate::views::units::{filter_name, tree_rows, UnitRow};
+use crate::views::units::filter_name;
 use crate::views::{render, BaseContext, PageCtx, Paging};
 use crate::xlsx::{self, col, Column, Value};
 
@@ -112,7 +112,7 @@ pub struct Count {
 #[template(path = "feedback/list.html")]
 struct ListPage<'a> {
     base: BaseContext,
-    units: Vec<UnitRow>,
+    units: std::sync::Arc<String>,
     channels: &'static [FeedbackChannel],
     categories: &'static [FeedbackCategory],
     states: &'static [FeedbackState],
@@ -350,7 +350,7 @@ async fn list(
     let words = sel.words(filter_name(&unit_list, sel.unit));
     render(&ListPage {
         base: ctx.base("监督渠道").filters(&words).wide(),
-        units: tree_rows(&unit_list),
+        units: state.unit_choices(&user.scope(), sel.unit).await?,
         channels: FeedbackChannel::ALL,
         categories: FeedbackCategory::ALL,
         states: FeedbackState::ALL,

@@ -25,7 +25,7 @@ use crate::error::{AppError, AppResult};
 use crate::routes::year_book::{BookSheet, Columns};
 use crate::routes::{non_empty, unit_in_words, ymd};
 use crate::state::{AppState, ListKey};
-use crate::views::units::{filter_name, tree_rows, UnitRow};
+use crate::views::units::filter_name;
 use crate::views::{render, BaseContext, PageCtx, Paging};
 use crate::xlsx::{self, col, Column, Value};
 
@@ -127,10 +127,9 @@ struct ListPage<'a> {
     base: BaseContext,
     tabs: Tabs,
     years: Vec<i32>,
-    units: Vec<UnitRow>,
+    units: std::sync::Arc<String>,
     kinds: &'static [IncentiveKind],
     f_kind: String,
-    f_unit: String,
     f_year: String,
     f_q: String,
     counts: Vec<KindCount>,
@@ -260,10 +259,9 @@ async fn list(
         base: ctx.base("正向激励").filters(&words),
         tabs: Tabs::of(&user, "incentives"),
         years: view.years.clone(),
-        units: tree_rows(&unit_list),
+        units: state.unit_choices(&user.scope(), sel.unit).await?,
         kinds: IncentiveKind::ALL,
         f_kind: sel.kind.map(|k| k.code().to_string()).unwrap_or_default(),
-        f_unit: sel.unit.map(|u| u.to_string()).unwrap_or_default(),
         f_year: sel.year.map(|y| y.to_string()).unwrap_or_default(),
         f_q: sel.text.clone().unwrap_or_default(),
         total_all: counts.iter().map(|c| c.count).sum(),

@@ -17,7 +17,7 @@ use crate::domain::Light;
 use crate::error::{AppError, AppResult};
 use crate::routes::{non_empty, unit_in_words, ymd};
 use crate::state::{AppState, ListKey};
-use crate::views::units::{filter_name, tree_rows, UnitRow};
+use crate::views::units::filter_name;
 use crate::views::{render, BaseContext, PageCtx, Paging};
 use crate::xlsx;
 
@@ -251,7 +251,7 @@ struct ListPage<'a> {
     rows: &'a [MeasureRow],
     paging: Paging,
     f: FilterEcho,
-    units: Vec<UnitRow>,
+    units: std::sync::Arc<String>,
     goal_groups: Vec<GoalGroup>,
     styles: &'static [Style],
     categories: &'static [MeasureCategory],
@@ -269,7 +269,6 @@ struct ListPage<'a> {
 /// The filters as the form shows them.
 struct FilterEcho {
     year: String,
-    unit: String,
     style: String,
     goal: String,
     category: String,
@@ -287,7 +286,6 @@ impl From<&Filters> for FilterEcho {
         let s = |v: Option<&str>| v.unwrap_or("").to_string();
         FilterEcho {
             year: f.year.map(|y| y.to_string()).unwrap_or_default(),
-            unit: f.unit.map(|u| u.to_string()).unwrap_or_default(),
             style: s(f.style.map(Style::code)),
             goal: f.goal.map(|g| g.to_string()).unwrap_or_default(),
             category: s(f.category.map(MeasureCategory::code)),
@@ -391,7 +389,7 @@ pub(super) async fn list(
         rows: &view.rows,
         paging,
         f: echo,
-        units: tree_rows(&unit_list),
+        units: state.unit_choices(&user.scope(), f.unit).await?,
         goal_groups: goal_groups(&view.all_goals),
         styles: Style::ALL,
         categories: MeasureCategory::ALL,

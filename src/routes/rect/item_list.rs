@@ -8,7 +8,6 @@ use serde::Deserialize;
 use crate::auth::CurrentUser;
 use crate::db::models::campaigns::{self, Campaign};
 use crate::db::models::rect::{self, ItemFilter, ItemRow};
-use crate::db::models::units::Unit;
 use crate::domain::filters::FilterWords;
 use crate::domain::register::{RectArea, RectStatus};
 use crate::domain::{Light, Scope};
@@ -20,7 +19,7 @@ use crate::views::units::filter_name;
 use crate::views::{render, BaseContext, PageCtx, Paging};
 use crate::xlsx::{self, Column, Value};
 
-use super::{item_line, keep, narrowed_unit, parse_year, unit_options, ItemLine, UnitOption};
+use super::{item_line, keep, narrowed_unit, parse_year, ItemLine};
 
 // ---------------------------------------------------------------- items across tables
 
@@ -39,7 +38,6 @@ pub(super) struct ItemsQuery {
 struct ItemsSelection {
     campaign: Option<Campaign>,
     years: Vec<i32>,
-    visible: std::sync::Arc<Vec<Unit>>,
     filter: ItemFilter,
     /// The filters as a query string (without `page`).
     query: String,
@@ -107,7 +105,6 @@ async fn select_items(
     Ok(ItemsSelection {
         campaign,
         years,
-        visible,
         filter,
         query,
         year: year_shown,
@@ -137,8 +134,7 @@ struct ItemsPage<'a> {
     query: String,
     year: i32,
     years: Vec<i32>,
-    unit: String,
-    units: &'a [UnitOption],
+    units: std::sync::Arc<String>,
     area: String,
     areas: &'static [RectArea],
     status: String,
@@ -153,7 +149,6 @@ struct ItemsView {
     sel: ItemsSelection,
     rows: Vec<ListedItem>,
     total: i64,
-    units: Vec<UnitOption>,
 }
 
 pub(super) async fn items(
@@ -189,8 +184,9 @@ pub(super) async fn items(
         query: sel.query.clone(),
         year: sel.year,
         years: sel.years.clone(),
-        unit: sel.unit.clone(),
-        units: &view.units,
+        units: state
+            .unit_choices(&user.scope(), sel.unit.parse().ok())
+            .await?,
         area: sel.area.clone(),
         areas: RectArea::ALL,
         status: sel.status.clone(),
@@ -244,13 +240,7 @@ async fn read_items(
             table_title: title,
         })
         .collect();
-    let units = unit_options(&sel.visible);
-    Ok(ItemsView {
-        sel,
-        rows,
-        total,
-        units,
-    })
+    Ok(ItemsView { sel, rows, total })
 }
 
 pub(super) async fn export_items(

@@ -24,7 +24,7 @@ use crate::domain::filters::FilterWords;
 use crate::error::{AppError, AppResult};
 use crate::routes::{non_empty, unit_in_words, ymd};
 use crate::state::{AppState, ListKey};
-use crate::views::units::{filter_name, tree_rows, UnitRow};
+use crate::views::units::filter_name;
 use crate::views::{render, BaseContext, PageCtx, Paging};
 use crate::xlsx::{self, col, Column, Value};
 
@@ -255,10 +255,9 @@ fn counts(sel: &Selection, facets: &[roster::Facet], today: NaiveDate) -> (Vec<C
 #[template(path = "roster/list.html")]
 struct ListPage<'a> {
     base: BaseContext,
-    units: Vec<UnitRow>,
+    units: std::sync::Arc<String>,
     groups: &'static [RosterGroup],
     statuses: &'static [RosterStatus],
-    f_unit: String,
     f_category: String,
     f_status: String,
     f_q: String,
@@ -333,10 +332,9 @@ async fn list(
     let words = sel.words(&unit_list);
     render(&ListPage {
         base: ctx.base("人员名册").wide().filters(&words),
-        units: tree_rows(&unit_list),
+        units: state.unit_choices(&user.scope(), sel.unit).await?,
         groups: RosterGroup::ALL,
         statuses: RosterStatus::ALL,
-        f_unit: sel.unit.map(|u| u.to_string()).unwrap_or_default(),
         f_category: sel.group.map(|g| g.code().to_string()).unwrap_or_default(),
         f_status: sel.status.map(|s| s.code().to_string()).unwrap_or_default(),
         f_q: sel.q.clone().unwrap_or_default(),

@@ -22,8 +22,8 @@ use crate::domain::Scope;
 use crate::error::{AppError, AppResult};
 use crate::routes::year_book::{BookSheet, Columns};
 use crate::routes::{non_empty, unit_in_words, ymd};
-use crate::state::AppState;
-use crate::views::units::{filter_name, tree_rows, UnitRow};
+use crate::state::{AppState, ListKey};
+use crate::views::units::filter_name;
 use crate::views::{render, BaseContext, PageCtx, Paging};
 use crate::xlsx::{self, col, Column, Value};
 
@@ -83,15 +83,14 @@ fn row(s: Survey, unit: Unit) -> SurveyRow {
 
 #[derive(Template)]
 #[template(path = "surveys/list.html")]
-struct ListPage {
+struct ListPage<'a> {
     base: BaseContext,
     years: Vec<i32>,
-    units: Vec<UnitRow>,
+    units: std::sync::Arc<String>,
     methods: &'static [SurveyMethod],
     f_year: String,
-    f_unit: String,
     f_method: String,
-    rows: Vec<SurveyRow>,
+    rows: &'a [SurveyRow],
     surveys: i64,
     participants: i64,
     export_link: String,
@@ -145,6 +144,14 @@ impl Selection {
 
 /// What one selection shows: a page (or all rows for the export), the total of rows, and the
 /// totals of the whole selection (surveys, participant-times).
+/// A page of the list as kept until the next write (`AppState::list_page`).
+struct SurveysView {
+    rows: Vec<SurveyRow>,
+    total: i64,
+    participants: i64,
+    years: Vec<i32>,
+}
+
 struct Selected {
     rows: Vec<(Survey, Unit)>,
     total: i64,
@@ -196,18 +203,26 @@ async fn list(
     let today = state.settings.clock.today();
     let sel = Selection::of(&q, today);
     let mut paging = Paging::new(q.page.as_deref(), Paging::PER_PAGE).printing(ctx.print_view);
-    let got = select(&state, &user, &sel, paging.offset(), paging.per_page).await?;
-    let scope = user.scope();
-    let (years, unit_list) = state
-        .db
-        .run(move |c| {
-            Ok((
-                surveys::years(c, today.year())?,
-                units::in_scope(c, &scope)?,
-            ))
+    let unit_list = state.scope_units(&user.scope()).await?;
+    let key = ListKey::new("surveys page", user.scope(), sel.query_string(), today);
+    let (offset, limit) = (paging.offset(), paging.per_page);
+    // Each page is kept per scope, filters and day until the next write.
+    let view = state
+        .list_page(key, &paging, || async {
+            let got = select(&state, &user, &sel, offset, limit).await?;
+            let years = state
+                .db
+                .run(move |c| Ok(surveys::years(c, today.year())?))
+                .await?;
+            Ok(SurveysView {
+                rows: got.rows.into_iter().map(|(s, u)| row(s, u)).collect(),
+                total: got.total,
+                participants: got.participants,
+                years,
+            })
         })
         .await?;
-    paging.total = got.total;
+    paging.total = view.total;
     paging.query = sel.query_string();
     let words = FilterWords::new()
         .add("年度", format!("{}年", sel.year))
@@ -215,15 +230,14 @@ async fn list(
         .opt("调查方式", sel.method.map(SurveyMethod::label));
     render(&ListPage {
         base: ctx.base("员工思想状况调查").filters(&words),
-        years,
-        units: tree_rows(&unit_list),
+        years: view.years.clone(),
+        units: state.unit_choices(&user.scope(), sel.unit).await?,
         methods: SurveyMethod::ALL,
         f_year: sel.year.to_string(),
-        f_unit: sel.unit.map(|u| u.to_string()).unwrap_or_default(),
         f_method: sel.method.map(|m| m.code().to_string()).unwrap_or_default(),
-        rows: got.rows.into_iter().map(|(s, u)| row(s, u)).collect(),
-        surveys: got.total,
-        participants: got.participants,
+        rows: &view.rows,
+        surveys: view.total,
+        participants: view.participants,
         export_link: xlsx::export_link("/surveys/export", &paging.query),
         paging,
         can_create: user.may(Capability::CreateRecords),

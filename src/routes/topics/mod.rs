@@ -23,8 +23,8 @@ use crate::error::{AppError, AppResult};
 use crate::routes::review;
 use crate::routes::year_book::{BookSheet, Columns};
 use crate::routes::{non_empty, unit_in_words, ymd};
-use crate::state::AppState;
-use crate::views::units::{filter_name, tree_rows, UnitRow};
+use crate::state::{AppState, ListKey};
+use crate::views::units::filter_name;
 use crate::views::{render, BaseContext, PageCtx, Paging};
 use crate::xlsx::{self, col, Column, Value};
 
@@ -95,20 +95,26 @@ fn row(t: FirstTopic, unit: Unit) -> TopicRow {
 
 #[derive(Template)]
 #[template(path = "topics/list.html")]
-struct ListPage {
+struct ListPage<'a> {
     base: BaseContext,
     years: Vec<i32>,
-    units: Vec<UnitRow>,
+    units: std::sync::Arc<String>,
     states: &'static [ReviewState],
     f_year: String,
-    f_unit: String,
     f_state: String,
-    rows: Vec<TopicRow>,
+    rows: &'a [TopicRow],
     export_link: String,
     paging: Paging,
     can_create: bool,
     can_queue: bool,
     filtered: bool,
+}
+
+/// A page of the list as kept until the next write (`AppState::list_page`).
+struct TopicsView {
+    rows: Vec<TopicRow>,
+    total: i64,
+    years: Vec<i32>,
 }
 
 /// The list's filters, parsed once for the page and its export.
@@ -191,13 +197,25 @@ async fn list(
     let today = state.settings.clock.today();
     let sel = Selection::of(&q, today);
     let mut paging = Paging::new(q.page.as_deref(), Paging::PER_PAGE).printing(ctx.print_view);
-    let (rows, total) = select(&state, &user, &sel, paging.offset(), paging.per_page).await?;
     let unit_list = state.scope_units(&user.scope()).await?;
-    let years = state
-        .db
-        .run(move |c| Ok(topics::years(c, today.year())?))
+    let key = ListKey::new("topics page", user.scope(), sel.query_string(), today);
+    let (offset, limit) = (paging.offset(), paging.per_page);
+    // Each page is kept per scope, filters and day until the next write.
+    let view = state
+        .list_page(key, &paging, || async {
+            let (rows, total) = select(&state, &user, &sel, offset, limit).await?;
+            let years = state
+                .db
+                .run(move |c| Ok(topics::years(c, today.year())?))
+                .await?;
+            Ok(TopicsView {
+                rows: rows.into_iter().map(|(t, u)| row(t, u)).collect(),
+                total,
+                years,
+            })
+        })
         .await?;
-    paging.total = total;
+    paging.total = view.total;
     paging.query = sel.query_string();
     let words = FilterWords::new()
         .add("年度", format!("{}年", sel.year))
@@ -205,13 +223,12 @@ async fn list(
         .opt("状态", sel.state.map(ReviewState::label));
     render(&ListPage {
         base: ctx.base("第一议题").filters(&words),
-        years,
-        units: tree_rows(&unit_list),
+        years: view.years.clone(),
+        units: state.unit_choices(&user.scope(), sel.unit).await?,
         states: ReviewState::ALL,
         f_year: sel.year.to_string(),
-        f_unit: sel.unit.map(|u| u.to_string()).unwrap_or_default(),
         f_state: sel.state.map(|s| s.code().to_string()).unwrap_or_default(),
-        rows: rows.into_iter().map(|(t, u)| row(t, u)).collect(),
+        rows: &view.rows,
         export_link: xlsx::export_link("/topics/export", &paging.query),
         paging,
         can_create: user.may(Capability::CreateRecords),

@@ -15,7 +15,7 @@ use crate::domain::Role;
 use crate::error::AppResult;
 use crate::routes::imports;
 use crate::routes::non_empty;
-use crate::state::AppState;
+use crate::state::{AppState, ListKey};
 use crate::views::units::{filter_name, UnitRow};
 use crate::views::{render, BaseContext, PageCtx, Paging};
 use crate::xlsx::{self, col, Column, Value};
@@ -65,9 +65,9 @@ struct ListQuery {
 
 #[derive(Template)]
 #[template(path = "users/list.html")]
-struct ListPage {
+struct ListPage<'a> {
     base: BaseContext,
-    rows: Vec<UserRow>,
+    rows: &'a [UserRow],
     export_link: String,
     paging: Paging,
     q: String,
@@ -76,6 +76,13 @@ struct ListPage {
     status: String,
     roles: &'static [Role],
     units: Vec<UnitRow>,
+}
+
+/// A page of the list as kept until the next write (`AppState::list_page`).
+struct UsersView {
+    rows: Vec<UserRow>,
+    total: i64,
+    all_units: Vec<Unit>,
 }
 
 /// The list's filters, parsed once for the page and its export.
@@ -185,13 +192,27 @@ async fn list(
     let query = query.into_inner();
     let sel = Selection::of(&query);
     let mut paging = Paging::new(query.page.as_deref(), Paging::PER_PAGE).printing(ctx.print_view);
-    let (all_units, rows, total) = select(&state, &sel, paging.offset(), paging.per_page).await?;
-    paging.total = total;
+    let (offset, limit) = (paging.offset(), paging.per_page);
+    let today = state.settings.clock.today();
+    // Each page is kept per filters until the next write (a sign-in is one: 最近登录).
+    let key = ListKey::new("users page", user.scope(), sel.query_string(), today);
+    let view = state
+        .list_page(key, &paging, || async {
+            let (all_units, rows, total) = select(&state, &sel, offset, limit).await?;
+            Ok(UsersView {
+                rows: rows.into_iter().map(|(u, unit)| row(u, &unit)).collect(),
+                total,
+                all_units,
+            })
+        })
+        .await?;
+    let all_units = &view.all_units;
+    paging.total = view.total;
     paging.query = sel.query_string();
     let words = FilterWords::new()
         .keyword("关键词", sel.q.as_deref())
         .opt("角色", sel.role.map(Role::label))
-        .opt("单位", filter_name(&all_units, sel.unit_id))
+        .opt("单位", filter_name(all_units, sel.unit_id))
         .add(
             "状态",
             match sel.status.as_str() {
@@ -202,7 +223,7 @@ async fn list(
         );
     render(&ListPage {
         base: ctx.base("用户管理").filters(&words),
-        rows: rows.into_iter().map(|(u, unit)| row(u, &unit)).collect(),
+        rows: &view.rows,
         export_link: xlsx::export_link("/users/export", &paging.query),
         paging,
         q: sel.q.unwrap_or_default(),
