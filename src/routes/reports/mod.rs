@@ -26,7 +26,7 @@ use crate::domain::UnitKind;
 use crate::error::{AppError, AppResult};
 use crate::routes::review;
 use crate::services::reports as service;
-use crate::state::AppState;
+use crate::state::{AppState, ListKey};
 use crate::views::paging::Paging;
 use crate::views::{flash, redirect, render, BaseContext, PageCtx};
 use crate::xlsx::{self, col, Column, Value};
@@ -104,6 +104,17 @@ async fn table_scope(
     })
 }
 
+/// What the month's page reads, kept until the next write.
+struct IndexView {
+    has_campaign: bool,
+    due: String,
+    years: Vec<i32>,
+    mine: Option<MineView>,
+    history: Vec<HistoryRow>,
+    total: i64,
+    table: ComplianceTable,
+}
+
 pub struct MineView {
     pub id: i32,
     pub state: &'static str,
@@ -125,7 +136,7 @@ pub struct HistoryRow {
 
 #[derive(Template)]
 #[template(path = "reports/index.html")]
-struct IndexPage {
+struct IndexPage<'a> {
     base: BaseContext,
     year: i32,
     month: i32,
@@ -134,11 +145,11 @@ struct IndexPage {
     has_campaign: bool,
     is_branch: bool,
     can_open: bool,
-    mine: Option<MineView>,
-    history: Vec<HistoryRow>,
+    mine: Option<&'a MineView>,
+    history: &'a [HistoryRow],
     history_paging: Paging,
     show_table: bool,
-    table: ComplianceTable,
+    table: &'a ComplianceTable,
     /// 催报 buttons are shown (the user may urge, the month is not in the future).
     can_remind: bool,
     export_link: String,
@@ -238,32 +249,54 @@ async fn index(
     let mut paging = Paging::new(q.page.as_deref(), HISTORY_PER_PAGE);
     paging.query = format!("year={year}&month={month}{unit_q}");
     let offset = paging.offset();
-    let (campaign, years, mine, (history, total), loaded) = state
-        .db
-        .run(move |c| {
-            let campaign = campaigns::by_year(c, year)?;
-            let years: Vec<i32> = campaigns::years(c)?;
-            let (mine, history) = if is_branch {
-                (
-                    reports::by_period(c, uid, year, month)?,
-                    reports::of_unit(c, uid, offset, HISTORY_PER_PAGE)?,
-                )
-            } else {
-                (None, (Vec::new(), 0))
-            };
-            let loaded = if show_table {
-                Some(compliance::load(c, &sc, year, month, today)?)
-            } else {
-                None
-            };
-            Ok((campaign, years, mine, history, loaded))
+    // Kept per scope, month, page and day until the next write (a branch's own reports are
+    // in the key through its scope, or its unit for one placed on a branch).
+    let own = if is_branch { uid } else { 0 };
+    let key = ListKey::new(
+        "reports index",
+        scope.clone(),
+        format!("{}&page={}&own={own}", paging.query, paging.page),
+        today,
+    );
+    let view = state
+        .kept_or_read(key, || {
+            state.db.run(move |c| {
+                let campaign = campaigns::by_year(c, year)?;
+                let years: Vec<i32> = campaigns::years(c)?;
+                let (mine, (history, total)) = if is_branch {
+                    (
+                        reports::by_period(c, uid, year, month)?,
+                        reports::of_unit(c, uid, offset, HISTORY_PER_PAGE)?,
+                    )
+                } else {
+                    (None, (Vec::new(), 0))
+                };
+                let due = campaign.as_ref().and_then(|c| c.due_date(month as u32));
+                let table = if show_table {
+                    compliance::build(compliance::load(c, &sc, year, month, today)?, due, today)
+                } else {
+                    ComplianceTable::default()
+                };
+                Ok(IndexView {
+                    has_campaign: campaign.is_some(),
+                    due: due
+                        .map(|d| d.format("%Y-%m-%d").to_string())
+                        .unwrap_or_default(),
+                    years,
+                    mine: mine.map(|r| MineView {
+                        id: r.id,
+                        state: r.state().label(),
+                        submitted_at: r.submitted_at.map(format_local).unwrap_or_default(),
+                        late: r.late,
+                    }),
+                    history: history.into_iter().map(|r| history_row(r, today)).collect(),
+                    total,
+                    table,
+                })
+            })
         })
         .await?;
-    paging.total = total;
-    let due = campaign.as_ref().and_then(|c| c.due_date(month as u32));
-    let table = loaded
-        .map(|l| compliance::build(l, due, today))
-        .unwrap_or_default();
+    paging.total = view.total;
     let not_future = (year, month) <= (today.year(), today.month() as i32);
     render(&IndexPage {
         base: ctx
@@ -277,26 +310,19 @@ async fn index(
             ),
         year,
         month,
-        years,
-        due: due
-            .map(|d| d.format("%Y-%m-%d").to_string())
-            .unwrap_or_default(),
-        has_campaign: campaign.is_some(),
+        years: view.years.clone(),
+        due: view.due.clone(),
+        has_campaign: view.has_campaign,
         is_branch,
         can_open: is_branch
-            && campaign.is_some()
+            && view.has_campaign
             && not_future
             && user.may(Capability::CreateRecords),
-        mine: mine.map(|r| MineView {
-            id: r.id,
-            state: r.state().label(),
-            submitted_at: r.submitted_at.map(format_local).unwrap_or_default(),
-            late: r.late,
-        }),
-        history: history.into_iter().map(|r| history_row(r, today)).collect(),
+        mine: view.mine.as_ref(),
+        history: &view.history,
         history_paging: paging,
         show_table,
-        table,
+        table: &view.table,
         can_remind: not_future && user.may(Capability::RemindReports),
         export_link: format!("/reports/export?year={year}&month={month}{unit_q}"),
         can_queue: user.may(Capability::SeeReviewQueues),
