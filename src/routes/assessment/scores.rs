@@ -23,7 +23,7 @@ use crate::routes::non_empty;
 use crate::routes::review;
 use crate::routes::year_book::{BookSheet, Columns};
 use crate::services::assessment_scores::{self as service, RankFilter, RankRow, Ranking, RowState};
-use crate::state::AppState;
+use crate::state::{AppState, ListKey};
 use crate::views::{render, BaseContext, PageCtx};
 use crate::xlsx::{self, Value};
 
@@ -225,17 +225,26 @@ async fn ranking(
 ) -> AppResult<HttpResponse> {
     let this_year = state.settings.clock.today().year();
     let sel = Selection::of(&query, this_year);
-    let (r, mut years) = load(&state, &user, &sel).await?;
+    // The ranking is kept per scope, filters and day until the next write.
+    let today = state.settings.clock.today();
+    let key = ListKey::new(
+        "assessment ranking",
+        user.scope(),
+        sel.query_string(),
+        today,
+    );
+    let kept = state
+        .kept_or_read(key, || load(&state, &user, &sel))
+        .await?;
+    let r = &kept.0;
+    let mut years = kept.1.clone();
     if !years.contains(&sel.year) {
         years.push(sel.year);
         years.sort_unstable_by(|a, b| b.cmp(a));
     }
-    let u = user.clone();
     let openable = if user.may(Capability::CreateRecords) && r.scheme.is_some() {
-        state
-            .db
-            .run(move |c| Ok(service::openable_units(c, &u)?))
-            .await?
+        let units = state.scope_units(&user.scope()).await?;
+        service::openable_among(&user, &units)
     } else {
         Vec::new()
     };
@@ -245,7 +254,7 @@ async fn ranking(
         .filter(|x| x.score.is_some())
         .map(|x| x.unit.id)
         .collect();
-    let words = sel.words(&r);
+    let words = sel.words(r);
     let qs = sel.query_string();
     let rows: Vec<RankView> = r.rows.iter().map(view).collect();
     render(&RankingPage {
