@@ -117,8 +117,8 @@ struct ListPage<'a> {
     categories: &'static [FeedbackCategory],
     states: &'static [FeedbackState],
     f: Form,
-    by_channel: Vec<Count>,
-    by_state: Vec<Count>,
+    by_channel: &'a [Count],
+    by_state: &'a [Count],
     overdue_count: i64,
     total_all: i64,
     rows: &'a [Row],
@@ -276,9 +276,41 @@ struct FeedbackView {
 /// The feedback list's counts, kept until the next write.
 struct Counts {
     total: i64,
-    /// (channel, state) of every item of the filters but their channel and state.
-    pairs: Vec<(String, String)>,
+    /// Items of the filters but their channel and state, by channel and by state.
+    by_channel: Vec<Count>,
+    by_state: Vec<Count>,
+    total_all: i64,
     overdue: i64,
+}
+
+impl Counts {
+    /// From the list's count, the (channel, state) of every item of the filters but their
+    /// channel and state, and the overdue count.
+    fn of(total: i64, pairs: &[(String, String)], overdue: i64) -> Self {
+        let by_channel = FeedbackChannel::ALL
+            .iter()
+            .map(|ch| Count {
+                code: ch.code(),
+                label: ch.long_label(),
+                count: pairs.iter().filter(|(c, _)| c == ch.code()).count() as i64,
+            })
+            .collect();
+        let by_state = FeedbackState::ALL
+            .iter()
+            .map(|s| Count {
+                code: s.code(),
+                label: s.label(),
+                count: pairs.iter().filter(|(_, st)| st == s.code()).count() as i64,
+            })
+            .collect();
+        Counts {
+            total,
+            by_channel,
+            by_state,
+            total_all: pairs.len() as i64,
+            overdue,
+        }
+    }
 }
 
 async fn list(
@@ -315,11 +347,11 @@ async fn list(
                             ..f.clone()
                         };
                         over.state = None;
-                        std::sync::Arc::new(Counts {
-                            total: feedback::count(c, &f)?,
-                            pairs: feedback::channel_states(c, &f)?,
-                            overdue: feedback::count(c, &over)?,
-                        })
+                        std::sync::Arc::new(Counts::of(
+                            feedback::count(c, &f)?,
+                            &feedback::channel_states(c, &f)?,
+                            feedback::count(c, &over)?,
+                        ))
                     }
                 };
                 Ok(FeedbackView { rows, counts })
@@ -328,25 +360,8 @@ async fn list(
         .await?;
     let counts = std::sync::Arc::clone(&view.counts);
     state.keep(known, std::sync::Arc::clone(&counts));
-    let (total, pairs, overdue_count) = (counts.total, &counts.pairs, counts.overdue);
-    paging.total = total;
+    paging.total = counts.total;
     paging.query = sel.query_string();
-    let by_channel = FeedbackChannel::ALL
-        .iter()
-        .map(|ch| Count {
-            code: ch.code(),
-            label: ch.long_label(),
-            count: pairs.iter().filter(|(c, _)| c == ch.code()).count() as i64,
-        })
-        .collect();
-    let by_state = FeedbackState::ALL
-        .iter()
-        .map(|s| Count {
-            code: s.code(),
-            label: s.label(),
-            count: pairs.iter().filter(|(_, st)| st == s.code()).count() as i64,
-        })
-        .collect();
     let words = sel.words(filter_name(&unit_list, sel.unit));
     render(&ListPage {
         base: ctx.base("监督渠道").filters(&words).wide(),
@@ -355,10 +370,10 @@ async fn list(
         categories: FeedbackCategory::ALL,
         states: FeedbackState::ALL,
         f: sel.form(),
-        by_channel,
-        by_state,
-        overdue_count,
-        total_all: pairs.len() as i64,
+        by_channel: &counts.by_channel,
+        by_state: &counts.by_state,
+        overdue_count: counts.overdue,
+        total_all: counts.total_all,
         rows: &view.rows,
         export_link: xlsx::export_link("/feedback/export", &paging.query),
         paging,

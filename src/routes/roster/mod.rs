@@ -261,8 +261,8 @@ struct ListPage<'a> {
     f_category: String,
     f_status: String,
     f_q: String,
-    status_counts: Vec<Count>,
-    group_counts: Vec<Count>,
+    status_counts: &'a [Count],
+    group_counts: &'a [Count],
     rows: &'a [PersonRow],
     export_link: String,
     paging: Paging,
@@ -275,6 +275,8 @@ struct ListPage<'a> {
 struct RosterView {
     rows: Vec<PersonRow>,
     picked: std::sync::Arc<Picked>,
+    status_counts: Vec<Count>,
+    group_counts: Vec<Count>,
 }
 
 /// What the roster list keeps until the next write: its people in order and the counts
@@ -319,16 +321,21 @@ async fn list(
                     .into_iter()
                     .map(|(p, u)| row(p, u, today))
                     .collect();
-                Ok(RosterView { rows, picked })
+                let (status_counts, group_counts) = counts(&chosen, &picked.facets, today);
+                Ok(RosterView {
+                    rows,
+                    picked,
+                    status_counts,
+                    group_counts,
+                })
             })
         })
         .await?;
     let picked = std::sync::Arc::clone(&view.picked);
-    let (total, facets) = (picked.ids.len() as i64, &picked.facets);
+    let total = picked.ids.len() as i64;
     state.keep(known, std::sync::Arc::clone(&picked));
     paging.total = total;
     paging.query = sel.query_string();
-    let (status_counts, group_counts) = counts(&sel, facets, today);
     let words = sel.words(&unit_list);
     render(&ListPage {
         base: ctx.base("人员名册").wide().filters(&words),
@@ -338,8 +345,8 @@ async fn list(
         f_category: sel.group.map(|g| g.code().to_string()).unwrap_or_default(),
         f_status: sel.status.map(|s| s.code().to_string()).unwrap_or_default(),
         f_q: sel.q.clone().unwrap_or_default(),
-        status_counts,
-        group_counts,
+        status_counts: &view.status_counts,
+        group_counts: &view.group_counts,
         rows: &view.rows,
         export_link: xlsx::export_link("/roster/export", &paging.query),
         paging,
