@@ -65,22 +65,6 @@ impl AppState {
         .await
     }
 
-    /// The `<option>`s of a list's unit filter over `scope`'s units with `selected` chosen,
-    /// rendered once and kept until the next write (a list view rendered them for every
-    /// unit of the scope each time: 330 at 300 branches).
-    pub async fn unit_choices(
-        &self,
-        scope: &crate::domain::Scope,
-        selected: Option<i32>,
-    ) -> crate::error::AppResult<std::sync::Arc<String>> {
-        self.kept_or_read((ScopeUnits(scope.clone()), selected), || async {
-            let units = self.scope_units(scope).await?;
-            crate::views::units::unit_options_html(&units, selected)
-                .map_err(crate::error::AppError::internal)
-        })
-        .await
-    }
-
     /// The value kept for `key` at the current write generation, if any, for a handler
     /// that reads in one trip to the database what is kept and what is not: it reads the
     /// kept part in that trip only when nothing is kept ([`Known::value`]), then keeps it
@@ -150,6 +134,15 @@ impl ListKey {
     }
 }
 
+/// Which page of a list a view shows (`Paging::at`).
+#[derive(Clone, Copy)]
+pub struct PageAt {
+    pub page: i64,
+    pub per_page: i64,
+    /// The print view (not kept).
+    pub print: bool,
+}
+
 /// What a list view keeps its page by: the list's [`ListKey`] and the page.
 #[derive(Clone, PartialEq, Eq, Hash)]
 struct PageKey {
@@ -162,12 +155,12 @@ impl AppState {
     /// A list view's page — its rows as the template shows them and what it reads beside
     /// them — kept per (list, scope, filters, day, page) until the next write, anywhere
     /// ([`crate::db::Db::generation`]), or `read`. Seen again, the view costs its session read
-    /// and its rendering. Print views (up to [`crate::views::paging::Paging::PRINT_LIMIT`]
-    /// rows, rarely asked twice) are read each time and not kept.
+    /// and its rendering. Print views (up to 5,000 rows, rarely asked twice) are read each
+    /// time and not kept.
     pub async fn list_page<V, F, Fut>(
         &self,
         key: ListKey,
-        paging: &crate::views::paging::Paging,
+        paging: PageAt,
         read: F,
     ) -> crate::error::AppResult<std::sync::Arc<V>>
     where

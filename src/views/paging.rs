@@ -44,6 +44,15 @@ impl Paging {
         self
     }
 
+    /// Which page this is, for what a list keeps (`AppState::list_page`).
+    pub fn at(&self) -> crate::state::PageAt {
+        crate::state::PageAt {
+            page: self.page,
+            per_page: self.per_page,
+            print: self.print,
+        }
+    }
+
     /// The print view failed to show every row.
     pub fn capped(&self) -> bool {
         self.print && self.total > self.per_page

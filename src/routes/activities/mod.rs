@@ -292,7 +292,7 @@ async fn list(
     let (offset, limit) = (paging.offset(), paging.per_page);
     // Each page is kept per scope, filters and day until the next write.
     let view = state
-        .list_page(key, &paging, || async {
+        .list_page(key, paging.at(), || async {
             let (rows, totals) = select(&state, &user, &sel, offset, limit).await?;
             let years = state
                 .db
@@ -318,7 +318,7 @@ async fn list(
     render(&ListPage {
         base: ctx.base("培训活动").filters(&words).wide(),
         years: view.years.clone(),
-        units: state.unit_choices(&user.scope(), sel.unit).await?,
+        units: crate::views::units::unit_choices(&state, &user.scope(), sel.unit).await?,
         kinds: ActivityKind::ALL,
         groups: RosterGroup::ALL,
         tags: lead_tags(),

@@ -201,7 +201,7 @@ async fn list(
     let key = ListKey::new("brands page", user.scope(), sel.query_string(), today);
     let chosen = sel.clone();
     let view = state
-        .list_page(key, &paging, || {
+        .list_page(key, paging.at(), || {
             state.db.run(move |c| {
                 let f = chosen.filter(c, &u)?;
                 let (rows, total) = brands::list(c, &f, offset, limit)?;
@@ -233,7 +233,7 @@ async fn list(
         .opt("状态", sel.status.map(BrandStatus::label));
     render(&ListPage {
         base: ctx.base("党建品牌").filters(&words),
-        units: state.unit_choices(&user.scope(), sel.unit).await?,
+        units: crate::views::units::unit_choices(&state, &user.scope(), sel.unit).await?,
         statuses: BrandStatus::ALL,
         kinds: BrandKind::ALL,
         f_status: sel.status.map(|s| s.code().to_string()).unwrap_or_default(),

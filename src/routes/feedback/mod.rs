@@ -332,7 +332,7 @@ async fn list(
     let kept = known.value.clone();
     let chosen = sel.clone();
     let view = state
-        .list_page(key, &paging, || {
+        .list_page(key, paging.at(), || {
             state.db.run(move |c| {
                 let f = chosen.filter(c, &u, today)?;
                 let rows = feedback::page(c, &f, offset, limit)?
@@ -365,7 +365,7 @@ async fn list(
     let words = sel.words(filter_name(&unit_list, sel.unit));
     render(&ListPage {
         base: ctx.base("监督渠道").filters(&words).wide(),
-        units: state.unit_choices(&user.scope(), sel.unit).await?,
+        units: crate::views::units::unit_choices(&state, &user.scope(), sel.unit).await?,
         channels: FeedbackChannel::ALL,
         categories: FeedbackCategory::ALL,
         states: FeedbackState::ALL,

@@ -223,7 +223,7 @@ async fn list(
     let key = ListKey::new("incentives page", user.scope(), sel.query_string(), today);
     let chosen = sel.clone();
     let view = state
-        .list_page(key, &paging, || {
+        .list_page(key, paging.at(), || {
             state.db.run(move |c| {
                 let f = chosen.filter(c, &u)?;
                 let (rows, total) = q::list(c, &f, offset, limit)?;
@@ -259,7 +259,7 @@ async fn list(
         base: ctx.base("正向激励").filters(&words),
         tabs: Tabs::of(&user, "incentives"),
         years: view.years.clone(),
-        units: state.unit_choices(&user.scope(), sel.unit).await?,
+        units: crate::views::units::unit_choices(&state, &user.scope(), sel.unit).await?,
         kinds: IncentiveKind::ALL,
         f_kind: sel.kind.map(|k| k.code().to_string()).unwrap_or_default(),
         f_year: sel.year.map(|y| y.to_string()).unwrap_or_default(),

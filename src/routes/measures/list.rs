@@ -318,7 +318,7 @@ pub(super) async fn list(
     let kept_total = counted.value.as_deref().copied();
     let (u, filters) = (user.clone(), f.clone());
     let view = state
-        .list_page(key, &paging, || {
+        .list_page(key, paging.at(), || {
             state.db.run(move |c| {
                 let years = campaigns::years(c)?;
                 let Some((campaign, mf)) = resolve(c, &u, &filters, today)? else {
@@ -389,7 +389,7 @@ pub(super) async fn list(
         rows: &view.rows,
         paging,
         f: echo,
-        units: state.unit_choices(&user.scope(), f.unit).await?,
+        units: crate::views::units::unit_choices(&state, &user.scope(), f.unit).await?,
         goal_groups: goal_groups(&view.all_goals),
         styles: Style::ALL,
         categories: MeasureCategory::ALL,

@@ -169,7 +169,7 @@ pub(super) async fn items(
     );
     let (offset, limit) = (paging.offset(), paging.per_page);
     let view = state
-        .list_page(key, &paging, || {
+        .list_page(key, paging.at(), || {
             read_items(&state, &user, query, today, offset, limit)
         })
         .await?;
@@ -184,8 +184,7 @@ pub(super) async fn items(
         query: sel.query.clone(),
         year: sel.year,
         years: sel.years.clone(),
-        units: state
-            .unit_choices(&user.scope(), sel.unit.parse().ok())
+        units: crate::views::units::unit_choices(&state, &user.scope(), sel.unit.parse().ok())
             .await?,
         area: sel.area.clone(),
         areas: RectArea::ALL,

@@ -306,7 +306,7 @@ async fn list(
     let known = state.known::<_, Picked>(key.clone());
     let kept = known.value.clone();
     let view = state
-        .list_page(key, &paging, || {
+        .list_page(key, paging.at(), || {
             state.db.run(move |c| {
                 let f = resolve(c, &u, &chosen, today)?;
                 let picked = match kept {
@@ -339,7 +339,7 @@ async fn list(
     let words = sel.words(&unit_list);
     render(&ListPage {
         base: ctx.base("人员名册").wide().filters(&words),
-        units: state.unit_choices(&user.scope(), sel.unit).await?,
+        units: crate::views::units::unit_choices(&state, &user.scope(), sel.unit).await?,
         groups: RosterGroup::ALL,
         statuses: RosterStatus::ALL,
         f_category: sel.group.map(|g| g.code().to_string()).unwrap_or_default(),

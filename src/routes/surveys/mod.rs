@@ -208,7 +208,7 @@ async fn list(
     let (offset, limit) = (paging.offset(), paging.per_page);
     // Each page is kept per scope, filters and day until the next write.
     let view = state
-        .list_page(key, &paging, || async {
+        .list_page(key, paging.at(), || async {
             let got = select(&state, &user, &sel, offset, limit).await?;
             let years = state
                 .db
@@ -231,7 +231,7 @@ async fn list(
     render(&ListPage {
         base: ctx.base("员工思想状况调查").filters(&words),
         years: view.years.clone(),
-        units: state.unit_choices(&user.scope(), sel.unit).await?,
+        units: crate::views::units::unit_choices(&state, &user.scope(), sel.unit).await?,
         methods: SurveyMethod::ALL,
         f_year: sel.year.to_string(),
         f_method: sel.method.map(|m| m.code().to_string()).unwrap_or_default(),

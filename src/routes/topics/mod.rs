@@ -202,7 +202,7 @@ async fn list(
     let (offset, limit) = (paging.offset(), paging.per_page);
     // Each page is kept per scope, filters and day until the next write.
     let view = state
-        .list_page(key, &paging, || async {
+        .list_page(key, paging.at(), || async {
             let (rows, total) = select(&state, &user, &sel, offset, limit).await?;
             let years = state
                 .db
@@ -224,7 +224,7 @@ async fn list(
     render(&ListPage {
         base: ctx.base("第一议题").filters(&words),
         years: view.years.clone(),
-        units: state.unit_choices(&user.scope(), sel.unit).await?,
+        units: crate::views::units::unit_choices(&state, &user.scope(), sel.unit).await?,
         states: ReviewState::ALL,
         f_year: sel.year.to_string(),
         f_state: sel.state.map(|s| s.code().to_string()).unwrap_or_default(),

@@ -197,7 +197,7 @@ async fn list(
     // Each page is kept per filters until the next write (a sign-in is one: 最近登录).
     let key = ListKey::new("users page", user.scope(), sel.query_string(), today);
     let view = state
-        .list_page(key, &paging, || async {
+        .list_page(key, paging.at(), || async {
             let (all_units, rows, total) = select(&state, &sel, offset, limit).await?;
             Ok(UsersView {
                 rows: rows.into_iter().map(|(u, unit)| row(u, &unit)).collect(),
