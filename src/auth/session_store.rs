@@ -61,13 +61,12 @@ impl SessionStore for DbSessionStore {
         let now = self.clock.now();
         let created_after = now - self.absolute;
         let idle = self.idle;
-        let generation = self.db.shared_generation_sql();
         // Reading a live session is activity: extend its idle deadline (at most once a
         // minute), here rather than in a separate write on every request.
         let row = self
             .db
             .run(move |c| {
-                let row = sessions::load_live(c, &id, now, created_after, generation)?;
+                let row = sessions::load_live(c, &id, now, created_after)?;
                 if let Some((r, _)) = &row {
                     let slack = Duration::seconds(EXTEND_SLACK_SECONDS);
                     if r.expires_at < now + idle - slack {
@@ -80,7 +79,7 @@ impl SessionStore for DbSessionStore {
             .map_err(|e| LoadError::Other(anyhow::anyhow!("{e}")))?;
         // Before anything this request looks up in what is kept: a write through another
         // instance since drops it here too.
-        if let Some((_, shared)) = &row {
+        if let Some((_, Some(shared))) = &row {
             self.db.saw(*shared);
         }
         match row.map(|(row, _)| row) {

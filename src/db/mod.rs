@@ -327,21 +327,13 @@ impl Db {
             + self.seen.load(std::sync::atomic::Ordering::Acquire)
     }
 
-    /// Note the database's write generation, read by a request ([`Db::shared_generation_sql`]).
+    /// Note the database's write generation, read by a request with its session
+    /// (`models::sessions::load_live`).
     pub fn saw(&self, shared: i64) {
         self.seen.fetch_max(
             u64::try_from(shared).unwrap_or(0),
             std::sync::atomic::Ordering::AcqRel,
         );
-    }
-
-    /// The database's write generation as an SQL expression, to be selected beside a query
-    /// every signed-in request makes anyway (its session), so reading it costs no trip.
-    pub fn shared_generation_sql(&self) -> &'static str {
-        match self.backend {
-            Backend::Sqlite(_) => "(SELECT n FROM write_generation WHERE id = 1)",
-            Backend::Postgres(_) => "(SELECT last_value FROM write_generation)",
-        }
     }
 
     /// Say that data changed outside [`Db::write`] (a write transaction run by hand).
@@ -457,7 +449,7 @@ where
     }
     let done = f(conn).and_then(|value| {
         if let DbConn::Sqlite(inner) = conn {
-            diesel::sql_query("UPDATE write_generation SET n = n + 1 WHERE id = 1")
+            diesel::sql_query("UPDATE write_generation SET last_value = last_value + 1")
                 .execute(inner)?;
         }
         Ok(value)

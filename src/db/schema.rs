@@ -1,5 +1,5 @@
-//! Hand-kept diesel schema. Only types both backends share: Integer, Double, Text, Bool,
-//! Binary, Date, Timestamp (naive UTC), Nullable. Keep in step with `migrations/sqlite` and `migrations/postgres`.
+//! Hand-kept diesel schema. Only types both backends share: Integer, BigInt, Double, Text,
+//! Bool, Binary, Date, Timestamp (naive UTC), Nullable. Keep in step with `migrations/sqlite` and `migrations/postgres`.
 
 diesel::table! {
     units (id) {
@@ -740,10 +740,19 @@ diesel::joinable!(series_issues -> units (unit_id));
 diesel::joinable!(referrals -> units (unit_id));
 diesel::joinable!(work_templates -> template_areas (area_id));
 diesel::joinable!(template_versions -> work_templates (template_id));
+diesel::table! {
+    /// The database's write generation (migration `write_generation`): a one-row table on
+    /// SQLite, a sequence on PostgreSQL; both are read as `last_value`.
+    write_generation (last_value) {
+        last_value -> BigInt,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     units,
     users,
     sessions,
+    write_generation,
     login_throttle,
     audit_log,
     app_settings,

@@ -4,7 +4,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::schema::sessions;
+use crate::db::schema::{sessions, write_generation};
 use crate::db::DbConn;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -18,23 +18,22 @@ pub struct SessionRow {
 }
 
 /// A live session: not idle past `expires_at`, not older than `created_after`, with the
-/// database's write generation (`generation_sql`, [`crate::db::Db::shared_generation_sql`])
-/// read in the same statement.
+/// database's write generation ([`crate::db::Db::saw`]) read in the same statement (a
+/// subselect built from the schema, so the statement stays prepared and cached).
 pub fn load_live(
     conn: &mut DbConn,
     id: &str,
     now: NaiveDateTime,
     created_after: NaiveDateTime,
-    generation_sql: &'static str,
-) -> QueryResult<Option<(SessionRow, i64)>> {
+) -> QueryResult<Option<(SessionRow, Option<i64>)>> {
+    let generation = write_generation::table
+        .select(write_generation::last_value)
+        .single_value();
     sessions::table
         .find(id)
         .filter(sessions::expires_at.gt(now))
         .filter(sessions::created_at.gt(created_after))
-        .select((
-            SessionRow::as_select(),
-            diesel::dsl::sql::<diesel::sql_types::BigInt>(generation_sql),
-        ))
+        .select((SessionRow::as_select(), generation))
         .first(conn)
         .optional()
 }
