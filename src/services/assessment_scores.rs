@@ -812,12 +812,8 @@ pub fn ranking_in(c: &mut DbConn, scope: &Scope, year: i32, f: &RankFilter) -> A
     })
 }
 
-/// The units the user may open a sheet for (党总支 and 党支部 they may write).
-pub fn openable_units(c: &mut DbConn, user: &CurrentUser) -> QueryResult<Vec<Unit>> {
-    Ok(openable_among(user, &units::in_scope(c, &user.scope())?))
-}
-
-/// The units of `units` (the user's scope) the user may open a score sheet for.
+/// The units of `units` (the user's scope) the user may open a score sheet for: 党总支 and
+/// 党支部 they may write.
 pub fn openable_among(user: &CurrentUser, units: &[Unit]) -> Vec<Unit> {
     units
         .iter()
