@@ -449,7 +449,10 @@ where
     }
     let done = f(conn).and_then(|value| {
         if let DbConn::Sqlite(inner) = conn {
-            diesel::sql_query("UPDATE write_generation SET last_value = last_value + 1")
+            use diesel::ExpressionMethods;
+            use schema::write_generation::dsl::{last_value, write_generation};
+            diesel::update(write_generation)
+                .set(last_value.eq(last_value + 1))
                 .execute(inner)?;
         }
         Ok(value)
