@@ -340,6 +340,27 @@ fn print_query(path: &str, query: &str) -> (bool, String) {
     (print, back)
 }
 
+/// HTML rendered once from a kept value and kept with it: a table with a row per unit (330
+/// at 300 branches) costs its rendering once per write, not once per view. The page puts it
+/// in with `|safe`: it was escaped when rendered.
+#[derive(Default)]
+pub struct KeptHtml(std::sync::OnceLock<String>);
+
+impl KeptHtml {
+    /// The kept HTML, or what `render` renders now, kept (two views rendering it at the same
+    /// moment both render; one result is kept).
+    pub fn get_or_render(
+        &self,
+        render: impl FnOnce() -> Result<String, askama::Error>,
+    ) -> Result<&str, AppError> {
+        if let Some(html) = self.0.get() {
+            return Ok(html);
+        }
+        let html = render()?;
+        Ok(self.0.get_or_init(|| html))
+    }
+}
+
 /// 200 with the rendered page.
 pub fn render(page: &impl Template) -> Result<HttpResponse, AppError> {
     render_status(StatusCode::OK, page)

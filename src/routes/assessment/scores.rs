@@ -24,7 +24,8 @@ use crate::routes::review;
 use crate::routes::year_book::{BookSheet, Columns};
 use crate::services::assessment_scores::{self as service, RankFilter, RankRow, Ranking, RowState};
 use crate::state::{AppState, ListKey};
-use crate::views::{render, BaseContext, PageCtx};
+use crate::views::units::unit_options_html;
+use crate::views::{render, BaseContext, KeptHtml, PageCtx};
 use crate::xlsx::{self, Value};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -179,7 +180,7 @@ pub struct Choice {
 
 #[derive(Template)]
 #[template(path = "assessment/ranking.html")]
-struct RankingPage {
+struct RankingPage<'a> {
     base: BaseContext,
     year: i32,
     years: Vec<i32>,
@@ -191,28 +192,90 @@ struct RankingPage {
     f_kind: String,
     f_group: String,
     f_state: String,
-    rows: Vec<RankView>,
+    no_rows: bool,
+    /// The table's rows, kept rendered ([`RankingRows`]).
+    rows_html: &'a str,
     closed: usize,
     started: usize,
     export_link: String,
     print_link: String,
-    openable: Vec<Choice>,
+    /// The `<option>`s of 开始评分 (empty: none).
+    openable: &'a str,
     can_queue: bool,
     filtered: bool,
 }
 
-async fn load(
-    state: &AppState,
-    user: &CurrentUser,
-    sel: &Selection,
-) -> AppResult<(Ranking, Vec<i32>)> {
+/// The ranking of a scope and filters as kept until the next write, with its rows rendered
+/// once (a row per unit: 330 at 300 branches).
+struct RankingView {
+    ranking: Ranking,
+    /// The years with a scheme.
+    years: Vec<i32>,
+    closed: usize,
+    started: usize,
+    rows_html: KeptHtml,
+}
+
+/// The rows of the ranking table (assessment/ranking.html), rendered once per write.
+#[derive(Template)]
+#[template(path = "assessment/ranking_rows.html")]
+struct RankingRows {
+    rows: Vec<RankView>,
+}
+
+/// What the 开始评分 choice is kept by: the ranking's key and who chooses (which units one may
+/// open a sheet for goes with the role and the unit).
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct OpenableKey(ListKey, &'static str, i32);
+
+async fn load(state: &AppState, user: &CurrentUser, sel: &Selection) -> AppResult<RankingView> {
     let u = user.clone();
     let (year, f) = (sel.year, sel.filter.clone());
     state
         .db
         .run(move |c| {
-            let r = service::ranking(c, &u, year, &f)?;
-            Ok((r, assessment::scheme_years(c)?))
+            let ranking = service::ranking(c, &u, year, &f)?;
+            let closed = ranking
+                .rows
+                .iter()
+                .filter(|x| x.state == RowState::Sheet(ReviewState::Closed))
+                .count();
+            let started = ranking.rows.iter().filter(|x| x.score.is_some()).count();
+            Ok(RankingView {
+                ranking,
+                years: assessment::scheme_years(c)?,
+                closed,
+                started,
+                rows_html: KeptHtml::default(),
+            })
+        })
+        .await
+}
+
+/// The `<option>`s of 开始评分: the units in the user's scope the user may open a sheet for
+/// that have none among the rows shown, kept as the ranking is.
+async fn openable_choices(
+    state: &AppState,
+    user: &CurrentUser,
+    key: ListKey,
+    kept: &RankingView,
+) -> AppResult<std::sync::Arc<String>> {
+    let key = OpenableKey(key, user.role.code(), user.unit_id);
+    state
+        .kept_or_read(key, || async {
+            let units = state.scope_units(&user.scope()).await?;
+            let with_sheet: std::collections::HashSet<i32> = kept
+                .ranking
+                .rows
+                .iter()
+                .filter(|x| x.score.is_some())
+                .map(|x| x.unit.id)
+                .collect();
+            let openable: Vec<_> = service::openable_among(user, &units)
+                .into_iter()
+                .filter(|u| !with_sheet.contains(&u.id))
+                .collect();
+            unit_options_html(&openable, None).map_err(AppError::internal)
         })
         .await
 }
@@ -234,29 +297,27 @@ async fn ranking(
         today,
     );
     let kept = state
-        .kept_or_read(key, || load(&state, &user, &sel))
+        .kept_or_read(key.clone(), || load(&state, &user, &sel))
         .await?;
-    let r = &kept.0;
-    let mut years = kept.1.clone();
+    let r = &kept.ranking;
+    let mut years = kept.years.clone();
     if !years.contains(&sel.year) {
         years.push(sel.year);
         years.sort_unstable_by(|a, b| b.cmp(a));
     }
     let openable = if user.may(Capability::CreateRecords) && r.scheme.is_some() {
-        let units = state.scope_units(&user.scope()).await?;
-        service::openable_among(&user, &units)
+        openable_choices(&state, &user, key, &kept).await?
     } else {
-        Vec::new()
+        Default::default()
     };
-    let with_sheet: std::collections::HashSet<i32> = r
-        .rows
-        .iter()
-        .filter(|x| x.score.is_some())
-        .map(|x| x.unit.id)
-        .collect();
+    let rows_html = kept.rows_html.get_or_render(|| {
+        RankingRows {
+            rows: r.rows.iter().map(view).collect(),
+        }
+        .render()
+    })?;
     let words = sel.words(r);
     let qs = sel.query_string();
-    let rows: Vec<RankView> = r.rows.iter().map(view).collect();
     render(&RankingPage {
         base: ctx
             .base(format!("{}年度千分制考核排名", sel.year))
@@ -303,19 +364,13 @@ async fn ranking(
             .state
             .map(|s| state_code(s).to_string())
             .unwrap_or_default(),
-        closed: rows.iter().filter(|x| x.closed).count(),
-        started: rows.iter().filter(|x| x.id.is_some()).count(),
-        rows,
+        closed: kept.closed,
+        started: kept.started,
+        no_rows: r.rows.is_empty(),
+        rows_html,
         export_link: xlsx::export_link("/assessment/export", &qs),
         print_link: format!("?{qs}&print=1"),
-        openable: openable
-            .into_iter()
-            .filter(|u| !with_sheet.contains(&u.id))
-            .map(|u| Choice {
-                value: u.id.to_string(),
-                label: u.name,
-            })
-            .collect(),
+        openable: &openable,
         can_queue: user.may(Capability::SeeReviewQueues),
         filtered: sel.filter.kind.is_some()
             || sel.filter.group.is_some()
@@ -336,7 +391,7 @@ async fn export(
 ) -> AppResult<HttpResponse> {
     let this_year = state.settings.clock.today().year();
     let sel = Selection::of(&query, this_year);
-    let (r, _) = load(&state, &user, &sel).await?;
+    let r = load(&state, &user, &sel).await?.ranking;
     if r.scheme.is_none() {
         return Err(AppError::NotFound);
     }

@@ -28,7 +28,7 @@ use crate::routes::review;
 use crate::services::reports as service;
 use crate::state::{AppState, ListKey};
 use crate::views::paging::Paging;
-use crate::views::{flash, redirect, render, BaseContext, PageCtx};
+use crate::views::{flash, redirect, render, BaseContext, KeptHtml, PageCtx};
 use crate::xlsx::{self, col, Column, Value};
 use compliance::ComplianceTable;
 
@@ -113,6 +113,8 @@ struct IndexView {
     history: Vec<HistoryRow>,
     total: i64,
     table: ComplianceTable,
+    /// The table as HTML, without and with the 催报 buttons ([`ComplianceRows`]).
+    table_html: [KeptHtml; 2],
 }
 
 pub struct MineView {
@@ -150,12 +152,23 @@ struct IndexPage<'a> {
     history_paging: Paging,
     show_table: bool,
     table: &'a ComplianceTable,
+    /// The table's rows, kept rendered ([`ComplianceRows`]).
+    table_html: &'a str,
     /// 催报 buttons are shown (the user may urge, the month is not in the future).
     can_remind: bool,
     export_link: String,
     can_queue: bool,
     /// The table narrowed to one unit and what lies under it (`unit=`).
     narrowed: Option<Narrowed>,
+}
+
+/// The month's table with a row per branch: rendered once per write for each of with and
+/// without the 催报 buttons, and kept with the view.
+#[derive(Template)]
+#[template(path = "reports/compliance_table.html")]
+struct ComplianceRows<'a> {
+    table: &'a ComplianceTable,
+    can_remind: bool,
 }
 
 /// Reports of the branch's own list per page.
@@ -292,12 +305,25 @@ async fn index(
                     history: history.into_iter().map(|r| history_row(r, today)).collect(),
                     total,
                     table,
+                    table_html: Default::default(),
                 })
             })
         })
         .await?;
     paging.total = view.total;
     let not_future = (year, month) <= (today.year(), today.month() as i32);
+    let can_remind = not_future && user.may(Capability::RemindReports);
+    let table_html = if show_table && view.has_campaign {
+        view.table_html[usize::from(can_remind)].get_or_render(|| {
+            ComplianceRows {
+                table: &view.table,
+                can_remind,
+            }
+            .render()
+        })?
+    } else {
+        ""
+    };
     render(&IndexPage {
         base: ctx
             .base("月度调度")
@@ -323,7 +349,8 @@ async fn index(
         history_paging: paging,
         show_table,
         table: &view.table,
-        can_remind: not_future && user.may(Capability::RemindReports),
+        table_html,
+        can_remind,
         export_link: format!("/reports/export?year={year}&month={month}{unit_q}"),
         can_queue: user.may(Capability::SeeReviewQueues),
         narrowed,

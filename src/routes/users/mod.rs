@@ -16,7 +16,7 @@ use crate::error::AppResult;
 use crate::routes::imports;
 use crate::routes::non_empty;
 use crate::state::{AppState, ListKey};
-use crate::views::units::{filter_name, UnitRow};
+use crate::views::units::{filter_name, unit_choices};
 use crate::views::{render, BaseContext, PageCtx, Paging};
 use crate::xlsx::{self, col, Column, Value};
 
@@ -72,10 +72,10 @@ struct ListPage<'a> {
     paging: Paging,
     q: String,
     role: String,
-    unit: String,
     status: String,
     roles: &'static [Role],
-    units: Vec<UnitRow>,
+    /// The unit filter's `<option>`s ([`unit_choices`]).
+    units: &'a str,
 }
 
 /// A page of the list as kept until the next write (`AppState::list_page`).
@@ -207,6 +207,8 @@ async fn list(
         })
         .await?;
     let all_units = &view.all_units;
+    // Every unit, as the list reads users of any unit (the office's scope).
+    let units = unit_choices(&state, &crate::domain::Scope::All, sel.unit_id).await?;
     paging.total = view.total;
     paging.query = sel.query_string();
     let words = FilterWords::new()
@@ -228,10 +230,9 @@ async fn list(
         paging,
         q: sel.q.unwrap_or_default(),
         role: sel.role.map(|r| r.code().to_string()).unwrap_or_default(),
-        unit: sel.unit_id.map(|u| u.to_string()).unwrap_or_default(),
         status: sel.status,
         roles: Role::ALL,
-        units: all_units.iter().map(UnitRow::from).collect(),
+        units: &units,
     })
 }
 

@@ -43,11 +43,11 @@ async fn remind_all(b: &Browser, month: &str) -> Page {
         .await
 }
 
-/// The 催报 form of a branch's row, if the page offers one.
+/// The 催报 button of a branch's row (its confirmation), if the page offers one.
 fn remind_button(p: &Page, code: &str) -> Option<String> {
     let doc = Html::parse_document(&p.body);
     let s = Selector::parse(&format!(
-        "tr[data-unit=\"{code}\"] form[action=\"/reports/remind\"]"
+        "tr[data-unit=\"{code}\"] button[form=\"remind-one\"]"
     ))
     .expect("selector");
     doc.select(&s).next().map(|f| {
@@ -120,6 +120,44 @@ async fn the_office_urges_one_branch(app: TestApp) {
     assert_eq!(notices_of(&app, "zhibu01"), 2);
 }
 both_with!(the_office_urges_one_branch, super::with_hook);
+
+/// In a real browser: the row's 催报 button (outside the page's one 催报 form, tied to it by
+/// `form=`) asks first, then urges that branch only.
+async fn the_rows_button_urges_its_branch_in_a_browser(app: TestApp) {
+    let Some(d) = crate::browser::driver::Driver::start(1280, 900).await else {
+        return;
+    };
+    d.sign_in(&app, "admin").await;
+    d.client
+        .goto(&format!("{}/reports?year=2026&month=11", app.addr))
+        .await
+        .expect("月度调度");
+    d.click_confirmed("tr[data-unit=\"ZB02\"] button[form=\"remind-one\"]")
+        .await;
+    let mut text = String::new();
+    for _ in 0..100 {
+        text = d
+            .client
+            .find(fantoccini::Locator::Css("main"))
+            .await
+            .expect("main")
+            .text()
+            .await
+            .expect("text");
+        if text.contains("已催报 1 个党支部") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(
+        text.contains("已催报 1 个党支部：党群工作部党支部"),
+        "{text}"
+    );
+    assert_eq!(written(&app), [1, 1, 1, 0]);
+    assert_eq!(notices_of(&app, "zhibu02"), 1);
+    assert_eq!(notices_of(&app, "zhibu01"), 0);
+}
+both!(the_rows_button_urges_its_branch_in_a_browser);
 
 async fn all_not_reported_in_scope_are_urged(app: TestApp) {
     // 26 November, after the due day: ZB01 has submitted, the others have not.
