@@ -534,6 +534,26 @@ pub fn redact(url: &str) -> String {
 mod tests {
     use super::*;
 
+    /// SQLite is built with the query planner stability guarantee (`.cargo/config.toml`).
+    /// Without it SQLite prepares a statement again every time it runs with a bound LIMIT:
+    /// every `.first()` (the session read on every request) and every page of a list.
+    #[test]
+    fn sqlite_keeps_statements_with_a_bound_limit_prepared() {
+        #[derive(diesel::QueryableByName)]
+        struct CompileOption {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            compile_options: String,
+        }
+        let mut c = SqliteConnection::establish(":memory:").expect("in-memory SQLite");
+        let options: Vec<CompileOption> = diesel::sql_query("PRAGMA compile_options")
+            .load(&mut c)
+            .expect("compile options");
+        assert!(
+            options.iter().any(|o| o.compile_options == "ENABLE_QPSG"),
+            "SQLite was built without SQLITE_ENABLE_QPSG"
+        );
+    }
+
     #[test]
     fn urls_pick_the_backend() {
         assert_eq!(
