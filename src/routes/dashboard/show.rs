@@ -14,7 +14,7 @@ use crate::error::AppResult;
 use crate::services::assessment_scores::{self, RankFilter};
 use crate::state::AppState;
 use crate::views::charts::{self, Chart};
-use crate::views::{render, BaseContext, PageCtx};
+use crate::views::{render, BaseContext, KeptHtml, PageCtx};
 
 /// One unit of the 千分制 ranking's top.
 pub struct RankLine {
@@ -41,10 +41,23 @@ struct DashboardPage<'a> {
     base: BaseContext,
     year: i32,
     month: u32,
+    scope_name: String,
+    d: &'a Dashboard,
+    briefing_href: String,
+    /// Everything below the heading, kept rendered ([`DashboardBody`]).
+    body: &'a str,
+}
+
+/// The dashboard below its heading: only what the kept figures and their key hold, so it is
+/// rendered once per write and kept with the figures.
+#[derive(Template)]
+#[template(path = "dashboard/body.html")]
+struct DashboardBody<'a> {
+    year: i32,
+    month: u32,
     years: &'a [i32],
     f_unit: String,
     units: &'a [(i32, String)],
-    scope_name: String,
     /// A secretary's dashboard: her branch alone.
     one_branch: bool,
     d: &'a Dashboard,
@@ -54,7 +67,6 @@ struct DashboardPage<'a> {
     ranking_href: String,
     /// A branch's months in words: (month, 按时 / 迟报 / 未报 / 待报送, its badge code).
     months: &'a [(u32, &'static str, &'static str)],
-    briefing_href: String,
 }
 
 fn pairs(figs: &[Fig]) -> Vec<(String, f64)> {
@@ -149,6 +161,8 @@ pub struct Figures {
     ranking: Vec<RankLine>,
     ranked: usize,
     months: Vec<(u32, &'static str, &'static str)>,
+    /// The page below its heading ([`DashboardBody`]).
+    body: KeptHtml,
 }
 
 /// What the figures depend on: who looks (role and scope: the ranking and the extension
@@ -256,6 +270,7 @@ async fn read_figures(
         units,
         ranking: top,
         months,
+        body: KeptHtml::default(),
     })
 }
 
@@ -269,6 +284,29 @@ pub async fn page(
     let f = figures(&state, &user, &p).await?;
     let period_words = format!("{} 年 {} 月", p.year, p.month);
     let unit_q = p.unit_param();
+    // Rendered from the figures and their key only (period, unit picked, scope): the same
+    // for everyone the figures are kept for.
+    let body = f.body.get_or_render(|| {
+        DashboardBody {
+            year: p.year,
+            month: p.month,
+            years: &f.years,
+            f_unit: p
+                .unit
+                .as_ref()
+                .map(|u| u.id.to_string())
+                .unwrap_or_default(),
+            units: &f.units,
+            one_branch: matches!(p.scope, Scope::Unit(_)),
+            ranked: f.ranked,
+            ranking: &f.ranking,
+            months: &f.months,
+            ranking_href: format!("/assessment?year={}", p.year),
+            d: &f.d,
+            c: &f.c,
+        }
+        .render()
+    })?;
     render(&DashboardPage {
         base: ctx
             .base("统计看板")
@@ -276,24 +314,12 @@ pub async fn page(
             .period(period_words),
         year: p.year,
         month: p.month,
-        years: &f.years,
-        f_unit: p
-            .unit
-            .as_ref()
-            .map(|u| u.id.to_string())
-            .unwrap_or_default(),
-        units: &f.units,
         scope_name: p.scope_name.clone(),
-        one_branch: matches!(p.scope, Scope::Unit(_)),
-        ranked: f.ranked,
-        ranking: &f.ranking,
-        months: &f.months,
-        ranking_href: format!("/assessment?year={}", p.year),
         briefing_href: format!(
             "/dashboard/briefing.docx?year={}&month={}{}",
             p.year, p.month, unit_q
         ),
         d: &f.d,
-        c: &f.c,
+        body,
     })
 }
