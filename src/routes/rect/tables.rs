@@ -73,7 +73,8 @@ struct ListPage {
 struct TablesSelection {
     campaign: Option<Campaign>,
     years: Vec<i32>,
-    visible: Vec<Unit>,
+    /// The units of the user's scope, as kept ([`AppState::scope_units`]).
+    visible: std::sync::Arc<Vec<Unit>>,
     rows: Vec<TableLine>,
     total: i64,
     year: i32,
@@ -130,12 +131,12 @@ async fn select_tables(
     let unit_id = non_empty(&query.unit).and_then(|u| u.parse::<i32>().ok());
     let unit_path = narrowed_unit(state, user, unit_id).await?;
     let scope = user.scope();
-    let (campaign, years, visible, rows, total) = state
+    let visible = state.scope_units(&scope).await?;
+    let (campaign, years, rows, total) = state
         .db
         .run(move |c| {
             let campaign = campaigns::chosen(c, year, today)?;
             let years: Vec<i32> = campaigns::years(c)?;
-            let visible = units::in_scope(c, &scope)?;
             let (mut rows, mut total) = (Vec::new(), 0);
             if let Some(camp) = &campaign {
                 let f = TableFilter {
@@ -145,7 +146,7 @@ async fn select_tables(
                 };
                 (rows, total) = table_lines(c, &f, camp, today, offset, limit)?;
             }
-            Ok((campaign, years, visible, rows, total))
+            Ok((campaign, years, rows, total))
         })
         .await?;
     let year_shown = campaign
