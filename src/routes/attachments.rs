@@ -25,6 +25,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// One file in a record's list (read by `templates/partials/files.html`).
+#[derive(Clone)]
 pub struct FileLine {
     pub id: i32,
     pub name: String,
@@ -34,6 +35,7 @@ pub struct FileLine {
 }
 
 /// The files block of a record page: list, and the upload form when the user may write.
+#[derive(Clone)]
 pub struct FileList {
     pub owner: &'static str,
     pub owner_id: i32,

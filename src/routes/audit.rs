@@ -9,9 +9,10 @@ use crate::auth::CurrentUser;
 use crate::clock::format_local;
 use crate::db::models::audit::{self, AuditFilter};
 use crate::domain::audit::{self as words, FieldChange};
+use crate::domain::Scope;
 use crate::error::AppResult;
 use crate::routes::non_empty;
-use crate::state::AppState;
+use crate::state::{AppState, ListKey};
 use crate::views::{render, BaseContext, PageCtx, Paging};
 use crate::xlsx::{self, col, Column, Value};
 
@@ -40,9 +41,9 @@ struct ListQuery {
 
 #[derive(Template)]
 #[template(path = "audit/list.html")]
-struct ListPage {
+struct ListPage<'a> {
     base: BaseContext,
-    rows: Vec<AuditRow>,
+    rows: &'a [AuditRow],
     paging: Paging,
     entity: String,
     entities: &'static [(&'static str, &'static str)],
@@ -119,11 +120,25 @@ async fn list(
     user.require_may(Capability::ReadAuditLog)?;
     let entity = chosen_entity(&query);
     let mut paging = Paging::new(query.page.as_deref(), 50).printing(ctx.print_view);
-    let (rows, total) = select(&state, entity.clone(), paging.offset(), paging.per_page).await?;
-    paging.total = total;
     if let Some(e) = &entity {
         paging.query = format!("entity={e}");
     }
+    // A page is kept until the next write (which adds an entry): each line's changes are
+    // read from the stored JSON and the names it refers to (~0.3 ms a page).
+    let key = ListKey::new(
+        "audit",
+        Scope::All,
+        paging.query.clone(),
+        state.settings.clock.today(),
+    );
+    let (offset, limit) = (paging.offset(), paging.per_page);
+    let page = state
+        .list_page(key, paging.at(), || {
+            select(&state, entity.clone(), offset, limit)
+        })
+        .await?;
+    let (rows, total) = &*page;
+    paging.total = *total;
     render(&ListPage {
         base: ctx.base("操作日志").wide().filters(
             &crate::domain::filters::FilterWords::new()

@@ -193,15 +193,24 @@ async fn step<R: Reviewed + Send + 'static>(
 
 #[derive(Template)]
 #[template(path = "review/queue.html")]
-struct QueuePage {
+struct QueuePage<'a> {
     base: BaseContext,
     /// "月度调度" / "第一议题"
     area: &'static str,
     area_link: &'static str,
     stage: &'static str,
     date_label: &'static str,
-    rows: Vec<QueueRow>,
+    rows: &'a [QueueRow],
     batch: bool,
+}
+
+/// What a review queue is kept by until the next write: the records' area, the stage and
+/// the reviewer's scope (a general branch's reviewers share their queue).
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct QueueKey {
+    area: &'static str,
+    stage: crate::domain::review::ReviewState,
+    scope: crate::domain::Scope,
 }
 
 /// The user's review queue (待总支复查 for a reviewer, 待党委复核 for the office).
@@ -210,8 +219,17 @@ pub async fn queue<R: Reviewed + Send + 'static>(
     user: CurrentUser,
     ctx: PageCtx,
 ) -> AppResult<HttpResponse> {
+    let (stage, scope) = user.review_queue().ok_or(AppError::Forbidden)?;
+    let key = QueueKey {
+        area: R::AREA,
+        stage,
+        scope,
+    };
     let u = user.clone();
-    let (stage, rows) = state.db.run(move |c| service::queue::<R>(c, &u)).await?;
+    let kept = state
+        .kept_or_read(key, || state.db.run(move |c| service::queue::<R>(c, &u)))
+        .await?;
+    let (stage, rows) = &*kept;
     render(&QueuePage {
         base: ctx.base(format!("{}审核 · {stage}", R::AREA)),
         area: R::AREA,

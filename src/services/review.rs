@@ -312,6 +312,7 @@ pub fn queue<R: Reviewed>(
 }
 
 /// One step of a record's trail, as shown.
+#[derive(Clone)]
 pub struct TrailLine {
     pub at: String,
     pub who: String,

@@ -100,7 +100,11 @@ pub fn download(file_name: &str, bytes: Vec<u8>) -> HttpResponse {
 }
 
 /// Answer with a file download; the name goes out both ASCII-safe and as UTF-8.
-pub fn attachment_response(file_name: &str, content_type: &str, bytes: Vec<u8>) -> HttpResponse {
+pub fn attachment_response(
+    file_name: &str,
+    content_type: &str,
+    bytes: impl Into<actix_web::web::Bytes>,
+) -> HttpResponse {
     let ascii: String = file_name
         .chars()
         .map(|c| {
@@ -121,7 +125,7 @@ pub fn attachment_response(file_name: &str, content_type: &str, bytes: Vec<u8>) 
             format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"),
         ))
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
-        .body(bytes)
+        .body(bytes.into())
 }
 
 /// Parse a date typed in a spreadsheet: 2026-11-24, 2026/11/24, 2026.11.24, 2026年11月24日.

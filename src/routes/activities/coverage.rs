@@ -15,7 +15,7 @@ use crate::domain::activity::{ActivityKind, RosterGroup};
 use crate::domain::filters::FilterWords;
 use crate::error::AppResult;
 use crate::services::coverage::{self as service, Counts, Line, Report, Selection};
-use crate::state::AppState;
+use crate::state::{AppState, ListKey};
 use crate::views::{render, BaseContext, PageCtx, Paging};
 use crate::xlsx::{self, col, Column, Value};
 
@@ -179,9 +179,15 @@ pub struct UnitChoice {
     pub chosen: bool,
 }
 
+/// A page of the people not covered, and the years to pick from, as kept.
+struct PeoplePage {
+    people: Vec<PersonRow>,
+    years: Vec<i32>,
+}
+
 #[derive(Template)]
 #[template(path = "activities/coverage.html")]
-struct CoveragePage {
+struct CoveragePage<'a> {
     base: BaseContext,
     year: i32,
     years: Vec<i32>,
@@ -193,7 +199,7 @@ struct CoveragePage {
     quota: i32,
     lines: Vec<LineRow>,
     overall: LineRow,
-    people: Vec<PersonRow>,
+    people: &'a [PersonRow],
     paging: Paging,
     /// The selection without its unit as a query string: the lines' links append `&unit=`.
     drill: String,
@@ -264,22 +270,33 @@ async fn page(
     let q = parse_query(&req, today.year());
     let mut paging = Paging::new(q.page.as_deref(), Paging::PER_PAGE).printing(ctx.print_view);
     let (offset, limit) = (paging.offset(), paging.per_page);
-    let me = user.clone();
     let report = report_kept(&state, &user, q.sel.clone()).await?;
+    // The page of people not covered (a scan of the year's attendance per person: ~2 ms at
+    // 300 branches) and the years, kept with the report until the next write.
+    let key = ListKey::new(
+        "coverage",
+        user.scope(),
+        format!("{}|{}", user.role.code(), query_string(&report.selection)),
+        today,
+    );
     let kept = std::sync::Arc::clone(&report);
-    let (people, mut years, scope_units) = state
-        .db
-        .run(move |c| {
-            let people = if kept.overall.not_covered() > 0 {
-                kept.uncovered(c, offset, limit)?
-            } else {
-                Vec::new()
-            };
-            let years = campaigns::years(c)?;
-            let scope_units = crate::db::models::units::in_scope(c, &me.scope())?;
-            Ok((people, years, scope_units))
+    let view = state
+        .list_page(key, paging.at(), || {
+            state.db.run(move |c| {
+                let people = if kept.overall.not_covered() > 0 {
+                    kept.uncovered(c, offset, limit)?
+                } else {
+                    Vec::new()
+                };
+                Ok(PeoplePage {
+                    people: people.into_iter().map(PersonRow::of).collect(),
+                    years: campaigns::years(c)?,
+                })
+            })
         })
         .await?;
+    let scope_units = state.scope_units(&user.scope()).await?;
+    let mut years = view.years.clone();
     for y in [today.year(), report.selection.year] {
         if !years.contains(&y) {
             years.push(y);
@@ -331,7 +348,7 @@ async fn page(
         quota: report.quota,
         lines: report.lines.iter().map(LineRow::of).collect(),
         overall: LineRow::counts(&report.overall),
-        people: people.into_iter().map(PersonRow::of).collect(),
+        people: &view.people,
         export_link: xlsx::export_link("/activities/coverage/export", &paging.query),
         drill,
         paging,

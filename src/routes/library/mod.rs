@@ -17,9 +17,10 @@ use crate::auth::policy::Capability;
 use crate::auth::CurrentUser;
 use crate::db::models::library::{self, Area, Filter, Line};
 use crate::domain::filters::FilterWords;
+use crate::domain::Scope;
 use crate::error::AppResult;
 use crate::routes::{non_empty, ymd};
-use crate::state::AppState;
+use crate::state::{AppState, ListKey};
 use crate::views::{render, BaseContext, PageCtx, Paging};
 use crate::xlsx::{self, col, Column, Value};
 
@@ -103,14 +104,14 @@ pub struct AreaCount {
 
 #[derive(Template)]
 #[template(path = "library/list.html")]
-struct ListPage {
+struct ListPage<'a> {
     base: BaseContext,
-    areas: Vec<AreaCount>,
+    areas: &'a [AreaCount],
     total_all: i64,
     f_area: String,
     f_q: String,
     f_inactive: bool,
-    rows: Vec<Row>,
+    rows: &'a [Row],
     export_link: String,
     paging: Paging,
     can_manage: bool,
@@ -186,43 +187,64 @@ async fn list(
     let mut paging = Paging::new(query.page.as_deref(), Paging::PER_PAGE).printing(ctx.print_view);
     let (offset, limit) = (paging.offset(), paging.per_page);
     let f = sel.filter();
-    let (lines, total, counts, all_areas) = state
-        .db
-        .run(move |c| {
-            let (lines, total) = library::list(c, &f, offset, limit)?;
-            let counts = library::counts_by_area(c, &f)?;
-            let all_areas = library::areas(c)?;
-            Ok((lines, total, counts, all_areas))
+    // A page with the areas' counts, kept until the next write (a download counts as one).
+    let key = ListKey::new(
+        "templates",
+        Scope::All,
+        sel.query(true),
+        state.settings.clock.today(),
+    );
+    let view = state
+        .list_page(key, paging.at(), || {
+            state.db.run(move |c| {
+                let (lines, total) = library::list(c, &f, offset, limit)?;
+                let counts = library::counts_by_area(c, &f)?;
+                let all_areas = library::areas(c)?;
+                let areas = all_areas
+                    .iter()
+                    .map(|a| AreaCount {
+                        id: a.id,
+                        name: a.name.clone(),
+                        count: counts
+                            .iter()
+                            .find(|(id, _)| *id == a.id)
+                            .map_or(0, |(_, n)| *n),
+                    })
+                    .collect();
+                Ok(CatalogueView {
+                    rows: lines.into_iter().map(row).collect(),
+                    total,
+                    areas,
+                    all_areas,
+                })
+            })
         })
         .await?;
-    paging.total = total;
+    paging.total = view.total;
     paging.query = sel.query(true);
-    let areas: Vec<AreaCount> = all_areas
-        .iter()
-        .map(|a| AreaCount {
-            id: a.id,
-            name: a.name.clone(),
-            count: counts
-                .iter()
-                .find(|(id, _)| *id == a.id)
-                .map_or(0, |(_, n)| *n),
-        })
-        .collect();
-    let words = sel.words(&all_areas);
+    let words = sel.words(&view.all_areas);
     render(&ListPage {
         base: ctx.base("工作模板").filters(&words),
-        total_all: areas.iter().map(|a| a.count).sum(),
-        areas,
+        total_all: view.areas.iter().map(|a| a.count).sum(),
+        areas: &view.areas,
         f_area: sel.area.map(|a| a.to_string()).unwrap_or_default(),
         f_q: sel.text.clone().unwrap_or_default(),
         f_inactive: sel.inactive,
-        rows: lines.into_iter().map(row).collect(),
+        rows: &view.rows,
         export_link: xlsx::export_link("/templates/export", &paging.query),
         base_query: sel.query(false),
         paging,
         can_manage: user.may(Capability::ManageTemplates),
         filtered: sel.area.is_some() || sel.text.is_some(),
     })
+}
+
+/// A page of the catalogue as kept: its rows and total, the areas with their counts.
+struct CatalogueView {
+    rows: Vec<Row>,
+    total: i64,
+    areas: Vec<AreaCount>,
+    all_areas: Vec<Area>,
 }
 
 const EXPORT_COLUMNS: [Column; 9] = [

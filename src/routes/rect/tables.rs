@@ -54,13 +54,13 @@ pub struct TableLine {
 
 #[derive(Template)]
 #[template(path = "rect/list.html")]
-struct ListPage {
+struct ListPage<'a> {
     base: BaseContext,
-    campaign_name: Option<String>,
+    campaign_name: Option<&'a str>,
     year: i32,
-    years: Vec<i32>,
+    years: &'a [i32],
     units: std::sync::Arc<String>,
-    rows: Vec<TableLine>,
+    rows: &'a [TableLine],
     export_link: String,
     paging: Paging,
     statuses: &'static [RectStatus],
@@ -68,15 +68,21 @@ struct ListPage {
     can_decide_extensions: bool,
 }
 
-/// What the list of tables shows for a filter: the chosen campaign, the years, the units in
-/// scope, one page (or all, for the export) of table lines and their total.
-struct TablesSelection {
+/// What the list of tables reads for a filter: the chosen campaign, the years, one page
+/// (or all, for the export) of table lines and their total.
+struct TablesRead {
     campaign: Option<Campaign>,
     years: Vec<i32>,
-    /// The units of the user's scope, as kept ([`AppState::scope_units`]).
-    visible: std::sync::Arc<Vec<Unit>>,
     rows: Vec<TableLine>,
     total: i64,
+}
+
+/// What the list of tables shows for a filter: what it read (a page kept until the next
+/// write: each line counts its items by status and light), the units in scope, the year.
+struct TablesSelection {
+    read: std::sync::Arc<TablesRead>,
+    /// The units of the user's scope, as kept ([`AppState::scope_units`]).
+    visible: std::sync::Arc<Vec<Unit>>,
     year: i32,
     unit: String,
     query: String,
@@ -123,8 +129,7 @@ async fn select_tables(
     state: &AppState,
     user: &CurrentUser,
     query: &ListQuery,
-    offset: i64,
-    limit: i64,
+    at: crate::state::PageAt,
 ) -> AppResult<TablesSelection> {
     let today = state.settings.clock.today();
     let year = parse_year(&query.year);
@@ -132,34 +137,48 @@ async fn select_tables(
     let unit_path = narrowed_unit(state, user, unit_id).await?;
     let scope = user.scope();
     let visible = state.scope_units(&scope).await?;
-    let (campaign, years, rows, total) = state
-        .db
-        .run(move |c| {
-            let campaign = campaigns::chosen(c, year, today)?;
-            let years: Vec<i32> = campaigns::years(c)?;
-            let (mut rows, mut total) = (Vec::new(), 0);
-            if let Some(camp) = &campaign {
-                let f = TableFilter {
-                    campaign_id: camp.id,
-                    scope: Some(scope.clone()),
-                    unit_path,
-                };
-                (rows, total) = table_lines(c, &f, camp, today, offset, limit)?;
-            }
-            Ok((campaign, years, rows, total))
+    let unit = unit_id.map(|u| u.to_string()).unwrap_or_default();
+    let key = crate::state::ListKey::new(
+        "rect_tables",
+        scope.clone(),
+        keep(&[
+            ("year", query.year.as_deref().unwrap_or_default()),
+            ("unit", &unit),
+        ]),
+        today,
+    );
+    let (offset, limit) = ((at.page - 1).max(0) * at.per_page, at.per_page);
+    let read = state
+        .list_page(key, at, || {
+            state.db.run(move |c| {
+                let campaign = campaigns::chosen(c, year, today)?;
+                let years: Vec<i32> = campaigns::years(c)?;
+                let (mut rows, mut total) = (Vec::new(), 0);
+                if let Some(camp) = &campaign {
+                    let f = TableFilter {
+                        campaign_id: camp.id,
+                        scope: Some(scope.clone()),
+                        unit_path,
+                    };
+                    (rows, total) = table_lines(c, &f, camp, today, offset, limit)?;
+                }
+                Ok(TablesRead {
+                    campaign,
+                    years,
+                    rows,
+                    total,
+                })
+            })
         })
         .await?;
-    let year_shown = campaign
+    let year_shown = read
+        .campaign
         .as_ref()
         .map_or(year.unwrap_or(today.year()), |c| c.year);
-    let unit = unit_id.map(|u| u.to_string()).unwrap_or_default();
     let query = keep(&[("year", &year_shown.to_string()), ("unit", &unit)]);
     Ok(TablesSelection {
-        campaign,
-        years,
+        read,
         visible,
-        rows,
-        total,
         year: year_shown,
         unit,
         query,
@@ -174,8 +193,8 @@ pub(super) async fn list(
 ) -> AppResult<HttpResponse> {
     let query = query.into_inner();
     let mut paging = Paging::new(query.page.as_deref(), Paging::PER_PAGE).printing(ctx.print_view);
-    let sel = select_tables(&state, &user, &query, paging.offset(), paging.per_page).await?;
-    paging.total = sel.total;
+    let sel = select_tables(&state, &user, &query, paging.at()).await?;
+    paging.total = sel.read.total;
     paging.query = sel.query;
     let can_create = sel.visible.iter().any(|u| user.can(Action::Write, u));
     let words = FilterWords::new()
@@ -183,12 +202,12 @@ pub(super) async fn list(
         .opt("单位", filter_name(&sel.visible, sel.unit.parse().ok()));
     render(&ListPage {
         base: ctx.base("整改配档表").wide().filters(&words),
-        campaign_name: sel.campaign.map(|c| c.name),
+        campaign_name: sel.read.campaign.as_ref().map(|c| c.name.as_str()),
         year: sel.year,
-        years: sel.years,
+        years: &sel.read.years,
         units: crate::views::units::unit_choices(&state, &user.scope(), sel.unit.parse().ok())
             .await?,
-        rows: sel.rows,
+        rows: &sel.read.rows,
         export_link: xlsx::export_link("/rect/tables/export", &paging.query),
         paging,
         statuses: RectStatus::ALL,
@@ -202,9 +221,15 @@ pub(super) async fn export_tables(
     user: CurrentUser,
     query: web::Query<ListQuery>,
 ) -> AppResult<HttpResponse> {
-    let sel = select_tables(&state, &user, &query, 0, xlsx::EXPORT_LIMIT).await?;
-    let campaign = sel.campaign.ok_or(AppError::NotFound)?;
-    let data = table_export_rows(sel.rows);
+    // Every table, read now (a print-sized page is never kept).
+    let all = crate::state::PageAt {
+        page: 1,
+        per_page: xlsx::EXPORT_LIMIT,
+        print: true,
+    };
+    let sel = select_tables(&state, &user, &query, all).await?;
+    let campaign = sel.read.campaign.as_ref().ok_or(AppError::NotFound)?;
+    let data = table_export_rows(&sel.read.rows);
     let columns = table_columns();
     let sheet = xlsx::Sheet::new(format!("{}年整改配档表一览", campaign.year), state.now())
         .filter("年度", format!("{}年", campaign.year))
@@ -229,15 +254,15 @@ fn table_columns() -> Vec<Column> {
     columns
 }
 
-fn table_export_rows(rows: Vec<TableLine>) -> Vec<Vec<Value>> {
-    rows.into_iter()
+fn table_export_rows(rows: &[TableLine]) -> Vec<Vec<Value>> {
+    rows.iter()
         .map(|r| {
             let mut row = vec![
-                Value::from(r.title),
-                Value::from(r.unit_name),
+                Value::from(r.title.clone()),
+                Value::from(r.unit_name.clone()),
                 Value::from(r.total),
             ];
-            row.extend(r.by_status.into_iter().map(Value::from));
+            row.extend(r.by_status.iter().copied().map(Value::from));
             row.extend([r.red, r.yellow, r.green, r.notes].map(Value::from));
             row
         })
@@ -257,7 +282,7 @@ pub(crate) const BOOK_SHEET: BookSheet = BookSheet {
             unit_path: None,
         };
         let (rows, _) = table_lines(c, &f, &year.campaign, year.today, offset, limit)?;
-        Ok(table_export_rows(rows))
+        Ok(table_export_rows(&rows))
     },
 };
 

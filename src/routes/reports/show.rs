@@ -236,26 +236,27 @@ fn options(line: &Line, chosen: &str) -> Vec<Opt> {
     }
 }
 
-/// Render the report page from `l` with `form` as the values shown.
-pub async fn page(
-    state: &AppState,
-    ctx: &PageCtx,
-    user: &CurrentUser,
-    l: Loaded,
-    form: RawForm,
-    problems: Problems,
-    status: StatusCode,
-) -> AppResult<HttpResponse> {
-    let st = l.report.state();
-    let can_edit =
-        st.editable() && review_service::may(user, &l.unit, &l.report, ReviewAction::Submit);
-    let mut review = ReviewPanel::for_record(user, &l.unit, &l.report);
+/// What the page shows beside the report's own fields: the registers' deadlines, owners
+/// and lights of its lines, their files, the trail and who submitted it.
+pub struct Extras {
+    can_edit: bool,
+    refs: HashMap<i32, reports::LineRef>,
+    files: HashMap<i32, FileList>,
+    trail: Trail,
+    returned: Option<TrailLine>,
+    submitter: String,
+}
+
+/// Read the [`Extras`] of `l` for `user` (one trip).
+async fn extras(state: &AppState, user: &CurrentUser, l: &Loaded) -> AppResult<Extras> {
+    let can_edit = l.report.state().editable()
+        && review_service::may(user, &l.unit, &l.report, ReviewAction::Submit);
     let id = l.report.id;
     let line_ids: Vec<i32> = l.lines.iter().map(|x| x.id).collect();
     let (unit, report) = (l.unit.clone(), l.report.clone());
     let all_lines = l.lines.clone();
     let today = state.settings.clock.today();
-    let (mut files, (trail, returned), submitter, refs) = state
+    state
         .db
         .run(move |c| {
             let yellow = campaigns::get(c, report.campaign_id)?.yellow_days;
@@ -267,11 +268,47 @@ pub async fn page(
                 &format!("/reports/{id}"),
                 can_edit,
             )?;
-            let trail = review_service::trail(c, reports::ENTITY, id, &unit)?;
+            let (trail, returned) = review_service::trail(c, reports::ENTITY, id, &unit)?;
             let submitter = submitter_name(c, &report, &unit)?;
-            Ok((files, trail, submitter, refs))
+            Ok(Extras {
+                can_edit,
+                refs,
+                files,
+                trail,
+                returned,
+                submitter,
+            })
         })
-        .await?;
+        .await
+}
+
+/// Render the report page from `l` with `form` as the values shown.
+pub async fn page(
+    state: &AppState,
+    ctx: &PageCtx,
+    user: &CurrentUser,
+    l: Loaded,
+    form: RawForm,
+    problems: Problems,
+    status: StatusCode,
+) -> AppResult<HttpResponse> {
+    let x = extras(state, user, &l).await?;
+    render_page(ctx, user, &l, &x, form, problems, status)
+}
+
+/// The report page of `l` and its [`Extras`], with `form` as the values shown.
+fn render_page(
+    ctx: &PageCtx,
+    user: &CurrentUser,
+    l: &Loaded,
+    x: &Extras,
+    form: RawForm,
+    problems: Problems,
+    status: StatusCode,
+) -> AppResult<HttpResponse> {
+    let st = l.report.state();
+    let id = l.report.id;
+    let mut review = ReviewPanel::for_record(user, &l.unit, &l.report);
     let mut problems = problems;
     if let (Some(panel), Some((comment, error))) = (review.as_mut(), problems.review.take()) {
         panel.comment = comment;
@@ -284,7 +321,7 @@ pub async fn page(
         .map(|(i, line)| {
             let (p, w, s) = form.lines.get(&line.id).cloned().unwrap_or_default();
             let fields = &problems.fields;
-            let r = refs.get(&line.id);
+            let r = x.refs.get(&line.id);
             LineView {
                 deadline: r.map(|r| ymd(r.deadline)).unwrap_or_default(),
                 owner: r.map(|r| r.owner.clone()).unwrap_or_default(),
@@ -302,7 +339,7 @@ pub async fn page(
                 progress: p,
                 work: w,
                 status_label: line.status_label().to_string(),
-                files: files.remove(&line.id).unwrap_or_else(|| {
+                files: x.files.get(&line.id).cloned().unwrap_or_else(|| {
                     FileList::empty(Owner::ReportLine, line.id, format!("/reports/{id}"))
                 }),
             }
@@ -329,7 +366,7 @@ pub async fn page(
         status,
         &ShowPage {
             base: ctx.base(format!("{} {} 月度调度", l.unit.name, r.period())),
-            r: ReportView::of(r, &l.unit, submitter),
+            r: ReportView::of(r, &l.unit, x.submitter.clone()),
             lines,
             highlights: form.highlights,
             problems: form.problems,
@@ -340,12 +377,33 @@ pub async fn page(
             text_errors,
             conflict: problems.conflict,
             kept: problems.kept,
-            returned: if st.editable() { returned } else { None },
-            trail,
-            can_edit,
+            returned: if st.editable() {
+                x.returned.clone()
+            } else {
+                None
+            },
+            trail: x.trail.clone(),
+            can_edit: x.can_edit,
             review,
         },
     )
+}
+
+/// What a report view reads, kept per report, reader and day (the lines' lights) until the
+/// next write: the report, its lines brought up to date with the registers, and its
+/// [`Extras`] (four trips and a dozen queries; a secretary comes back to her draft again
+/// and again).
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct ShownKey {
+    report: i32,
+    reader: i32,
+    today: chrono::NaiveDate,
+}
+
+/// A report view as read: see [`ShownKey`].
+struct Shown {
+    l: Loaded,
+    x: Extras,
 }
 
 pub async fn show(
@@ -355,18 +413,29 @@ pub async fn show(
     path: web::Path<i32>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
-    let l = refreshed(&state, &user, load(&state, &user, id).await?).await?;
-    let form = RawForm::from_report(&l.report, &l.lines);
-    page(
-        &state,
+    let key = ShownKey {
+        report: id,
+        reader: user.id,
+        today: state.settings.clock.today(),
+    };
+    let shown = state
+        .kept_or_read(key, || async {
+            let l = refreshed(&state, &user, load(&state, &user, id).await?).await?;
+            let x = extras(&state, &user, &l).await?;
+            Ok::<_, AppError>(Shown { l, x })
+        })
+        .await?;
+    user.require(Action::Read, &shown.l.unit)?;
+    let form = RawForm::from_report(&shown.l.report, &shown.l.lines);
+    render_page(
         &ctx,
         &user,
-        l,
+        &shown.l,
+        &shown.x,
         form,
         Problems::none(),
         StatusCode::OK,
     )
-    .await
 }
 
 impl ReviewPage for Report {

@@ -142,7 +142,49 @@ async fn an_empty_roster_says_so(app: TestApp) {
     page.assert_contains("均已参加过所选类型的活动");
 }
 
+/// Seen again the same day after a training's attendance is ticked, the page counts the
+/// person and no longer lists them as not covered: nothing kept from before is shown.
+async fn a_person_ticked_at_a_training_leaves_the_list(app: TestApp) {
+    use diesel::prelude::*;
+    use zuofeng::db::schema::roster_people as r;
+    roster(&app);
+    let admin = app.signed_in("admin").await;
+    let page = admin.get(PAGE).await;
+    assert!(
+        people(&page.body).iter().any(|n| n == "赵四"),
+        "{}",
+        page.body
+    );
+    assert_eq!(overall(&page.body), Some((8, 5, 1)));
+    let zhao: i32 = {
+        let mut c = app.db.conn().expect("conn");
+        r::table
+            .filter(r::name.eq("赵四"))
+            .select(r::id)
+            .first(&mut *c)
+            .expect("赵四")
+    };
+    let sec = app.signed_in("zhibu01").await;
+    let id = crate::activities::create(&sec, app.unit_id("ZB01"), "training").await;
+    let v = crate::activities::ver(&app, id);
+    sec.post(
+        &format!("/activities/{id}/attendance"),
+        &[("version", v.as_str()), ("person", &zhao.to_string())],
+    )
+    .await
+    .assert_redirect(&format!("/activities/{id}"));
+    let page = admin.get(PAGE).await;
+    assert!(
+        !people(&page.body).iter().any(|n| n == "赵四"),
+        "{}",
+        page.body
+    );
+    assert_eq!(overall(&page.body), Some((8, 6, 1)));
+    page.assert_contains("尚未覆盖的党员（2 人）");
+}
+
 both!(
+    a_person_ticked_at_a_training_leaves_the_list,
     the_hand_checked_case,
     one_person_counts_once,
     kinds_and_group_choose_what_counts,

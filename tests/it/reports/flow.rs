@@ -61,6 +61,11 @@ async fn whole_flow_with_progress_flowing_back(app: TestApp) {
     .await;
     assert_eq!(p.status, 303);
     assert_eq!(lines(&app, id)[0].work, "草稿内容");
+    // Seen again, the page shows what was saved and the new version (not what it showed
+    // before the save).
+    let page = b.get(&format!("/reports/{id}")).await;
+    page.assert_contains("草稿内容");
+    assert_eq!(page.input_value("version").as_deref(), Some("3"));
     let p = fill_and_submit(&app, &b, id).await;
     assert_eq!(p.status, 303, "{}", p.body);
     let r = report(&app, id);
@@ -87,10 +92,15 @@ async fn whole_flow_with_progress_flowing_back(app: TestApp) {
     let zz = app.signed_in("zongzhi01").await;
     let q = zz.get("/reports/queue").await;
     q.assert_contains("综合办公室党支部");
+    q.assert_contains(&format!("/reports/{id}\""));
     zz.post(&format!("/reports/{id}/approve"), &[("comment", "同意")])
         .await
         .assert_redirect(&format!("/reports/{id}"));
     assert_eq!(report(&app, id).state, "awaiting_committee");
+    // Approved, it leaves the general branch's queue at once.
+    zz.get("/reports/queue")
+        .await
+        .assert_lacks(&format!("/reports/{id}\""));
     // A stale second click gets a clear message, not a double step.
     // Decided in issue 9: the stage is the committee's now: 409 with the reason (D2).
     let p = zz.post(&format!("/reports/{id}/approve"), &[]).await;

@@ -137,7 +137,8 @@ pub(crate) fn campaign_2026(app: &TestApp) -> i32 {
         .expect("campaign")
 }
 
-/// An open measure of a unit in the 2026 campaign, made directly in the register.
+/// An open measure of a unit in the 2026 campaign, made directly in the register (as a
+/// write through the app would: what the app keeps is read again).
 pub(crate) fn add_measure(app: &TestApp, unit: i32, title: &str, progress: i32) -> i32 {
     use diesel::prelude::*;
     use zuofeng::db::schema::measures;
@@ -161,6 +162,7 @@ pub(crate) fn add_measure(app: &TestApp, unit: i32, title: &str, progress: i32) 
         ))
         .returning(measures::id)
         .get_result(&mut *c)
+        .inspect(|_| app.db.changed())
         .expect("measure")
 }
 

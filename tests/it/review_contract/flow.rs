@@ -138,15 +138,10 @@ async fn d8_the_trail_names_every_step(app: TestApp, rec: Rec) {
         }
     }
     // The accounts are gone from the trail: each step names who stands for it.
-    {
-        let mut c = app.db.conn().expect("conn");
-        diesel::sql_query(format!(
-            "UPDATE review_events SET actor_id = NULL WHERE entity = '{}' AND entity_id = {id}",
-            rec.entity
-        ))
-        .execute(&mut *c)
-        .expect("forget the actors");
-    }
+    app.exec(&format!(
+        "UPDATE review_events SET actor_id = NULL WHERE entity = '{}' AND entity_id = {id}",
+        rec.entity
+    ));
     for path in &pages {
         let p = admin.get(path).await;
         assert_eq!(
