@@ -16,7 +16,7 @@ use crate::domain::filters::FilterWords;
 use crate::error::AppResult;
 use crate::services::coverage::{self as service, Counts, Line, Report, Selection};
 use crate::state::{AppState, ListKey};
-use crate::views::{render, BaseContext, PageCtx, Paging};
+use crate::views::{render, BaseContext, KeptHtml, PageCtx, Paging};
 use crate::xlsx::{self, col, Column, Value};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -197,12 +197,11 @@ struct CoveragePage<'a> {
     group_label: &'static str,
     kinds_words: String,
     quota: i32,
-    lines: Vec<LineRow>,
+    /// The table's rows, kept rendered with the report ([`CoverageLines`]).
+    table_html: &'a str,
     overall: LineRow,
     people: &'a [PersonRow],
     paging: Paging,
-    /// The selection without its unit as a query string: the lines' links append `&unit=`.
-    drill: String,
     export_link: String,
 }
 
@@ -246,7 +245,7 @@ pub async fn report_kept(
     state: &AppState,
     user: &CurrentUser,
     sel: Selection,
-) -> AppResult<std::sync::Arc<Report>> {
+) -> AppResult<std::sync::Arc<KeptReport>> {
     let key = ReportKey {
         role: user.role,
         unit_id: user.unit_id,
@@ -255,9 +254,40 @@ pub async fn report_kept(
     let read = || {
         let me = user.clone();
         let db = state.db.clone();
-        async move { db.run(move |c| service::report(c, &me, sel)).await }
+        async move {
+            let report = db.run(move |c| service::report(c, &me, sel)).await?;
+            Ok::<_, crate::error::AppError>(KeptReport {
+                report,
+                table_html: KeptHtml::default(),
+            })
+        }
     };
     state.kept_or_read(key, read).await
+}
+
+/// A coverage report as kept, with the page's table of its units (a row per unit: 331 at
+/// 300 branches) rendered on first view and kept with it.
+pub struct KeptReport {
+    report: Report,
+    table_html: KeptHtml,
+}
+
+impl std::ops::Deref for KeptReport {
+    type Target = Report;
+
+    fn deref(&self) -> &Report {
+        &self.report
+    }
+}
+
+/// The rows of the table of units (`activities/coverage_lines.html`): only what the report
+/// holds, so they are rendered once per report and kept with it.
+#[derive(Template)]
+#[template(path = "activities/coverage_lines.html")]
+struct CoverageLines<'a> {
+    lines: &'a [LineRow],
+    /// The selection without its unit as a query string: the lines' links append `&unit=`.
+    drill: &'a str,
 }
 
 async fn page(
@@ -307,9 +337,16 @@ async fn page(
     paging.total = report.overall.not_covered();
     paging.query = query_string(sel);
     let top = scope_units.iter().map(|u| u.depth()).min().unwrap_or(0);
-    let mut drill_sel = sel.clone();
-    drill_sel.unit = None;
-    let drill = query_string(&drill_sel);
+    let table_html = report.table_html.get_or_render(|| {
+        let mut drill_sel = sel.clone();
+        drill_sel.unit = None;
+        let lines: Vec<LineRow> = report.lines.iter().map(LineRow::of).collect();
+        CoverageLines {
+            lines: &lines,
+            drill: &query_string(&drill_sel),
+        }
+        .render()
+    })?;
     let base = ctx
         .base(format!("{}覆盖率", sel.group.label()))
         .period(format!("{}年", sel.year))
@@ -346,11 +383,10 @@ async fn page(
         group_label: sel.group.label(),
         kinds_words: sel.kinds_in_words(),
         quota: report.quota,
-        lines: report.lines.iter().map(LineRow::of).collect(),
+        table_html,
         overall: LineRow::counts(&report.overall),
         people: &view.people,
         export_link: xlsx::export_link("/activities/coverage/export", &paging.query),
-        drill,
         paging,
     })
 }
