@@ -7,8 +7,9 @@
 # Per page: median requests/s over BENCH_RUNS runs (default 3) of BENCH_SECONDS (5) with
 # BENCH_CONNS connections (32), that throughput as a ratio to the login page's (the baseline:
 # the cheapest page this stack serves) measured in the same run, and the median p50 and p99.
-# Then 16 secretaries save their report drafts concurrently and all submit at one moment
-# (bench/writers.py): latencies, errors, lost lines. Then the server's peak resident memory.
+# Then each big export alone (5 times, one at a time). Then 16 secretaries save their report
+# drafts concurrently and all submit at one moment (bench/writers.py): latencies, errors, lost
+# lines. Then the server's peak resident memory.
 # At the end, with several sizes, each page's throughput per size side by side.
 #
 #   bash bench/run.sh                         # SQLite, 300 branches
@@ -167,6 +168,21 @@ bench_backend() {
     [ -z "$base" ] && base=$mr
     printf '| %s `%s` | %.0f | %.2f | %.2f ms | %.2f ms |\n' "$name" "$path" "$mr" "$(echo "$mr / $base" | bc -l)" "$m50" "$m99"
     printf '%s\t%s\t%s\t%s\n' "$label" "$size" "$name" "$mr" >>"$results"
+  done
+  echo
+  settle
+  # The exports one at a time (the table above runs 32 at once, queued two by two): what
+  # one person waits for the file.
+  echo "Exports alone (one request at a time, 5 each): median and slowest seconds, file size:"
+  echo
+  for path in /measures/export /rect/export /activities/export /roster/export; do
+    local times=()
+    for _ in 1 2 3 4 5; do
+      times+=("$(curl -s -o "$work/export.xlsx" -w '%{time_total}' -H "$adm" "http://127.0.0.1:$PORT$path")")
+    done
+    printf '    %s: median %.3f s, slowest %.3f s, %s KB\n' "$path" \
+      "$(printf '%s\n' "${times[@]}" | median)" "$(printf '%s\n' "${times[@]}" | sort -n | tail -1)" \
+      "$(($(stat -c %s "$work/export.xlsx") / 1024))"
   done
   echo
   settle
