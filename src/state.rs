@@ -143,6 +143,13 @@ pub struct PageAt {
     pub print: bool,
 }
 
+impl PageAt {
+    /// Rows before this page.
+    pub fn offset(&self) -> i64 {
+        (self.page - 1) * self.per_page
+    }
+}
+
 /// What a list view keeps its page by: the list's [`ListKey`] and the page.
 #[derive(Clone, PartialEq, Eq, Hash)]
 struct PageKey {

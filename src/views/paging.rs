@@ -64,7 +64,7 @@ impl Paging {
     }
 
     pub fn offset(&self) -> i64 {
-        (self.page - 1) * self.per_page
+        self.at().offset()
     }
 
     pub fn pages(&self) -> i64 {

@@ -142,12 +142,12 @@ async fn select_tables(
         "rect_tables",
         scope.clone(),
         keep(&[
-            ("year", query.year.as_deref().unwrap_or_default()),
+            ("year", &year.map(|y| y.to_string()).unwrap_or_default()),
             ("unit", &unit),
         ]),
         today,
     );
-    let (offset, limit) = ((at.page - 1).max(0) * at.per_page, at.per_page);
+    let (offset, limit) = (at.offset(), at.per_page);
     let read = state
         .list_page(key, at, || {
             state.db.run(move |c| {
