@@ -20,6 +20,7 @@ pub mod domain;
 pub mod error;
 pub mod forms;
 pub mod input;
+pub mod memory;
 pub mod notify;
 pub mod ops;
 pub mod routes;

@@ -1,7 +1,9 @@
 //! The slow-query log (`--slow-query-ms`, issue 14): every query that takes at least the
 //! threshold is logged at `warn` with its SQL (the statement only: bound values can hold
 //! personal data) and its duration. Off when the threshold is 0. Installed as diesel's default
-//! instrumentation, so every connection opened afterwards carries it.
+//! instrumentation, so every connection opened afterwards carries it. A query read row by row
+//! (`load_iter`, the measures export) is timed until its last row is taken, so its time
+//! includes the work done on each row.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;

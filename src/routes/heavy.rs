@@ -1,7 +1,9 @@
 //! Downloads built whole in memory (the .xlsx exports, the briefing .docx) are built a few at a
 //! time (issue 14): thirty-two office users pressing 导出 at once must not hold thirty-two
 //! workbooks (measured: 471 MB resident on the 100-branch synthetic group). The others wait
-//! their turn; pages are not held up.
+//! their turn; pages are not held up. When the last one in flight is built, the memory the
+//! burst freed goes back to the system (`memory::give_back`), so that it does not stay
+//! resident until the next burst.
 
 use std::sync::OnceLock;
 
@@ -24,17 +26,19 @@ pub fn is_heavy(path: &str) -> bool {
 }
 
 /// Middleware: a heavy download waits for one of [`AT_ONCE`] permits, held until its
-/// response is built.
+/// response is built; the last of a burst gives the freed memory back.
 pub async fn a_few_at_a_time(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let _permit = if is_heavy(req.path()) {
-        permits().acquire().await.ok()
-    } else {
-        None
-    };
-    next.call(req).await
+    if !is_heavy(req.path()) {
+        return next.call(req).await;
+    }
+    let permit = permits().acquire().await.ok();
+    let res = next.call(req).await;
+    drop(permit);
+    actix_web::rt::task::spawn_blocking(crate::memory::give_back);
+    res
 }
 
 #[cfg(test)]

@@ -296,14 +296,17 @@ impl Book {
 
     /// Append data rows, each as tall as its wrapped text.
     pub fn rows(&mut self, w: &mut SheetWriter, rows: &[Vec<Value>]) -> Result<(), AppError> {
+        rows.iter().try_for_each(|row| self.row(w, row))
+    }
+
+    /// Append one data row, as tall as its wrapped text.
+    pub fn row(&mut self, w: &mut SheetWriter, row: &[Value]) -> Result<(), AppError> {
         let ws = self.wb.worksheet_from_index(w.index).map_err(xerr)?;
-        for row in rows {
-            for (c, v) in row.iter().enumerate() {
-                write_value(ws, w.next, c as u16, v, &self.f)?;
-            }
-            fit_row(ws, w.next, row, &w.widths)?;
-            w.next += 1;
+        for (c, v) in row.iter().enumerate() {
+            write_value(ws, w.next, c as u16, v, &self.f)?;
         }
+        fit_row(ws, w.next, row, &w.widths)?;
+        w.next += 1;
         Ok(())
     }
 

@@ -10,6 +10,7 @@ use askama::Template;
 use crate::auth::CurrentUser;
 use crate::db::models::campaigns::{self, Goal};
 use crate::db::models::measures::{self, MeasureFilter, SortKey};
+use crate::db::models::units::Unit;
 use crate::db::DbConn;
 use crate::domain::register::{Carrier, LeadTag, MeasureCategory, MeasureStatus};
 use crate::domain::Scope;
@@ -70,6 +71,9 @@ fn known_headers() -> Vec<&'static str> {
     COLUMNS.iter().map(|c| c.header).collect()
 }
 
+/// The filtered list as an .xlsx file, written as the rows come from the database: the
+/// goals' names are read first, then each row goes to the sheet and is dropped (the 6,000
+/// rows of a year are never all held at once).
 pub(super) async fn export(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -77,60 +81,76 @@ pub(super) async fn export(
 ) -> AppResult<HttpResponse> {
     let f = Filters::from_query(&query.into_inner());
     let today = state.settings.clock.today();
-    let u = user.clone();
-    let words = f.clone();
-    let (campaign, data) = state
+    let (u, words) = (user.clone(), f.clone());
+    let (campaign, mf) = state
         .db
-        .run(move |c| {
-            let (campaign, mf) = resolve(c, &u, &f, today)?.ok_or(AppError::NotFound)?;
-            let data = export_rows(c, campaign.id, &mf, f.sort, None)?;
-            Ok((campaign, data))
-        })
+        .run(move |c| resolve(c, &u, &words, today)?.ok_or(AppError::NotFound))
         .await?;
     let title = format!("{}年践行举措清单", campaign.year);
     let sheet = xlsx::Sheet::new(title.as_str(), state.now());
-    let sheet = words.sheet(sheet, &state, campaign.year).await?;
-    let bytes = xlsx::table("践行举措", &sheet, &COLUMNS, &data)?;
+    let sheet = f.sheet(sheet, &state, campaign.year).await?;
+    let sort = f.sort;
+    let bytes = state
+        .db
+        .run(move |c| {
+            let goals = measures::goal_names_of_campaign(c, campaign.id)?;
+            let mut book = xlsx::Book::new();
+            let mut w = book.sheet("践行举措", &sheet, &COLUMNS)?;
+            let mut seq = 0;
+            measures::each(c, campaign.id, &mf, sort, |m, unit| {
+                seq += 1;
+                let goals = goals.get(&m.id).map_or("", String::as_str);
+                book.row(&mut w, &row_values(seq, &m, &unit, goals))
+            })?;
+            book.push(w)?;
+            book.finish()
+        })
+        .await?;
     Ok(xlsx::download(&format!("{title}.xlsx"), bytes))
 }
 
-/// The export's rows of the measures `mf` chooses, in `sort` order: all of them, or one page
-/// (`offset`, `limit`); 序号 counts from `offset + 1`.
+/// One page of the export's rows (`offset`, `limit`) of the measures `mf` chooses, in `sort`
+/// order; 序号 counts from `offset + 1`.
 fn export_rows(
     c: &mut DbConn,
     campaign_id: i32,
     mf: &MeasureFilter,
     sort: SortKey,
-    page: Option<(i64, i64)>,
+    (offset, limit): (i64, i64),
 ) -> AppResult<Vec<Vec<Value>>> {
-    let offset = page.map_or(0, |(offset, _)| offset);
-    let (rows, _) = measures::list(c, campaign_id, mf, sort, page, None)?;
+    let (rows, _) = measures::list(c, campaign_id, mf, sort, Some((offset, limit)), None)?;
     let ids: Vec<i32> = rows.iter().map(|(m, _)| m.id).collect();
     let goals = measures::goals_of(c, &ids)?;
     Ok(rows
         .iter()
         .enumerate()
         .map(|(i, (m, unit))| {
-            vec![
-                Value::from(offset as i32 + i as i32 + 1),
-                Value::from(unit.code.as_str()),
-                Value::from(unit.name.as_str()),
-                Value::from(m.title.as_str()),
-                Value::from(m.content.as_str()),
-                Value::from(goals.get(&m.id).map(|g| goal_names(g)).unwrap_or_default()),
-                Value::from(m.category().label()),
-                Value::from(m.carrier().label()),
-                Value::from(m.lead_tag().label()),
-                Value::from(m.indicator.as_str()),
-                Value::from(m.target_value),
-                Value::from(m.target_unit.as_str()),
-                Value::from(m.owner.as_str()),
-                Value::from(m.deadline),
-                Value::from(m.status().label()),
-                Value::from(m.progress),
-            ]
+            let names = goals.get(&m.id).map(|g| goal_names(g)).unwrap_or_default();
+            row_values(offset as i32 + i as i32 + 1, m, unit, &names)
         })
         .collect())
+}
+
+/// A measure as a row of the export ([`COLUMNS`]).
+fn row_values(seq: i32, m: &measures::Measure, unit: &Unit, goals: &str) -> Vec<Value> {
+    vec![
+        Value::from(seq),
+        Value::from(unit.code.as_str()),
+        Value::from(unit.name.as_str()),
+        Value::from(m.title.as_str()),
+        Value::from(m.content.as_str()),
+        Value::from(goals),
+        Value::from(m.category().label()),
+        Value::from(m.carrier().label()),
+        Value::from(m.lead_tag().label()),
+        Value::from(m.indicator.as_str()),
+        Value::from(m.target_value),
+        Value::from(m.target_unit.as_str()),
+        Value::from(m.owner.as_str()),
+        Value::from(m.deadline),
+        Value::from(m.status().label()),
+        Value::from(m.progress),
+    ]
 }
 
 /// 践行举措 of the year's workbook: every measure of the campaign, all units, the list's
@@ -147,7 +167,7 @@ pub(crate) const BOOK_SHEET: BookSheet = BookSheet {
             year.campaign.id,
             &mf,
             SortKey::default(),
-            Some((offset, limit)),
+            (offset, limit),
         )
     },
 };

@@ -231,6 +231,27 @@ pub fn list(
     Ok((rows, total))
 }
 
+/// Every measure `f` chooses, in `sort` order, handed to `each` one row at a time as the
+/// database returns it (an export of 6,000 rows need not hold them all). `each` cannot use
+/// the connection: what it needs from the database is read before.
+pub fn each<E: From<diesel::result::Error>>(
+    conn: &mut DbConn,
+    campaign_id: i32,
+    f: &MeasureFilter,
+    sort: SortKey,
+    mut each: impl FnMut(Measure, Unit) -> Result<(), E>,
+) -> Result<(), E> {
+    let engine = Engine::of(conn);
+    let rows = ordered(filtered(campaign_id, f, engine), sort)
+        .select((Measure::as_select(), Unit::as_select()))
+        .load_iter::<(Measure, Unit), diesel::connection::DefaultLoadingMode>(conn)?;
+    for row in rows {
+        let (m, unit) = row?;
+        each(m, unit)?;
+    }
+    Ok(())
+}
+
 /// `q` in the list's order.
 fn ordered(q: Listed, sort: SortKey) -> Listed {
     match sort {
