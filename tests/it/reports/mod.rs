@@ -107,13 +107,9 @@ pub(crate) async fn secretary_for(app: &TestApp, username: &str, unit_code: &str
 }
 
 /// Run a statement on the app's database (test setup only), as a write through the app
-/// would count (what the app keeps is read again).
+/// would count (`TestApp::exec`: what the app keeps is read again).
 pub(crate) fn exec(app: &TestApp, sql: &str) {
-    use diesel::RunQueryDsl;
-    let mut c = app.db.conn().expect("conn");
-    diesel::sql_query(sql).execute(&mut *c).expect(sql);
-    // As a write through the app would: what the app keeps is read again.
-    app.db.changed();
+    app.exec(sql);
 }
 
 /// The `class` of the compliance row of the branch with this code.
