@@ -32,7 +32,9 @@ pub struct Settings {
     pub login_ip_period: Duration,
     /// Reverse proxies whose `X-Forwarded-For` is believed for the per-IP limit.
     pub trusted_proxies: Vec<std::net::IpAddr>,
-    /// Concurrent argon2 hashes at most (each takes ~19 MiB and a core).
+    /// Concurrent argon2 hashes at most (each takes ~19 MiB and a core). Half the cores by
+    /// default: a burst of sign-ins never takes every core from the pages, and holds half the
+    /// memory (two hashes at once on two cores were 38 MiB of a 108 MB peak, BENCHMARKS.md).
     pub max_concurrent_hashes: usize,
     pub clock: SharedClock,
     /// The outgoing reminder hook (off when nothing is configured).
@@ -67,8 +69,8 @@ impl Settings {
             login_ip_period: Duration::from_millis(500),
             trusted_proxies: Vec::new(),
             max_concurrent_hashes: std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(2)
+                .map(|n| n.get() / 2)
+                .unwrap_or(1)
                 .max(1),
             clock: std::sync::Arc::new(SystemClock),
             notify: NotifyConfig::off(),

@@ -28,12 +28,24 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 struct Query {
     sel: Selection,
     page: Option<String>,
+    /// `detail=all`: every unit's line, even when the table would be folded.
+    all_units: bool,
 }
+
+/// A table of more lines than this shows the units down to the level under the top one (the
+/// general branches under the committee), each with everything under it, unless every unit is
+/// asked for: 331 lines at 300 branches are eight A4 pages, the 31 of the general branches
+/// one. A line's link opens that unit with the units under it; the export has every unit.
+pub const FOLD_ABOVE: usize = 60;
+
+/// The query that asks for every unit's line.
+const ALL_UNITS: &str = "detail=all";
 
 fn parse_query(req: &HttpRequest, this_year: i32) -> Query {
     let mut sel = Selection::of_year(this_year);
     let mut kinds = Vec::new();
     let mut page = None;
+    let mut all_units = false;
     for (k, v) in url::form_urlencoded::parse(req.query_string().as_bytes()) {
         let v = v.trim();
         match &*k {
@@ -56,6 +68,7 @@ fn parse_query(req: &HttpRequest, this_year: i32) -> Query {
             }
             "unit" => sel.unit = v.parse().ok(),
             "page" => page = Some(v.to_string()),
+            "detail" => all_units = v == "all",
             _ => {}
         }
     }
@@ -67,7 +80,11 @@ fn parse_query(req: &HttpRequest, this_year: i32) -> Query {
             .filter(|k| kinds.contains(k))
             .collect();
     }
-    Query { sel, page }
+    Query {
+        sel,
+        page,
+        all_units,
+    }
 }
 
 /// The selection as a query string (without page), for page links, the export and drill-down.
@@ -199,6 +216,7 @@ struct CoveragePage<'a> {
     quota: i32,
     /// The table's rows, kept rendered with the report ([`CoverageLines`]).
     table_html: &'a str,
+    fold: Fold,
     overall: LineRow,
     people: &'a [PersonRow],
     paging: Paging,
@@ -227,6 +245,39 @@ fn words(report: &Report) -> FilterWords {
     filter_parts(report)
         .into_iter()
         .fold(FilterWords::new(), |w, (label, value)| w.add(label, value))
+}
+
+/// Whether the table of units is folded ([`FOLD_ABOVE`]), and the links between both views.
+struct Fold {
+    /// Only the units down to the level under the top one are shown.
+    folded: bool,
+    /// The table is long enough to be folded (the link to fold it is offered).
+    foldable: bool,
+    /// Lines shown, and of every unit.
+    shown: usize,
+    total: usize,
+    all_link: String,
+    fold_link: String,
+}
+
+impl Fold {
+    fn of(report: &Report, all_units: bool, query: &str) -> Self {
+        let total = report.lines.len();
+        let foldable = total > FOLD_ABOVE && report.lines.iter().any(|l| l.depth > 1);
+        let folded = foldable && !all_units;
+        Fold {
+            folded,
+            foldable,
+            shown: if folded {
+                report.lines.iter().filter(|l| l.depth <= 1).count()
+            } else {
+                total
+            },
+            total,
+            all_link: format!("/activities/coverage?{query}&{ALL_UNITS}"),
+            fold_link: format!("/activities/coverage?{query}"),
+        }
+    }
 }
 
 /// What a coverage report depends on: who looks (their role and unit give the scope and
@@ -259,6 +310,7 @@ pub async fn report_kept(
             Ok::<_, crate::error::AppError>(KeptReport {
                 report,
                 table_html: KeptHtml::default(),
+                folded_html: KeptHtml::default(),
             })
         }
     };
@@ -270,6 +322,8 @@ pub async fn report_kept(
 pub struct KeptReport {
     report: Report,
     table_html: KeptHtml,
+    /// The rows down to the level under the top one ([`FOLD_ABOVE`]).
+    folded_html: KeptHtml,
 }
 
 impl std::ops::Deref for KeptReport {
@@ -334,13 +388,27 @@ async fn page(
     }
     years.sort_unstable_by(|a, b| b.cmp(a));
     let sel = &report.selection;
+    let fold = Fold::of(&report, q.all_units, &query_string(sel));
     paging.total = report.overall.not_covered();
     paging.query = query_string(sel);
+    if fold.foldable && q.all_units {
+        paging.query = format!("{}&{ALL_UNITS}", paging.query);
+    }
     let top = scope_units.iter().map(|u| u.depth()).min().unwrap_or(0);
-    let table_html = report.table_html.get_or_render(|| {
+    let kept_html = if fold.folded {
+        &report.folded_html
+    } else {
+        &report.table_html
+    };
+    let table_html = kept_html.get_or_render(|| {
         let mut drill_sel = sel.clone();
         drill_sel.unit = None;
-        let lines: Vec<LineRow> = report.lines.iter().map(LineRow::of).collect();
+        let lines: Vec<LineRow> = report
+            .lines
+            .iter()
+            .filter(|l| !fold.folded || l.depth <= 1)
+            .map(LineRow::of)
+            .collect();
         CoverageLines {
             lines: &lines,
             drill: &query_string(&drill_sel),
@@ -384,6 +452,7 @@ async fn page(
         kinds_words: sel.kinds_in_words(),
         quota: report.quota,
         table_html,
+        fold,
         overall: LineRow::counts(&report.overall),
         people: &view.people,
         export_link: xlsx::export_link("/activities/coverage/export", &paging.query),

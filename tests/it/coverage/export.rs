@@ -16,7 +16,7 @@ fn text(d: &Data) -> String {
 }
 
 /// Every sheet's rows as text, by sheet name.
-fn sheets(bytes: Vec<u8>) -> HashMap<String, Vec<Vec<String>>> {
+pub(super) fn sheets(bytes: Vec<u8>) -> HashMap<String, Vec<Vec<String>>> {
     let mut wb: calamine::Xlsx<_> =
         calamine::open_workbook_from_rs(Cursor::new(bytes)).expect("xlsx opens");
     wb.sheet_names()
@@ -29,7 +29,7 @@ fn sheets(bytes: Vec<u8>) -> HashMap<String, Vec<Vec<String>>> {
         .collect()
 }
 
-fn row<'a>(rows: &'a [Vec<String>], first: &str) -> &'a [String] {
+pub(super) fn row<'a>(rows: &'a [Vec<String>], first: &str) -> &'a [String] {
     rows.iter()
         .find(|r| r.first().is_some_and(|c| c.trim() == first))
         .unwrap_or_else(|| panic!("no row {first} in {rows:?}"))

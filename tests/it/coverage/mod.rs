@@ -6,6 +6,7 @@
 mod access;
 mod counting;
 mod export;
+mod fold;
 mod home;
 mod print;
 mod quota;
