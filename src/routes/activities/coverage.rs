@@ -268,16 +268,26 @@ impl Fold {
         Fold {
             folded,
             foldable,
-            shown: if folded {
-                report.lines.iter().filter(|l| l.depth <= 1).count()
-            } else {
-                total
-            },
+            shown: report
+                .lines
+                .iter()
+                .filter(|l| shown_when(folded, l))
+                .count(),
             total,
             all_link: format!("/activities/coverage?{query}&{ALL_UNITS}"),
             fold_link: format!("/activities/coverage?{query}"),
         }
     }
+
+    /// Whether the table shows `line`.
+    fn shows(&self, line: &Line) -> bool {
+        shown_when(self.folded, line)
+    }
+}
+
+/// A folded table shows the units down to the level under the top one.
+fn shown_when(folded: bool, line: &Line) -> bool {
+    !folded || line.depth <= 1
 }
 
 /// What a coverage report depends on: who looks (their role and unit give the scope and
@@ -388,12 +398,14 @@ async fn page(
     }
     years.sort_unstable_by(|a, b| b.cmp(a));
     let sel = &report.selection;
-    let fold = Fold::of(&report, q.all_units, &query_string(sel));
+    let query = query_string(sel);
+    let fold = Fold::of(&report, q.all_units, &query);
     paging.total = report.overall.not_covered();
-    paging.query = query_string(sel);
-    if fold.foldable && q.all_units {
-        paging.query = format!("{}&{ALL_UNITS}", paging.query);
-    }
+    paging.query = if fold.foldable && q.all_units {
+        format!("{query}&{ALL_UNITS}")
+    } else {
+        query
+    };
     let top = scope_units.iter().map(|u| u.depth()).min().unwrap_or(0);
     let kept_html = if fold.folded {
         &report.folded_html
@@ -406,7 +418,7 @@ async fn page(
         let lines: Vec<LineRow> = report
             .lines
             .iter()
-            .filter(|l| !fold.folded || l.depth <= 1)
+            .filter(|l| fold.shows(l))
             .map(LineRow::of)
             .collect();
         CoverageLines {
